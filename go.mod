@@ -1,0 +1,3 @@
+module github.com/cloudsync/cloudsync
+
+go 1.26

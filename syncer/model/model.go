@@ -1,0 +1,170 @@
+// Package model holds the engine's persistent records (accounts' public data, sync sets,
+// items with their base) and the Store contract that keeps them. It is plain data: no I/O,
+// so the engine core, the Badger store (syncer/state), the control API and the UI can all
+// share it without the engine importing a database. (STYLE.md lists no such package; it
+// exists so that syncer does not import syncer/state, which imports Badger.)
+package model
+
+import (
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// Account is a remote endpoint's public data. Its secret lives only in the OS keyring,
+// under service "cloudsync" and user Name (see package credentials).
+type Account struct {
+	Name string `json:"name"`
+	Type string `json:"type"` // "webdav" or "alfresco"
+	URL  string `json:"url"`
+	User string `json:"user"`
+	// WebUI is the base of the web UI for View in Cloud (Alfresco: Share or the Content
+	// App; WebDAV: a server UI), empty when unknown.
+	WebUI string `json:"web_ui,omitempty"`
+	// Paused is set when the account failed authentication; cleared by a successful login.
+	Paused bool `json:"paused,omitempty"`
+}
+
+// Kind is the kind of a sync set (SPEC §1).
+type Kind string
+
+const (
+	KindFolder    Kind = "folder"
+	KindDocuments Kind = "documents"
+)
+
+// Options are the sync set options of SPEC §2.
+type Options struct {
+	IncludeSubfolders        bool `json:"include_subfolders"`
+	Lock                     bool `json:"lock"`
+	AllowCloudDelete         bool `json:"allow_cloud_delete"`
+	DeleteLocalOnCloudDelete bool `json:"delete_local_on_cloud_delete"`
+}
+
+// DefaultOptions returns the defaults of SPEC §2.
+func DefaultOptions() Options {
+	return Options{IncludeSubfolders: true, AllowCloudDelete: true}
+}
+
+// Set is one sync set: a pairing created in one step.
+type Set struct {
+	ID      string  `json:"id"`
+	Kind    Kind    `json:"kind"`
+	Account string  `json:"account"`
+	Options Options `json:"options"`
+	// LocalRoot is the absolute local folder (folder sets) or the folder holding the
+	// documents at creation (documents sets).
+	LocalRoot string `json:"local_root"`
+	// RemoteRoot is the cloud folder, relative to the account's base.
+	RemoteRoot string `json:"remote_root"`
+	// RemoteRootID is the cloud folder's stable id when the remote has ids.
+	RemoteRootID string `json:"remote_root_id,omitempty"`
+	// Documents lists the member paths, relative to LocalRoot, of a documents set as chosen
+	// at creation. Membership after that lives in the items.
+	Documents []string  `json:"documents,omitempty"`
+	Paused    bool      `json:"paused,omitempty"`
+	Created   time.Time `json:"created"`
+	// Installation is the installation id the set's bases were written under; a mismatch
+	// means the state dir was copied or restored, and bases are not trusted (SPEC §4).
+	Installation string `json:"installation"`
+	// Trusted is false until a clean pass ran under the current installation.
+	Trusted bool `json:"trusted"`
+	// Error is a set-wide failure (missing root, empty remote, mass delete awaiting
+	// confirmation); the set does not sync while it is set.
+	Error        remote.Reason `json:"error,omitempty"`
+	ErrorDetails string        `json:"error_details,omitempty"`
+	// PendingDeletes > 0 means a pass wanted to delete that many items, more than the
+	// threshold, and waits for confirmation (request-sync on the set confirms).
+	PendingDeletes int `json:"pending_deletes,omitempty"`
+	// LastSync is the end of the last pass that completed without set-wide failure.
+	LastSync time.Time `json:"last_sync,omitempty"`
+}
+
+// Status is an item's sync status as shown by `cloudsync info`.
+type Status string
+
+const (
+	StatusSynced  Status = "synced"
+	StatusPending Status = "pending"
+	StatusSyncing Status = "syncing"
+	StatusFailed  Status = "failed"
+	StatusPaused  Status = "paused"
+)
+
+// Side is the content state of an item on one side at its last successful sync.
+type Side struct {
+	ID      string    `json:"id"`                 // local "dev:ino", or the remote id
+	Version string    `json:"version"`            // local: size+mtime; remote: ETag or equivalent
+	Size    int64     `json:"size"`               //
+	ModTime time.Time `json:"mtime,omitempty"`    //
+	Mode    uint32    `json:"mode,omitempty"`     // local permission bits before a lock
+	Extra   string    `json:"extra,omitempty"`    // backend-specific (e.g. Alfresco parent id)
+	Gone    bool      `json:"gone,omitempty"`     // side deleted, item kept (e.g. target_deleted)
+	Hash    string    `json:"hash,omitempty"`     // content hash known for this side
+	Path    string    `json:"path,omitempty"`     // path on this side if it differs from Item.Path
+	Locked  bool      `json:"locked,omitempty"`   // local copy made read-only by the lock option
+	Excl    bool      `json:"excluded,omitempty"` // left the sync: ignore this id from now on
+}
+
+// Item is a file or folder inside a sync set, with its pairing and its base: the state
+// both sides had at the last successful sync.
+type Item struct {
+	Set   string `json:"set"`
+	Key   string `json:"key"`  // stable within the set; never reused
+	Path  string `json:"path"` // relative to the set root, slash-separated, at last sync
+	IsDir bool   `json:"is_dir"`
+	// Hash is the SHA-256 (hex) of the content at last sync (files only).
+	Hash   string `json:"hash,omitempty"`
+	Local  Side   `json:"local"`
+	Remote Side   `json:"remote"`
+
+	Status    Status        `json:"status"`
+	Reason    remote.Reason `json:"reason,omitempty"`
+	Details   string        `json:"details,omitempty"`
+	Attempts  int           `json:"attempts,omitempty"`
+	NextRetry time.Time     `json:"next_retry,omitempty"`
+	LastSync  time.Time     `json:"last_sync,omitempty"`
+	// Conflicts are the set-relative paths of local-only conflict copies kept for this item.
+	Conflicts []string `json:"conflicts,omitempty"`
+	// Notified is true once a notification for the current failure was shown.
+	Notified bool `json:"notified,omitempty"`
+}
+
+// Store keeps accounts, sets and items durably. Every mutating call is durable when it
+// returns (a crash after it returns loses nothing). Implementations are safe for
+// concurrent use. Get* methods return ErrNotFound (wrapped) for unknown keys.
+type Store interface {
+	InstallationID() string
+
+	PutAccount(a Account) error
+	GetAccount(name string) (Account, error)
+	ListAccounts() ([]Account, error)
+	DeleteAccount(name string) error
+
+	PutSet(s Set) error
+	GetSet(id string) (Set, error)
+	ListSets() ([]Set, error)
+	// DeleteSet removes the set and all its items.
+	DeleteSet(id string) error
+
+	// PutItems writes items and deletes the items keyed by del, in one transaction.
+	PutItems(set string, put []Item, del []string) error
+	GetItem(set, key string) (Item, error)
+	// ListItems calls fn for every item of the set in key order; fn returning false stops.
+	ListItems(set string, fn func(Item) bool) error
+	// NextKey returns a fresh item key for the set.
+	NextKey(set string) (string, error)
+
+	// GetConfig / PutConfig keep small engine settings (poll interval, …) by name.
+	GetConfig(name string) (string, error)
+	PutConfig(name, value string) error
+
+	Close() error
+}
+
+// ErrNotFound is wrapped by Store getters for unknown keys.
+var ErrNotFound = errNotFound{}
+
+type errNotFound struct{}
+
+func (errNotFound) Error() string { return "not found in state" }

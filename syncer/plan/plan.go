@@ -1,0 +1,156 @@
+// Package plan owns reconciliation: the pure function Reconcile that turns three snapshots
+// of one sync set (the base recorded at the last sync, the local tree, the remote tree)
+// into a Plan of actions ordered by explicit dependencies. It does no I/O and reads no
+// clock, so it can be printed, compared with golden files and property-tested on random
+// trees (see TESTING.md, "planner properties").
+package plan
+
+import (
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// Node is one entry of a side's snapshot.
+type Node struct {
+	// Path is relative to the set root, slash-separated, canonical (remote.Clean).
+	Path  string
+	IsDir bool
+	// ID is stable on its side: local "dev:ino"; remote node id, or the path when the
+	// remote has no ids (then a remote move looks like delete + create).
+	ID string
+	// Version changes whenever the content changes (local: size and mtime; remote: ETag or
+	// modifiedAt+size). Folders may leave it empty.
+	Version string
+	Size    int64
+	// Hash is the content hash when known (local: SHA-256 hex computed by the scanner for
+	// files whose Version differs from the base). Equal hashes mean equal content.
+	Hash string
+	// Unsupported marks a symlink or special file: reported, never synced.
+	Unsupported bool
+}
+
+// Base is one item of the store as the planner needs it: what both sides were at the last
+// successful sync.
+type Base struct {
+	Key           string
+	Path          string // same on both sides at last sync
+	IsDir         bool
+	LocalID       string
+	LocalVersion  string
+	RemoteID      string
+	RemoteVersion string
+	Hash          string // content hash at last sync, when known
+	// RemoteGone: the cloud item was deleted and the local one kept (target_deleted);
+	// LocalGone: the local item was deleted and the cloud one kept.
+	RemoteGone bool
+	LocalGone  bool
+	// Excluded: the item left the sync on one side (e.g. local delete with "allow deletion
+	// on cloud" off); entries with this item's ids are ignored from now on.
+	Excluded bool
+}
+
+// Options are the set options the planner needs.
+type Options struct {
+	AllowCloudDelete         bool
+	DeleteLocalOnCloudDelete bool
+	// TrustBase is false when the state may be stale (copied or restored state dir, or a
+	// set never synced cleanly under this installation): then every difference becomes a
+	// conflict or a transfer, never a deletion, on either side.
+	TrustBase bool
+	// FoldName maps a name to its clash key in one remote folder (e.g. lower case for
+	// Alfresco); nil means names clash only when equal.
+	FoldName func(string) string
+	// ValidRemoteName checks a local name before upload (the remote's naming rules);
+	// nil accepts every name. Names failing it give a Fail action with invalid_name.
+	ValidRemoteName func(string) error
+}
+
+// Input is everything Reconcile looks at.
+type Input struct {
+	Base    []Base
+	Local   []Node
+	Remote  []Node
+	Options Options
+}
+
+// Op is the kind of an action.
+type Op string
+
+const (
+	// MkdirLocal creates local folder To.
+	MkdirLocal Op = "mkdir-local"
+	// MkdirRemote creates remote folder To.
+	MkdirRemote Op = "mkdir-remote"
+	// Upload sends local file Path to remote To; with Remote != nil it is a new version of
+	// that node. Exec re-checks that the local file still has Local.Version.
+	Upload Op = "upload"
+	// Download fetches remote file Path into local To; with Local != nil it replaces that
+	// file, and exec refuses (turning it into a conflict) if the local file no longer has
+	// Local.Version.
+	Download Op = "download"
+	// MoveLocal renames/moves local Path to To.
+	MoveLocal Op = "move-local"
+	// MoveRemote renames/moves remote Path to To.
+	MoveRemote Op = "move-remote"
+	// DeleteLocal moves local Path to the desktop trash (exec re-checks Local.Version).
+	DeleteLocal Op = "delete-local"
+	// DeleteRemote deletes remote Path (into the remote's trash where it has one).
+	DeleteRemote Op = "delete-remote"
+	// Conflict: both sides changed. Exec renames local Path to a local-only conflict copy
+	// beside it (unless its content equals the remote's), then downloads remote Path to To.
+	Conflict Op = "conflict"
+	// Record: both sides already agree; write the base for To.
+	Record Op = "record"
+	// Forget: drop base item Key (both sides gone).
+	Forget Op = "forget"
+	// Exclude: item Key left the sync on one side; keep it as an excluded tombstone.
+	Exclude Op = "exclude"
+	// MarkGone: one side deleted, the other kept by the options; the item shows Reason
+	// (target_deleted) until the user acts or the kept side is edited.
+	MarkGone Op = "mark-gone"
+	// Fail: the item cannot be synced for Reason; nothing is touched.
+	Fail Op = "fail"
+)
+
+// Action is one step of a plan.
+//
+// Paths are expressed as they are when the action runs, that is after every action it
+// depends on (After) has run: a download of "B/x" after a remote move "A" → "B" reads the
+// remote at "B/x".
+type Action struct {
+	ID  int
+	Op  Op
+	Key string // base item key; empty for an item new on both sides of this pass
+	// Path is where the item is now on the side read from (source) or acted upon.
+	Path string
+	// To is the item's path after the action, on the side written to (for Record/Forget/
+	// Fail/MarkGone, the item's path).
+	To     string
+	IsDir  bool
+	Local  *Node // the item's local snapshot entry, nil when absent
+	Remote *Node // the item's remote snapshot entry, nil when absent
+	Reason remote.Reason
+	// Note is a short human explanation ("edited on both sides", "deleted locally").
+	Note string
+	// After lists the IDs of actions that must complete (successfully) before this one.
+	// An action whose dependency failed is skipped for this pass.
+	After []int
+}
+
+// Plan is the ordered result of Reconcile. Actions appear in an order that satisfies
+// After, but any order that satisfies After gives the same result.
+type Plan struct {
+	Actions []Action
+}
+
+// Deletes counts the actions that delete something on either side.
+func (p Plan) Deletes() (local, remote int) {
+	for _, a := range p.Actions {
+		switch a.Op {
+		case DeleteLocal:
+			local++
+		case DeleteRemote:
+			remote++
+		}
+	}
+	return
+}

@@ -1,0 +1,70 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestReasonOfMapsEveryKind(t *testing.T) {
+	cases := []struct {
+		err      error
+		notFound Reason
+		want     Reason
+	}{
+		{nil, ReasonTargetDeleted, ReasonNone},
+		{context.Canceled, ReasonTargetDeleted, ReasonNone},
+		{&Error{Kind: ErrNotFound, Status: 404}, ReasonTargetDeleted, ReasonTargetDeleted},
+		{&Error{Kind: ErrNotFound, Status: 404}, ReasonMissingDestination, ReasonMissingDestination},
+		{&Error{Kind: ErrNameClash, Status: 409}, "", ReasonNameClash},
+		{fmt.Errorf("upload x: %w", &Error{Kind: ErrQuota, Status: 507}), "", ReasonQuotaExceeded},
+		{&Error{Kind: ErrTooLarge, Status: 413}, "", ReasonTooLarge},
+		{&Error{Kind: ErrAuth, Status: 401}, "", ReasonAuthFailed},
+		{&Error{Kind: ErrPermission, Status: 403}, "", ReasonPermissionDenied},
+		{&Error{Kind: ErrLocked, Status: 423}, "", ReasonLocked},
+		{&Error{Kind: ErrInvalidName, Status: 422}, "", ReasonInvalidName},
+		{ErrUnsupported, "", ReasonUnsupported},
+		{&Error{Kind: ErrServer, Status: 503}, "", ReasonNetwork},
+		{errors.New("connection reset"), "", ReasonNetwork},
+	}
+	for _, c := range cases {
+		if got := ReasonOf(c.err, c.notFound); got != c.want {
+			t.Errorf("ReasonOf(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}
+
+func TestRetryableRefusesPermanentFailures(t *testing.T) {
+	for _, err := range []error{ErrAuth, ErrInvalidName, ErrUnsupported, nil} {
+		if Retryable(&Error{Kind: err}) && err != nil {
+			t.Errorf("Retryable(%v) = true", err)
+		}
+	}
+	for _, err := range []error{ErrNetwork, ErrServer, ErrQuota, ErrLocked} {
+		if !Retryable(&Error{Kind: err}) {
+			t.Errorf("Retryable(%v) = false", err)
+		}
+	}
+}
+
+func TestValidateRemoteNameRefusesTraversal(t *testing.T) {
+	for _, bad := range []string{"", ".", "..", "a/b", "/abs", "a\\b", "nul\x00"} {
+		if err := ValidateRemoteName(bad); !errors.Is(err, ErrInvalidName) {
+			t.Errorf("ValidateRemoteName(%q) = %v, want ErrInvalidName", bad, err)
+		}
+	}
+	for _, ok := range []string{"a", ".hidden", "report (1).docx", "ünïcode", "a..b"} {
+		if err := ValidateRemoteName(ok); err != nil {
+			t.Errorf("ValidateRemoteName(%q) = %v", ok, err)
+		}
+	}
+}
+
+func TestCleanCanonicalises(t *testing.T) {
+	for in, want := range map[string]string{"": "", "/": "", "a/": "a", "/a//b/./c": "a/b/c", "a/../../b": "b"} {
+		if got := Clean(in); got != want {
+			t.Errorf("Clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+// Package remote owns the contract between the sync engine and a cloud repository:
+// the Remote interface every backend implements (WebDAV, Alfresco), the optional
+// one-method abilities found by type assertion, the Entry snapshot a listing returns,
+// and the failure reasons of SPEC §4 with the error kinds that carry them.
+//
+// A backend maps its own status codes to these kinds in one function; the engine then
+// decides retries and user-visible reasons from the kind alone (see Reason and Retryable).
+// This package does no I/O and imports no network code, so the engine can depend on it.
+package remote
+
+import (
+	"context"
+	"io"
+	"path"
+	"strings"
+	"time"
+)
+
+// Entry is one file or folder as the remote reports it.
+//
+// Path is slash-separated and relative to the path the caller asked about (for List, the
+// listed root; for Stat and mutations, the account's base), with no leading or trailing
+// slash. ID is stable across renames and moves where the remote has such ids (Alfresco
+// node ids, WebDAV oc:fileid); where it has none the backend derives it from the path, and
+// IDIsPath says so. Version changes whenever the content (files) or the subtree (folders,
+// where the server propagates it) changes: an ETag, or modifiedAt+size for Alfresco.
+type Entry struct {
+	ID       string
+	IDIsPath bool
+	Path     string
+	IsDir    bool
+	Size     int64
+	ModTime  time.Time
+	Version  string
+	// Hash is a content checksum ("sha256:…", "sha1:…", "md5:…") when the server offers
+	// one cheaply (e.g. oc:checksums); empty otherwise.
+	Hash string
+}
+
+// Name returns the last element of e.Path.
+func (e Entry) Name() string { return path.Base(e.Path) }
+
+// Remote is one account's view of a cloud repository. Paths are relative to the account's
+// base (WebDAV: the base URL; Alfresco: "NETWORK/SITE/path/in/documentLibrary").
+//
+// Every method honours ctx cancellation and returns errors wrapping one of the kinds below
+// (ErrNotFound, ErrNameClash, …) so callers classify them with errors.Is or ReasonOf.
+// Implementations are safe for concurrent use.
+type Remote interface {
+	// Stat returns the entry at p. ErrNotFound when it does not exist.
+	Stat(ctx context.Context, p string) (Entry, error)
+
+	// ReadDir lists the direct children of folder p (not recursive), paths relative to the
+	// account's base. ErrNotFound when p does not exist; ErrUnsupported-free for files.
+	ReadDir(ctx context.Context, p string) ([]Entry, error)
+
+	// List returns every entry below folder root (recursively, root itself excluded), with
+	// paths relative to root. prev is the previous complete List result for the same root,
+	// or nil; a backend may reuse prev's subtree for a folder whose Version is unchanged
+	// (when it knows the server propagates folder versions). An empty result for a root that
+	// prev says was not empty is returned as is: the engine, not the backend, decides
+	// whether to trust it.
+	List(ctx context.Context, root string, prev []Entry) ([]Entry, error)
+
+	// Open reads the content of file e from byte offset on (offset > 0 resumes an
+	// interrupted download; a backend that cannot seek returns ErrUnsupported for it).
+	Open(ctx context.Context, e Entry, offset int64) (io.ReadCloser, error)
+
+	// Upload writes size bytes from r to file p. With replace == nil the file must not exist
+	// yet (ErrNameClash otherwise); with replace != nil it is a new version of that same node
+	// (same ID), and a backend that can detect it returns ErrChanged when the node changed
+	// since replace was listed. The returned Entry describes the stored file.
+	Upload(ctx context.Context, p string, replace *Entry, r io.Reader, size int64) (Entry, error)
+
+	// Mkdir creates folder p; its parent must exist (ErrNotFound otherwise) and p must not
+	// (ErrNameClash otherwise).
+	Mkdir(ctx context.Context, p string) (Entry, error)
+
+	// Move renames and/or moves e to newPath, keeping its ID where the remote has ids.
+	// The new parent must exist; an existing newPath gives ErrNameClash and is never
+	// overwritten.
+	Move(ctx context.Context, e Entry, newPath string) (Entry, error)
+
+	// Delete removes e (folders recursively), into the remote's trash where it has one.
+	// Deleting something already gone returns ErrNotFound.
+	Delete(ctx context.Context, e Entry) error
+}
+
+// WebURLer is implemented by remotes that can name a web page for an entry (View in Cloud).
+type WebURLer interface {
+	WebURL(e Entry) string
+}
+
+// Namer is implemented by remotes with naming rules stricter than the local file system's.
+// ValidateName returns an error wrapping ErrInvalidName for a name the remote refuses, and
+// FoldName returns the key under which two names clash in one folder (for example the
+// lower-cased name on a case-insensitive remote).
+type Namer interface {
+	ValidateName(name string) error
+	FoldName(name string) string
+}
+
+// Clean turns a user- or server-supplied relative path into the canonical form used in
+// Entry.Path: slash-separated, no leading/trailing slash, no empty or "." elements.
+// It does not validate names; see ValidateRemoteName.
+func Clean(p string) string {
+	p = strings.Trim(path.Clean("/"+p), "/")
+	if p == "." {
+		return ""
+	}
+	return p
+}
+
+// Join joins a base and a relative path in the canonical form.
+func Join(elem ...string) string { return Clean(path.Join(elem...)) }
