@@ -113,3 +113,10 @@ func Clean(p string) string {
 
 // Join joins a base and a relative path in the canonical form.
 func Join(elem ...string) string { return Clean(path.Join(elem...)) }
+
+// Checker is implemented by remotes that can verify an account's credentials cheaply
+// (`account add`, Test connection). Check returns an error wrapping ErrAuth for a wrong
+// user or password. Remotes without it are checked with ReadDir("").
+type Checker interface {
+	Check(ctx context.Context) error
+}

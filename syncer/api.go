@@ -1,0 +1,128 @@
+package syncer
+
+import (
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// The request and answer types of the engine's API. The control socket (syncer/control)
+// carries exactly these as JSON; the CLI prints them with --json; the UI shows them.
+
+// AddAccountRequest adds (or, with Test, only checks) an account. Password travels only
+// over the user-only control socket and is stored only in the OS keyring.
+type AddAccountRequest struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	URL      string `json:"url"`
+	User     string `json:"user"`
+	Password string `json:"password"`
+	WebUI    string `json:"web_ui,omitempty"`
+	// Test: check the login and report, store nothing.
+	Test bool `json:"test,omitempty"`
+}
+
+// CreateSetRequest is `cloudsync sync PATH... --account A --to FOLDER [options]`.
+// One folder path makes a folder set; one or more file paths make a documents set.
+type CreateSetRequest struct {
+	Paths   []string      `json:"paths"`
+	Account string        `json:"account"`
+	To      string        `json:"to"`
+	Options model.Options `json:"options"`
+}
+
+// Cloud is where an item lives in the cloud.
+type Cloud struct {
+	Account  string `json:"account"`
+	Location string `json:"location"` // account-relative path (Alfresco: NETWORK/SITE/path)
+	URL      string `json:"url"`      // View in Cloud URL
+}
+
+// ItemInfo is the Sync Info of one item (SPEC §5 `info --json` fields, plus context).
+type ItemInfo struct {
+	Path      string        `json:"path"` // absolute local path
+	Set       string        `json:"set"`
+	IsDir     bool          `json:"is_dir"`
+	Status    model.Status  `json:"status"`
+	Reason    remote.Reason `json:"reason"`
+	Details   string        `json:"details"`
+	Cloud     Cloud         `json:"cloud"`
+	LastSync  string        `json:"last_sync"` // RFC 3339, empty when never synced
+	Conflicts []string      `json:"conflicts"` // absolute paths of kept conflict copies
+	NextRetry string        `json:"next_retry,omitempty"`
+}
+
+// SetInfo describes a sync set for lists and the preferences window.
+type SetInfo struct {
+	model.Set
+	State   string `json:"state"` // idle|syncing|paused|error|offline
+	Items   int    `json:"items"`
+	Pending int    `json:"pending"`
+	Failed  int    `json:"failed"`
+}
+
+// Status is `cloudsync status --json`.
+type Status struct {
+	State     string    `json:"state"` // idle|syncing|paused|error|offline
+	Paused    bool      `json:"paused"`
+	Sets      int       `json:"sets"`
+	Items     int       `json:"items"`
+	Pending   int       `json:"pending"`
+	Syncing   int       `json:"syncing"`
+	Failed    int       `json:"failed"`
+	Conflicts int       `json:"conflicts"`
+	Message   string    `json:"message,omitempty"` // one line for the tray's status line
+	LastSync  string    `json:"last_sync,omitempty"`
+	SetStates []SetInfo `json:"set_states,omitempty"`
+}
+
+// Engine states, worst first when several sets differ.
+const (
+	StateError   = "error"
+	StateOffline = "offline"
+	StatePaused  = "paused"
+	StateSyncing = "syncing"
+	StateIdle    = "idle"
+)
+
+// BrowseEntry is one folder (or file) offered by the destination picker.
+type BrowseEntry struct {
+	Name  string `json:"name"`
+	Path  string `json:"path"` // account-relative, usable as --to
+	IsDir bool   `json:"is_dir"`
+	Kind  string `json:"kind,omitempty"` // "network", "site", "folder", "file"
+}
+
+// Settings are the General preferences.
+type Settings struct {
+	PollInterval   Duration `json:"poll_interval"`
+	RescanInterval Duration `json:"rescan_interval"`
+	Notifications  bool     `json:"notifications"`
+	StartAtLogin   bool     `json:"start_at_login"`
+}
+
+// Event is something the UI may announce (a notification) or react to (refresh).
+type Event struct {
+	Seq     int64     `json:"seq"`
+	Time    time.Time `json:"time"`
+	Kind    string    `json:"kind"` // "failure", "conflict", "auth", "first_sync_done", "changed"
+	Title   string    `json:"title"`
+	Body    string    `json:"body"`
+	Path    string    `json:"path,omitempty"`
+	Account string    `json:"account,omitempty"`
+}
+
+// Duration is a time.Duration that marshals as a Go duration string ("10m0s").
+type Duration time.Duration
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
