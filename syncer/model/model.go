@@ -113,6 +113,11 @@ type Item struct {
 	Key   string `json:"key"`  // stable within the set; never reused
 	Path  string `json:"path"` // relative to the set root, slash-separated, at last sync
 	IsDir bool   `json:"is_dir"`
+	// HasBase is true once the item synced at least once: only such items are bases for
+	// the planner. An item without a base is a failure record for something never synced
+	// (an invalid name, a refused upload); treating it as a base would read the missing
+	// side as a deletion.
+	HasBase bool `json:"has_base"`
 	// Hash is the SHA-256 (hex) of the content at last sync (files only).
 	Hash   string `json:"hash,omitempty"`
 	Local  Side   `json:"local"`

@@ -1,0 +1,174 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+var accountName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+
+// checkTimeout bounds a login check.
+const checkTimeout = 30 * time.Second
+
+// AddAccount checks the login and, unless r.Test, stores the account (public data in the
+// store, the password only through Secrets). A wrong password stores nothing.
+func (e *Engine) AddAccount(ctx context.Context, r AddAccountRequest) (model.Account, error) {
+	a := model.Account{Name: r.Name, Type: r.Type, URL: strings.TrimRight(r.URL, "/"), User: r.User, WebUI: r.WebUI}
+	switch {
+	case !accountName.MatchString(a.Name):
+		return a, fmt.Errorf("invalid account name %q: use letters, digits, '.', '_', '-', '@' (up to 64)", a.Name)
+	case a.Type != "webdav" && a.Type != "alfresco":
+		return a, fmt.Errorf("unknown account type %q: use webdav or alfresco", a.Type)
+	case a.User == "":
+		return a, errors.New("a user name is required")
+	case r.Password == "":
+		return a, errors.New("a password is required")
+	}
+	u, err := url.Parse(a.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return a, fmt.Errorf("invalid URL %q: it must start with https:// (or http://)", r.URL)
+	}
+	rem, err := e.cfg.Dial(a, r.Password)
+	if err != nil {
+		return a, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	if err := checkRemote(cctx, rem); err != nil {
+		if errors.Is(err, remote.ErrAuth) {
+			return a, fmt.Errorf("sign-in refused by %s for user %q: wrong user name or password (nothing was stored)", a.URL, a.User)
+		}
+		return a, fmt.Errorf("could not connect to %s: %v (nothing was stored)", a.URL, err)
+	}
+	if r.Test {
+		return a, nil
+	}
+	if err := e.cfg.Secrets.Set(a.Name, r.Password); err != nil {
+		return a, fmt.Errorf("storing the password in the keyring failed (nothing was stored): %w", err)
+	}
+	if err := e.cfg.Store.PutAccount(a); err != nil {
+		_ = e.cfg.Secrets.Delete(a.Name)
+		return a, err
+	}
+	e.forgetRemote(a.Name)
+	e.kickAll()
+	return a, nil
+}
+
+func checkRemote(ctx context.Context, rem remote.Remote) error {
+	if c, ok := rem.(remote.Checker); ok {
+		return c.Check(ctx)
+	}
+	_, err := rem.ReadDir(ctx, "")
+	return err
+}
+
+// ListAccounts returns the accounts (public data only).
+func (e *Engine) ListAccounts(ctx context.Context) ([]model.Account, error) {
+	as, err := e.cfg.Store.ListAccounts()
+	sort.Slice(as, func(i, j int) bool { return as[i].Name < as[j].Name })
+	return as, err
+}
+
+// RemoveAccount deletes an account and its keyring secret. Sets using it must be unsynced
+// first, so no pairing silently loses its remote.
+func (e *Engine) RemoveAccount(ctx context.Context, name string) error {
+	if _, err := e.cfg.Store.GetAccount(name); err != nil {
+		return fmt.Errorf("no account named %q", name)
+	}
+	sets, err := e.cfg.Store.ListSets()
+	if err != nil {
+		return err
+	}
+	for _, s := range sets {
+		if s.Account == name {
+			return fmt.Errorf("account %q is used by the sync set of %s: unsync it first", name, s.LocalRoot)
+		}
+	}
+	if err := e.cfg.Store.DeleteAccount(name); err != nil {
+		return err
+	}
+	e.forgetRemote(name)
+	if err := e.cfg.Secrets.Delete(name); err != nil {
+		e.cfg.Log.Warn("removing the keyring secret failed", "account", name, "err", err)
+	}
+	return nil
+}
+
+// Browse lists the folders (and files) under an account-relative folder, for choosing a
+// destination: for Alfresco the top levels are networks and sites.
+func (e *Engine) Browse(ctx context.Context, account, folder string) ([]BrowseEntry, error) {
+	rem, a, err := e.remoteFor(account)
+	if err != nil {
+		return nil, err
+	}
+	folder = remote.Clean(folder)
+	entries, err := rem.ReadDir(ctx, folder)
+	if err != nil {
+		if errors.Is(err, remote.ErrAuth) {
+			e.authFailed(account, err)
+		}
+		return nil, fmt.Errorf("browsing %s: %w", displayFolder(folder), err)
+	}
+	depth := 0
+	if folder != "" {
+		depth = strings.Count(folder, "/") + 1
+	}
+	out := make([]BrowseEntry, 0, len(entries))
+	for _, en := range entries {
+		kind := "folder"
+		if !en.IsDir {
+			kind = "file"
+		} else if a.Type == "alfresco" && depth == 0 {
+			kind = "network"
+		} else if a.Type == "alfresco" && depth == 1 {
+			kind = "site"
+		}
+		out = append(out, BrowseEntry{Name: path.Base(en.Path), Path: en.Path, IsDir: en.IsDir, Kind: kind})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].IsDir != out[j].IsDir {
+			return out[i].IsDir
+		}
+		return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name)
+	})
+	return out, nil
+}
+
+// MakeFolder creates an account-relative folder (New folder in the destination picker).
+func (e *Engine) MakeFolder(ctx context.Context, account, folder string) error {
+	rem, _, err := e.remoteFor(account)
+	if err != nil {
+		return err
+	}
+	folder = remote.Clean(folder)
+	if folder == "" {
+		return errors.New("a folder name is required")
+	}
+	if n, ok := rem.(remote.Namer); ok {
+		if err := n.ValidateName(path.Base(folder)); err != nil {
+			return err
+		}
+	}
+	if _, err := rem.Mkdir(ctx, folder); err != nil {
+		return fmt.Errorf("creating %s: %w", folder, err)
+	}
+	return nil
+}
+
+func displayFolder(f string) string {
+	if f == "" {
+		return "the top level"
+	}
+	return f
+}

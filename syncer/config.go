@@ -1,0 +1,85 @@
+package syncer
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/exec"
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// Secrets is where account secrets live (the OS keyring in production; see package
+// credentials). Get returns an error when the account has no secret.
+type Secrets interface {
+	Set(account, secret string) error
+	Get(account string) (string, error)
+	Delete(account string) error
+}
+
+// WatchEvent is a local change notice for one set root: set-relative paths that changed,
+// or Rescan when the watcher lost track (overflow) or its periodic rescan is due.
+type WatchEvent struct {
+	Paths  []string
+	Rescan bool
+}
+
+// WatchFunc starts watching root until ctx ends. rescan is the periodic full-rescan
+// interval (the watcher may shorten it for network file systems).
+type WatchFunc func(ctx context.Context, root string, includeSubfolders bool, rescan time.Duration) (<-chan WatchEvent, error)
+
+// Config wires the engine to its seams. Store, Secrets, Dial and LocalFS are required.
+type Config struct {
+	Store   model.Store
+	Secrets Secrets
+	// Dial builds the remote of an account. It must not do network I/O itself; the engine
+	// checks credentials with remote.Checker (or ReadDir("")) when it needs to.
+	Dial func(a model.Account, secret string) (remote.Remote, error)
+	// LocalFS opens the local tree of a set root.
+	LocalFS func(root string) exec.LocalFS
+	// Watch is optional; without it only polling and rescans see local changes.
+	Watch WatchFunc
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+
+	// PollInterval is how often remotes are listed (default 30 s); RescanInterval how often
+	// local trees are fully rescanned (default 10 min). When set here they win over the
+	// stored General settings; when zero, the stored settings (or the defaults) apply.
+	PollInterval   time.Duration
+	RescanInterval time.Duration
+	// Parallel bounds concurrent transfers per pass (default 4).
+	Parallel int
+	// MassDeleteRatio and MassDeleteMin: a pass deleting more than ratio of a set's items
+	// and more than min items waits for confirmation (defaults 0.5 and 10).
+	MassDeleteRatio float64
+	MassDeleteMin   int
+
+	Log *slog.Logger
+	// ShowWindow is set by the GUI so that a second `cloudsync` start can open a window.
+	ShowWindow func(name string) error
+}
+
+func (c *Config) defaults() {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 30 * time.Second
+	}
+	if c.RescanInterval <= 0 {
+		c.RescanInterval = 10 * time.Minute
+	}
+	if c.Parallel <= 0 {
+		c.Parallel = 4
+	}
+	if c.MassDeleteRatio <= 0 {
+		c.MassDeleteRatio = 0.5
+	}
+	if c.MassDeleteMin <= 0 {
+		c.MassDeleteMin = 10
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+}

@@ -1,0 +1,204 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// Engine is the sync engine. Create it with New, run it with Run; its methods are the
+// API of the control socket (control.API) and are safe for concurrent use.
+type Engine struct {
+	cfg Config
+
+	runCtx context.Context // set by Run; nil before
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	runners  map[string]*runner       // by set id
+	remotes  map[string]remote.Remote // by account name
+	paused   bool                     // global pause (persisted)
+	settings Settings
+	passGen  uint64     // incremented whenever any pass ends
+	passCond *sync.Cond // broadcast when passGen changes or a runner's state changes
+
+	ev events
+}
+
+// New checks cfg and returns an engine that syncs nothing until Run.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil || cfg.Secrets == nil || cfg.Dial == nil || cfg.LocalFS == nil {
+		return nil, errors.New("syncer: Store, Secrets, Dial and LocalFS are required")
+	}
+	explicitPoll, explicitRescan := cfg.PollInterval > 0, cfg.RescanInterval > 0
+	cfg.defaults()
+	e := &Engine{
+		cfg:     cfg,
+		runners: map[string]*runner{},
+		remotes: map[string]remote.Remote{},
+	}
+	e.passCond = sync.NewCond(&e.mu)
+	e.ev.init()
+	e.settings = Settings{
+		PollInterval:   Duration(cfg.PollInterval),
+		RescanInterval: Duration(cfg.RescanInterval),
+		Notifications:  true,
+	}
+	if err := e.loadSettings(); err != nil {
+		return nil, err
+	}
+	// Intervals given explicitly (daemon flags) win over stored settings.
+	if explicitPoll {
+		e.settings.PollInterval = Duration(cfg.PollInterval)
+	}
+	if explicitRescan {
+		e.settings.RescanInterval = Duration(cfg.RescanInterval)
+	}
+	return e, nil
+}
+
+// Run starts a runner per sync set and blocks until ctx ends, then stops them all.
+func (e *Engine) Run(ctx context.Context) error {
+	sets, err := e.cfg.Store.ListSets()
+	if err != nil {
+		return fmt.Errorf("reading sync sets: %w", err)
+	}
+	e.mu.Lock()
+	e.runCtx = ctx
+	for _, s := range sets {
+		e.startRunnerLocked(s)
+	}
+	e.mu.Unlock()
+	// Wake Wait callers when the engine stops.
+	go func() {
+		<-ctx.Done()
+		e.mu.Lock()
+		e.passCond.Broadcast()
+		e.mu.Unlock()
+	}()
+	<-ctx.Done()
+	e.wg.Wait()
+	return nil
+}
+
+// startRunnerLocked starts the goroutine that syncs set s. e.mu must be held and Run
+// must have started.
+func (e *Engine) startRunnerLocked(s model.Set) {
+	if e.runCtx == nil || e.runCtx.Err() != nil {
+		return
+	}
+	if _, ok := e.runners[s.ID]; ok {
+		return
+	}
+	ctx, cancel := context.WithCancel(e.runCtx)
+	r := &runner{e: e, id: s.ID, kick: make(chan struct{}, 1), done: make(chan struct{}), cancel: cancel, dirty: true}
+	e.runners[s.ID] = r
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		r.loop(ctx)
+	}()
+	r.poke()
+}
+
+// stopRunner stops set id's runner and waits until its current pass ended.
+func (e *Engine) stopRunner(id string) {
+	e.mu.Lock()
+	r := e.runners[id]
+	delete(e.runners, id)
+	e.mu.Unlock()
+	if r != nil {
+		r.cancel()
+		<-r.stopped()
+	}
+}
+
+// remoteFor returns the (cached) remote of an account.
+func (e *Engine) remoteFor(name string) (remote.Remote, model.Account, error) {
+	a, err := e.cfg.Store.GetAccount(name)
+	if err != nil {
+		return nil, a, fmt.Errorf("no account named %q", name)
+	}
+	e.mu.Lock()
+	r := e.remotes[name]
+	e.mu.Unlock()
+	if r != nil {
+		return r, a, nil
+	}
+	secret, err := e.cfg.Secrets.Get(name)
+	if err != nil {
+		return nil, a, fmt.Errorf("account %q has no password in the keyring: %w", name, remote.ErrAuth)
+	}
+	r, err = e.cfg.Dial(a, secret)
+	if err != nil {
+		return nil, a, err
+	}
+	e.mu.Lock()
+	e.remotes[name] = r
+	e.mu.Unlock()
+	return r, a, nil
+}
+
+// forgetRemote drops a cached remote (after its account changed or failed auth).
+func (e *Engine) forgetRemote(name string) {
+	e.mu.Lock()
+	delete(e.remotes, name)
+	e.mu.Unlock()
+}
+
+// authFailed pauses an account after a refused login, turns the state to error and
+// notifies once (SPEC §4).
+func (e *Engine) authFailed(account string, err error) {
+	e.forgetRemote(account)
+	a, gerr := e.cfg.Store.GetAccount(account)
+	if gerr != nil || a.Paused {
+		return
+	}
+	a.Paused = true
+	if perr := e.cfg.Store.PutAccount(a); perr != nil {
+		e.cfg.Log.Error("pausing account", "account", account, "err", perr)
+	}
+	e.emit(Event{Kind: "auth", Title: "Sign-in needed for " + account,
+		Body: "cloudsync could not sign in to " + a.URL + " as " + a.User +
+			". Sync for this account is paused until the password is entered again.",
+		Account: account})
+	e.cfg.Log.Warn("authentication failed; account paused", "account", account, "err", err)
+}
+
+// kickAll asks every runner for a pass.
+func (e *Engine) kickAll() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range e.runners {
+		r.poke()
+	}
+}
+
+func (e *Engine) runner(id string) *runner {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.runners[id]
+}
+
+func (e *Engine) isPaused() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.paused
+}
+
+func (e *Engine) pollInterval() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return time.Duration(e.settings.PollInterval)
+}
+
+func (e *Engine) rescanInterval() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return time.Duration(e.settings.RescanInterval)
+}

@@ -1,0 +1,286 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// ListItems is Synced content (every item of every set) or, with errorsOnly, Synced with
+// errors (failed items, and sets stopped by a set-wide failure).
+func (e *Engine) ListItems(ctx context.Context, errorsOnly bool) ([]ItemInfo, error) {
+	sets, err := e.cfg.Store.ListSets()
+	if err != nil {
+		return nil, err
+	}
+	var out []ItemInfo
+	for _, s := range sets {
+		if s.Error != "" || !errorsOnly {
+			out = append(out, e.rootInfo(s))
+		}
+		err := e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
+			if it.Local.Excl || it.Remote.Excl {
+				return true
+			}
+			if !errorsOnly || it.Status == model.StatusFailed {
+				out = append(out, e.itemInfo(s, it))
+			}
+			return true
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// Info is the Sync Info of one item (or of a set's root).
+func (e *Engine) Info(ctx context.Context, p string) (ItemInfo, error) {
+	s, rel, err := e.findSet(p)
+	if err != nil {
+		return ItemInfo{}, err
+	}
+	if rel == "" && s.Kind == model.KindFolder {
+		return e.rootInfo(s), nil
+	}
+	var found *model.Item
+	_ = e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
+		if it.Path == rel {
+			found = &it
+			return false
+		}
+		return true
+	})
+	if found == nil {
+		// Inside a set but not synced yet (new, or ignored).
+		info := ItemInfo{Path: filepath.Join(s.LocalRoot, filepath.FromSlash(rel)), Set: s.ID, Status: model.StatusPending,
+			Cloud: e.cloud(s, rel, nil), Conflicts: []string{}}
+		if e.isPaused() || s.Paused {
+			info.Status = model.StatusPaused
+		}
+		return info, nil
+	}
+	return e.itemInfo(s, *found), nil
+}
+
+func (e *Engine) rootInfo(s model.Set) ItemInfo {
+	info := ItemInfo{Path: s.LocalRoot, Set: s.ID, IsDir: true, Status: model.StatusSynced,
+		Cloud: e.cloud(s, "", &remote.Entry{ID: s.RemoteRootID, Path: s.RemoteRoot, IsDir: true}), Conflicts: []string{}}
+	if !s.LastSync.IsZero() {
+		info.LastSync = s.LastSync.UTC().Format(time.RFC3339)
+	} else {
+		info.Status = model.StatusPending
+	}
+	switch e.setState(s) {
+	case StateError:
+		info.Status, info.Reason, info.Details = model.StatusFailed, s.Error, s.ErrorDetails
+		if a, err := e.cfg.Store.GetAccount(s.Account); err == nil && a.Paused && s.Error == "" {
+			info.Reason = remote.ReasonAuthFailed
+			info.Details = "sign-in to " + a.URL + " failed; enter the password again (cloudsync account add)"
+		}
+	case StatePaused:
+		info.Status = model.StatusPaused
+	case StateSyncing:
+		info.Status = model.StatusSyncing
+	}
+	return info
+}
+
+func (e *Engine) itemInfo(s model.Set, it model.Item) ItemInfo {
+	info := ItemInfo{
+		Path: filepath.Join(s.LocalRoot, filepath.FromSlash(it.Path)), Set: s.ID, IsDir: it.IsDir,
+		Status: it.Status, Reason: it.Reason, Details: it.Details, Conflicts: []string{},
+	}
+	if info.Status == "" {
+		info.Status = model.StatusSynced
+	}
+	var en *remote.Entry
+	if it.HasBase && !it.Remote.Gone {
+		en = &remote.Entry{ID: it.Remote.ID, Path: remote.Join(s.RemoteRoot, it.Path), IsDir: it.IsDir, Version: it.Remote.Version}
+	}
+	info.Cloud = e.cloud(s, it.Path, en)
+	if !it.LastSync.IsZero() {
+		info.LastSync = it.LastSync.UTC().Format(time.RFC3339)
+	}
+	if it.Status == model.StatusFailed && !it.NextRetry.IsZero() {
+		info.NextRetry = it.NextRetry.UTC().Format(time.RFC3339)
+	}
+	for _, c := range it.Conflicts {
+		info.Conflicts = append(info.Conflicts, filepath.Join(s.LocalRoot, filepath.FromSlash(c)))
+	}
+	if info.Status != model.StatusFailed && (e.isPaused() || s.Paused) {
+		info.Status = model.StatusPaused
+	}
+	return info
+}
+
+// cloud describes an item's cloud location; en is its cloud entry when it has one.
+func (e *Engine) cloud(s model.Set, rel string, en *remote.Entry) Cloud {
+	c := Cloud{Account: s.Account, Location: remote.Join(s.RemoteRoot, rel)}
+	if en == nil {
+		return c
+	}
+	rem, _, err := e.remoteFor(s.Account)
+	if err != nil {
+		return c
+	}
+	if w, ok := rem.(remote.WebURLer); ok {
+		c.URL = w.WebURL(*en)
+	}
+	return c
+}
+
+// ViewURL returns the web page of an item in the cloud (View in Cloud).
+func (e *Engine) ViewURL(ctx context.Context, p string) (string, error) {
+	info, err := e.Info(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	if info.Cloud.URL == "" {
+		if info.Reason == remote.ReasonTargetDeleted {
+			return "", fmt.Errorf("%s was deleted in the cloud", p)
+		}
+		return "", fmt.Errorf("%s is not in the cloud yet", p)
+	}
+	return info.Cloud.URL, nil
+}
+
+// Status summarises the engine for the tray and `cloudsync status`.
+func (e *Engine) Status(ctx context.Context) (Status, error) {
+	sets, err := e.ListSets(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{State: StateIdle, Paused: e.isPaused(), Sets: len(sets), SetStates: sets}
+	rank := map[string]int{StateIdle: 0, StateSyncing: 1, StatePaused: 2, StateOffline: 3, StateError: 4}
+	var last time.Time
+	for _, s := range sets {
+		st.Items += s.Items
+		st.Pending += s.Pending
+		st.Failed += s.Failed
+		if rank[s.State] > rank[st.State] {
+			st.State = s.State
+		}
+		if s.State == StateSyncing {
+			st.Syncing++
+		}
+		if s.LastSync.After(last) {
+			last = s.LastSync
+		}
+		_ = e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
+			st.Conflicts += len(it.Conflicts)
+			return true
+		})
+	}
+	if as, err := e.cfg.Store.ListAccounts(); err == nil {
+		for _, a := range as {
+			if a.Paused {
+				st.State = StateError
+			}
+		}
+	}
+	if st.Paused {
+		st.State = StatePaused
+	}
+	e.mu.Lock()
+	for _, r := range e.runners {
+		if r.running && r.total > 0 {
+			st.Pending += r.left
+		}
+	}
+	e.mu.Unlock()
+	if !last.IsZero() {
+		st.LastSync = last.UTC().Format(time.RFC3339)
+	}
+	st.Message = statusLine(st)
+	return st, nil
+}
+
+func statusLine(st Status) string {
+	switch st.State {
+	case StatePaused:
+		return "Sync paused"
+	case StateError:
+		if st.Failed > 0 {
+			return fmt.Sprintf("Sync problem: %d item(s) with errors", st.Failed)
+		}
+		return "Sync problem: see Synced with errors"
+	case StateOffline:
+		return "Offline: the cloud cannot be reached"
+	case StateSyncing:
+		return fmt.Sprintf("Syncing (%d left)", st.Pending)
+	}
+	if st.Sets == 0 {
+		return "Nothing synced yet"
+	}
+	var b strings.Builder
+	b.WriteString("Up to date")
+	if st.Failed > 0 {
+		fmt.Fprintf(&b, ", %d with errors", st.Failed)
+	}
+	return b.String()
+}
+
+// Wait blocks until every running, unpaused set has run a pass that started after the
+// call and found nothing to do: the sets have converged (failed items waiting for their
+// retry time and stopped sets do not count as work).
+func (e *Engine) Wait(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		e.mu.Lock()
+		e.passCond.Broadcast()
+		e.mu.Unlock()
+	})
+	defer stop()
+	for round := 0; ; round++ {
+		e.mu.Lock()
+		want := map[*runner]uint64{}
+		for _, r := range e.runners {
+			want[r] = r.started + 1
+			if r.running {
+				want[r] = r.started + 1 // the running pass may predate the call
+			}
+			r.poke()
+		}
+		converged := true
+		for {
+			if err := ctx.Err(); err != nil {
+				e.mu.Unlock()
+				return err
+			}
+			if e.runCtx != nil && e.runCtx.Err() != nil {
+				e.mu.Unlock()
+				return errors.New("the engine stopped")
+			}
+			done := true
+			for r, n := range want {
+				if e.runners[r.id] != r {
+					continue // unsynced meanwhile
+				}
+				if r.finished < n {
+					done = false
+				}
+			}
+			if done {
+				break
+			}
+			e.passCond.Wait()
+		}
+		for r := range want {
+			if e.runners[r.id] == r && r.lastActions > 0 {
+				converged = false
+			}
+		}
+		e.mu.Unlock()
+		if converged {
+			return nil
+		}
+	}
+}

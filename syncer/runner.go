@@ -1,0 +1,127 @@
+package syncer
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// runner owns one sync set's goroutine: it waits for a reason to sync (a local change, the
+// poll timer, a kick from the API) and runs one pass at a time.
+type runner struct {
+	e      *Engine
+	id     string
+	kick   chan struct{}
+	cancel context.CancelFunc
+	done   chan struct{}
+	dirty  bool // guarded by e.mu: set when a pass is wanted
+
+	force atomic.Bool // Request Sync: bypass back-off and confirm guards once
+
+	// Guarded by e.mu.
+	running     bool
+	started     uint64 // passes started
+	finished    uint64 // passes finished
+	lastActions int    // actions executed by the last finished pass (0: converged)
+	lastState   string // outcome of the last pass (StateIdle, StateError, StateOffline, …)
+	total, left int    // progress of the running pass
+	prevRemote  []remote.Entry
+	firstDone   bool
+}
+
+// poke asks for a pass (non-blocking; several pokes coalesce). e.mu may be held.
+func (r *runner) poke() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (r *runner) stopped() <-chan struct{} { return r.done }
+
+func (r *runner) loop(ctx context.Context) {
+	defer close(r.done)
+	var watchCh <-chan WatchEvent
+	poll := time.NewTimer(r.e.pollInterval())
+	defer poll.Stop()
+	for {
+		if watchCh == nil {
+			watchCh = r.startWatch(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.kick:
+		case _, ok := <-watchCh:
+			if !ok {
+				watchCh = nil
+				continue
+			}
+		case <-poll.C:
+		}
+		// Coalesce a burst of kicks and events into one pass.
+		drain(r.kick)
+		r.pass(ctx)
+		if !poll.Stop() {
+			select {
+			case <-poll.C:
+			default:
+			}
+		}
+		poll.Reset(r.e.pollInterval())
+	}
+}
+
+func drain(c chan struct{}) {
+	for {
+		select {
+		case <-c:
+		default:
+			return
+		}
+	}
+}
+
+// startWatch starts the set's local watcher, or returns nil (polling and rescans still
+// run) when there is none or it cannot start yet (e.g. the root is missing).
+func (r *runner) startWatch(ctx context.Context) <-chan WatchEvent {
+	if r.e.cfg.Watch == nil {
+		return nil
+	}
+	s, err := r.e.cfg.Store.GetSet(r.id)
+	if err != nil {
+		return nil
+	}
+	root := s.LocalRoot
+	ch, err := r.e.cfg.Watch(ctx, root, s.Kind == "folder" && s.Options.IncludeSubfolders, r.e.rescanInterval())
+	if err != nil {
+		r.e.cfg.Log.Warn("local watcher not started; relying on rescans", "set", r.id, "root", root, "err", err)
+		return nil
+	}
+	return ch
+}
+
+// pass runs one sync pass and publishes its outcome.
+func (r *runner) pass(ctx context.Context) {
+	e := r.e
+	e.mu.Lock()
+	r.running = true
+	r.started++
+	r.dirty = false
+	e.passCond.Broadcast()
+	e.mu.Unlock()
+
+	actions, state := r.syncOnce(ctx)
+
+	e.mu.Lock()
+	r.running = false
+	r.finished++
+	r.lastActions = actions
+	r.lastState = state
+	r.total, r.left = 0, 0
+	e.passGen++
+	e.passCond.Broadcast()
+	e.mu.Unlock()
+}

@@ -1,0 +1,237 @@
+package syncer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// CreateSet pairs one local folder (folder set) or one or more files of one folder
+// (documents set) with a cloud folder, creating missing cloud folders on the way, and
+// starts syncing it. Overlapping sets are refused.
+func (e *Engine) CreateSet(ctx context.Context, r CreateSetRequest) (model.Set, error) {
+	var s model.Set
+	if len(r.Paths) == 0 {
+		return s, errors.New("name a folder or one or more files to sync")
+	}
+	rem, _, err := e.remoteFor(r.Account)
+	if err != nil {
+		return s, err
+	}
+	abs := make([]string, len(r.Paths))
+	dirs := 0
+	for i, p := range r.Paths {
+		if !filepath.IsAbs(p) {
+			return s, fmt.Errorf("%s: the path must be absolute", p)
+		}
+		abs[i] = filepath.Clean(p)
+		fi, err := os.Lstat(abs[i])
+		switch {
+		case err != nil:
+			return s, fmt.Errorf("%s: %w", p, err)
+		case fi.Mode()&os.ModeSymlink != 0:
+			return s, fmt.Errorf("%s is a symbolic link: %w", p, remote.ErrUnsupported)
+		case fi.IsDir():
+			dirs++
+		case !fi.Mode().IsRegular():
+			return s, fmt.Errorf("%s is not a regular file or folder: %w", p, remote.ErrUnsupported)
+		}
+	}
+	s = model.Set{Account: r.Account, Options: r.Options, RemoteRoot: remote.Clean(r.To),
+		Created: e.cfg.Now(), Installation: e.cfg.Store.InstallationID(), Trusted: true}
+	switch {
+	case dirs == 1 && len(abs) == 1:
+		s.Kind, s.LocalRoot = model.KindFolder, abs[0]
+	case dirs == 0:
+		s.Kind, s.LocalRoot = model.KindDocuments, filepath.Dir(abs[0])
+		s.Options.IncludeSubfolders = false
+		for _, p := range abs {
+			if filepath.Dir(p) != s.LocalRoot {
+				return s, errors.New("documents synced together must be in one folder")
+			}
+			s.Documents = append(s.Documents, filepath.Base(p))
+		}
+	default:
+		return s, errors.New("sync one folder, or one or more files, per command")
+	}
+	if err := e.checkOverlap(s); err != nil {
+		return s, err
+	}
+	if s.RemoteRoot == "" {
+		return s, errors.New("choose a cloud folder (--to)")
+	}
+	if err := mkdirAll(ctx, rem, s.RemoteRoot); err != nil {
+		if errors.Is(err, remote.ErrAuth) {
+			e.authFailed(r.Account, err)
+		}
+		return s, fmt.Errorf("preparing the cloud folder %s: %w", s.RemoteRoot, err)
+	}
+	if en, err := rem.Stat(ctx, s.RemoteRoot); err == nil {
+		if !en.IsDir {
+			return s, fmt.Errorf("the cloud path %s is a file, not a folder", s.RemoteRoot)
+		}
+		s.RemoteRootID = en.ID
+	}
+	s.ID = newID()
+	if err := e.cfg.Store.PutSet(s); err != nil {
+		return s, err
+	}
+	e.mu.Lock()
+	e.startRunnerLocked(s)
+	e.mu.Unlock()
+	return s, nil
+}
+
+// checkOverlap refuses a set whose local root or documents are inside, or contain, the
+// root of an existing folder set (one local file must belong to one set).
+func (e *Engine) checkOverlap(s model.Set) error {
+	sets, err := e.cfg.Store.ListSets()
+	if err != nil {
+		return err
+	}
+	for _, o := range sets {
+		if o.Kind == model.KindFolder && (within(s.LocalRoot, o.LocalRoot) || (s.Kind == model.KindFolder && within(o.LocalRoot, s.LocalRoot))) {
+			return fmt.Errorf("%s overlaps the sync set of %s", s.LocalRoot, o.LocalRoot)
+		}
+		if o.Kind == model.KindDocuments && s.Kind == model.KindFolder && within(o.LocalRoot, s.LocalRoot) {
+			return fmt.Errorf("%s contains documents already synced from %s", s.LocalRoot, o.LocalRoot)
+		}
+		if o.Kind == model.KindDocuments && s.Kind == model.KindDocuments && o.LocalRoot == s.LocalRoot {
+			for _, d := range s.Documents {
+				for _, od := range o.Documents {
+					if d == od {
+						return fmt.Errorf("%s is already synced", filepath.Join(s.LocalRoot, d))
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// within reports whether p is dir or below it.
+func within(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
+}
+
+func newID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// findSet returns the set a local path belongs to (its root, or inside it) and the
+// set-relative path; a set may also be named by its id.
+func (e *Engine) findSet(p string) (model.Set, string, error) {
+	sets, err := e.cfg.Store.ListSets()
+	if err != nil {
+		return model.Set{}, "", err
+	}
+	for _, s := range sets {
+		if s.ID == p {
+			return s, "", nil
+		}
+	}
+	p = filepath.Clean(p)
+	sort.Slice(sets, func(i, j int) bool { return len(sets[i].LocalRoot) > len(sets[j].LocalRoot) })
+	for _, s := range sets {
+		if s.Kind == model.KindFolder && within(p, s.LocalRoot) {
+			rel, _ := filepath.Rel(s.LocalRoot, p)
+			if rel == "." {
+				rel = ""
+			}
+			return s, filepath.ToSlash(rel), nil
+		}
+		if s.Kind == model.KindDocuments {
+			if p == s.LocalRoot {
+				continue
+			}
+			rel, err := filepath.Rel(s.LocalRoot, p)
+			if err == nil && !strings.HasPrefix(rel, "..") && e.hasItemPath(s, filepath.ToSlash(rel)) {
+				return s, filepath.ToSlash(rel), nil
+			}
+		}
+	}
+	return model.Set{}, "", fmt.Errorf("%s is not in any sync set", p)
+}
+
+func (e *Engine) hasItemPath(s model.Set, rel string) bool {
+	for _, d := range s.Documents {
+		if d == rel {
+			return true
+		}
+	}
+	found := false
+	_ = e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
+		found = it.Path == rel
+		return !found
+	})
+	return found
+}
+
+// ListSets returns every set with its state and counts.
+func (e *Engine) ListSets(ctx context.Context) ([]SetInfo, error) {
+	sets, err := e.cfg.Store.ListSets()
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(sets, func(i, j int) bool { return sets[i].LocalRoot < sets[j].LocalRoot })
+	out := make([]SetInfo, 0, len(sets))
+	for _, s := range sets {
+		out = append(out, e.setInfo(s))
+	}
+	return out, nil
+}
+
+func (e *Engine) setInfo(s model.Set) SetInfo {
+	si := SetInfo{Set: s, State: e.setState(s)}
+	_ = e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
+		if it.Local.Excl || it.Remote.Excl {
+			return true
+		}
+		si.Items++
+		switch it.Status {
+		case model.StatusFailed:
+			si.Failed++
+		case model.StatusPending, model.StatusSyncing:
+			si.Pending++
+		}
+		return true
+	})
+	return si
+}
+
+// setState is the state of one set: error, offline, paused, syncing or idle.
+func (e *Engine) setState(s model.Set) string {
+	if a, err := e.cfg.Store.GetAccount(s.Account); err == nil && a.Paused {
+		return StateError
+	}
+	if s.Error != "" {
+		return StateError
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.paused || s.Paused {
+		return StatePaused
+	}
+	r := e.runners[s.ID]
+	if r == nil {
+		return StateIdle
+	}
+	if r.running && r.total > 0 {
+		return StateSyncing
+	}
+	if r.lastState == StateOffline {
+		return StateOffline
+	}
+	return StateIdle
+}
