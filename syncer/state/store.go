@@ -1,0 +1,466 @@
+// Package state is the Badger v4 store of the engine's persistent records: accounts'
+// public data, sync sets, and items with their base (see package model). Every mutating
+// call is durable when it returns: the database is opened with SyncWrites, so each
+// commit is fsynced before the call returns.
+//
+// Keys (values are JSON):
+//
+//	acct/<name>          model.Account
+//	set/<id>             model.Set
+//	item/<set>/<key>     model.Item
+//	seq/<set>            last item key handed out by NextKey (uint64)
+//	cfg/<name>           config value (string)
+//	meta/installation    installation id (string)
+package state
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+)
+
+// Store is a model.Store kept in a Badger database. It is safe for concurrent use.
+type Store struct {
+	db           *badger.DB
+	dir          string
+	installation string
+}
+
+var _ model.Store = (*Store)(nil)
+
+const (
+	prefixAccount = "acct/"
+	prefixSet     = "set/"
+	prefixItem    = "item/"
+	prefixSeq     = "seq/"
+	prefixConfig  = "cfg/"
+	keyInstall    = "meta/installation"
+
+	// chunkSize bounds the writes of one transaction when a call has to be split
+	// (DeleteSet, or a PutItems too big for one transaction).
+	chunkSize = 1000
+)
+
+// Open opens (creating if needed) the state database in dir. Only one process may have a
+// state dir open at a time; a second Open fails with an error saying the dir is in use.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create state dir %s: %w", dir, err)
+	}
+	opts := badger.DefaultOptions(dir).
+		WithSyncWrites(true).
+		WithLogger(nil).
+		WithMemTableSize(8 << 20).
+		WithNumMemtables(2).
+		WithBlockCacheSize(8 << 20).
+		WithIndexCacheSize(4 << 20).
+		WithValueLogFileSize(16 << 20).
+		WithNumCompactors(2).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(4)
+	db, err := badger.Open(opts)
+	if err != nil {
+		if isLockErr(err) {
+			return nil, fmt.Errorf("state dir %s is in use by another cloudsync: %w", dir, err)
+		}
+		return nil, fmt.Errorf("open state dir %s: %w", dir, err)
+	}
+	s := &Store{db: db, dir: dir}
+	if err := s.initInstallation(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// isLockErr reports whether err is Badger's failure to take the directory lock.
+func isLockErr(err error) bool {
+	return strings.Contains(err.Error(), "Another process is using this Badger database")
+}
+
+// initInstallation reads the installation id, generating and storing it on first Open.
+func (s *Store) initInstallation() error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		var id string
+		err := getJSON(txn, keyInstall, &id)
+		if err == nil && id != "" {
+			s.installation = id
+			return nil
+		}
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
+			return fmt.Errorf("read installation id: %w", err)
+		}
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return fmt.Errorf("generate installation id: %w", err)
+		}
+		id = hex.EncodeToString(b[:])
+		if err := setJSON(txn, keyInstall, id); err != nil {
+			return fmt.Errorf("store installation id: %w", err)
+		}
+		s.installation = id
+		return nil
+	})
+}
+
+// InstallationID returns the id generated at the first Open of this state dir.
+func (s *Store) InstallationID() string { return s.installation }
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close state dir %s: %w", s.dir, err)
+	}
+	return nil
+}
+
+// --- helpers ---
+
+func getJSON(txn *badger.Txn, key string, v any) error {
+	it, err := txn.Get([]byte(key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return fmt.Errorf("%s: %w", key, model.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("get %s: %w", key, err)
+	}
+	return it.Value(func(val []byte) error {
+		if err := json.Unmarshal(val, v); err != nil {
+			return fmt.Errorf("decode %s: %w", key, err)
+		}
+		return nil
+	})
+}
+
+func setJSON(txn *badger.Txn, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	return txn.Set([]byte(key), b)
+}
+
+func (s *Store) get(key string, v any) error {
+	return s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key, v) })
+}
+
+func (s *Store) put(key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(key), b) }); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	return nil
+}
+
+func (s *Store) delete(key string) error {
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(key)) }); err != nil {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// scan calls fn with the value of every key under prefix, in key order; fn returning
+// false stops.
+func (s *Store) scan(prefix string, fn func(key, val []byte) (bool, error)) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte(prefix)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Seek(opts.Prefix); it.ValidForPrefix(opts.Prefix); it.Next() {
+			item := it.Item()
+			var more bool
+			err := item.Value(func(val []byte) error {
+				var err error
+				more, err = fn(item.Key(), val)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if !more {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// scanKeys returns every key under prefix.
+func (s *Store) scanKeys(prefix string) ([][]byte, error) {
+	var keys [][]byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte(prefix)
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Seek(opts.Prefix); it.ValidForPrefix(opts.Prefix); it.Next() {
+			keys = append(keys, it.Item().KeyCopy(nil))
+		}
+		return nil
+	})
+	return keys, err
+}
+
+// --- accounts ---
+
+// PutAccount creates or replaces an account.
+func (s *Store) PutAccount(a model.Account) error {
+	if a.Name == "" {
+		return errors.New("put account: empty name")
+	}
+	return s.put(prefixAccount+a.Name, a)
+}
+
+// GetAccount returns the named account.
+func (s *Store) GetAccount(name string) (model.Account, error) {
+	var a model.Account
+	if err := s.get(prefixAccount+name, &a); err != nil {
+		return model.Account{}, fmt.Errorf("account %q: %w", name, err)
+	}
+	return a, nil
+}
+
+// ListAccounts returns all accounts in name order.
+func (s *Store) ListAccounts() ([]model.Account, error) {
+	var out []model.Account
+	err := s.scan(prefixAccount, func(key, val []byte) (bool, error) {
+		var a model.Account
+		if err := json.Unmarshal(val, &a); err != nil {
+			return false, fmt.Errorf("decode %s: %w", key, err)
+		}
+		out = append(out, a)
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteAccount removes the named account; removing an unknown account is not an error.
+func (s *Store) DeleteAccount(name string) error {
+	return s.delete(prefixAccount + name)
+}
+
+// --- sets ---
+
+// PutSet creates or replaces a sync set.
+func (s *Store) PutSet(set model.Set) error {
+	if set.ID == "" {
+		return errors.New("put set: empty id")
+	}
+	return s.put(prefixSet+set.ID, set)
+}
+
+// GetSet returns the sync set with the given id.
+func (s *Store) GetSet(id string) (model.Set, error) {
+	var set model.Set
+	if err := s.get(prefixSet+id, &set); err != nil {
+		return model.Set{}, fmt.Errorf("set %q: %w", id, err)
+	}
+	return set, nil
+}
+
+// ListSets returns all sync sets in id order.
+func (s *Store) ListSets() ([]model.Set, error) {
+	var out []model.Set
+	err := s.scan(prefixSet, func(key, val []byte) (bool, error) {
+		var set model.Set
+		if err := json.Unmarshal(val, &set); err != nil {
+			return false, fmt.Errorf("decode %s: %w", key, err)
+		}
+		out = append(out, set)
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list sets: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteSet removes the set, all its items and its key counter. Items are deleted in
+// chunks before the set record, so an interrupted call leaves the set in place and can
+// be repeated.
+func (s *Store) DeleteSet(id string) error {
+	if id == "" {
+		return errors.New("delete set: empty id")
+	}
+	keys, err := s.scanKeys(itemPrefix(id))
+	if err != nil {
+		return fmt.Errorf("delete set %q: list items: %w", id, err)
+	}
+	for start := 0; start < len(keys); start += chunkSize {
+		chunk := keys[start:min(start+chunkSize, len(keys))]
+		err := s.db.Update(func(txn *badger.Txn) error {
+			for _, k := range chunk {
+				if err := txn.Delete(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("delete set %q: delete items: %w", id, err)
+		}
+	}
+	err = s.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Delete([]byte(prefixSeq + id)); err != nil {
+			return err
+		}
+		return txn.Delete([]byte(prefixSet + id))
+	})
+	if err != nil {
+		return fmt.Errorf("delete set %q: %w", id, err)
+	}
+	return nil
+}
+
+// --- items ---
+
+func itemPrefix(set string) string { return prefixItem + set + "/" }
+
+func itemKey(set, key string) string { return itemPrefix(set) + key }
+
+type itemWrite struct {
+	key []byte
+	val []byte // nil: delete
+}
+
+// PutItems writes put and deletes the items keyed by del, in one transaction. Each
+// item's Set field is forced to set. Should the batch exceed Badger's transaction limit,
+// it is committed in chunks of writes (puts first, then deletes, in argument order).
+func (s *Store) PutItems(set string, put []model.Item, del []string) error {
+	if set == "" {
+		return errors.New("put items: empty set id")
+	}
+	writes := make([]itemWrite, 0, len(put)+len(del))
+	for _, it := range put {
+		if it.Key == "" {
+			return fmt.Errorf("put items in set %q: item %q has an empty key", set, it.Path)
+		}
+		it.Set = set
+		b, err := json.Marshal(it)
+		if err != nil {
+			return fmt.Errorf("put items in set %q: encode %q: %w", set, it.Key, err)
+		}
+		writes = append(writes, itemWrite{key: []byte(itemKey(set, it.Key)), val: b})
+	}
+	for _, k := range del {
+		writes = append(writes, itemWrite{key: []byte(itemKey(set, k))})
+	}
+	if len(writes) == 0 {
+		return nil
+	}
+	err := s.writeItems(writes)
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		err = nil
+		for start := 0; start < len(writes) && err == nil; start += chunkSize {
+			err = s.writeItems(writes[start:min(start+chunkSize, len(writes))])
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("put items in set %q: %w", set, err)
+	}
+	return nil
+}
+
+func (s *Store) writeItems(writes []itemWrite) error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		for _, w := range writes {
+			var err error
+			if w.val == nil {
+				err = txn.Delete(w.key)
+			} else {
+				err = txn.Set(w.key, w.val)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// GetItem returns one item of a set.
+func (s *Store) GetItem(set, key string) (model.Item, error) {
+	var it model.Item
+	if err := s.get(itemKey(set, key), &it); err != nil {
+		return model.Item{}, fmt.Errorf("item %q of set %q: %w", key, set, err)
+	}
+	return it, nil
+}
+
+// ListItems calls fn for every item of the set in key order; fn returning false stops.
+// fn runs inside a read transaction: it must not call the Store's mutating methods.
+func (s *Store) ListItems(set string, fn func(model.Item) bool) error {
+	err := s.scan(itemPrefix(set), func(key, val []byte) (bool, error) {
+		var it model.Item
+		if err := json.Unmarshal(val, &it); err != nil {
+			return false, fmt.Errorf("decode %s: %w", key, err)
+		}
+		return fn(it), nil
+	})
+	if err != nil {
+		return fmt.Errorf("list items of set %q: %w", set, err)
+	}
+	return nil
+}
+
+// NextKey returns a fresh item key for the set: a 12-digit zero-padded decimal counter,
+// so keys sort in creation order. The counter is durable; keys are never reused, even
+// across restarts.
+func (s *Store) NextKey(set string) (string, error) {
+	if set == "" {
+		return "", errors.New("next key: empty set id")
+	}
+	var n uint64
+	for {
+		err := s.db.Update(func(txn *badger.Txn) error {
+			n = 0
+			if err := getJSON(txn, prefixSeq+set, &n); err != nil && !errors.Is(err, model.ErrNotFound) {
+				return err
+			}
+			n++
+			return setJSON(txn, prefixSeq+set, n)
+		})
+		if errors.Is(err, badger.ErrConflict) {
+			continue // a concurrent NextKey on the same set committed first
+		}
+		if err != nil {
+			return "", fmt.Errorf("next key for set %q: %w", set, err)
+		}
+		return fmt.Sprintf("%012d", n), nil
+	}
+}
+
+// --- config ---
+
+// GetConfig returns the named setting, or a wrapped model.ErrNotFound.
+func (s *Store) GetConfig(name string) (string, error) {
+	var v string
+	if err := s.get(prefixConfig+name, &v); err != nil {
+		return "", fmt.Errorf("config %q: %w", name, err)
+	}
+	return v, nil
+}
+
+// PutConfig stores the named setting.
+func (s *Store) PutConfig(name, value string) error {
+	if name == "" {
+		return errors.New("put config: empty name")
+	}
+	return s.put(prefixConfig+name, value)
+}
