@@ -1,0 +1,305 @@
+// Package memstore is an in-memory model.Store for the engine's unit and simulation tests:
+// the same contract as the Badger store (syncer/state), kept in maps, with a fault hook so
+// a test can fail the i-th store operation and check that the next pass recovers.
+// Values are deep-copied through JSON, as the real store does, so a caller never shares
+// memory with the store.
+package memstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+)
+
+// Store is an in-memory model.Store. It is safe for concurrent use.
+type Store struct {
+	mu           sync.Mutex
+	installation string
+	accounts     map[string][]byte
+	sets         map[string][]byte
+	items        map[string]map[string][]byte // set → key → item
+	seq          map[string]uint64
+	config       map[string]string
+	ops          int
+	fault        func(op string, n int) error
+}
+
+var _ model.Store = (*Store)(nil)
+
+// New returns an empty store with the given installation id.
+func New(installation string) *Store {
+	return &Store{installation: installation, accounts: map[string][]byte{}, sets: map[string][]byte{},
+		items: map[string]map[string][]byte{}, seq: map[string]uint64{}, config: map[string]string{}}
+}
+
+// SetFault installs a hook called before every operation with its name ("put-items",
+// "get-set", …) and its 1-based sequence number; a non-nil error fails the operation
+// without changing anything.
+func (s *Store) SetFault(f func(op string, n int) error) {
+	s.mu.Lock()
+	s.fault = f
+	s.mu.Unlock()
+}
+
+// Ops returns the number of operations so far.
+func (s *Store) Ops() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ops
+}
+
+// SetInstallation changes the installation id, as a state dir copied to another machine
+// would appear.
+func (s *Store) SetInstallation(id string) {
+	s.mu.Lock()
+	s.installation = id
+	s.mu.Unlock()
+}
+
+// enter must be called with s.mu held.
+func (s *Store) enter(op string) error {
+	s.ops++
+	if s.fault != nil {
+		if err := s.fault(op, s.ops); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	return nil
+}
+
+func notFound(what string) error { return fmt.Errorf("%s: %w", what, model.ErrNotFound) }
+
+func (s *Store) InstallationID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.installation
+}
+
+func (s *Store) PutAccount(a model.Account) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("put-account"); err != nil {
+		return err
+	}
+	s.accounts[a.Name] = mustJSON(a)
+	return nil
+}
+
+func (s *Store) GetAccount(name string) (model.Account, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var a model.Account
+	if err := s.enter("get-account"); err != nil {
+		return a, err
+	}
+	b, ok := s.accounts[name]
+	if !ok {
+		return a, notFound("account " + name)
+	}
+	return a, json.Unmarshal(b, &a)
+}
+
+func (s *Store) ListAccounts() ([]model.Account, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("list-accounts"); err != nil {
+		return nil, err
+	}
+	var out []model.Account
+	for _, k := range sortedKeys(s.accounts) {
+		var a model.Account
+		if err := json.Unmarshal(s.accounts[k], &a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (s *Store) DeleteAccount(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("delete-account"); err != nil {
+		return err
+	}
+	delete(s.accounts, name)
+	return nil
+}
+
+func (s *Store) PutSet(x model.Set) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("put-set"); err != nil {
+		return err
+	}
+	if x.ID == "" || strings.Contains(x.ID, "/") {
+		return fmt.Errorf("put set: invalid id %q", x.ID)
+	}
+	s.sets[x.ID] = mustJSON(x)
+	return nil
+}
+
+func (s *Store) GetSet(id string) (model.Set, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var x model.Set
+	if err := s.enter("get-set"); err != nil {
+		return x, err
+	}
+	b, ok := s.sets[id]
+	if !ok {
+		return x, notFound("set " + id)
+	}
+	return x, json.Unmarshal(b, &x)
+}
+
+func (s *Store) ListSets() ([]model.Set, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("list-sets"); err != nil {
+		return nil, err
+	}
+	var out []model.Set
+	for _, k := range sortedKeys(s.sets) {
+		var x model.Set
+		if err := json.Unmarshal(s.sets[k], &x); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func (s *Store) DeleteSet(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("delete-set"); err != nil {
+		return err
+	}
+	delete(s.sets, id)
+	delete(s.items, id)
+	delete(s.seq, id)
+	return nil
+}
+
+func (s *Store) PutItems(set string, put []model.Item, del []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("put-items"); err != nil {
+		return err
+	}
+	for _, it := range put {
+		if it.Key == "" {
+			return fmt.Errorf("put items in set %q: item %q has an empty key", set, it.Path)
+		}
+	}
+	m := s.items[set]
+	if m == nil {
+		m = map[string][]byte{}
+		s.items[set] = m
+	}
+	for _, k := range del {
+		delete(m, k)
+	}
+	for _, it := range put {
+		it.Set = set
+		m[it.Key] = mustJSON(it)
+	}
+	return nil
+}
+
+func (s *Store) GetItem(set, key string) (model.Item, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var it model.Item
+	if err := s.enter("get-item"); err != nil {
+		return it, err
+	}
+	b, ok := s.items[set][key]
+	if !ok {
+		return it, notFound("item " + key)
+	}
+	return it, json.Unmarshal(b, &it)
+}
+
+// ListItems calls fn without the lock held, on a snapshot taken at the call.
+func (s *Store) ListItems(set string, fn func(model.Item) bool) error {
+	s.mu.Lock()
+	if err := s.enter("list-items"); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	m := s.items[set]
+	keys := sortedKeys(m)
+	vals := make([][]byte, len(keys))
+	for i, k := range keys {
+		vals[i] = m[k]
+	}
+	s.mu.Unlock()
+	for _, b := range vals {
+		var it model.Item
+		if err := json.Unmarshal(b, &it); err != nil {
+			return err
+		}
+		if !fn(it) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (s *Store) NextKey(set string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("next-key"); err != nil {
+		return "", err
+	}
+	s.seq[set]++
+	return fmt.Sprintf("%012d", s.seq[set]), nil
+}
+
+func (s *Store) GetConfig(name string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("get-config"); err != nil {
+		return "", err
+	}
+	v, ok := s.config[name]
+	if !ok {
+		return "", notFound("config " + name)
+	}
+	return v, nil
+}
+
+func (s *Store) PutConfig(name, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("put-config"); err != nil {
+		return err
+	}
+	s.config[name] = value
+	return nil
+}
+
+func (s *Store) Close() error { return nil }
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // model records always marshal
+	}
+	return b
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
