@@ -11,6 +11,7 @@
 //	seq/<set>            last item key handed out by NextKey (uint64)
 //	cfg/<name>           config value (string)
 //	meta/installation    installation id (string)
+//	meta/fingerprint     machine id + marker file id the installation id is bound to
 package state
 
 import (
@@ -20,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -37,12 +39,13 @@ type Store struct {
 var _ model.Store = (*Store)(nil)
 
 const (
-	prefixAccount = "acct/"
-	prefixSet     = "set/"
-	prefixItem    = "item/"
-	prefixSeq     = "seq/"
-	prefixConfig  = "cfg/"
-	keyInstall    = "meta/installation"
+	prefixAccount  = "acct/"
+	prefixSet      = "set/"
+	prefixItem     = "item/"
+	prefixSeq      = "seq/"
+	prefixConfig   = "cfg/"
+	keyInstall     = "meta/installation"
+	keyFingerprint = "meta/fingerprint"
 
 	// chunkSize bounds the writes of one transaction when a call has to be split
 	// (DeleteSet, or a PutItems too big for one transaction).
@@ -87,16 +90,29 @@ func isLockErr(err error) bool {
 }
 
 // initInstallation reads the installation id, generating and storing it on first Open.
+//
+// The id is bound to a fingerprint of where the state lives: the machine id and the inode
+// of a marker file created beside the database. A state dir copied to another machine, or
+// restored from a backup (which recreates the marker with a new inode), no longer matches
+// its fingerprint; it then gets a new installation id, so that the sets' bases, written
+// under the old one, are not trusted (SPEC §4).
 func (s *Store) initInstallation() error {
+	fp, err := fingerprint(s.dir)
+	if err != nil {
+		return err
+	}
 	return s.db.Update(func(txn *badger.Txn) error {
-		var id string
+		var id, oldFP string
 		err := getJSON(txn, keyInstall, &id)
-		if err == nil && id != "" {
-			s.installation = id
-			return nil
-		}
 		if err != nil && !errors.Is(err, model.ErrNotFound) {
 			return fmt.Errorf("read installation id: %w", err)
+		}
+		if err := getJSON(txn, keyFingerprint, &oldFP); err != nil && !errors.Is(err, model.ErrNotFound) {
+			return fmt.Errorf("read installation fingerprint: %w", err)
+		}
+		if id != "" && oldFP == fp {
+			s.installation = id
+			return nil
 		}
 		var b [16]byte
 		if _, err := rand.Read(b[:]); err != nil {
@@ -106,9 +122,39 @@ func (s *Store) initInstallation() error {
 		if err := setJSON(txn, keyInstall, id); err != nil {
 			return fmt.Errorf("store installation id: %w", err)
 		}
+		if err := setJSON(txn, keyFingerprint, fp); err != nil {
+			return fmt.Errorf("store installation fingerprint: %w", err)
+		}
 		s.installation = id
 		return nil
 	})
+}
+
+// fingerprint identifies this copy of the state dir: the machine id and the file id of a
+// marker file that only this copy's first Open created.
+func fingerprint(dir string) (string, error) {
+	marker := filepath.Join(dir, "INSTALLATION")
+	f, err := os.OpenFile(marker, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("installation marker %s: %w", marker, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("installation marker %s: %w", marker, err)
+	}
+	return machineID() + "/" + fileID(fi), nil
+}
+
+// machineID is the OS's machine id, or the host name where there is none.
+func machineID() string {
+	for _, p := range []string{"/etc/machine-id", "/var/lib/dbus/machine-id"} {
+		if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	h, _ := os.Hostname()
+	return h
 }
 
 // InstallationID returns the id generated at the first Open of this state dir.

@@ -3,6 +3,7 @@ package state
 import (
 	"errors"
 	"fmt"
+	osexec "os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -398,4 +399,39 @@ func TestSecondOpenRefused(t *testing.T) {
 	// Once closed, the dir opens again.
 	s = open(t, dir)
 	s.Close()
+}
+
+// TestCopiedStateDirGetsNewInstallationID: a state dir copied elsewhere (or restored from a
+// backup, which recreates its files) must not pass for the original, or its stale bases
+// would be trusted and turn into deletions (SPEC §4, KNOWN-FAILURES 5).
+func TestCopiedStateDirGetsNewInstallationID(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	s := open(t, dir)
+	id := s.InstallationID()
+	if err := s.PutConfig("k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	copyDir := filepath.Join(t.TempDir(), "restored")
+	if out, err := osexec.Command("cp", "-a", dir, copyDir).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v\n%s", err, out)
+	}
+	c := open(t, copyDir)
+	if c.InstallationID() == id {
+		t.Fatal("copied state dir kept the installation id")
+	}
+	if v, err := c.GetConfig("k"); err != nil || v != "v" {
+		t.Fatalf("copied state lost its data: %q, %v", v, err)
+	}
+	newID := c.InstallationID()
+	c.Close()
+	c = open(t, copyDir)
+	if c.InstallationID() != newID {
+		t.Fatal("the copy's new installation id did not stick across reopen")
+	}
+	c.Close()
+	s = open(t, dir)
+	if s.InstallationID() != id {
+		t.Fatal("the original state dir lost its installation id")
+	}
 }
