@@ -1,0 +1,232 @@
+package webdav
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// Transport timeouts of the default client. There is deliberately no total timeout: a
+// 1 GiB upload may take an hour; the caller's context bounds each request instead.
+const (
+	dialTimeout           = 30 * time.Second
+	tlsHandshakeTimeout   = 20 * time.Second
+	responseHeaderTimeout = 2 * time.Minute // servers may hash a big PUT before answering
+	maxRedirects          = 10
+	maxErrorBody          = 8 << 10
+)
+
+// httpClient returns the client the Client uses: a copy of hc (or a default one) whose
+// redirect policy refuses HTTPS→HTTP and never forwards credentials to another host.
+func (c *Client) httpClient(hc *http.Client) *http.Client {
+	var out http.Client
+	if hc != nil {
+		out = *hc
+	} else {
+		out.Transport = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   tlsHandshakeTimeout,
+			ResponseHeaderTimeout: responseHeaderTimeout,
+			ExpectContinueTimeout: time.Second,
+			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConnsPerHost:   8,
+			ForceAttemptHTTP2:     true,
+		}
+	}
+	out.CheckRedirect = c.checkRedirect
+	return &out
+}
+
+// checkRedirect is the redirect policy: at most maxRedirects hops, none from HTTPS to
+// plain HTTP (the credentials and content would travel in clear), and the Authorization
+// header only to the host the base URL names.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if req.URL.Scheme != "https" && (c.base.Scheme == "https" || via[len(via)-1].URL.Scheme == "https") {
+		return remote.ErrInsecureHTTP
+	}
+	if !strings.EqualFold(req.URL.Host, c.base.Host) {
+		req.Header.Del("Authorization")
+	}
+	return nil
+}
+
+// newRequest builds a request for method on account-relative path p with Basic auth.
+func (c *Client) newRequest(ctx context.Context, method, p string, dir bool, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.URL(p, dir).String(), body)
+	if err != nil {
+		return nil, &remote.Error{Kind: remote.ErrInvalidName, Op: method, Path: p, Err: err}
+	}
+	if c.user != "" {
+		req.SetBasicAuth(c.user, c.password)
+	}
+	req.Header.Set("User-Agent", "cloudsync")
+	return req, nil
+}
+
+// do sends req and returns the response when its status is one of ok; any other status is
+// turned into a *remote.Error by httpError (the response body is then consumed and closed).
+// noOverwrite tells kindOf that a 412 means the target exists (If-None-Match, Overwrite: F).
+func (c *Client) do(req *http.Request, p string, noOverwrite bool, ok ...int) (*http.Response, error) {
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, transportError(req.Method, p, err)
+	}
+	for _, s := range ok {
+		if resp.StatusCode == s {
+			return resp, nil
+		}
+	}
+	defer resp.Body.Close()
+	return nil, httpError(req.Method, p, resp, noOverwrite)
+}
+
+// transportError wraps an error from http.Client.Do (no response): a refused insecure
+// redirect keeps its own kind; everything else (DNS, reset, TLS, timeouts, cancellation) is
+// a network error that still unwraps to context.Canceled or the net error.
+func transportError(op, p string, err error) error {
+	if errors.Is(err, remote.ErrInsecureHTTP) {
+		return &remote.Error{Kind: remote.ErrInsecureHTTP, Op: op, Path: p, Err: err}
+	}
+	return &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p, Err: err}
+}
+
+// kindOf is the one mapping from an HTTP status of a WebDAV request to remote's error kinds.
+// method decides the statuses RFC 4918 gives a meaning per method (405 on MKCOL: the name
+// exists; 409 on MKCOL, PUT, MOVE, COPY: the parent folder is missing); noOverwrite says the
+// request was conditional on the target not existing, so 412 means ErrNameClash rather
+// than ErrChanged.
+func kindOf(method string, status int, noOverwrite bool) error {
+	switch status {
+	case http.StatusBadRequest:
+		// Nextcloud and ownCloud answer 400 to a name they refuse.
+		if method == http.MethodPut || method == "MKCOL" || method == "MOVE" || method == "COPY" {
+			return remote.ErrInvalidName
+		}
+		return remote.ErrBadResponse
+	case http.StatusUnauthorized:
+		return remote.ErrAuth
+	case http.StatusForbidden:
+		return remote.ErrPermission
+	case http.StatusNotFound, http.StatusGone:
+		return remote.ErrNotFound
+	case http.StatusMethodNotAllowed:
+		if method == "MKCOL" || method == http.MethodPut && noOverwrite {
+			return remote.ErrNameClash
+		}
+		return remote.ErrUnsupported
+	case http.StatusConflict:
+		if method == "MKCOL" || method == http.MethodPut || method == "MOVE" || method == "COPY" {
+			return remote.ErrNotFound
+		}
+		return remote.ErrServer
+	case http.StatusPreconditionFailed:
+		if noOverwrite {
+			return remote.ErrNameClash
+		}
+		return remote.ErrChanged
+	case http.StatusRequestedRangeNotSatisfiable:
+		return remote.ErrChanged
+	case http.StatusRequestEntityTooLarge:
+		return remote.ErrTooLarge
+	case http.StatusRequestURITooLong:
+		return remote.ErrInvalidName
+	case http.StatusUnsupportedMediaType, http.StatusNotImplemented:
+		return remote.ErrUnsupported
+	case http.StatusLocked, http.StatusFailedDependency:
+		return remote.ErrLocked
+	case http.StatusInsufficientStorage:
+		return remote.ErrQuota
+	case http.StatusTooManyRequests, http.StatusRequestTimeout,
+		http.StatusBadGateway, http.StatusGatewayTimeout:
+		return remote.ErrNetwork
+	}
+	return remote.ErrServer
+}
+
+// httpError builds the *remote.Error for a response with an unexpected status: its kind
+// (kindOf), the Retry-After delay and a trimmed message from the body.
+func httpError(op, p string, resp *http.Response, noOverwrite bool) error {
+	e := &remote.Error{
+		Kind:       kindOf(op, resp.StatusCode, noOverwrite),
+		Op:         op,
+		Path:       p,
+		Status:     resp.StatusCode,
+		RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e.Message = serverMessage(body)
+	return e
+}
+
+// retryAfter parses a Retry-After header (seconds or an HTTP date) relative to now; 0 when
+// absent or invalid. It is capped at an hour so a hostile server cannot park the engine.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.Atoi(v); err == nil {
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), time.Hour)
+}
+
+// serverMessage extracts the human message of an error body: the s:message of a
+// Sabre/Nextcloud <d:error>, or else the body's text, whitespace collapsed and cut to 200
+// characters. HTML pages give their text without tags.
+func serverMessage(body []byte) string {
+	var se struct {
+		Message string `xml:"http://sabredav.org/ns message"`
+	}
+	if xml.Unmarshal(body, &se) == nil && strings.TrimSpace(se.Message) != "" {
+		return trimMessage(se.Message)
+	}
+	s := string(body)
+	if strings.Contains(s, "<") {
+		s = stripTags(s)
+	}
+	return trimMessage(s)
+}
+
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+			b.WriteByte(' ')
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func trimMessage(s string) string {
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "?")), " ")
+	const limit = 200
+	if utf8.RuneCountInString(s) > limit {
+		s = string([]rune(s)[:limit]) + "…"
+	}
+	return s
+}

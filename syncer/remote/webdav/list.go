@@ -1,0 +1,163 @@
+package webdav
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// listParallel bounds the PROPFINDs one List runs at once.
+const listParallel = 4
+
+// List returns every entry below folder root, paths relative to root (ids of path-id
+// servers stay account-relative, like Stat's). It walks with PROPFIND Depth 1, since many
+// servers refuse Depth: infinity, running up to listParallel requests at once.
+//
+// prev is reused only where it is safe: when the server gives folders a stable oc:fileid
+// and an ETag (Nextcloud, ownCloud), which those servers change whenever anything below
+// the folder changes, the subtree of a folder whose id and ETag equal prev's is copied
+// from prev instead of listed again. Other servers get a full walk every time.
+//
+// A folder that vanishes during the walk fails the List with ErrChanged instead of being
+// reported empty, so a concurrent change never reads as mass deletion.
+func (c *Client) List(ctx context.Context, root string, prev []remote.Entry) ([]remote.Entry, error) {
+	root = remote.Clean(root)
+	self, children, err := c.propfind(ctx, root, "1")
+	if err != nil {
+		return nil, err
+	}
+	if !self.IsDir {
+		return nil, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: root, Message: "not a folder"}
+	}
+	w := &walker{c: c, root: root}
+	if propagatesFolderVersions(self) {
+		w.prev = indexPrev(prev)
+	}
+	return w.run(ctx, children)
+}
+
+// propagatesFolderVersions reports whether folder versions on this server cover their
+// subtree: true for ownCloud-style servers, recognised by an oc:fileid and a real ETag on
+// the folder itself.
+func propagatesFolderVersions(folder remote.Entry) bool {
+	return !folder.IDIsPath && folder.Version != "" && !strings.HasPrefix(folder.Version, fallbackVersionPrefix)
+}
+
+// prevIndex is a previous List result by folder: the folder's own entry and its subtree.
+type prevIndex struct {
+	dirs    map[string]remote.Entry   // root-relative path → folder entry
+	subtree map[string][]remote.Entry // root-relative folder path → every entry below it
+}
+
+func indexPrev(prev []remote.Entry) *prevIndex {
+	if len(prev) == 0 {
+		return nil
+	}
+	ix := &prevIndex{dirs: map[string]remote.Entry{}, subtree: map[string][]remote.Entry{}}
+	for _, e := range prev {
+		p := remote.Clean(e.Path)
+		if e.IsDir {
+			ix.dirs[p] = e
+		}
+		for d := pathDir(p); d != ""; d = pathDir(d) {
+			ix.subtree[d] = append(ix.subtree[d], e)
+		}
+	}
+	return ix
+}
+
+// reusable returns prev's subtree of folder e (root-relative) when e is unchanged.
+func (ix *prevIndex) reusable(e remote.Entry) ([]remote.Entry, bool) {
+	if ix == nil || e.IDIsPath || e.Version == "" {
+		return nil, false
+	}
+	old, ok := ix.dirs[e.Path]
+	if !ok || old.ID != e.ID || old.Version != e.Version {
+		return nil, false
+	}
+	return ix.subtree[e.Path], true
+}
+
+type walker struct {
+	c    *Client
+	root string // account-relative
+	prev *prevIndex
+	out  []remote.Entry
+}
+
+type listResult struct {
+	dir      string // account-relative
+	children []remote.Entry
+	err      error
+}
+
+// run walks the folders below the root breadth-first with at most listParallel PROPFINDs
+// in flight. It stops at the first error, after every request it started has returned.
+func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var queue []string
+	queue = w.add(queue, first)
+	results := make(chan listResult)
+	inflight := 0
+	var firstErr error
+	for len(queue) > 0 && firstErr == nil || inflight > 0 {
+		for firstErr == nil && inflight < listParallel && len(queue) > 0 {
+			dir := queue[0]
+			queue = queue[1:]
+			inflight++
+			go func() {
+				self, children, err := w.c.propfind(ctx, dir, "1")
+				if err == nil && !self.IsDir {
+					err = &remote.Error{Kind: remote.ErrChanged, Op: "PROPFIND", Path: dir, Message: "a folder became a file during the listing"}
+				}
+				results <- listResult{dir: dir, children: children, err: err}
+			}()
+		}
+		r := <-results
+		inflight--
+		if firstErr != nil {
+			continue
+		}
+		if r.err != nil {
+			if errors.Is(r.err, remote.ErrNotFound) {
+				r.err = &remote.Error{Kind: remote.ErrChanged, Op: "PROPFIND", Path: r.dir,
+					Message: "a folder vanished during the listing", Err: r.err}
+			}
+			firstErr = r.err
+			cancel()
+			continue
+		}
+		queue = w.add(queue, r.children)
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	sort.Slice(w.out, func(i, j int) bool { return w.out[i].Path < w.out[j].Path })
+	return w.out, nil
+}
+
+// add records account-relative entries as root-relative ones and returns the queue with
+// the folders that must be listed; unchanged folders get prev's subtree instead.
+func (w *walker) add(queue []string, entries []remote.Entry) []string {
+	for _, e := range entries {
+		abs := e.Path
+		e.Path = strings.TrimPrefix(abs, w.root+"/")
+		if w.root == "" {
+			e.Path = abs
+		}
+		w.out = append(w.out, e)
+		if !e.IsDir {
+			continue
+		}
+		if sub, ok := w.prev.reusable(e); ok {
+			w.out = append(w.out, sub...)
+			continue
+		}
+		queue = append(queue, abs)
+	}
+	return queue
+}

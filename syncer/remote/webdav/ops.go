@@ -1,0 +1,246 @@
+package webdav
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// Stat returns the entry at account-relative p (PROPFIND Depth 0). ErrNotFound when it
+// does not exist.
+func (c *Client) Stat(ctx context.Context, p string) (remote.Entry, error) {
+	self, _, err := c.propfind(ctx, p, "0")
+	return self, err
+}
+
+// ReadDir lists the direct children of folder p (PROPFIND Depth 1), paths account-relative.
+// ErrNotFound when p does not exist or is a file.
+func (c *Client) ReadDir(ctx context.Context, p string) ([]remote.Entry, error) {
+	self, children, err := c.propfind(ctx, p, "1")
+	if err != nil {
+		return nil, err
+	}
+	if !self.IsDir {
+		return nil, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: remote.Clean(p), Message: "not a folder"}
+	}
+	return children, nil
+}
+
+// strongETag returns v as an If-Match value when it is a strong ETag the server gave us,
+// or "" (a weak or size+mtime version cannot be used in If-Match).
+func strongETag(v string) string {
+	switch {
+	case v == "", strings.HasPrefix(v, fallbackVersionPrefix), strings.HasPrefix(v, "W/"):
+		return ""
+	case strings.HasPrefix(v, `"`):
+		return v
+	}
+	return `"` + v + `"`
+}
+
+// Open reads file e from byte offset on (GET, with Range when offset > 0). When e.Version
+// is a strong ETag the request carries If-Match, so content that changed since e was
+// listed gives ErrChanged instead of a mix of two versions. A server that ignores Range
+// answers 200; the first offset bytes are then skipped here.
+func (c *Client) Open(ctx context.Context, e remote.Entry, offset int64) (io.ReadCloser, error) {
+	p := remote.Clean(e.Path)
+	if offset < 0 {
+		return nil, fmt.Errorf("webdav: open %s: negative offset %d", p, offset)
+	}
+	req, err := c.newRequest(ctx, http.MethodGet, p, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	if et := strongETag(e.Version); et != "" {
+		req.Header.Set("If-Match", et)
+	}
+	if offset > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(offset, 10)+"-")
+	}
+	// Ask for the bytes as stored: a transparently decompressed body would not match
+	// the size and offsets.
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := c.do(req, p, false, http.StatusOK, http.StatusPartialContent)
+	if err != nil {
+		return nil, err
+	}
+	body := &bodyReader{rc: resp.Body, op: "GET", path: p}
+	if offset > 0 && resp.StatusCode == http.StatusOK {
+		if _, err := io.CopyN(io.Discard, body, offset); err != nil {
+			body.Close()
+			if errors.Is(err, io.EOF) {
+				return nil, &remote.Error{Kind: remote.ErrChanged, Op: "GET", Path: p, Status: resp.StatusCode,
+					Message: "file is shorter than the resume offset"}
+			}
+			return nil, err
+		}
+	}
+	return body, nil
+}
+
+// bodyReader turns read errors of a response body into ErrNetwork errors.
+type bodyReader struct {
+	rc       io.ReadCloser
+	op, path string
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if err != nil && err != io.EOF {
+		err = &remote.Error{Kind: remote.ErrNetwork, Op: b.op, Path: b.path, Err: err}
+	}
+	return n, err
+}
+
+func (b *bodyReader) Close() error { return b.rc.Close() }
+
+// Upload PUTs size bytes from r to file p. With replace == nil the file must not exist:
+// the request carries If-None-Match: * and, since some servers (x/net/webdav, rclone)
+// ignore it, an existing p found by a PROPFIND first gives ErrNameClash. With replace !=
+// nil, p must still be the node replace describes (same version, same id where ids are not
+// paths), checked by PROPFIND and by If-Match with its ETag: ErrChanged otherwise, and
+// ErrNotFound when it is gone. The returned Entry is a fresh Stat of the stored file.
+func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r io.Reader, size int64) (remote.Entry, error) {
+	p = remote.Clean(p)
+	if p == "" {
+		return remote.Entry{}, &remote.Error{Kind: remote.ErrNameClash, Op: "PUT", Path: p, Message: "cannot write the base folder"}
+	}
+	if size < 0 {
+		return remote.Entry{}, fmt.Errorf("webdav: upload %s: negative size %d", p, size)
+	}
+	cur, err := c.Stat(ctx, p)
+	switch {
+	case replace == nil && err == nil:
+		return remote.Entry{}, &remote.Error{Kind: remote.ErrNameClash, Op: "PUT", Path: p, Message: "already exists"}
+	case replace == nil && !errors.Is(err, remote.ErrNotFound):
+		return remote.Entry{}, err
+	case replace != nil && err != nil:
+		return remote.Entry{}, err
+	case replace != nil && (cur.IsDir || cur.Version != replace.Version ||
+		!replace.IDIsPath && replace.ID != "" && cur.ID != replace.ID):
+		return remote.Entry{}, &remote.Error{Kind: remote.ErrChanged, Op: "PUT", Path: p,
+			Message: fmt.Sprintf("version %s is now %s", replace.Version, cur.Version)}
+	}
+	req, err := c.newRequest(ctx, http.MethodPut, p, false, io.LimitReader(r, size))
+	if err != nil {
+		return remote.Entry{}, err
+	}
+	req.ContentLength = size
+	if size == 0 {
+		req.Body = http.NoBody
+	}
+	req.GetBody = nil // a stream cannot be replayed on a redirect
+	req.Header.Set("Content-Type", "application/octet-stream")
+	noOverwrite := replace == nil
+	if noOverwrite {
+		req.Header.Set("If-None-Match", "*")
+	} else if et := strongETag(replace.Version); et != "" {
+		req.Header.Set("If-Match", et)
+	}
+	resp, err := c.do(req, p, noOverwrite, http.StatusOK, http.StatusCreated, http.StatusNoContent)
+	if err != nil {
+		return remote.Entry{}, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	return c.Stat(ctx, p)
+}
+
+// Mkdir creates folder p (MKCOL). Its parent must exist (409 → ErrNotFound) and p must not
+// (405 → ErrNameClash).
+func (c *Client) Mkdir(ctx context.Context, p string) (remote.Entry, error) {
+	p = remote.Clean(p)
+	if p == "" {
+		return remote.Entry{}, &remote.Error{Kind: remote.ErrNameClash, Op: "MKCOL", Path: p, Message: "the base folder exists"}
+	}
+	// MKCOL on an existing folder must fail with 405, but some servers (rclone) answer
+	// 201: look first, so an existing name is always reported.
+	if _, err := c.Stat(ctx, p); err == nil {
+		return remote.Entry{}, &remote.Error{Kind: remote.ErrNameClash, Op: "MKCOL", Path: p, Message: "already exists"}
+	} else if !errors.Is(err, remote.ErrNotFound) {
+		return remote.Entry{}, err
+	}
+	req, err := c.newRequest(ctx, "MKCOL", p, true, nil)
+	if err != nil {
+		return remote.Entry{}, err
+	}
+	resp, err := c.do(req, p, false, http.StatusCreated, http.StatusOK, http.StatusNoContent)
+	if err != nil {
+		return remote.Entry{}, err
+	}
+	resp.Body.Close()
+	return c.Stat(ctx, p)
+}
+
+// Move renames and/or moves e to newPath (MOVE with Overwrite: F, so an existing newPath
+// is never replaced: 412 → ErrNameClash). A missing new parent gives ErrNotFound. WebDAV
+// keeps oc:fileid across a MOVE; path ids change with the path.
+func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remote.Entry, error) {
+	from, to := remote.Clean(e.Path), remote.Clean(newPath)
+	if from == "" || to == "" {
+		return remote.Entry{}, &remote.Error{Kind: remote.ErrPermission, Op: "MOVE", Path: from, Message: "cannot move the base folder"}
+	}
+	if from == to {
+		return c.Stat(ctx, to)
+	}
+	if strings.HasPrefix(to, from+"/") {
+		return remote.Entry{}, &remote.Error{Kind: remote.ErrPermission, Op: "MOVE", Path: from, Message: "cannot move a folder into itself"}
+	}
+	req, err := c.newRequest(ctx, "MOVE", from, e.IsDir, nil)
+	if err != nil {
+		return remote.Entry{}, err
+	}
+	req.Header.Set("Destination", c.URL(to, e.IsDir).String())
+	req.Header.Set("Overwrite", "F")
+	resp, err := c.do(req, from, true, http.StatusCreated, http.StatusNoContent, http.StatusOK)
+	if err != nil {
+		return remote.Entry{}, c.moveError(ctx, err, to)
+	}
+	resp.Body.Close()
+	return c.Stat(ctx, to)
+}
+
+// moveError refines a failed MOVE: a missing destination parent is ErrNotFound on the
+// destination, also from servers (x/net/webdav, rclone) that answer 403 instead of 409.
+func (c *Client) moveError(ctx context.Context, err error, to string) error {
+	var re *remote.Error
+	if !errors.As(err, &re) {
+		return err
+	}
+	switch re.Status {
+	case http.StatusConflict:
+		re.Path = to
+	case http.StatusForbidden:
+		if parent := pathDir(to); parent != "" {
+			if _, serr := c.Stat(ctx, parent); errors.Is(serr, remote.ErrNotFound) {
+				re.Kind, re.Path, re.Message = remote.ErrNotFound, parent, "destination folder does not exist"
+			}
+		}
+	}
+	return err
+}
+
+// Delete removes e (DELETE; folders recursively, into the server's trash where it keeps
+// one). ErrNotFound when it is already gone.
+func (c *Client) Delete(ctx context.Context, e remote.Entry) error {
+	p := remote.Clean(e.Path)
+	if p == "" {
+		return &remote.Error{Kind: remote.ErrPermission, Op: "DELETE", Path: p, Message: "cannot delete the base folder"}
+	}
+	req, err := c.newRequest(ctx, http.MethodDelete, p, e.IsDir, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.do(req, p, false, http.StatusNoContent, http.StatusOK, http.StatusAccepted)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}

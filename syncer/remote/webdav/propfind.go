@@ -1,0 +1,275 @@
+package webdav
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// propfindBody asks for the DAV properties an Entry needs plus the ownCloud/Nextcloud
+// extensions; servers without them answer 404 for those properties in a second propstat.
+const propfindBody = `<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns">
+  <d:prop>
+    <d:resourcetype/>
+    <d:getcontentlength/>
+    <d:getlastmodified/>
+    <d:getetag/>
+    <oc:fileid/>
+    <oc:checksums/>
+  </d:prop>
+</d:propfind>`
+
+// maxListing bounds the multistatus body of one PROPFIND (about 400,000 entries).
+const maxListing = 256 << 20
+
+type multistatus struct {
+	Responses []response `xml:"DAV: response"`
+}
+
+type response struct {
+	Hrefs     []string   `xml:"DAV: href"`
+	Status    string     `xml:"DAV: status"`
+	Propstats []propstat `xml:"DAV: propstat"`
+}
+
+type propstat struct {
+	Status string `xml:"DAV: status"`
+	Prop   prop   `xml:"DAV: prop"`
+}
+
+type prop struct {
+	ResourceType *struct {
+		Collection *struct{} `xml:"DAV: collection"`
+	} `xml:"DAV: resourcetype"`
+	ContentLength string   `xml:"DAV: getcontentlength"`
+	LastModified  string   `xml:"DAV: getlastmodified"`
+	ETag          string   `xml:"DAV: getetag"`
+	FileID        string   `xml:"http://owncloud.org/ns fileid"`
+	Checksums     []string `xml:"http://owncloud.org/ns checksums>checksum"`
+}
+
+// davStatusOK reports whether a DAV:status line ("HTTP/1.1 200 OK") is a 2xx; an absent
+// status counts as OK.
+func davStatusOK(s string) bool {
+	f := strings.Fields(s)
+	if len(f) < 2 {
+		return true
+	}
+	n, err := strconv.Atoi(f[1])
+	return err == nil && n >= 200 && n < 300
+}
+
+// decodeMultistatus parses a 207 body. Malformed or truncated XML is ErrBadResponse; a
+// read error of the body itself (reset, unexpected EOF) is ErrNetwork.
+func decodeMultistatus(op, p string, body io.Reader) (*multistatus, error) {
+	var ms multistatus
+	err := xml.NewDecoder(io.LimitReader(body, maxListing)).Decode(&ms)
+	if err == nil {
+		return &ms, nil
+	}
+	var syn *xml.SyntaxError
+	if errors.As(err, &syn) || errors.Is(err, io.EOF) {
+		return nil, &remote.Error{Kind: remote.ErrBadResponse, Op: op, Path: p, Status: http.StatusMultiStatus,
+			Message: "invalid multistatus XML", Err: err}
+	}
+	return nil, &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p, Status: http.StatusMultiStatus, Err: err}
+}
+
+// errOutsideBase marks an href that does not lie under the base URL.
+var errOutsideBase = errors.New("href outside the base URL")
+
+// relPath turns an href from a multistatus (absolute URL, absolute path or relative
+// reference, percent-encoded) into a canonical account-relative path. It refuses hrefs on
+// another host or outside the base path (errOutsideBase), and names that remote refuses
+// (an encoded "/", "\", NUL, "." or ".."): ErrInvalidName. Segments are decoded one by
+// one, so "a%2Fb" is one (invalid) name, never two path elements.
+func (c *Client) relPath(href string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(href))
+	if err != nil {
+		return "", fmt.Errorf("%w: %q: %v", errOutsideBase, href, err)
+	}
+	u = c.base.ResolveReference(u) // also removes "." and ".." segments
+	if !strings.EqualFold(u.Host, c.base.Host) {
+		return "", fmt.Errorf("%w: %q names another host", errOutsideBase, href)
+	}
+	segs := strings.Split(u.EscapedPath(), "/")
+	baseSegs := strings.Split(c.base.EscapedPath(), "/")
+	baseSegs = baseSegs[:len(baseSegs)-1] // the base path ends with "/"
+	if len(segs) > 0 && segs[len(segs)-1] == "" {
+		segs = segs[:len(segs)-1]
+	}
+	if len(segs) < len(baseSegs) {
+		return "", fmt.Errorf("%w: %q", errOutsideBase, href)
+	}
+	for i, bs := range baseSegs {
+		a, err1 := url.PathUnescape(segs[i])
+		b, _ := url.PathUnescape(bs)
+		if err1 != nil || a != b {
+			return "", fmt.Errorf("%w: %q", errOutsideBase, href)
+		}
+	}
+	names := make([]string, 0, len(segs)-len(baseSegs))
+	for _, s := range segs[len(baseSegs):] {
+		name, err := url.PathUnescape(s)
+		if err != nil {
+			return "", fmt.Errorf("%w: bad escape in %q", remote.ErrInvalidName, href)
+		}
+		if err := remote.ValidateRemoteName(name); err != nil {
+			return "", err
+		}
+		names = append(names, name)
+	}
+	return strings.Join(names, "/"), nil
+}
+
+// entryOf builds the Entry (account-relative path rel) from a response's 2xx properties.
+func entryOf(rel string, r *response) remote.Entry {
+	var pr prop
+	isDir := false
+	for _, ps := range r.Propstats {
+		if !davStatusOK(ps.Status) {
+			continue
+		}
+		p := ps.Prop
+		if p.ResourceType != nil && p.ResourceType.Collection != nil {
+			isDir = true
+		}
+		pr.ContentLength = firstNonEmpty(pr.ContentLength, p.ContentLength)
+		pr.LastModified = firstNonEmpty(pr.LastModified, p.LastModified)
+		pr.ETag = firstNonEmpty(pr.ETag, p.ETag)
+		pr.FileID = firstNonEmpty(pr.FileID, p.FileID)
+		pr.Checksums = append(pr.Checksums, p.Checksums...)
+	}
+	e := remote.Entry{Path: rel, IsDir: isDir}
+	if !isDir {
+		e.Size, _ = strconv.ParseInt(strings.TrimSpace(pr.ContentLength), 10, 64)
+	}
+	if t, err := http.ParseTime(strings.TrimSpace(pr.LastModified)); err == nil {
+		e.ModTime = t.UTC()
+	}
+	etag := strings.TrimSpace(pr.ETag)
+	switch {
+	case etag != "":
+		e.Version = etag
+	case !e.ModTime.IsZero():
+		// No ETag (rare, and folders on some servers): size and mtime stand in for it.
+		e.Version = fmt.Sprintf("%s%d-%d", fallbackVersionPrefix, e.Size, e.ModTime.UnixNano())
+	}
+	if id := strings.TrimSpace(pr.FileID); id != "" {
+		e.ID = id
+	} else {
+		e.ID, e.IDIsPath = rel, true
+	}
+	if !isDir {
+		e.Hash = bestChecksum(pr.Checksums)
+	}
+	return e
+}
+
+// fallbackVersionPrefix starts a Version made from size and mtime; it is not an ETag and
+// is never sent in If-Match.
+const fallbackVersionPrefix = "size-mtime:"
+
+func firstNonEmpty(a, b string) string {
+	if strings.TrimSpace(a) != "" {
+		return a
+	}
+	return b
+}
+
+// bestChecksum picks the strongest checksum of an oc:checksums value ("SHA1:ab… MD5:cd…
+// ADLER32:…", one or several elements) as "sha256:hex", "sha1:hex" or "md5:hex"; "" when
+// none is usable. Malformed values are ignored.
+func bestChecksum(values []string) string {
+	best, bestRank := "", 0
+	for _, v := range values {
+		for _, f := range strings.Fields(v) {
+			algo, sum, ok := strings.Cut(f, ":")
+			if !ok {
+				continue
+			}
+			algo, sum = strings.ToLower(algo), strings.ToLower(sum)
+			rank, size := 0, 0
+			switch algo {
+			case "sha256":
+				rank, size = 3, 32
+			case "sha1":
+				rank, size = 2, 20
+			case "md5":
+				rank, size = 1, 16
+			}
+			if b, err := hex.DecodeString(sum); rank == 0 || err != nil || len(b) != size {
+				continue
+			}
+			if rank > bestRank {
+				best, bestRank = algo+":"+sum, rank
+			}
+		}
+	}
+	return best
+}
+
+// propfind runs PROPFIND with depth "0" or "1" on account-relative folder or file p and
+// returns p's own entry and (depth 1) its direct children, paths account-relative and
+// sorted as the server sent them. Children with invalid names, and anything outside p,
+// are skipped (and logged); the listing itself never fails because of one bad name.
+func (c *Client) propfind(ctx context.Context, p, depth string) (remote.Entry, []remote.Entry, error) {
+	p = remote.Clean(p)
+	req, err := c.newRequest(ctx, "PROPFIND", p, p != "", strings.NewReader(propfindBody))
+	if err != nil {
+		return remote.Entry{}, nil, err
+	}
+	req.Header.Set("Depth", depth)
+	req.Header.Set("Content-Type", "application/xml; charset=utf-8")
+	resp, err := c.do(req, p, false, http.StatusMultiStatus)
+	if err != nil {
+		return remote.Entry{}, nil, err
+	}
+	defer resp.Body.Close()
+	ms, err := decodeMultistatus("PROPFIND", p, resp.Body)
+	if err != nil {
+		return remote.Entry{}, nil, err
+	}
+	var self *remote.Entry
+	var children []remote.Entry
+	for i := range ms.Responses {
+		r := &ms.Responses[i]
+		if len(r.Hrefs) == 0 {
+			continue
+		}
+		rel, err := c.relPath(r.Hrefs[0])
+		if err != nil {
+			c.log.Warn("webdav: skipping an entry the server listed", "folder", p, "href", r.Hrefs[0], "err", err)
+			continue
+		}
+		ok := davStatusOK(r.Status)
+		switch {
+		case rel == p || depth == "0" && len(ms.Responses) == 1 && strings.EqualFold(rel, p):
+			if !ok {
+				return remote.Entry{}, nil, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p,
+					Message: strings.TrimSpace(r.Status)}
+			}
+			e := entryOf(rel, r)
+			self = &e
+		case depth != "0" && ok && pathDir(rel) == p:
+			children = append(children, entryOf(rel, r))
+		default:
+			c.log.Warn("webdav: skipping an entry outside the listed folder", "folder", p, "href", r.Hrefs[0])
+		}
+	}
+	if self == nil {
+		return remote.Entry{}, nil, &remote.Error{Kind: remote.ErrBadResponse, Op: "PROPFIND", Path: p,
+			Status: http.StatusMultiStatus, Message: "the response does not describe the requested path"}
+	}
+	return *self, children, nil
+}
