@@ -110,6 +110,11 @@ func transportError(op, p string, err error) error {
 // request was conditional on the target not existing, so 412 means ErrNameClash rather
 // than ErrChanged.
 func kindOf(method string, status int, noOverwrite bool) error {
+	if status < 400 {
+		// A success or redirect the request did not expect: a login page, a proxy, not
+		// a WebDAV server.
+		return remote.ErrBadResponse
+	}
 	switch status {
 	case http.StatusBadRequest:
 		// Nextcloud and ownCloud answer 400 to a name they refuse.
