@@ -196,15 +196,10 @@ func memKnown(opts ScanOptions, id string) (string, string, bool) {
 	return opts.Known(id)
 }
 
-// memIgnoredPath reports whether an element of p is an office temp or lock file name
-// (SPEC §3 "Not synced").
+// memIgnoredPath reports whether an element of p is an ignored name (see Ignored).
 func memIgnoredPath(p string) bool {
 	for _, name := range strings.Split(p, "/") {
-		l := strings.ToLower(name)
-		switch {
-		case strings.HasPrefix(name, "~$"), strings.HasPrefix(name, ".~lock.") && strings.HasSuffix(name, "#"),
-			strings.HasSuffix(l, ".tmp"), strings.HasPrefix(name, "._"),
-			l == ".ds_store", l == "thumbs.db", l == "desktop.ini":
+		if Ignored(name) {
 			return true
 		}
 	}

@@ -1,0 +1,207 @@
+package exec
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cloudsync/cloudsync/syncer/plan"
+)
+
+// hashAttempts bounds how often Scan re-reads a file that changes while it is hashed.
+const hashAttempts = 3
+
+// Scan implements LocalFS. It walks the tree without following symlinks and returns the
+// nodes sorted by path. Left out: Ignored names and everything below them, and the trash
+// and lost+found folders at the top of a mounted file system inside the root (the trash
+// this OSFS moves deleted items to must not sync back), and the home trash if the root
+// contains it.
+//
+// A folder that cannot be listed fails the whole scan: reading it as empty would look like
+// deletions. A file that vanishes during the scan is left out. A file that cannot be read
+// (permission denied) or that kept changing while it was hashed is returned without Hash;
+// a later upload reads it again and fails or retries there.
+func (o *OSFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error) {
+	rfi, err := os.Stat(o.root)
+	if err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	if !rfi.IsDir() {
+		return nil, fmt.Errorf("scan: sync folder %s is not a folder", o.root)
+	}
+	s := &scanner{ctx: ctx, opts: opts}
+	if home, err := homeTrashDir(); err == nil {
+		s.homeTrash = home
+	}
+	dev, _ := deviceOf(rfi)
+	if err := s.walk("", o.root, dev, isMountTop(o.root, rfi)); err != nil {
+		return nil, err
+	}
+	sort.Slice(s.out, func(i, j int) bool { return s.out[i].Path < s.out[j].Path })
+	return s.out, nil
+}
+
+type scanner struct {
+	ctx       context.Context
+	opts      ScanOptions
+	homeTrash string
+	out       []plan.Node
+}
+
+// walk lists folder dir (set-relative rel, device dev); top says dir is the top of a
+// mounted file system.
+func (s *scanner) walk(rel, dir string, dev uint64, top bool) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("scan: folder %q cannot be listed, so its content is unknown: %w", rel, err)
+	}
+	for _, e := range entries {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		name := e.Name()
+		if Ignored(name) || top && topdirReserved(name) {
+			continue
+		}
+		p, full := name, filepath.Join(dir, name)
+		if rel != "" {
+			p = rel + "/" + name
+		}
+		fi, err := e.Info() // an Lstat
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("scan: %w", err)
+		}
+		if fi.IsDir() && (!s.opts.IncludeSubfolders || full == s.homeTrash) {
+			continue
+		}
+		n, err := describe(p, full, fi, nil)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("scan: %w", err)
+		}
+		if fi.IsDir() {
+			s.out = append(s.out, n)
+			cdev, _ := deviceOf(fi)
+			if err := s.walk(p, full, cdev, cdev != dev); err != nil {
+				return err
+			}
+			continue
+		}
+		if !n.Unsupported {
+			var gone bool
+			if n, gone, err = s.hash(n, full); err != nil {
+				return err
+			} else if gone {
+				continue
+			}
+		}
+		s.out = append(s.out, n)
+	}
+	return nil
+}
+
+// hash fills n.Hash from opts.Known when it knows n's (ID, Version), else by reading the
+// file. The node returned describes the content hashed (it is re-read from the open file).
+// gone: the file vanished.
+func (s *scanner) hash(n plan.Node, full string) (plan.Node, bool, error) {
+	if s.opts.Known != nil {
+		if v, h, ok := s.opts.Known(n.ID); ok && v == n.Version {
+			n.Hash = h
+			return n, false, nil
+		}
+	}
+	for range hashAttempts {
+		f, err := openNoFollow(full)
+		if errors.Is(err, fs.ErrNotExist) {
+			return n, true, nil
+		}
+		if err != nil {
+			return n, false, nil // unreadable: no hash (see Scan)
+		}
+		before, h, after, err := hashOpen(s.ctx, n.Path, full, f)
+		f.Close()
+		if cerr := s.ctx.Err(); cerr != nil {
+			return n, false, cerr
+		}
+		if err != nil {
+			return n, false, nil
+		}
+		if before.ID == after.ID && before.Version == after.Version && !before.Unsupported {
+			before.Hash = h
+			return before, false, nil
+		}
+		n = after
+	}
+	n.Hash = "" // kept changing
+	return n, false, nil
+}
+
+// hashOpen reads open file f and returns its node before and after the read, and the hash.
+func hashOpen(ctx context.Context, p, full string, f *os.File) (before plan.Node, sum string, after plan.Node, err error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return
+	}
+	if before, err = describe(p, full, fi, f); err != nil {
+		return
+	}
+	h := sha256.New()
+	if _, err = io.Copy(h, memCtxReader{ctx, f}); err != nil {
+		return
+	}
+	if fi, err = f.Stat(); err != nil {
+		return
+	}
+	after, err = describe(p, full, fi, f)
+	return before, hex.EncodeToString(h.Sum(nil)), after, err
+}
+
+// topdirReserved reports whether name, directly inside the top of a mounted file system,
+// is the file system's trash (".Trash", ".Trash-<uid>") or lost+found: never synced.
+func topdirReserved(name string) bool {
+	if name == ".Trash" || name == "lost+found" {
+		return true
+	}
+	uid, ok := strings.CutPrefix(name, ".Trash-")
+	if !ok || uid == "" {
+		return false
+	}
+	for _, c := range uid {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isMountTop reports whether folder dir (described by fi) is the top of a mounted file
+// system: its parent is on another device, or it is the file system root.
+func isMountTop(dir string, fi fs.FileInfo) bool {
+	dev, ok := deviceOf(fi)
+	if !ok {
+		return false
+	}
+	parent := filepath.Dir(dir)
+	if parent == dir {
+		return true
+	}
+	pfi, err := os.Stat(parent)
+	if err != nil {
+		return false
+	}
+	pdev, ok := deviceOf(pfi)
+	return ok && pdev != dev
+}
