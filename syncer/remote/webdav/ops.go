@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
@@ -192,18 +194,60 @@ func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remo
 	if strings.HasPrefix(to, from+"/") {
 		return remote.Entry{}, &remote.Error{Kind: remote.ErrPermission, Op: "MOVE", Path: from, Message: "cannot move a folder into itself"}
 	}
-	req, err := c.newRequest(ctx, "MOVE", from, e.IsDir, nil)
+	err := c.move(ctx, from, to, e.IsDir)
+	if errors.Is(err, remote.ErrNameClash) && strings.EqualFold(from, to) && c.sameNode(ctx, e, from, to) {
+		// A case-insensitive server (Alfresco, IIS, some Nextcloud storages) sees the
+		// new name as taken by the node itself: rename through a temporary name.
+		err = c.moveViaTemp(ctx, from, to, e.IsDir)
+	}
 	if err != nil {
 		return remote.Entry{}, err
 	}
-	req.Header.Set("Destination", c.URL(to, e.IsDir).String())
+	return c.Stat(ctx, to)
+}
+
+// move is one MOVE from → to with Overwrite: F.
+func (c *Client) move(ctx context.Context, from, to string, dir bool) error {
+	req, err := c.newRequest(ctx, "MOVE", from, dir, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Destination", c.URL(to, dir).String())
 	req.Header.Set("Overwrite", "F")
 	resp, err := c.do(req, from, true, http.StatusCreated, http.StatusNoContent, http.StatusOK)
 	if err != nil {
-		return remote.Entry{}, c.moveError(ctx, err, to)
+		return c.moveError(ctx, err, to)
 	}
 	resp.Body.Close()
-	return c.Stat(ctx, to)
+	return nil
+}
+
+// sameNode reports whether the server resolves to (a case variant of from) to e itself:
+// the entry it returns for to has from's exact path, or e's non-path id.
+func (c *Client) sameNode(ctx context.Context, e remote.Entry, from, to string) bool {
+	st, err := c.Stat(ctx, to)
+	if err != nil {
+		return false
+	}
+	return st.Path == from || !st.IDIsPath && !e.IDIsPath && e.ID != "" && st.ID == e.ID
+}
+
+// moveViaTemp renames from → temporary name → to (a case-only rename on a
+// case-insensitive server). If the second step fails, it moves the node back.
+func (c *Client) moveViaTemp(ctx context.Context, from, to string, dir bool) error {
+	tmp := remote.Join(pathDir(from), ".~cloudsync-rename-"+path.Base(from))
+	if err := c.move(ctx, from, tmp, dir); err != nil {
+		return err
+	}
+	if err := c.move(ctx, tmp, to, dir); err != nil {
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if berr := c.move(bctx, tmp, from, dir); berr != nil {
+			return fmt.Errorf("%w (and moving it back from %s failed: %v)", err, tmp, berr)
+		}
+		return err
+	}
+	return nil
 }
 
 // moveError refines a failed MOVE: a missing destination parent is ErrNotFound on the
