@@ -2,11 +2,14 @@ package webdav
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
@@ -144,5 +147,39 @@ func TestListOfAFileIsNotFound(t *testing.T) {
 	}
 	if _, err := c.ReadDir(testCtx(t), "f.txt"); !errors.Is(err, remote.ErrNotFound) {
 		t.Errorf("ReadDir(file) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestListRunsBoundedParallelPropfinds(t *testing.T) {
+	var inflight, peak atomic.Int32
+	var slow atomic.Bool
+	wrap := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == "PROPFIND" && slow.Load() {
+				n := inflight.Add(1)
+				defer inflight.Add(-1)
+				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	c := newTestClient(t, newXNetServer(t, nil, wrap), nil)
+	var spec []string
+	for i := range 12 {
+		spec = append(spec, fmt.Sprintf("d%02d/", i), fmt.Sprintf("d%02d/f.txt", i))
+	}
+	buildTree(t, c, spec...)
+	slow.Store(true)
+	es, err := c.List(testCtx(t), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 24 {
+		t.Errorf("List = %d entries, want 24", len(es))
+	}
+	if p := peak.Load(); p < 2 || p > listParallel {
+		t.Errorf("peak concurrent PROPFINDs = %d, want between 2 and %d", p, listParallel)
 	}
 }
