@@ -62,6 +62,13 @@ type Options struct {
 	// ValidRemoteName checks a local name before upload (the remote's naming rules);
 	// nil accepts every name. Names failing it give a Fail action with invalid_name.
 	ValidRemoteName func(string) error
+	// LocalFoldName maps a name to its clash key in one local folder (lower case on a
+	// case-insensitive file system); nil means names clash only when equal.
+	LocalFoldName func(string) string
+	// RemoteIDsArePaths says the remote has no stable ids (Node.ID is the path): a remote
+	// move then looks like delete + create, and Reconcile pairs such a vanished item with
+	// the one new remote node of the same kind and version (see Reconcile).
+	RemoteIDsArePaths bool
 }
 
 // Input is everything Reconcile looks at.
