@@ -199,7 +199,11 @@ func TestRedirectToAnotherHostDropsCredentials(t *testing.T) {
 	}
 }
 
-func TestInvalidNamesFromTheServerAreSkipped(t *testing.T) {
+// TestInvalidNamesFromTheServer: hrefs outside the base or on another host are skipped;
+// a child whose single name is invalid locally (NUL, backslash) is listed with that name so
+// the engine can report it as invalid_name; names hiding a "/" cannot be represented and are
+// skipped.
+func TestInvalidNamesFromTheServer(t *testing.T) {
 	item := func(href string, dir bool) string {
 		rt := "<d:resourcetype/>"
 		if dir {
@@ -215,6 +219,7 @@ func TestInvalidNamesFromTheServerAreSkipped(t *testing.T) {
 		item("/dav/..%2F..%2Fetc%2Fpasswd", false) +
 		item("/dav/a%2Fb.txt", false) +
 		item("/dav/nul%00.txt", false) +
+		item("/dav/back%5Cslash.txt", false) +
 		item("/dav/../escape.txt", false) +
 		item("/elsewhere/x.txt", false) +
 		item("/dav/deeper/not-a-child.txt", false) +
@@ -232,8 +237,13 @@ func TestInvalidNamesFromTheServerAreSkipped(t *testing.T) {
 	for _, e := range es {
 		got = append(got, e.Path)
 	}
-	if want := []string{"good name.txt", "sub"}; strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Fatalf("ReadDir = %q, want %q (invalid, foreign and out-of-base hrefs skipped)", got, want)
+	if want := []string{"good name.txt", "nul\x00.txt", "back\\slash.txt", "sub"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("ReadDir = %q, want %q (foreign and out-of-base hrefs skipped, invalid single names listed)", got, want)
+	}
+	for _, e := range es {
+		if e.Path != "good name.txt" && e.Path != "sub" && remote.ValidateRemoteName(e.Name()) == nil {
+			t.Errorf("%q listed as a valid name", e.Path)
+		}
 	}
 }
 

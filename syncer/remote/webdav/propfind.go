@@ -132,6 +132,25 @@ func (c *Client) relPath(href string) (string, error) {
 	return strings.Join(names, "/"), nil
 }
 
+// invalidChild returns the decoded last name of href when href is a direct child of folder
+// p whose name fails remote.ValidateRemoteName but is still one path element (no "/").
+func (c *Client) invalidChild(href, p string) (string, bool) {
+	h := strings.TrimSuffix(strings.TrimSpace(href), "/")
+	i := strings.LastIndex(h, "/")
+	if i < 0 {
+		return "", false
+	}
+	parent, err := c.relPath(h[:i+1])
+	if err != nil || parent != p {
+		return "", false
+	}
+	name, err := url.PathUnescape(h[i+1:])
+	if err != nil || name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
+		return "", false
+	}
+	return name, true
+}
+
 // entryOf builds the Entry (account-relative path rel) from a response's 2xx properties.
 func entryOf(rel string, r *response) remote.Entry {
 	var pr prop
@@ -248,6 +267,16 @@ func (c *Client) propfind(ctx context.Context, p, depth string) (remote.Entry, [
 			continue
 		}
 		rel, err := c.relPath(r.Hrefs[0])
+		if errors.Is(err, remote.ErrInvalidName) && depth != "0" && davStatusOK(r.Status) {
+			// A child whose name cannot be a local name ("a\b", NUL) is still listed, so the
+			// engine reports it as invalid_name instead of silently never seeing it; it is
+			// never used to build a local path. Names that would change the path structure
+			// (an encoded "/") cannot be represented and are skipped below.
+			if name, ok := c.invalidChild(r.Hrefs[0], p); ok {
+				children = append(children, entryOf(childPath(p, name), r))
+				continue
+			}
+		}
 		if err != nil {
 			c.log.Warn("webdav: skipping an entry the server listed", "folder", p, "href", r.Hrefs[0], "err", err)
 			continue
@@ -272,4 +301,12 @@ func (c *Client) propfind(ctx context.Context, p, depth string) (remote.Entry, [
 			Status: http.StatusMultiStatus, Message: "the response does not describe the requested path"}
 	}
 	return *self, children, nil
+}
+
+// childPath joins folder p and a name without cleaning the name (it may be invalid).
+func childPath(p, name string) string {
+	if p == "" {
+		return name
+	}
+	return p + "/" + name
 }
