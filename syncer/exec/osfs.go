@@ -32,6 +32,9 @@ import (
 // operations on the same path race as they would for any two programs.
 type OSFS struct {
 	root string
+	// beforeRename, when set (tests only), is called by Staged.Commit for p after its last
+	// re-check, just before the rename, to act in the window no re-check can close.
+	beforeRename func(p string)
 }
 
 // NewOSFS returns the LocalFS of the folder root (an absolute OS path). It does not touch

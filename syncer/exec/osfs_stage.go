@@ -136,6 +136,9 @@ func (s *osStaged) Commit(expect *plan.Node, backup string, mtime time.Time) (pl
 			syncDir(filepath.Dir(bfull))
 		}
 	}
+	if s.o.beforeRename != nil {
+		s.o.beforeRename(s.p)
+	}
 	if expect == nil {
 		err = renameNoReplace(s.tmp, full)
 		if errors.Is(err, fs.ErrExist) {

@@ -22,8 +22,8 @@ const maxTrashTries = 10000
 // Trash implements LocalFS with the freedesktop.org Trash specification (1.0), so the item
 // shows up in the desktop's trash and can be restored from there. After the re-check, the
 // trash is chosen as the spec says: the home trash ($XDG_DATA_HOME/Trash, by default
-// ~/.local/share/Trash) when it is on p's device; else, at the top folder of p's mounted
-// file system, ".Trash/<uid>" when ".Trash" is a real folder with the sticky bit, or
+// ~/.local/share/Trash) when it is on p's device (and takes p); else, at the top folder of
+// p's mounted file system, ".Trash/<uid>" when ".Trash" is a real folder with the sticky bit, or
 // ".Trash-<uid>". The info file info/<name>.trashinfo is created first (O_EXCL), then p is
 // renamed to files/<name> without replacing anything; name is p's name, made unique with
 // " (2)", " (3)"… Nothing is ever deleted: when no trash can take p, Trash returns an error
@@ -54,14 +54,29 @@ func (o *OSFS) Trash(p string, expect plan.Node) error {
 	if err != nil {
 		return err
 	}
-	t, err := trashFor(abs, fi)
-	if err != nil {
-		return fmt.Errorf("trash %s: %w", p, err)
+	dev, ok := deviceOf(fi)
+	if !ok {
+		return fmt.Errorf("trash %s: device unknown: %w", p, errNoTrash)
 	}
-	if err := t.put(abs, fi.IsDir(), time.Now()); err != nil {
-		return fmt.Errorf("trash %s: %w", p, err)
+	// The home trash, then the mount's; a trash that fails (a rename across a bind mount
+	// gives EXDEV although the device matches) leaves nothing behind, so the next is tried.
+	var why []string
+	for _, pick := range []func() (trashDir, error){
+		func() (trashDir, error) { return homeTrash(dev) },
+		func() (trashDir, error) { return topdirTrash(topdirOf(filepath.Dir(abs), dev)) },
+	} {
+		t, err := pick()
+		if err == nil {
+			if err = t.put(abs, fi.IsDir(), time.Now()); err == nil {
+				return nil
+			}
+			if _, lerr := os.Lstat(abs); errors.Is(lerr, fs.ErrNotExist) {
+				return fmt.Errorf("trash %s: %w", p, lerr) // removed meanwhile
+			}
+		}
+		why = append(why, err.Error())
 	}
-	return nil
+	return fmt.Errorf("trash %s: %w: %s", p, errNoTrash, strings.Join(why, "; "))
 }
 
 // trashDir is one trash folder (holding files/ and info/). topdir is "" for the home trash,
@@ -86,31 +101,19 @@ func homeTrashDir() (string, error) {
 	return filepath.Join(filepath.Clean(data), "Trash"), nil
 }
 
-// trashFor picks the trash for the item at abs (described by fi).
-func trashFor(abs string, fi fs.FileInfo) (trashDir, error) {
-	dev, ok := deviceOf(fi)
-	if !ok {
-		return trashDir{}, fmt.Errorf("device of %s unknown: %w", abs, errNoTrash)
+// homeTrash returns the home trash, created if missing, when it is on device dev.
+func homeTrash(dev uint64) (trashDir, error) {
+	home, err := homeTrashDir()
+	if err != nil {
+		return trashDir{}, err
 	}
-	var why []string
-	if home, err := homeTrashDir(); err != nil {
-		why = append(why, err.Error())
-	} else if hdev, ok := nearestDevice(home); ok && hdev == dev {
-		if err := makeTrashDirs(home, true); err == nil {
-			return trashDir{dir: home}, nil
-		} else {
-			why = append(why, err.Error())
-		}
-	} else {
-		why = append(why, "the home trash "+home+" is on another file system")
+	if hdev, ok := nearestDevice(home); !ok || hdev != dev {
+		return trashDir{}, fmt.Errorf("the home trash %s is on another file system", home)
 	}
-	top := topdirOf(filepath.Dir(abs), dev)
-	t, err := topdirTrash(top)
-	if err == nil {
-		return t, nil
+	if err := makeTrashDirs(home, true); err != nil {
+		return trashDir{}, err
 	}
-	why = append(why, err.Error())
-	return trashDir{}, fmt.Errorf("%w for %s: %s", errNoTrash, abs, strings.Join(why, "; "))
+	return trashDir{dir: home}, nil
 }
 
 // nearestDevice returns the device of p, or of its nearest existing ancestor.
