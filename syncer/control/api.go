@@ -15,7 +15,8 @@ import (
 // paths; a set may be named by its id or by its local root.
 //
 // Errors: methods return errors whose message is meant for the user ("no sync set
-// contains /x"); the client reproduces the message and, for *UserError, the kind.
+// contains /x"); the client reproduces the message exactly and, as an *Error, the error
+// kind it wrapped (errors.Is(err, remote.ErrAuth) holds on both sides of the socket).
 type API interface {
 	AddAccount(ctx context.Context, r syncer.AddAccountRequest) (model.Account, error)
 	ListAccounts(ctx context.Context) ([]model.Account, error)
