@@ -52,8 +52,8 @@ var (
 	fixSetInfo = syncer.SetInfo{Set: fixSet, State: syncer.StateSyncing, Items: 12, Pending: 3, Failed: 1}
 	fixItem    = syncer.ItemInfo{Path: "/home/alice/Docs/report.docx", Set: fixSet.ID, Status: model.StatusFailed,
 		Reason: remote.ReasonQuotaExceeded, Details: "PUT Docs/report.docx: quota exceeded (HTTP 507)",
-		Cloud:     syncer.Cloud{Account: "work", Location: "Docs/report.docx", URL: "https://dav.example/ui/Docs/report.docx"},
-		LastSync:  t0.Format(time.RFC3339), Conflicts: []string{"/home/alice/Docs/report (conflict copy 2026-11-22 101500).docx"},
+		Cloud:    syncer.Cloud{Account: "work", Location: "Docs/report.docx", URL: "https://dav.example/ui/Docs/report.docx"},
+		LastSync: t0.Format(time.RFC3339), Conflicts: []string{"/home/alice/Docs/report (conflict copy 2026-11-22 101500).docx"},
 		NextRetry: t0.Add(time.Minute).Format(time.RFC3339)}
 	fixStatus = syncer.Status{State: syncer.StateSyncing, Sets: 1, Items: 12, Pending: 3, Syncing: 1, Failed: 1,
 		Conflicts: 1, Message: "Syncing (3 left)", LastSync: t0.Format(time.RFC3339), SetStates: []syncer.SetInfo{fixSetInfo}}
