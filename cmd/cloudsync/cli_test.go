@@ -166,7 +166,7 @@ func TestSetArgument(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]string{
-		"0123456789ab": "0123456789ab",                     // a set id
+		"0123456789ab": "0123456789ab",                    // a set id
 		"a1b2c3d4e5f6": filepath.Join(wd, "a1b2c3d4e5f6"), // a folder of that name wins
 		"Docs":         filepath.Join(wd, "Docs"),
 		"/abs/path":    "/abs/path",
