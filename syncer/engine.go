@@ -27,7 +27,8 @@ type Engine struct {
 	passGen  uint64     // incremented whenever any pass ends
 	passCond *sync.Cond // broadcast when passGen changes or a runner's state changes
 
-	ev events
+	ev    events
+	ready chan struct{} // closed once Run has started the runners of the stored sets
 }
 
 // New checks cfg and returns an engine that syncs nothing until Run.
@@ -41,6 +42,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg:     cfg,
 		runners: map[string]*runner{},
 		remotes: map[string]remote.Remote{},
+		ready:   make(chan struct{}),
 	}
 	e.passCond = sync.NewCond(&e.mu)
 	e.ev.init()
@@ -64,15 +66,20 @@ func New(cfg Config) (*Engine, error) {
 
 // Run starts a runner per sync set and blocks until ctx ends, then stops them all.
 func (e *Engine) Run(ctx context.Context) error {
+	// runCtx is set before the sets are read, so a set created meanwhile is started either
+	// by CreateSet or here (startRunnerLocked ignores a second start).
+	e.mu.Lock()
+	e.runCtx = ctx
+	e.mu.Unlock()
 	sets, err := e.cfg.Store.ListSets()
 	if err != nil {
 		return fmt.Errorf("reading sync sets: %w", err)
 	}
 	e.mu.Lock()
-	e.runCtx = ctx
 	for _, s := range sets {
 		e.startRunnerLocked(s)
 	}
+	close(e.ready)
 	e.mu.Unlock()
 	// Wake Wait callers when the engine stops.
 	go func() {

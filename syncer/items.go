@@ -22,7 +22,7 @@ func (e *Engine) ListItems(ctx context.Context, errorsOnly bool) ([]ItemInfo, er
 	}
 	var out []ItemInfo
 	for _, s := range sets {
-		if s.Error != "" || !errorsOnly {
+		if stopped(s) || !errorsOnly {
 			out = append(out, e.rootInfo(s))
 		}
 		err := e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
@@ -233,6 +233,11 @@ func statusLine(st Status) string {
 // call and found nothing to do: the sets have converged (failed items waiting for their
 // retry time and stopped sets do not count as work).
 func (e *Engine) Wait(ctx context.Context) error {
+	select { // an engine that has not started yet has work it has not looked at
+	case <-e.ready:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	stop := context.AfterFunc(ctx, func() {
 		e.mu.Lock()
 		e.passCond.Broadcast()

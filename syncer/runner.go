@@ -22,13 +22,12 @@ type runner struct {
 
 	// Guarded by e.mu.
 	running     bool
-	started     uint64 // passes started
-	finished    uint64 // passes finished
-	lastActions int    // actions executed by the last finished pass (0: converged)
-	lastState   string // outcome of the last pass (StateIdle, StateError, StateOffline, …)
-	total, left int    // progress of the running pass
-	prevRemote  []remote.Entry
-	firstDone   bool
+	started     uint64         // passes started
+	finished    uint64         // passes finished
+	lastActions int            // actions executed by the last finished pass (0: converged)
+	lastState   string         // outcome of the last pass (StateIdle, StateError, StateOffline, …)
+	total, left int            // progress of the running pass
+	prevRemote  []remote.Entry // last complete listing, for remotes that can reuse subtrees
 }
 
 // poke asks for a pass (non-blocking; several pokes coalesce). e.mu may be held.

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -34,16 +33,12 @@ func (e *Engine) CreateSet(ctx context.Context, r CreateSetRequest) (model.Set, 
 			return s, fmt.Errorf("%s: the path must be absolute", p)
 		}
 		abs[i] = filepath.Clean(p)
-		fi, err := os.Lstat(abs[i])
-		switch {
-		case err != nil:
-			return s, fmt.Errorf("%s: %w", p, err)
-		case fi.Mode()&os.ModeSymlink != 0:
-			return s, fmt.Errorf("%s is a symbolic link: %w", p, remote.ErrUnsupported)
-		case fi.IsDir():
+		isDir, err := e.localKind(abs[i])
+		if err != nil {
+			return s, err
+		}
+		if isDir {
 			dirs++
-		case !fi.Mode().IsRegular():
-			return s, fmt.Errorf("%s is not a regular file or folder: %w", p, remote.ErrUnsupported)
 		}
 	}
 	s = model.Set{Account: r.Account, Options: r.Options, RemoteRoot: remote.Clean(r.To),
@@ -89,6 +84,25 @@ func (e *Engine) CreateSet(ctx context.Context, r CreateSetRequest) (model.Set, 
 	e.startRunnerLocked(s)
 	e.mu.Unlock()
 	return s, nil
+}
+
+// localKind tells whether abs is a folder (true) or a regular file, through the LocalFS
+// seam: a folder is a usable set root; anything else is looked up in its parent folder.
+// Symbolic links and special files are refused as unsupported.
+func (e *Engine) localKind(abs string) (bool, error) {
+	if e.cfg.LocalFS(abs).RootOK(false) == nil {
+		return true, nil
+	}
+	n, err := e.cfg.LocalFS(filepath.Dir(abs)).Stat(filepath.Base(abs))
+	switch {
+	case err != nil:
+		return false, fmt.Errorf("%s: %w", abs, err)
+	case n.Unsupported:
+		return false, fmt.Errorf("%s is a symbolic link or special file: %w", abs, remote.ErrUnsupported)
+	case n.IsDir:
+		return false, fmt.Errorf("%s is a folder that cannot be used: %w", abs, remote.ErrUnsupported)
+	}
+	return false, nil
 }
 
 // checkOverlap refuses a set whose local root or documents are inside, or contain, the
@@ -215,7 +229,7 @@ func (e *Engine) setState(s model.Set) string {
 	if a, err := e.cfg.Store.GetAccount(s.Account); err == nil && a.Paused {
 		return StateError
 	}
-	if s.Error != "" {
+	if stopped(s) {
 		return StateError
 	}
 	e.mu.Lock()
@@ -235,3 +249,7 @@ func (e *Engine) setState(s model.Set) string {
 	}
 	return StateIdle
 }
+
+// stopped reports whether a set-wide failure stops the set: a missing root, an unexpected
+// empty listing, or deletions held back for confirmation.
+func stopped(s model.Set) bool { return s.Error != "" || s.PendingDeletes > 0 }

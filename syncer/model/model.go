@@ -55,6 +55,10 @@ type Set struct {
 	// LocalRoot is the absolute local folder (folder sets) or the folder holding the
 	// documents at creation (documents sets).
 	LocalRoot string `json:"local_root"`
+	// LocalRootID is the local root's file id ("dev:ino") when the set was created (or last
+	// confirmed): a root that answers with another id was unmounted (the empty mount point
+	// shows) or replaced, and the set stops instead of reading its emptiness as deletions.
+	LocalRootID string `json:"local_root_id,omitempty"`
 	// RemoteRoot is the cloud folder, relative to the account's base.
 	RemoteRoot string `json:"remote_root"`
 	// RemoteRootID is the cloud folder's stable id when the remote has ids.

@@ -1,0 +1,488 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/cloudsync/cloudsync/syncer/exec"
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/plan"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// A pass is one round of sync for one set: check the roots, scan the local tree, list the
+// cloud folder, reconcile against the base, apply the safety guards, run the plan, and
+// record each result as the new base. Everything it decides comes from plan.Reconcile; the
+// pass only feeds it and enforces the set-wide rules of SPEC §4 that need more context than
+// one item (missing roots, empty listings, mass deletes, back-off).
+
+// syncOnce runs one pass of the runner's set. It returns the number of actions that did
+// work (0 means converged) and the state the set is in afterwards.
+func (r *runner) syncOnce(ctx context.Context) (int, string) {
+	e := r.e
+	force := r.force.Swap(false)
+	s, err := e.cfg.Store.GetSet(r.id)
+	if err != nil {
+		return 0, StateIdle // unsynced meanwhile
+	}
+	if e.isPaused() || s.Paused {
+		return 0, StatePaused
+	}
+	if a, err := e.cfg.Store.GetAccount(s.Account); err != nil || a.Paused {
+		return 0, StateError
+	}
+	rem, _, err := e.remoteFor(s.Account)
+	if err != nil {
+		if errors.Is(err, remote.ErrAuth) {
+			e.authFailed(s.Account, err)
+			return 0, StateError
+		}
+		return 0, r.setFailure(s, remote.ReasonOf(err, remote.ReasonNetwork), err.Error())
+	}
+	p := &pass{r: r, e: e, s: s, rem: rem, force: force, lfs: e.cfg.LocalFS(s.LocalRoot)}
+	return p.run(ctx)
+}
+
+// pass holds what one pass of one set works with.
+type pass struct {
+	r     *runner
+	e     *Engine
+	s     model.Set
+	rem   remote.Remote
+	lfs   exec.LocalFS
+	force bool
+
+	items    map[string]model.Item // by key
+	unsynced map[string]string     // path → key of the items that never synced (failure records)
+	pathIDs  bool                  // the remote's ids are paths
+	keyBase  string                // see newKey
+	moved    []model.Item          // items below a moved folder, rewritten, to be stored
+	keySeq   int
+}
+
+func (p *pass) run(ctx context.Context) (int, string) {
+	e, s := p.e, p.s
+	if err := p.loadItems(); err != nil {
+		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
+	}
+	hadItems := false
+	for _, it := range p.items {
+		if it.HasBase && !it.Local.Gone && !it.Local.Excl {
+			hadItems = true
+			break
+		}
+	}
+	// A missing, unmounted or replaced local root stops the set: nothing is deleted
+	// anywhere (KNOWN-FAILURES 1). A root emptied by the user is not suspicious in itself;
+	// the mass-delete threshold guards that case.
+	if err := p.lfs.RootOK(false); err != nil {
+		return 0, p.r.setFailure(s, remote.ReasonLocalIO,
+			fmt.Sprintf("the local folder %s is missing or not mounted; nothing is synced until it is back: %v", s.LocalRoot, err))
+	}
+	if ok, state := p.checkRootID(hadItems); !ok {
+		return 0, state
+	}
+	local, err := p.scanLocal(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, StateIdle
+		}
+		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the local folder failed, nothing was synced: "+err.Error())
+	}
+	remoteNodes, state, ok := p.listRemote(ctx)
+	if !ok {
+		return 0, state
+	}
+	pl := plan.Reconcile(plan.Input{Base: p.bases(), Local: local, Remote: remoteNodes, Options: p.options()})
+	pl = p.dropBackedOff(pl)
+	if n, total := p.deletes(pl); !p.force && n > e.cfg.MassDeleteMin && float64(n) > e.cfg.MassDeleteRatio*float64(total) {
+		s.PendingDeletes = n
+		s.Error = ""
+		s.ErrorDetails = fmt.Sprintf("this pass would delete %d of %d items; nothing was deleted. "+
+			"If that is intended, confirm with Request Sync (cloudsync request-sync %s)", n, total, s.LocalRoot)
+		if err := e.cfg.Store.PutSet(s); err != nil {
+			e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
+		}
+		e.emit(Event{Kind: "failure", Title: "Many deletions held back", Body: s.ErrorDetails, Path: s.LocalRoot})
+		e.changed()
+		return 0, StateError
+	}
+	work, clean := p.execute(ctx, pl)
+	p.finish(clean)
+	return work, StateIdle
+}
+
+// checkRootID compares the local root's file id with the one recorded for the set. Another
+// id means the folder now is a different one: an unmounted share shows its empty mount
+// point (another device), a folder deleted and recreated has another inode. The set then
+// stops until the user confirms with Request Sync, which records the new id.
+func (p *pass) checkRootID(hadItems bool) (bool, string) {
+	e, s := p.e, p.s
+	root, err := p.lfs.Stat("")
+	if err != nil {
+		return false, p.r.setFailure(s, remote.ReasonLocalIO, fmt.Sprintf("reading the local folder %s failed: %v", s.LocalRoot, err))
+	}
+	if root.ID == s.LocalRootID {
+		return true, ""
+	}
+	if s.LocalRootID != "" && hadItems && !p.force {
+		return false, p.r.setFailure(s, remote.ReasonLocalIO, fmt.Sprintf(
+			"the local folder %s is not the one that was synced: it was replaced, or the disk or share it was on is not mounted. "+
+				"Nothing was deleted. When this folder is the right one, confirm with Request Sync", s.LocalRoot))
+	}
+	cur, err := e.cfg.Store.GetSet(s.ID)
+	if err != nil {
+		return false, StateIdle
+	}
+	cur.LocalRootID = root.ID
+	if err := e.cfg.Store.PutSet(cur); err != nil {
+		return false, p.r.setFailure(s, remote.ReasonLocalIO, "storing the sync state failed: "+err.Error())
+	}
+	p.s.LocalRootID = root.ID
+	return true, ""
+}
+
+// loadItems reads the set's items.
+func (p *pass) loadItems() error {
+	p.items, p.unsynced = map[string]model.Item{}, map[string]string{}
+	return p.e.cfg.Store.ListItems(p.s.ID, func(it model.Item) bool {
+		p.items[it.Key] = it
+		if !it.HasBase {
+			p.unsynced[it.Path] = it.Key
+		}
+		return true
+	})
+}
+
+// scanLocal scans the local tree and keeps what belongs to the set: everything but the
+// registered conflict copies (local-only until renamed) for a folder set, the member
+// documents for a documents set.
+func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
+	known := map[string]model.Item{}
+	conflicts := map[string]string{} // conflict copy path → owning item key
+	for _, it := range p.items {
+		if it.HasBase && it.Local.ID != "" {
+			known[it.Local.ID] = it
+		}
+		for _, c := range it.Conflicts {
+			conflicts[c] = it.Key
+		}
+	}
+	nodes, err := p.lfs.Scan(ctx, exec.ScanOptions{
+		IncludeSubfolders: p.s.Kind == model.KindFolder && p.s.Options.IncludeSubfolders,
+		Known: func(id string) (string, string, bool) {
+			it, ok := known[id]
+			if !ok || it.IsDir {
+				return "", "", false
+			}
+			return it.Local.Version, it.Hash, true
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	out := nodes[:0]
+	for _, n := range nodes {
+		seen[n.Path] = true
+		if _, isCopy := conflicts[n.Path]; isCopy {
+			continue
+		}
+		if p.s.Kind == model.KindDocuments && !p.isMember(n, known) {
+			continue
+		}
+		out = append(out, n)
+	}
+	// Forget conflict copies the user removed or renamed (a renamed copy syncs as new).
+	for c, key := range conflicts {
+		if !seen[c] {
+			it := p.items[key]
+			it.Conflicts = without(it.Conflicts, c)
+			p.items[key] = it
+			p.put(it)
+		}
+	}
+	return out, nil
+}
+
+// isMember reports whether local node n belongs to a documents set: a paired document
+// (by id, so it stays paired when renamed) or a chosen document not synced yet.
+func (p *pass) isMember(n plan.Node, known map[string]model.Item) bool {
+	if _, ok := known[n.ID]; ok {
+		return true
+	}
+	for _, it := range p.items {
+		if it.HasBase && it.Path == n.Path {
+			return true // replaced in place (safe save): the planner pairs it by path
+		}
+	}
+	for _, d := range p.s.Documents {
+		if d == n.Path {
+			return true
+		}
+	}
+	return false
+}
+
+// emptyListingGuard is the number of synced cloud items from which an empty cloud listing
+// is not believed without confirmation (KNOWN-FAILURES 2). A set of one item may lose it.
+const emptyListingGuard = 2
+
+// listRemote lists the set's cloud folder. ok false: the pass stops with state; the set's
+// failure is recorded. Guards: a vanished cloud root (KNOWN-FAILURES 23) and an empty
+// listing where the base expects items (KNOWN-FAILURES 2) stop the set instead of being
+// read as deletions, unless the user confirmed with Request Sync.
+func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
+	e, s := p.e, p.s
+	entries, err := p.rem.List(ctx, s.RemoteRoot, p.r.prevRemoteList())
+	if errors.Is(err, remote.ErrNotFound) && p.force {
+		// Request Sync recreates a deleted cloud target and pushes the local items into it.
+		if err = mkdirAll(ctx, p.rem, s.RemoteRoot); err == nil {
+			if err = p.forgetRemoteBases(); err == nil {
+				entries, err = p.rem.List(ctx, s.RemoteRoot, nil)
+			}
+		}
+	}
+	switch {
+	case errors.Is(err, remote.ErrAuth):
+		e.authFailed(s.Account, err)
+		return nil, StateError, false
+	case errors.Is(err, remote.ErrNotFound):
+		return nil, p.r.setFailure(s, remote.ReasonTargetDeleted,
+			fmt.Sprintf("the cloud folder %s was deleted or moved; local items are kept. "+
+				"Request Sync recreates it and uploads the local items", s.RemoteRoot)), false
+	case err != nil:
+		if ctx.Err() != nil {
+			return nil, StateIdle, false
+		}
+		reason := remote.ReasonOf(err, remote.ReasonNetwork)
+		if reason == remote.ReasonNetwork {
+			e.cfg.Log.Info("cloud unreachable", "set", s.ID, "err", err)
+			return nil, StateOffline, false
+		}
+		return nil, p.r.setFailure(s, reason, err.Error()), false
+	}
+	hadRemote := 0
+	for _, it := range p.items {
+		if it.HasBase && !it.Remote.Gone && !it.Remote.Excl {
+			hadRemote++
+		}
+	}
+	if len(entries) == 0 && hadRemote >= emptyListingGuard && !p.force {
+		return nil, p.r.setFailure(s, remote.ReasonTargetDeleted,
+			fmt.Sprintf("the cloud folder %s answered with an empty listing although %d items were synced; "+
+				"nothing was deleted locally. If the cloud folder really was emptied, confirm with Request Sync", s.RemoteRoot, hadRemote)), false
+	}
+	p.r.setPrevRemote(entries)
+	memberIDs := map[string]bool{}
+	for _, it := range p.items {
+		if it.HasBase && it.Remote.ID != "" {
+			memberIDs[it.Remote.ID] = true
+		}
+	}
+	out := make([]plan.Node, 0, len(entries))
+	for _, en := range entries {
+		if en.IDIsPath {
+			p.pathIDs = true
+		}
+		n := p.remoteNode(en)
+		if s.Kind == model.KindDocuments && !memberIDs[n.ID] && !p.isDocPath(n.Path) {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out, StateIdle, true
+}
+
+func (p *pass) isDocPath(rel string) bool {
+	for _, d := range p.s.Documents {
+		if d == rel {
+			return true
+		}
+	}
+	for _, it := range p.items {
+		if it.HasBase && it.Path == rel {
+			return true
+		}
+	}
+	return false
+}
+
+// remoteNode converts a listing entry (root-relative) to a snapshot node. Path ids are made
+// account-relative, so that they match the ids exec reports for uploads and moves.
+func (p *pass) remoteNode(en remote.Entry) plan.Node {
+	n := plan.Node{Path: remote.Clean(en.Path), IsDir: en.IsDir, ID: en.ID, Version: en.Version, Size: en.Size}
+	if en.IDIsPath || en.ID == "" {
+		n.ID = remote.Join(p.s.RemoteRoot, n.Path)
+	}
+	if h, ok := strings.CutPrefix(en.Hash, "sha256:"); ok {
+		n.Hash = strings.ToLower(h)
+	}
+	return n
+}
+
+// forgetRemoteBases drops every base of the set before its cloud folder is recreated, so
+// the next plan uploads the local items as new instead of reading their absence in the
+// cloud as deletions.
+func (p *pass) forgetRemoteBases() error {
+	del := make([]string, 0, len(p.items))
+	for k := range p.items {
+		del = append(del, k)
+	}
+	if err := p.e.cfg.Store.PutItems(p.s.ID, nil, del); err != nil {
+		return err
+	}
+	p.items = map[string]model.Item{}
+	p.r.setPrevRemote(nil)
+	return nil
+}
+
+// bases turns the stored items into the planner's base.
+func (p *pass) bases() []plan.Base {
+	out := make([]plan.Base, 0, len(p.items))
+	for _, it := range p.items {
+		if !it.HasBase {
+			continue
+		}
+		out = append(out, plan.Base{
+			Key: it.Key, Path: it.Path, IsDir: it.IsDir,
+			LocalID: it.Local.ID, LocalVersion: it.Local.Version,
+			RemoteID: it.Remote.ID, RemoteVersion: it.Remote.Version,
+			Hash:       it.Hash,
+			RemoteGone: it.Remote.Gone, LocalGone: it.Local.Gone,
+			Excluded: it.Local.Excl || it.Remote.Excl,
+		})
+	}
+	return out
+}
+
+// options are the planner options of the set. Bases are trusted only when they were
+// written under this installation and a clean pass ran since (SPEC §4: copied or restored
+// state dirs turn differences into conflicts, never deletions).
+func (p *pass) options() plan.Options {
+	s := p.s
+	o := plan.Options{
+		AllowCloudDelete:         s.Options.AllowCloudDelete,
+		DeleteLocalOnCloudDelete: s.Options.DeleteLocalOnCloudDelete,
+		TrustBase:                s.Trusted && s.Installation == p.e.cfg.Store.InstallationID(),
+	}
+	setPathIDs(&o, p.pathIDs)
+	if n, ok := p.rem.(remote.Namer); ok {
+		o.FoldName, o.ValidRemoteName = n.FoldName, n.ValidateName
+	}
+	return o
+}
+
+// dropBackedOff removes the actions of failed items whose retry time has not come (and
+// what depends on them), so a failing item is retried with back-off, never in a tight
+// loop. Request Sync (force) retries everything now.
+func (p *pass) dropBackedOff(pl plan.Plan) plan.Plan {
+	if p.force {
+		return pl
+	}
+	now := p.e.cfg.Now()
+	waiting := map[string]bool{} // keys and paths of items in back-off
+	for _, it := range p.items {
+		if it.Status == model.StatusFailed && it.NextRetry.After(now) {
+			waiting["k:"+it.Key] = true
+			waiting["p:"+it.Path] = true
+		}
+	}
+	if len(waiting) == 0 {
+		return pl
+	}
+	dropped := map[int]bool{}
+	out := plan.Plan{}
+	for _, a := range pl.Actions {
+		drop := a.Op != plan.Fail && (waiting["k:"+a.Key] && a.Key != "" || a.Key == "" && (waiting["p:"+a.To] || waiting["p:"+a.Path]))
+		for _, d := range a.After {
+			drop = drop || dropped[d]
+		}
+		if drop {
+			dropped[a.ID] = true
+			continue
+		}
+		out.Actions = append(out.Actions, a)
+	}
+	return out
+}
+
+// deletes counts the deleting actions of pl and the set's synced items.
+func (p *pass) deletes(pl plan.Plan) (n, total int) {
+	l, r := pl.Deletes()
+	for _, it := range p.items {
+		if it.HasBase && !it.Local.Excl && !it.Remote.Excl {
+			total++
+		}
+	}
+	return l + r, total
+}
+
+// finish records the end of a pass: the set's failure is cleared, and after a clean pass
+// its bases are trusted under this installation.
+func (p *pass) finish(clean bool) {
+	e := p.e
+	s, err := e.cfg.Store.GetSet(p.s.ID)
+	if err != nil {
+		return // unsynced meanwhile
+	}
+	changed := s.Error != "" || s.PendingDeletes != 0 || s.ErrorDetails != ""
+	s.Error, s.ErrorDetails, s.PendingDeletes = "", "", 0
+	if clean {
+		if !s.Trusted || s.Installation != e.cfg.Store.InstallationID() {
+			s.Trusted, s.Installation = true, e.cfg.Store.InstallationID()
+		}
+		s.LastSync = e.cfg.Now()
+		changed = true
+	}
+	if changed {
+		if err := e.cfg.Store.PutSet(s); err != nil {
+			e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
+		}
+		e.changed()
+	}
+}
+
+// mkdirAll creates account-relative folder p and its missing parents on rem. Existing
+// folders are fine; a file in the way is an error.
+func mkdirAll(ctx context.Context, rem remote.Remote, p string) error {
+	p = remote.Clean(p)
+	if p == "" {
+		return nil
+	}
+	if en, err := rem.Stat(ctx, p); err == nil {
+		if !en.IsDir {
+			return fmt.Errorf("%s is a file: %w", p, remote.ErrNameClash)
+		}
+		return nil
+	} else if !errors.Is(err, remote.ErrNotFound) {
+		return err
+	}
+	if d := path.Dir(p); d != "." {
+		if err := mkdirAll(ctx, rem, d); err != nil {
+			return err
+		}
+	}
+	if _, err := rem.Mkdir(ctx, p); err != nil {
+		if errors.Is(err, remote.ErrNameClash) {
+			if en, serr := rem.Stat(ctx, p); serr == nil && en.IsDir {
+				return nil // created meanwhile
+			}
+		}
+		return err
+	}
+	return nil
+}
+
+func without(list []string, x string) []string {
+	out := list[:0:0]
+	for _, v := range list {
+		if v != x {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,371 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/exec"
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/plan"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// recordBatch bounds how many results are written to the store in one transaction. Results
+// not yet written when the engine crashes are re-planned on the next pass, where the items
+// already transferred are found equal on both sides (Record, or an identical Conflict):
+// nothing is transferred twice in a way that could lose data.
+const recordBatch = 64
+
+// firstSyncSummary is the number of transfers from which the end of a set's first pass is
+// announced (SPEC §6: "a summary when a large first sync finishes").
+const firstSyncSummary = 100
+
+// execute runs the plan and records every result. work counts the actions that did
+// something (Fail actions do not: they are reported, not work); clean is true when every
+// action succeeded.
+func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool) {
+	e, r := p.e, p.r
+	if len(pl.Actions) == 0 {
+		return 0, true
+	}
+	for _, a := range pl.Actions {
+		if a.Op != plan.Fail {
+			work++
+		}
+	}
+	e.mu.Lock()
+	r.total, r.left = work, work
+	e.mu.Unlock()
+	if work > 0 {
+		e.changed()
+	}
+	clean = true
+	var put []model.Item
+	var del []string
+	transfers, conflicts := 0, 0
+	flush := func() {
+		if len(put) == 0 && len(del) == 0 {
+			return
+		}
+		if err := e.cfg.Store.PutItems(p.s.ID, put, del); err != nil {
+			e.cfg.Log.Error("recording results", "set", p.s.ID, "err", err)
+		}
+		put, del = put[:0], del[:0]
+	}
+	env := exec.Env{Local: p.lfs, Remote: p.rem, RemoteRoot: p.s.RemoteRoot, Parallel: e.cfg.Parallel, Now: e.cfg.Now}
+	exec.Run(ctx, env, pl, func(res exec.Result) {
+		if res.Action.Op != plan.Fail {
+			e.mu.Lock()
+			r.left--
+			e.mu.Unlock()
+		}
+		if res.Err != nil || res.Skipped {
+			clean = false
+		}
+		switch res.Action.Op {
+		case plan.Upload, plan.Download, plan.Conflict:
+			if res.Err == nil {
+				transfers++
+			}
+		}
+		if res.ConflictCopy != "" {
+			conflicts++
+		}
+		it, drop, ok := p.record(res)
+		switch {
+		case !ok:
+		case drop:
+			del = append(del, it.Key)
+			delete(p.items, it.Key)
+		default:
+			put = append(put, it)
+			p.items[it.Key] = it
+			if !it.HasBase {
+				p.unsynced[it.Path] = it.Key
+			}
+		}
+		put = append(put, p.moved...)
+		p.moved = p.moved[:0]
+		if len(put)+len(del) >= recordBatch {
+			flush()
+		}
+	})
+	flush()
+	if transfers >= firstSyncSummary && p.s.LastSync.IsZero() {
+		e.emit(Event{Kind: "first_sync_done", Title: "Sync finished",
+			Body: fmt.Sprintf("%s: %d items synced", p.s.LocalRoot, transfers), Path: p.s.LocalRoot})
+	}
+	if work > 0 {
+		e.changed()
+	}
+	return work, clean
+}
+
+// record turns one result into the item to store. drop: delete the item; ok false:
+// nothing to record (a race the next pass resolves, or a skipped action).
+func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
+	e, a := p.e, res.Action
+	now := e.cfg.Now()
+	it, exists := p.itemFor(a)
+	switch {
+	case res.Skipped, errors.Is(res.Err, exec.ErrLocalChanged),
+		res.Err != nil && res.Reason == remote.ReasonNone && !errors.Is(res.Err, exec.ErrPlannedFailure):
+		return it, false, false
+	case errors.Is(res.Err, remote.ErrAuth):
+		e.authFailed(p.s.Account, res.Err)
+		return it, false, false
+	case res.Err != nil:
+		return p.failed(it, exists, res), false, true
+	}
+	switch a.Op {
+	case plan.Forget, plan.DeleteLocal, plan.DeleteRemote:
+		return it, true, exists
+	case plan.Exclude:
+		if a.Local == nil {
+			it.Remote.Excl = true
+		} else {
+			it.Local.Excl = true
+		}
+		it.Status, it.Reason, it.Details = model.StatusSynced, "", ""
+		return it, false, exists
+	case plan.MarkGone:
+		if a.Remote == nil {
+			it.Remote.Gone = true
+		} else {
+			it.Local.Gone = true
+		}
+		res.Err = fmt.Errorf("%s was deleted in the cloud; the local copy is kept and no longer synced. "+
+			"Request Sync uploads it again, Unsync stops tracking it", a.To)
+		return p.failed(it, exists, res), false, true
+	}
+	// A transfer, move, mkdir, record or conflict: both sides now agree; this is the base.
+	it.Path, it.IsDir, it.HasBase = a.To, a.IsDir, true
+	if res.Local != nil {
+		it.Local = side(*res.Local, it.Local)
+	}
+	if res.Remote != nil {
+		it.Remote = side(p.normalizeRemote(*res.Remote), it.Remote)
+	}
+	if res.Hash != "" {
+		it.Hash = res.Hash
+	}
+	it.Status, it.Reason, it.Details, it.Attempts, it.NextRetry, it.Notified = model.StatusSynced, "", "", 0, time.Time{}, false
+	it.LastSync = now
+	if res.ConflictCopy != "" {
+		it.Conflicts = append(without(it.Conflicts, res.ConflictCopy), res.ConflictCopy)
+		e.emit(Event{Kind: "conflict", Title: "Conflict: " + path.Base(a.To),
+			Body: fmt.Sprintf("%s was changed on both sides. The cloud version was kept; your version was saved as %s.",
+				a.To, path.Base(res.ConflictCopy)),
+			Path: p.abs(res.ConflictCopy), Account: p.s.Account})
+	}
+	p.lock(&it)
+	if a.IsDir && (a.Op == plan.MoveLocal || a.Op == plan.MoveRemote) && a.Path != a.To {
+		p.moveBelow(a.Path, a.To)
+	}
+	return it, false, true
+}
+
+// moveBelow rewrites the paths (and path ids) of the items below a folder that moved from
+// → to, as the planner expects: it finds an item's base parent by path. The rewritten items
+// are stored with the next flush of the pass (through p.moved).
+func (p *pass) moveBelow(from, to string) {
+	for k, it := range p.items {
+		rest, ok := strings.CutPrefix(it.Path, from+"/")
+		if !ok {
+			continue
+		}
+		it.Path = to + "/" + rest
+		if p.pathIDs && it.HasBase && it.Remote.ID != "" {
+			it.Remote.ID = remote.Join(p.s.RemoteRoot, it.Path)
+		}
+		p.items[k] = it
+		p.moved = append(p.moved, it)
+	}
+}
+
+// itemFor finds the stored item an action is about: by key, or for an item new on both
+// sides by its path (a failure record of an earlier pass), else a fresh item.
+func (p *pass) itemFor(a plan.Action) (model.Item, bool) {
+	if a.Key != "" {
+		if it, ok := p.items[a.Key]; ok {
+			return it, true
+		}
+	}
+	for _, pth := range []string{a.To, a.Path} {
+		if key, ok := p.unsynced[pth]; ok {
+			if it, ok := p.items[key]; ok && !it.HasBase {
+				return it, true
+			}
+		}
+	}
+	return model.Item{Set: p.s.ID, Key: p.newKey(), Path: a.To, IsDir: a.IsDir}, false
+}
+
+// newKey returns a fresh item key. One durable NextKey per pass gives a prefix no other
+// pass can have; the items of this pass number under it, so a first sync of 10,000 files
+// costs one store round trip for keys, not 10,000.
+func (p *pass) newKey() string {
+	if p.keyBase == "" {
+		k, err := p.e.cfg.Store.NextKey(p.s.ID)
+		if err != nil {
+			k = fmt.Sprintf("t%019d", time.Now().UnixNano()) // unique enough to record this pass
+		}
+		p.keyBase = k
+	}
+	p.keySeq++
+	return fmt.Sprintf("%s.%06d", p.keyBase, p.keySeq)
+}
+
+// failed marks it failed for res, with back-off, and notifies once per new failure.
+func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
+	e, a := p.e, res.Action
+	reason := res.Reason
+	if reason == remote.ReasonNone {
+		reason = remote.ReasonNetwork
+	}
+	if !exists {
+		it.Path, it.IsDir = a.To, a.IsDir
+		if it.Path == "" {
+			it.Path = a.Path
+		}
+	}
+	details := res.Err.Error()
+	if st := remote.StatusOf(res.Err); st != 0 {
+		details += fmt.Sprintf(" [HTTP %d]", st)
+	}
+	same := it.Status == model.StatusFailed && it.Reason == reason
+	it.Status, it.Reason, it.Details = model.StatusFailed, reason, details
+	it.Attempts++
+	it.NextRetry = e.cfg.Now().Add(backoff(it.Attempts, reason, remote.RetryAfterOf(res.Err)))
+	if !same || !it.Notified {
+		it.Notified = true
+		e.emit(Event{Kind: "failure", Title: "Could not sync " + path.Base(it.Path),
+			Body: fmt.Sprintf("%s: %s", it.Path, reasonText(reason)), Path: p.abs(it.Path), Account: p.s.Account})
+	}
+	return it
+}
+
+// backoff is the wait before retrying a failed item: doubling from 10 s up to 1 h, at
+// least what the server asked for, and 1 h at once for failures no retry can fix without
+// the user (a bad name, an unsupported item).
+func backoff(attempts int, reason remote.Reason, retryAfter time.Duration) time.Duration {
+	switch reason {
+	case remote.ReasonInvalidName, remote.ReasonUnsupported, remote.ReasonNameClash, remote.ReasonTargetDeleted:
+		return time.Hour
+	}
+	d := 10 * time.Second
+	for i := 1; i < attempts && d < time.Hour; i++ {
+		d *= 2
+	}
+	d = min(d, time.Hour)
+	return max(d, retryAfter)
+}
+
+// reasonText is the one-line explanation of a failure reason shown in notifications.
+func reasonText(r remote.Reason) string {
+	switch r {
+	case remote.ReasonNameClash:
+		return "an item with the same name already exists"
+	case remote.ReasonInvalidName:
+		return "the name is not allowed on the other side"
+	case remote.ReasonMissingDestination:
+		return "the destination folder no longer exists"
+	case remote.ReasonTargetDeleted:
+		return "it was deleted in the cloud; the local copy is kept"
+	case remote.ReasonPermissionDenied:
+		return "permission denied"
+	case remote.ReasonQuotaExceeded:
+		return "the cloud storage quota is exceeded"
+	case remote.ReasonTooLarge:
+		return "the file is too large for the cloud"
+	case remote.ReasonAuthFailed:
+		return "sign-in failed"
+	case remote.ReasonLocked:
+		return "it is locked by someone else"
+	case remote.ReasonUnsupported:
+		return "symbolic links and special files are not synced"
+	case remote.ReasonNetwork:
+		return "the cloud could not be reached; will retry"
+	case remote.ReasonLocalIO:
+		return "a local read or write failed"
+	}
+	return string(r)
+}
+
+// side is the stored side of a result node, keeping what the node does not say.
+func side(n plan.Node, old model.Side) model.Side {
+	return model.Side{ID: n.ID, Version: n.Version, Size: n.Size, Hash: n.Hash, Mode: old.Mode, Locked: old.Locked}
+}
+
+// normalizeRemote makes a path id account-relative, as listings are (see remoteNode).
+func (p *pass) normalizeRemote(n plan.Node) plan.Node {
+	if n.ID == "" || p.pathIDs && (n.ID == n.Path || n.ID == remote.Join(p.s.RemoteRoot, n.Path)) {
+		n.ID = remote.Join(p.s.RemoteRoot, n.Path)
+	}
+	return n
+}
+
+// lock makes a synced local file read-only when the set has "lock on-premise copy" on.
+// Folders are left writable so that cloud changes can still be written into them; their
+// files are locked as they join.
+func (p *pass) lock(it *model.Item) {
+	if !p.s.Options.Lock || it.IsDir || it.Local.Locked || it.Local.ID == "" {
+		return
+	}
+	prev, err := p.lfs.SetReadOnly(it.Path, true, 0)
+	if err != nil {
+		p.e.cfg.Log.Warn("locking local copy", "path", it.Path, "err", err)
+		return
+	}
+	it.Local.Mode, it.Local.Locked = prev, true
+}
+
+// put stores one item at once (outside a plan run).
+func (p *pass) put(it model.Item) {
+	if err := p.e.cfg.Store.PutItems(p.s.ID, []model.Item{it}, nil); err != nil {
+		p.e.cfg.Log.Error("storing item", "set", p.s.ID, "err", err)
+	}
+}
+
+func (p *pass) abs(rel string) string {
+	return path.Join(p.s.LocalRoot, rel)
+}
+
+// setFailure records a set-wide failure (the set stops syncing until it clears) and
+// notifies once when it is new.
+func (r *runner) setFailure(s model.Set, reason remote.Reason, details string) string {
+	e := r.e
+	cur, err := e.cfg.Store.GetSet(s.ID)
+	if err != nil {
+		return StateError
+	}
+	if cur.Error != reason || cur.ErrorDetails != details {
+		isNew := cur.Error != reason
+		cur.Error, cur.ErrorDetails = reason, details
+		if err := e.cfg.Store.PutSet(cur); err != nil {
+			e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
+		}
+		if isNew {
+			e.emit(Event{Kind: "failure", Title: "Sync stopped for " + path.Base(s.LocalRoot), Body: details, Path: s.LocalRoot, Account: s.Account})
+		}
+		e.changed()
+	}
+	e.cfg.Log.Warn("set stopped", "set", s.ID, "reason", reason, "details", details)
+	return StateError
+}
+
+func (r *runner) prevRemoteList() []remote.Entry {
+	r.e.mu.Lock()
+	defer r.e.mu.Unlock()
+	return r.prevRemote
+}
+
+func (r *runner) setPrevRemote(en []remote.Entry) {
+	r.e.mu.Lock()
+	r.prevRemote = en
+	r.e.mu.Unlock()
+}
