@@ -1,0 +1,197 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+)
+
+func safety() []Scenario {
+	return []Scenario{
+		{"MissingLocalRootStopsTheSetWithoutDeleting", func(e *Env) {
+			// KNOWN-FAILURES 1: an unmounted share is not a mass delete.
+			e.Need(e.HideLocalRoot != nil, "hide the local root")
+			e.Local.Write("a.txt", "a")
+			e.Local.Write("d/b.txt", "b")
+			e.SyncFolder(defaults())
+			e.HideLocalRoot(true)
+			e.Sync()
+			e.Has(e.Cloud, "cloud", "a.txt", "a")
+			e.Has(e.Cloud, "cloud", "d/b.txt", "b")
+			if st := e.Status(); st.State != "error" {
+				e.T.Fatalf("state with the root missing: %s", st.State)
+			}
+			e.HideLocalRoot(false)
+			e.Sync()
+			if st := e.Status(); st.State != "idle" {
+				e.T.Fatalf("state after the root came back: %s (%s)", st.State, st.Message)
+			}
+			e.Converged(nil)
+		}},
+		{"EmptyCloudListingDoesNotDeleteLocalFiles", func(e *Env) {
+			// KNOWN-FAILURES 2: external storage down looks like an empty folder.
+			o := defaults()
+			o.DeleteLocalOnCloudDelete = true
+			e.Local.Write("a.txt", "a")
+			e.Local.Write("b.txt", "b")
+			e.SyncFolder(o)
+			e.Cloud.Remove("a.txt")
+			e.Cloud.Remove("b.txt")
+			e.Sync()
+			e.Has(e.Local, "local", "a.txt", "a")
+			e.Has(e.Local, "local", "b.txt", "b")
+			if st := e.Status(); st.State != "error" {
+				e.T.Fatalf("state after an empty listing: %s", st.State)
+			}
+		}},
+		{"DeletedCloudFolderStopsTheSetAndRequestSyncRecreatesIt", func(e *Env) {
+			// KNOWN-FAILURES 23.
+			e.Local.Write("a.txt", "a")
+			e.Local.Write("d/b.txt", "b")
+			e.SyncFolder(defaults())
+			e.Cloud.Remove("")
+			e.Local.Write("a.txt", "a edited while the cloud folder was gone")
+			e.Sync()
+			e.Has(e.Local, "local", "a.txt", "a edited while the cloud folder was gone")
+			e.Has(e.Local, "local", "d/b.txt", "b")
+			if info := e.Info(""); info.Reason != "target_deleted" {
+				e.T.Fatalf("set info: %+v", info)
+			}
+			e.Do("request-sync", func(ctx context.Context) error { return e.Ctl.RequestSync(ctx, e.Root) })
+			e.Sync()
+			e.Has(e.Cloud, "cloud", "a.txt", "a edited while the cloud folder was gone")
+			e.Has(e.Cloud, "cloud", "d/b.txt", "b")
+		}},
+		{"MassLocalDeleteWaitsForConfirmation", func(e *Env) {
+			// KNOWN-FAILURES 3.
+			for i := range 20 {
+				e.Local.Write(fmt.Sprintf("f%02d.txt", i), "x")
+			}
+			e.SyncFolder(defaults())
+			for i := range 15 {
+				e.Local.Remove(fmt.Sprintf("f%02d.txt", i))
+			}
+			e.Sync()
+			if n := len(e.Cloud.Files()); n != 20 {
+				e.T.Fatalf("cloud has %d files after a held mass delete, want 20", n)
+			}
+			if st := e.Status(); st.State != "error" {
+				e.T.Fatalf("state while deletions are held: %s", st.State)
+			}
+			if info := e.Info(""); !strings.Contains(info.Details, "15") {
+				e.T.Fatalf("set info does not explain the held deletions: %+v", info)
+			}
+			e.Do("confirm", func(ctx context.Context) error { return e.Ctl.RequestSync(ctx, e.Root) })
+			e.Sync()
+			if n := len(e.Cloud.Files()); n != 5 {
+				e.T.Fatalf("cloud has %d files after confirmation, want 5", n)
+			}
+		}},
+		{"CopiedStateNeverDeletes", func(e *Env) {
+			// SPEC §4 / KNOWN-FAILURES 5: restored state → differences are conflicts or
+			// restores, never deletions.
+			e.Need(e.ForgetInstallation != nil, "replace the installation")
+			e.Local.Write("a.txt", "a")
+			e.Local.Write("b.txt", "b")
+			e.SyncFolder(defaults())
+			e.ForgetInstallation()
+			e.Local.Remove("a.txt")
+			e.Cloud.Remove("b.txt")
+			e.Sync()
+			e.Has(e.Local, "local", "a.txt", "a")
+			e.Has(e.Cloud, "cloud", "b.txt", "b")
+			e.Converged(nil)
+		}},
+		{"OfficeTempAndLockFilesAreIgnored", func(e *Env) {
+			// KNOWN-FAILURES 9.
+			e.SyncFolder(defaults())
+			for _, n := range []string{"~$report.docx", ".~lock.report.odt#", "x.tmp", ".DS_Store", "Thumbs.db", "desktop.ini"} {
+				e.Local.Write(n, "junk")
+			}
+			e.Local.Write("real.txt", "r")
+			e.Sync()
+			if f := e.Cloud.Files(); len(f) != 1 || f["real.txt"] != "r" {
+				e.T.Fatalf("cloud: %v", show(f))
+			}
+		}},
+		{"SymlinkIsReportedUnsupported", func(e *Env) {
+			e.Need(e.Symlink != nil, "make symbolic links")
+			e.Local.Write("target.txt", "t")
+			e.Symlink("link.txt", "target.txt")
+			e.SyncFolder(defaults())
+			e.Lacks(e.Cloud, "cloud", "link.txt")
+			if errs := errorPaths(e); !slices.Contains(errs, "link.txt:unsupported") {
+				e.T.Fatalf("errors: %v", errs)
+			}
+		}},
+		{"InvalidCloudNameIsRefusedNotWritten", func(e *Env) {
+			// SPEC §4: names from the remote are validated before any local path is built.
+			e.SyncFolder(defaults())
+			e.Cloud.Write(`back\slash.txt`, "b")
+			e.Cloud.Write("fine.txt", "f")
+			e.Sync()
+			e.Has(e.Local, "local", "fine.txt", "f")
+			e.Lacks(e.Local, "local", `back\slash.txt`)
+			if errs := errorPaths(e); !slices.ContainsFunc(errs, func(s string) bool { return strings.HasSuffix(s, ":invalid_name") }) {
+				e.T.Fatalf("errors: %v", errs)
+			}
+		}},
+		{"QuotaExceededFailsWithBackoffAndLosesNothing", func(e *Env) {
+			// KNOWN-FAILURES 20.
+			e.Need(e.Fault != nil, "inject server errors")
+			e.SyncFolder(defaults())
+			e.Fault(func(op, p string) int {
+				if op == "upload" {
+					return 507
+				}
+				return 0
+			})
+			e.Local.Write("big.bin", "too much")
+			e.Sync()
+			info := e.Info("big.bin")
+			if info.Status != model.StatusFailed || info.Reason != "quota_exceeded" || info.NextRetry == "" {
+				e.T.Fatalf("info: %+v", info)
+			}
+			up := calls(e, "upload")
+			e.Sync()
+			if calls(e, "upload") != up {
+				e.T.Fatal("a failed upload was retried before its back-off time")
+			}
+			e.Fault(nil)
+			e.Do("request-sync", func(ctx context.Context) error { return e.Ctl.RequestSync(ctx, e.Abs("big.bin")) })
+			e.Sync()
+			e.Has(e.Cloud, "cloud", "big.bin", "too much")
+		}},
+		{"AuthFailurePausesTheAccountAndNotifiesOnce", func(e *Env) {
+			// SPEC §4 auth_failed / KNOWN-FAILURES 22.
+			e.Need(e.Fault != nil, "inject server errors")
+			e.Local.Write("a.txt", "a")
+			e.SyncFolder(defaults())
+			e.Fault(func(op, p string) int { return 401 })
+			e.Local.Write("a.txt", "a2")
+			e.Sync()
+			e.Sync()
+			if st := e.Status(); st.State != "error" {
+				e.T.Fatalf("state after 401: %+v", st)
+			}
+			if e.Events != nil {
+				n := 0
+				for _, ev := range e.Events() {
+					if ev.Kind == "auth" {
+						n++
+					}
+				}
+				if n != 1 {
+					e.T.Fatalf("%d auth notifications, want 1", n)
+				}
+			}
+			e.Fault(nil)
+			e.Do("resume", func(ctx context.Context) error { return e.Ctl.Resume(ctx, "") })
+			e.Sync()
+			e.Has(e.Cloud, "cloud", "a.txt", "a2")
+		}},
+	}
+}
