@@ -57,8 +57,8 @@ func (st *state) stale(it *item) bool {
 		return false
 	}
 	l, r := it.n[sideL], it.n[sideR]
-	if l.ID != b.LocalID || r.ID != b.RemoteID {
-		return true
+	if l.ID != b.LocalID || r.ID != b.RemoteID || b.LocalGone || b.RemoteGone {
+		return true // (a gone item is back on both sides: clear the mark)
 	}
 	return !b.IsDir && (l.Version != b.LocalVersion || r.Version != b.RemoteVersion)
 }
@@ -223,32 +223,40 @@ func (st *state) propagate() bool {
 					continue
 				}
 				switch {
-				case p.swallowed:
-					st.swallow(it)
-					changed = true
-				case !p.targetDir(s):
+				case p.swallowed || !p.targetDir(s):
 					// p becomes a file (the cloud's side of a kind conflict). What sits
 					// under its local folder leaves with the folder's conflict copy.
 					if it.synced() && it.n[sideR] != nil && !st.remoteLoc[it] && it.cur[sideR].p != p {
 						st.remoteLoc[it] = true
 						return true
 					}
-					if s == sideL && it.n[sideL] != nil && it.cur[sideL].p == p && !it.frozen {
+					if s == sideL && it.n[sideL] != nil && it.cur[sideL].p == p && !it.frozen || p.swallowed && !it.frozen {
 						st.swallow(it)
 						changed = true
 						continue
 					}
-					if st.freeze(it, failure{silent: true}) {
+					if st.freeze(it, st.blocked(it)) {
 						return true
 					}
 				case p.frozen && p.n[s] == nil:
-					if st.freeze(it, failure{silent: true}) {
+					if st.freeze(it, st.blocked(it)) {
 						return true
 					}
+				case p.status == sExclude && it.status != sExclude:
+					// An excluded folder's subtree leaves the sync: not while it holds an
+					// item that stays, so the folder comes back instead.
+					p.want, p.status = [2]bool{true, true}, sNone
+					p.note = "restored: something under it is kept"
+					changed = true
 				case !p.want[s]:
+					// p was to be deleted: something under it stays, so p is restored on
+					// both sides (rule "edit beats delete", for folders).
 					p.want[s] = true
+					if !p.frozen {
+						p.want[1-s] = true
+					}
 					p.status = sNone
-					if p.n[s] == nil {
+					if p.n[sideL] == nil || p.n[sideR] == nil {
 						p.note = "restored: something under it is kept"
 					} else {
 						p.note = "kept: something under it is kept"
@@ -262,6 +270,28 @@ func (st *state) propagate() bool {
 		}
 	}
 	return false
+}
+
+// blocked is the failure of an item whose target folder cannot hold it: silent when the
+// item lies under a failed folder on every side it exists on (that folder carries the
+// report), else missing_destination.
+func (st *state) blocked(it *item) failure {
+	for s := range 2 {
+		if it.n[s] == nil {
+			continue
+		}
+		covered := false
+		for p := it.cur[s].p; p != nil && p != st.root; p = p.cur[s].p {
+			if _, ok := st.frozen[p]; ok {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			return failure{reason: remote.ReasonMissingDestination, note: "the folder it goes into cannot be synced"}
+		}
+	}
+	return failure{silent: true}
 }
 
 func (st *state) swallow(it *item) {
@@ -304,8 +334,11 @@ func (st *state) fixCycles() bool {
 						return true
 					}
 				}
-				st.freeze(cyc[0], failure{reason: remote.ReasonNameClash, note: "moved into its own subtree on the other side"})
-				return true
+				for _, c := range cyc {
+					if st.freeze(c, failure{reason: remote.ReasonNameClash, note: "moved into its own subtree on the other side"}) {
+						return true
+					}
+				}
 			}
 			for _, w := range walk {
 				mark[w] = 2

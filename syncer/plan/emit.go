@@ -2,6 +2,7 @@ package plan
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
@@ -63,6 +64,7 @@ func (st *state) emit() ([]Action, bool) {
 		}
 	}
 	ops := st.pendingOps()
+	temps := 0
 	for left := len(ops); left > 0; {
 		progress := false
 		for _, o := range ops {
@@ -79,6 +81,10 @@ func (st *state) emit() ([]Action, bool) {
 				o.done, left, progress = true, left-1, true
 			}
 		}
+		if !progress && temps < len(ops) && e.moveAside(ops) {
+			temps++
+			continue
+		}
 		if !progress {
 			for _, o := range ops {
 				if !o.done {
@@ -91,6 +97,56 @@ func (st *state) emit() ([]Action, bool) {
 	}
 	e.statusActions()
 	return e.acts, true
+}
+
+// moveAside breaks a blocked order (a swap of two names, or an item sitting where its own
+// new parent must be created): an operation waits for a name held by an item that has a
+// move of its own still to do, so that item first moves to a temporary name beside it. It
+// reports whether it did.
+func (e *emitter) moveAside(ops []*pendingOp) bool {
+	st := e.st
+	moving := [2]map[*item]bool{{}, {}}
+	for _, o := range ops {
+		if !o.done && (o.kind == opMoveL || o.kind == opMoveR) {
+			moving[o.s][o.it] = true
+		}
+	}
+	for _, o := range ops {
+		if o.done || o.kind != opMoveL && o.kind != opMoveR && o.kind != opCreate {
+			continue
+		}
+		s, t := o.s, st.tl(o.it, o.s)
+		if t.p == nil || !isFolderAt(s, t.p) {
+			continue
+		}
+		h := t.p.kids[s][st.fold(s, t.name)]
+		if h == nil || h == o.it || !moving[s][h] || !h.rtIn[s] {
+			continue
+		}
+		cur := h.rt[s]
+		tmp := ""
+		for i := 1; ; i++ {
+			tmp = cur.name + ".cloudsync-move"
+			if i > 1 {
+				tmp += "-" + strconv.Itoa(i)
+			}
+			if e.free(s, cur.p, tmp, nil) {
+				break
+			}
+		}
+		src := e.rtPath(s, h)
+		e.unplace(s, h)
+		e.place(s, h, loc{cur.p, tmp})
+		dst := e.rtPath(s, h)
+		a := Action{Key: h.key, Local: h.n[sideL], Remote: h.n[sideR], Op: MoveLocal, Path: src, To: dst,
+			IsDir: h.n[s].IsDir, Note: "temporary name, to free the way for another move"}
+		if s == sideR {
+			a.Op = MoveRemote
+		}
+		e.add(a, touches(s, []string{src, dst}, nil))
+		return true
+	}
+	return false
 }
 
 // pendingOps lists what must happen, in a fixed order: cloud moves, local moves,
@@ -318,7 +374,11 @@ func touches(s int, mine, other []string) [2][]string {
 }
 
 // add appends a, after the earlier actions touching related paths, and returns its id.
-func (e *emitter) add(a Action, touch [2][]string) int {
+func (e *emitter) add(a Action, touch [2][]string) int { return e.addAction(a, touch, true) }
+
+// addAction appends a after the earlier actions touching related paths; with register
+// false later actions do not wait for a (it changes no tree).
+func (e *emitter) addAction(a Action, touch [2][]string, register bool) int {
 	a.ID = len(e.acts) + 1
 	seen := map[int]bool{}
 	for s := range 2 {
@@ -343,6 +403,9 @@ func (e *emitter) add(a Action, touch [2][]string) int {
 	sort.Ints(a.After)
 	for s := range 2 {
 		for _, p := range touch[s] {
+			if !register {
+				break
+			}
 			k := e.key(s, p)
 			e.exact[s][k] = append(e.exact[s][k], a.ID)
 			for q := dirOf(k); q != ""; q = dirOf(q) {
@@ -407,13 +470,18 @@ func (e *emitter) statusActions() {
 				a.Note = "removed with its folder"
 			}
 		case it.status == sMarkGone && it.want == [2]bool{true, false}:
+			// After the moves above it, so that it names the item where it is then.
 			a.Op, a.Reason, a.IsDir = MarkGone, remote.ReasonTargetDeleted, l.IsDir
 			a.Path = e.rtPath(sideL, it)
 			a.To = a.Path
+			e.addAction(a, touches(sideL, []string{a.Path}, nil), false)
+			continue
 		case it.status == sExclude && it.want == [2]bool{false, true}:
 			a.Op, a.IsDir = Exclude, r.IsDir
 			a.Path = e.rtPath(sideR, it)
 			a.To = a.Path
+			e.addAction(a, touches(sideR, []string{a.Path}, nil), false)
+			continue
 		default:
 			continue
 		}

@@ -14,7 +14,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden with the curr
 // Snapshot builders: f is a file, d a folder; ids and versions are given literally so a
 // golden file shows exactly which node an action carries.
 func f(p, id, ver, hash string) Node { return Node{Path: p, ID: id, Version: ver, Hash: hash} }
-func d(p, id string) Node         { return Node{Path: p, ID: id, IsDir: true} }
+func d(p, id string) Node            { return Node{Path: p, ID: id, IsDir: true} }
 
 // bf is a synced file: local id/version, remote id/version, content hash.
 func bf(key, p, lid, lver, rid, rver, hash string) Base {

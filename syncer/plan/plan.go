@@ -31,8 +31,13 @@ type Node struct {
 // Base is one item of the store as the planner needs it: what both sides were at the last
 // successful sync.
 type Base struct {
-	Key           string
-	Path          string // same on both sides at last sync
+	Key string
+	// Path is the item's path at the last sync (same on both sides). When the engine
+	// records a folder move (MoveLocal/MoveRemote of a folder) it must also rewrite the
+	// Path of the items below it, and their RemoteID when the remote's ids are paths:
+	// Reconcile finds an item's base parent by path, and with a stale path it cannot tell
+	// which side moved that item (it then lets the cloud win; nothing is lost).
+	Path          string
 	IsDir         bool
 	LocalID       string
 	LocalVersion  string

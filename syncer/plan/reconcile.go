@@ -3,6 +3,7 @@ package plan
 import (
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
@@ -35,12 +36,50 @@ const (
 func Reconcile(in Input) Plan {
 	st := newState(in)
 	st.build(in)
+	thaws, last := 0, ""
 	for {
 		st.resolve()
+		if sig := st.frozenSig(); thaws < maxThaws && sig != last && st.thaw() {
+			thaws, last = thaws+1, sig
+			continue
+		}
 		if acts, ok := st.emit(); ok {
 			return Plan{Actions: acts}
 		}
 	}
+}
+
+// maxThaws bounds the thaw rounds of one Reconcile call.
+const maxThaws = 4
+
+// thaw unfreezes every item frozen for a name clash or a blocked folder, once the round
+// settled: a freeze taken while another item still needed the name or folder may be
+// unnecessary once the others moved (relocations are kept, so the next round is better
+// informed). It reports whether it unfroze anything.
+func (st *state) thaw() bool {
+	any := false
+	for _, it := range st.items {
+		f, ok := st.frozen[it]
+		if !ok || it.ignored || it.tomb ||
+			f.reason != remote.ReasonNameClash && f.reason != remote.ReasonMissingDestination && !f.silent {
+			continue
+		}
+		delete(st.frozen, it)
+		any = true
+	}
+	return any
+}
+
+// frozenSig identifies the set of frozen items.
+func (st *state) frozenSig() string {
+	var b strings.Builder
+	for _, it := range st.items {
+		if _, ok := st.frozen[it]; ok {
+			b.WriteString(strconv.Itoa(it.ord))
+			b.WriteByte(',')
+		}
+	}
+	return b.String()
 }
 
 // loc is a location in a tree: a parent item (st.root for the set root) and a name.
@@ -228,11 +267,25 @@ func (st *state) build(in Input) {
 			continue
 		}
 		baseItems = append(baseItems, it)
-		for s := range 2 {
-			if bid[s] != "" && ids[s][bid[s]] == nil {
+	}
+	// Ids: a gone side's id is matched only when no live item claims it, and never where
+	// ids are paths (a new node at that path is another node).
+	for pass := range 2 {
+		for _, it := range baseItems {
+			b := it.base
+			bid := [2]string{b.LocalID, b.RemoteID}
+			gone := [2]bool{b.LocalGone, b.RemoteGone}
+			for s := range 2 {
+				if bid[s] == "" || ids[s][bid[s]] != nil || gone[s] != (pass == 1) ||
+					gone[s] && s == sideR && st.opt.RemoteIDsArePaths {
+					continue
+				}
 				ids[s][bid[s]] = it
 			}
 		}
+	}
+	for _, it := range baseItems {
+		b := it.base
 		if b.Path != "" && st.byPath[b.Path] == nil {
 			st.byPath[b.Path] = it
 		}
@@ -259,14 +312,14 @@ func (st *state) build(in Input) {
 				silent := pIgnored && pwhy == remote.ReasonInvalidName
 				ignored[n.Path] = remote.ReasonInvalidName
 				st.ignoreNode(s, n, failure{reason: remote.ReasonInvalidName, note: "the cloud name is not valid here", silent: silent})
-			case !parentOK:
-				ignored[n.Path] = pwhy
-				st.ignoreNode(s, n, failure{silent: true})
 			case n.ID != "" && tombIDs[s][n.ID] != nil && tombIDs[s][n.ID].n[s] == nil:
 				t := tombIDs[s][n.ID]
 				t.n[s] = n
 				st.nodeItem[s][n.Path] = t
 				ignored[n.Path] = ""
+			case !parentOK:
+				ignored[n.Path] = pwhy
+				st.ignoreNode(s, n, failure{silent: true})
 			case n.ID != "" && !n.Unsupported && ids[s][n.ID] != nil && ids[s][n.ID].n[s] == nil && ids[s][n.ID].base.IsDir == n.IsDir:
 				it := ids[s][n.ID]
 				it.n[s] = n
@@ -293,45 +346,69 @@ func (st *state) build(in Input) {
 	}
 	// Safe save (KNOWN-FAILURES 8) and kind changes: a node with an unknown id at the base
 	// path of an item whose node vanished on that side is that item.
-	for _, it := range baseItems {
-		for s := range 2 {
-			n := free[s][it.base.Path]
-			if it.n[s] != nil || n == nil {
-				continue
-			}
-			switch {
-			case s == sideL && n.Unsupported:
-				take(s, it, n, "unsupported")
-				st.frozen[it] = failure{reason: remote.ReasonUnsupported, note: "symlink or special file"}
-			case n.IsDir == it.base.IsDir:
-				take(s, it, n, "replaced")
-			case it.n[1-s] != nil:
-				take(s, it, n, "kind")
+	byDepth := append([]*item(nil), baseItems...)
+	sort.SliceStable(byDepth, func(i, j int) bool { return depth(byDepth[i].base.Path) < depth(byDepth[j].base.Path) })
+	for again := true; again; {
+		again = false
+		for _, it := range byDepth {
+			for s := range 2 {
+				if it.n[s] != nil {
+					continue
+				}
+				// At the base path, or under the parent's node where that moved, or where the
+				// item is on the other side.
+				n := free[s][it.base.Path]
+				if p := st.byPath[dirOf(it.base.Path)]; n == nil && p != nil && p.n[s] != nil {
+					n = free[s][p.n[s].Path+"/"+path.Base(it.base.Path)]
+				}
+				if o := it.n[1-s]; n == nil && o != nil {
+					if c := free[s][st.peerPath(1-s, o)]; c != nil && c.IsDir == o.IsDir {
+						n = c
+					}
+				}
+				if n == nil {
+					continue
+				}
+				switch {
+				case s == sideL && n.Unsupported:
+					take(s, it, n, "unsupported")
+					again = true
+					st.frozen[it] = failure{reason: remote.ReasonUnsupported, note: "symlink or special file"}
+				case n.IsDir == it.base.IsDir:
+					take(s, it, n, "replaced")
+					again = true
+				case it.n[1-s] != nil && !(s == sideR && it.base.RemoteGone || s == sideL && it.base.LocalGone):
+					take(s, it, n, "kind")
+					again = true
+				}
 			}
 		}
 	}
-	// New nodes: one item per node, a local and a remote one at the same path (under the
-	// same parent item) are the same new item.
-	var newItems [2]map[string]*item
-	newItems[sideL], newItems[sideR] = map[string]*item{}, map[string]*item{}
+	// New nodes: one item per node; a local and a remote one with the same name under the
+	// same parent item are the same new item.
+	type slot struct {
+		p    *item
+		name string
+	}
+	newLocal := map[slot]*item{}
 	for s := range 2 {
 		for _, n := range unmatched[s] {
 			if free[s][n.Path] != n {
 				continue
 			}
-			if s == sideR {
-				if o := newItems[sideL][n.Path]; o != nil && o.n[sideR] == nil && !o.n[sideL].Unsupported &&
-					st.nodeItem[sideL][dirOf(n.Path)] == st.nodeItem[sideR][dirOf(n.Path)] {
-					o.n[sideR] = n
-					st.nodeItem[sideR][n.Path] = o
-					continue
-				}
+			k := slot{st.nodeItem[s][dirOf(n.Path)], path.Base(n.Path)}
+			if o := newLocal[k]; s == sideR && o != nil && o.n[sideR] == nil && !o.n[sideL].Unsupported {
+				o.n[sideR] = n
+				st.nodeItem[sideR][n.Path] = o
+				continue
 			}
 			it := &item{}
 			it.n[s] = n
 			st.items = append(st.items, it)
 			st.nodeItem[s][n.Path] = it
-			newItems[s][n.Path] = it
+			if s == sideL {
+				newLocal[k] = it
+			}
 			if s == sideL && n.Unsupported {
 				st.frozen[it] = failure{reason: remote.ReasonUnsupported, note: "symlink or special file"}
 			}
@@ -393,19 +470,34 @@ func (st *state) matchPathMoves(bases []*item, free map[string]*Node, take func(
 		if !it.base.IsDir || it.n[sideR] != nil {
 			continue
 		}
-		dest, ok := "", true
+		votes := map[string]int{}
 		for _, c := range bases {
-			if dirOf(c.base.Path) != it.base.Path || c.n[sideR] == nil || c.attach[sideR] != "moved" {
+			byBase := dirOf(c.base.Path) == it.base.Path && c.attach[sideR] == "moved"
+			byLocal := it.n[sideL] != nil && c.n[sideL] != nil && dirOf(c.n[sideL].Path) == it.n[sideL].Path
+			if c.n[sideR] == nil || !byBase && !byLocal {
 				continue
 			}
-			d := dirOf(c.n[sideR].Path)
-			if dest != "" && d != dest {
-				ok = false
+			if d := dirOf(c.n[sideR].Path); d != "" && free[d] != nil && free[d].IsDir {
+				if byBase {
+					votes[d] += 2
+				}
+				if byLocal {
+					votes[d]++
+				}
 			}
-			dest = d
 		}
-		if n := free[dest]; ok && dest != "" && n != nil && n.IsDir {
-			take(sideR, it, n, "moved")
+		best, bestN, tie := "", 0, false
+		for d, n := range votes {
+			switch {
+			case n > bestN || n == bestN && d < best:
+				tie = n == bestN
+				best, bestN = d, n
+			case n == bestN:
+				tie = true
+			}
+		}
+		if best != "" && !tie {
+			take(sideR, it, free[best], "moved")
 		}
 	}
 	// Anything else: at its place under its paired parent (parents first).
@@ -414,16 +506,46 @@ func (st *state) matchPathMoves(bases []*item, free map[string]*Node, take func(
 		if it.n[sideR] != nil {
 			continue
 		}
-		d := dirOf(it.base.Path)
-		p := st.byPath[d]
-		if d == "" || p == nil || p.n[sideR] == nil || p.n[sideR].Path == d {
-			continue
+		// The parent: by the base path, or (base paths of children go stale when their
+		// folder moves) the parent of the local node.
+		var parents []*item
+		if d := dirOf(it.base.Path); d != "" {
+			parents = append(parents, st.byPath[d])
 		}
-		want := p.n[sideR].Path + "/" + path.Base(it.base.Path)
-		if n := free[want]; n != nil && n.IsDir == it.base.IsDir {
-			take(sideR, it, n, "moved")
+		if l := it.n[sideL]; l != nil && dirOf(l.Path) != "" {
+			parents = append(parents, st.nodeItem[sideL][dirOf(l.Path)])
+		}
+		for _, p := range parents {
+			if p == nil || p.n[sideR] == nil {
+				continue
+			}
+			want := p.n[sideR].Path + "/" + path.Base(it.base.Path)
+			if n := free[want]; n != nil && n.IsDir == it.base.IsDir {
+				take(sideR, it, n, "moved")
+				break
+			}
+		}
+		// Or renamed like the local node: at the local node's place.
+		if l := it.n[sideL]; it.n[sideR] == nil && l != nil {
+			if n := free[st.peerPath(sideL, l)]; n != nil && n.IsDir == it.base.IsDir {
+				take(sideR, it, n, "moved")
+			}
 		}
 	}
+}
+
+// peerPath is where node n of side s would be on the other side: under the other side's
+// node of n's parent item, with n's name ("" when that parent has no node there).
+func (st *state) peerPath(s int, n *Node) string {
+	d := dirOf(n.Path)
+	if d == "" {
+		return n.Path
+	}
+	p := st.nodeItem[s][d]
+	if p == nil || p.n[1-s] == nil {
+		return ""
+	}
+	return p.n[1-s].Path + "/" + path.Base(n.Path)
 }
 
 // locate computes the items' snapshot locations, base locations and display order.

@@ -258,7 +258,7 @@ func TestNewItemsParentsFirst(t *testing.T) {
 		Remote: []Node{d("C", "r1"), f("C/z", "r2", "e", "")}})
 }
 
-func TestSwapRenamesFailOne(t *testing.T) {
+func TestSwapRenamesUseTemporaryName(t *testing.T) {
 	golden(t, Input{Options: trusted(),
 		Base:   []Base{bf("k1", "a", "l1", "v", "r1", "e", "h1"), bf("k2", "b", "l2", "v", "r2", "e", "h2")},
 		Local:  []Node{f("b", "l1", "v", "h1"), f("a", "l2", "v", "h2")},
