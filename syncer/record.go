@@ -143,12 +143,13 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 		return p.failed(it, exists, res), false, true
 	}
 	// A transfer, move, mkdir, record or conflict: both sides now agree; this is the base.
+	moved := exists && it.HasBase && !a.IsDir && (a.Op == plan.MoveLocal || a.Op == plan.MoveRemote)
 	it.Path, it.IsDir, it.HasBase = a.To, a.IsDir, true
 	if res.Local != nil {
-		it.Local = side(*res.Local, it.Local)
+		it.Local = recorded(*res.Local, it.Local, it.Hash, moved)
 	}
 	if res.Remote != nil {
-		it.Remote = side(p.normalizeRemote(*res.Remote), it.Remote)
+		it.Remote = recorded(p.normalizeRemote(*res.Remote), it.Remote, it.Hash, moved)
 	}
 	if res.Hash != "" {
 		it.Hash = res.Hash
@@ -299,6 +300,19 @@ func reasonText(r remote.Reason) string {
 // side is the stored side of a result node, keeping what the node does not say.
 func side(n plan.Node, old model.Side) model.Side {
 	return model.Side{ID: n.ID, Version: n.Version, Size: n.Size, Hash: n.Hash, Mode: old.Mode, Locked: old.Locked}
+}
+
+// recorded is the side to store for a result node. A move records where the item is now,
+// not its content: an edit that came with the move (a file renamed and edited between two
+// passes) is transferred by the action after the move, which records the new content. Until
+// that transfer succeeded the base keeps the content version it had, so that a failed
+// transfer is retried instead of the edit being taken as synced (and later overwritten).
+func recorded(n plan.Node, old model.Side, hash string, move bool) model.Side {
+	s := side(n, old)
+	if move && n.Version != old.Version && (n.Hash == "" || n.Hash != hash) {
+		s.Version, s.Size, s.Hash = old.Version, old.Size, old.Hash
+	}
+	return s
 }
 
 // normalizeRemote makes a path id account-relative, as listings are (see remoteNode).
