@@ -188,7 +188,7 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 	out := nodes[:0]
 	for _, n := range nodes {
 		seen[n.Path] = true
-		if _, isCopy := conflicts[n.Path]; isCopy {
+		if inConflictCopy(n.Path, conflicts) {
 			continue
 		}
 		if p.s.Kind == model.KindDocuments && !p.isMember(n, known) {
@@ -206,6 +206,20 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 		}
 	}
 	return out, nil
+}
+
+// inConflictCopy reports whether p is a registered conflict copy or lies inside one (a
+// folder kept as a conflict copy keeps its content local-only with it; listing the
+// content without its folder would hand the planner orphans).
+func inConflictCopy(p string, conflicts map[string]string) bool {
+	for q := p; ; q = path.Dir(q) {
+		if _, ok := conflicts[q]; ok {
+			return true
+		}
+		if !strings.Contains(q, "/") {
+			return false
+		}
+	}
 }
 
 // isMember reports whether local node n belongs to a documents set: a paired document
