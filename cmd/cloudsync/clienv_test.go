@@ -59,7 +59,7 @@ func childEnv(drop []string, set ...string) []string {
 
 // cloudsyncVars are the variables that change where the binary keeps its files or which
 // keyring it uses; the tests set the ones they want and drop the rest.
-var cloudsyncVars = []string{"CLOUDSYNC_HOME", "CLOUDSYNC_KEYRING", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR"}
+var cloudsyncVars = []string{"CLOUDSYNC_HOME", "CLOUDSYNC_KEYRING", "CLOUDSYNC_KEYRING_TEST", "XDG_DATA_HOME", "XDG_CONFIG_HOME"}
 
 // lockedBuffer collects a process's output while it runs.
 type lockedBuffer struct {
@@ -150,8 +150,8 @@ func freeAddr(t testing.TB) string {
 }
 
 // startServeWebDAV runs `cloudsync serve-webdav DIR --addr A --user U --password-stdin`
-// and returns its URL once it said it is serving.
-func startServeWebDAV(t testing.TB, bin string, env []string, dir, user, password string) string {
+// and returns its URL and process once it said it is serving.
+func startServeWebDAV(t testing.TB, bin string, env []string, dir, user, password string) (string, *proc) {
 	t.Helper()
 	addr := freeAddr(t)
 	out := &lockedBuffer{}
@@ -169,7 +169,7 @@ func startServeWebDAV(t testing.TB, bin string, env []string, dir, user, passwor
 	if l := out.String(); !strings.Contains(l, addr) {
 		t.Fatalf("serve-webdav said %q, want its address %s", l, addr)
 	}
-	return "http://" + addr + "/"
+	return "http://" + addr + "/", p
 }
 
 // startDaemon runs `cloudsync daemon args...` and returns once `cloudsync status` answers.

@@ -36,7 +36,7 @@ func TestDaemonLatency(t *testing.T) {
 	writeFile(t, filepath.Join(local, "notes.txt"), "v1")
 	writeFile(t, filepath.Join(local, "cloud-edited.txt"), "v1")
 
-	dav := startServeWebDAV(t, bin, childEnv(cloudsyncVars), served, "alice", "wonderland")
+	dav, _ := startServeWebDAV(t, bin, childEnv(cloudsyncVars), served, "alice", "wonderland")
 	env := childEnv(cloudsyncVars, "CLOUDSYNC_HOME="+filepath.Join(base, "cs"), "CLOUDSYNC_KEYRING=memory",
 		"XDG_DATA_HOME="+filepath.Join(base, "xdg-data"))
 	startDaemon(t, bin, env, "--poll-interval", latencyPoll.String())

@@ -41,7 +41,7 @@ func cliEnv(t *testing.T) *scenario.Env {
 	}
 	t.Cleanup(func() { makeFilesWritable(base) }) // locked files, so TempDir can remove them
 
-	dav := startServeWebDAV(t, bin, childEnv(cloudsyncVars), served, "alice", "wonderland")
+	dav, _ := startServeWebDAV(t, bin, childEnv(cloudsyncVars), served, "alice", "wonderland")
 	target, err := url.Parse(dav)
 	if err != nil {
 		t.Fatal(err)
