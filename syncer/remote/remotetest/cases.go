@@ -333,10 +333,29 @@ var oddNames = []string{
 	"~tilde@at$dollar.txt", ".hidden", "trailing.dots..txt",
 }
 
+// acceptedNames returns the names of list the remote accepts: all of them, or for a
+// remote.Namer (e.g. Alfresco, which refuses ? and ") those ValidateName lets through.
+func acceptedNames(h *H, list []string) []string {
+	n, ok := h.R.(remote.Namer)
+	if !ok {
+		return list
+	}
+	var out []string
+	for _, name := range list {
+		if n.ValidateName(name) == nil {
+			out = append(out, name)
+		} else {
+			h.Logf("skipping %q: the remote's naming rules refuse it", name)
+		}
+	}
+	return out
+}
+
 func awkwardNames(h *H) {
-	dir := "dir with #, % and ?"
+	dir := acceptedNames(h, []string{"dir with #, % and ?", "dir with #, % and &"})[0]
 	h.Mkdir(dir)
 	var want []string
+	oddNames := acceptedNames(h, oddNames)
 	for _, n := range oddNames {
 		p := dir + "/" + n
 		h.Put(p, "data of "+n)
