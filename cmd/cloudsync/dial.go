@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/alfresco"
 	"github.com/cloudsync/cloudsync/syncer/remote/webdav"
 	"github.com/cloudsync/cloudsync/watcher"
 )
@@ -31,7 +31,12 @@ func dialRemote(log *slog.Logger) func(a model.Account, secret string) (remote.R
 			}
 			return c, nil
 		case "alfresco":
-			return nil, errors.New("Alfresco accounts are not supported yet")
+			c, err := alfresco.New(alfresco.Config{URL: a.URL, User: a.User, Password: secret, WebUI: a.WebUI,
+				Logger: log.With("account", a.Name)})
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
 		}
 		return nil, fmt.Errorf("unknown account type %q", a.Type)
 	}
