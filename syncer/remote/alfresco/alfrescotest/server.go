@@ -475,3 +475,11 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
+
+// SetLimits changes the per-file size limit (413) and the storage quota (507, total
+// content bytes); 0 removes a limit.
+func (s *Server) SetLimits(maxFileSize, quota int64) {
+	s.mu.Lock()
+	s.opts.MaxFileSize, s.opts.Quota = maxFileSize, quota
+	s.mu.Unlock()
+}
