@@ -72,7 +72,10 @@ type Options struct {
 	LocalFoldName func(string) string
 	// RemoteIDsArePaths says the remote has no stable ids (Node.ID is the path): a remote
 	// move then looks like delete + create, and Reconcile pairs such a vanished item with
-	// the one new remote node of the same kind and version (see Reconcile).
+	// the one new remote node of the same version (files), the new folder its children
+	// went to (folders), or the new node at its place under its paired parent. A base
+	// item's RemoteID should then be the node's path when the result was recorded (a
+	// snapshot's id is stale once a folder above it moved in the same pass).
 	RemoteIDsArePaths bool
 }
 
@@ -154,14 +157,27 @@ type Plan struct {
 	Actions []Action
 }
 
-// Deletes counts the actions that delete something on either side.
+// Deletes counts the items the plan deletes on either side: the delete actions, and the
+// items removed with a deleted folder (the Forget actions that wait for a delete), so that
+// a mass-delete guard sees a folder's whole subtree although it is one action.
 func (p Plan) Deletes() (local, remote int) {
+	op := make(map[int]Op, len(p.Actions))
 	for _, a := range p.Actions {
+		op[a.ID] = a.Op
 		switch a.Op {
 		case DeleteLocal:
 			local++
 		case DeleteRemote:
 			remote++
+		case Forget:
+			for _, d := range a.After {
+				switch op[d] {
+				case DeleteLocal:
+					local++
+				case DeleteRemote:
+					remote++
+				}
+			}
 		}
 	}
 	return

@@ -102,8 +102,14 @@ func runCase(seed uint64) (int, error) {
 // checkPass plans in, applies the plan and checks the properties and convergence.
 func (w *world) checkPass(in Input) error {
 	p := Reconcile(in)
-	if again := Reconcile(in).String(); again != p.String() {
-		return fmt.Errorf("not deterministic:\n%s\nthen:\n%s", p, again)
+	sh := Input{Options: in.Options, Base: append([]Base(nil), in.Base...),
+		Local: append([]Node(nil), in.Local...), Remote: append([]Node(nil), in.Remote...)}
+	shuf := rand.New(rand.NewPCG(uint64(len(in.Base)), uint64(w.seq))) // not the scenario's rng
+	shuf.Shuffle(len(sh.Base), func(i, j int) { sh.Base[i], sh.Base[j] = sh.Base[j], sh.Base[i] })
+	shuf.Shuffle(len(sh.Local), func(i, j int) { sh.Local[i], sh.Local[j] = sh.Local[j], sh.Local[i] })
+	shuf.Shuffle(len(sh.Remote), func(i, j int) { sh.Remote[i], sh.Remote[j] = sh.Remote[j], sh.Remote[i] })
+	if again := Reconcile(sh).String(); again != p.String() {
+		return fmt.Errorf("not deterministic (input order):\n%s\nthen:\n%s", p, again)
 	}
 	live := w.liveContents()
 	var survivors []string
@@ -139,10 +145,10 @@ func (w *world) checkPass(in Input) error {
 	}
 	// Convergence (TESTING.md): with no more edits, follow-up passes never delete or
 	// replace anything and reach a plan of only Fail actions within 3 passes. The first
-	// follow-up only records (or re-classifies, without touching a tree, an item that
-	// failed or lies under one); where the remote's ids are paths an item that failed may
-	// also be transferred then, as its identity is lost with the failed rename.
-	failedKeys := failedSubtrees(in, p)
+	// follow-up only records, except for items that failed (or lie under a failed node):
+	// not being synced, they may be settled differently once the rest moved (a move, a
+	// transfer or a re-classification), but never destructively.
+	failedKeys, failedIDs := failedSubtrees(in, p)
 	final := ex
 	for round := 1; ; round++ {
 		in2 := w.input()
@@ -151,14 +157,14 @@ func (w *world) checkPass(in Input) error {
 		failOnly := true
 		for _, a := range p2.Actions {
 			failOnly = failOnly && a.Op == Fail
-			neutral := a.Op == Fail || a.Op == Record ||
-				failedKeys[a.Key] && (a.Op == Forget || a.Op == MarkGone || a.Op == Exclude)
+			failed := failedKeys[a.Key] || a.Local != nil && failedIDs[sideL][a.Local.ID] ||
+				a.Remote != nil && failedIDs[sideR][a.Remote.ID]
 			var bad bool
 			switch {
 			case a.Op == DeleteLocal || a.Op == DeleteRemote || a.Op == Conflict:
 				bad = true
-			case round == 1 && !w.opt.RemoteIDsArePaths:
-				bad = !neutral
+			case round == 1:
+				bad = a.Op != Fail && a.Op != Record && !failed
 			}
 			if bad {
 				return fmt.Errorf("not converged (follow-up %d): %v\nplan:\n%s\nfollow-up:\n%s\n%s\n%s", round, a, p, p2, dumpInput(in2), w.dumpTrees())
@@ -184,9 +190,10 @@ func (w *world) checkPass(in Input) error {
 }
 
 // failedSubtrees returns the keys of the items that failed in p and of the items whose
-// local or cloud node lies below a failed item's node.
-func failedSubtrees(in Input, p Plan) map[string]bool {
+// local or cloud node lies below a failed item's node, and the ids of those nodes.
+func failedSubtrees(in Input, p Plan) (map[string]bool, [2]map[string]bool) {
 	out := map[string]bool{}
+	ids := [2]map[string]bool{{}, {}}
 	var under [2][]string
 	for _, a := range p.Actions {
 		if a.Op != Fail {
@@ -195,9 +202,20 @@ func failedSubtrees(in Input, p Plan) map[string]bool {
 		out[a.Key] = true
 		if a.Local != nil {
 			under[sideL] = append(under[sideL], a.Local.Path+"/")
+			ids[sideL][a.Local.ID] = true
 		}
 		if a.Remote != nil {
 			under[sideR] = append(under[sideR], a.Remote.Path+"/")
+			ids[sideR][a.Remote.ID] = true
+		}
+	}
+	for s, nodes := range [][]Node{in.Local, in.Remote} {
+		for _, n := range nodes {
+			for _, u := range under[s] {
+				if strings.HasPrefix(n.Path, u) {
+					ids[s][n.ID] = true
+				}
+			}
 		}
 	}
 	var at [2]map[string]string // id → path
@@ -219,7 +237,7 @@ func failedSubtrees(in Input, p Plan) map[string]bool {
 		}
 	}
 	delete(out, "")
-	return out
+	return out, ids
 }
 
 func (w *world) liveContents() map[string]bool {

@@ -27,8 +27,10 @@ const (
 // version as a conflict copy); an edit beats a delete; deletes follow the options, and with
 // TrustBase false nothing is ever deleted, excluded or marked gone. An Office "safe save"
 // (new local id at the base path) is an edit of the same item. Names the remote refuses,
-// names clashing in one folder, moves that cannot be ordered and unsupported local nodes
-// give Fail actions and leave the item untouched.
+// names clashing in one folder and unsupported local nodes give Fail actions and leave the
+// item untouched. Moves that block each other (a swap of two names, an item sitting where
+// its own new parent must be created) go through a temporary name "NAME.cloudsync-move"
+// beside the item; an order that still cannot be found fails one item.
 //
 // Reconcile is pure and deterministic: the same Input, whatever the order of its slices,
 // gives the same Plan. Every action's After lists only earlier actions, and any execution
@@ -244,7 +246,10 @@ func (st *state) build(in Input) {
 		return a.Path < b.Path
 	})
 	var ids [2]map[string]*item
-	ids[sideL], ids[sideR] = map[string]*item{}, map[string]*item{}
+	ids[sideL], ids[sideR] = make(map[string]*item, len(bases)), make(map[string]*item, len(bases))
+	st.nodeItem[sideL] = make(map[string]*item, len(in.Local))
+	st.nodeItem[sideR] = make(map[string]*item, len(in.Remote))
+	st.byPath = make(map[string]*item, len(bases))
 	var tombIDs [2]map[string]*item
 	tombIDs[sideL], tombIDs[sideR] = map[string]*item{}, map[string]*item{}
 	var baseItems []*item
@@ -297,7 +302,7 @@ func (st *state) build(in Input) {
 	var nodes [2][]*Node
 	nodes[sideL], nodes[sideR] = sortedNodes(in.Local, true), sortedNodes(in.Remote, false)
 	for s := range 2 {
-		at := map[string]*Node{}
+		at := make(map[string]*Node, len(nodes[s]))
 		ignored := map[string]remote.Reason{} // path → why ("" = silently)
 		for _, n := range nodes[s] {
 			if at[n.Path] != nil {
@@ -358,7 +363,7 @@ func (st *state) build(in Input) {
 				// At the base path, or under the parent's node where that moved, or where the
 				// item is on the other side.
 				n := free[s][it.base.Path]
-				if p := st.byPath[dirOf(it.base.Path)]; n == nil && p != nil && p.n[s] != nil {
+				if p := st.baseParent(it.base.Path); n == nil && p != nil && p != st.root && p.n[s] != nil {
 					n = free[s][p.n[s].Path+"/"+path.Base(it.base.Path)]
 				}
 				if o := it.n[1-s]; n == nil && o != nil {
@@ -374,7 +379,8 @@ func (st *state) build(in Input) {
 					take(s, it, n, "unsupported")
 					again = true
 					st.frozen[it] = failure{reason: remote.ReasonUnsupported, note: "symlink or special file"}
-				case n.IsDir == it.base.IsDir:
+				case n.IsDir == it.base.IsDir && !(n.IsDir && (it.base.RemoteGone || it.base.LocalGone)):
+					// (a folder made anew where a gone item was is a new item)
 					take(s, it, n, "replaced")
 					again = true
 				case it.n[1-s] != nil && !(s == sideR && it.base.RemoteGone || s == sideL && it.base.LocalGone):
@@ -426,128 +432,6 @@ func (st *state) ignoreNode(s int, n *Node, f failure) {
 	st.frozen[it] = f
 }
 
-// matchPathMoves pairs base items whose remote node vanished with a new remote node when
-// the remote's ids are paths (rule: a remote move looks like delete + create). A file is
-// paired with the only new file of the same version when it is the only candidate for
-// it; a folder with the new folder all its paired children went to; anything else with
-// the new node at the same place under its (paired) parent.
-func (st *state) matchPathMoves(bases []*item, free map[string]*Node, take func(int, *item, *Node, string)) {
-	var lost []*item
-	for _, it := range bases {
-		if it.n[sideR] == nil && !it.base.RemoteGone {
-			lost = append(lost, it)
-		}
-	}
-	byVersion := map[string][]*Node{}
-	var freeList []*Node
-	for _, n := range free {
-		freeList = append(freeList, n)
-	}
-	sort.Slice(freeList, func(i, j int) bool { return freeList[i].Path < freeList[j].Path })
-	for _, n := range freeList {
-		if !n.IsDir && n.Version != "" {
-			byVersion[n.Version] = append(byVersion[n.Version], n)
-		}
-	}
-	wanted := map[string]int{}
-	for _, it := range lost {
-		if !it.base.IsDir && it.base.RemoteVersion != "" {
-			wanted[it.base.RemoteVersion]++
-		}
-	}
-	for _, it := range lost {
-		v := it.base.RemoteVersion
-		if it.base.IsDir || v == "" || wanted[v] != 1 || len(byVersion[v]) != 1 {
-			continue
-		}
-		if n := byVersion[v][0]; free[n.Path] == n {
-			take(sideR, it, n, "moved")
-		}
-	}
-	// Folders, deepest first: the new folder holding every paired child.
-	sort.SliceStable(lost, func(i, j int) bool { return depth(lost[i].base.Path) > depth(lost[j].base.Path) })
-	for _, it := range lost {
-		if !it.base.IsDir || it.n[sideR] != nil {
-			continue
-		}
-		votes := map[string]int{}
-		for _, c := range bases {
-			byBase := dirOf(c.base.Path) == it.base.Path && c.attach[sideR] == "moved"
-			byLocal := it.n[sideL] != nil && c.n[sideL] != nil && dirOf(c.n[sideL].Path) == it.n[sideL].Path
-			if c.n[sideR] == nil || !byBase && !byLocal {
-				continue
-			}
-			if d := dirOf(c.n[sideR].Path); d != "" && free[d] != nil && free[d].IsDir {
-				if byBase {
-					votes[d] += 2
-				}
-				if byLocal {
-					votes[d]++
-				}
-			}
-		}
-		best, bestN, tie := "", 0, false
-		for d, n := range votes {
-			switch {
-			case n > bestN || n == bestN && d < best:
-				tie = n == bestN
-				best, bestN = d, n
-			case n == bestN:
-				tie = true
-			}
-		}
-		if best != "" && !tie {
-			take(sideR, it, free[best], "moved")
-		}
-	}
-	// Anything else: at its place under its paired parent (parents first).
-	sort.SliceStable(lost, func(i, j int) bool { return depth(lost[i].base.Path) < depth(lost[j].base.Path) })
-	for _, it := range lost {
-		if it.n[sideR] != nil {
-			continue
-		}
-		// The parent: by the base path, or (base paths of children go stale when their
-		// folder moves) the parent of the local node.
-		var parents []*item
-		if d := dirOf(it.base.Path); d != "" {
-			parents = append(parents, st.byPath[d])
-		}
-		if l := it.n[sideL]; l != nil && dirOf(l.Path) != "" {
-			parents = append(parents, st.nodeItem[sideL][dirOf(l.Path)])
-		}
-		for _, p := range parents {
-			if p == nil || p.n[sideR] == nil {
-				continue
-			}
-			want := p.n[sideR].Path + "/" + path.Base(it.base.Path)
-			if n := free[want]; n != nil && n.IsDir == it.base.IsDir {
-				take(sideR, it, n, "moved")
-				break
-			}
-		}
-		// Or renamed like the local node: at the local node's place.
-		if l := it.n[sideL]; it.n[sideR] == nil && l != nil {
-			if n := free[st.peerPath(sideL, l)]; n != nil && n.IsDir == it.base.IsDir {
-				take(sideR, it, n, "moved")
-			}
-		}
-	}
-}
-
-// peerPath is where node n of side s would be on the other side: under the other side's
-// node of n's parent item, with n's name ("" when that parent has no node there).
-func (st *state) peerPath(s int, n *Node) string {
-	d := dirOf(n.Path)
-	if d == "" {
-		return n.Path
-	}
-	p := st.nodeItem[s][d]
-	if p == nil || p.n[1-s] == nil {
-		return ""
-	}
-	return p.n[1-s].Path + "/" + path.Base(n.Path)
-}
-
 // locate computes the items' snapshot locations, base locations and display order.
 func (st *state) locate() {
 	for _, it := range st.items {
@@ -561,11 +445,7 @@ func (st *state) locate() {
 			}
 		}
 		if b := it.base; b != nil && !b.Excluded && b.Path != "" {
-			d := dirOf(b.Path)
-			switch p := st.byPath[d]; {
-			case d == "":
-				it.bloc, it.hasBloc = loc{st.root, b.Path}, true
-			case p != nil:
+			if p := st.baseParent(b.Path); p != nil {
 				it.bloc, it.hasBloc = loc{p, path.Base(b.Path)}, true
 			}
 		}
@@ -583,6 +463,25 @@ func (st *state) locate() {
 	for i, it := range st.items {
 		it.ord = i + 1
 	}
+}
+
+// baseParent is the item that was the folder of base path p at the last sync (st.root at
+// the top), nil when unknown. A base path can be stale (recorded from one side while the
+// sides' paths differed): then the folder now at that path on either side stands in.
+func (st *state) baseParent(p string) *item {
+	d := dirOf(p)
+	if d == "" {
+		return st.root
+	}
+	if q := st.byPath[d]; q != nil {
+		return q
+	}
+	for _, s := range []int{sideR, sideL} {
+		if q := st.nodeItem[s][d]; q != nil && q.base != nil && !q.tomb {
+			return q
+		}
+	}
+	return nil
 }
 
 // showPath is the path an item is listed under: remote, else local, else base.

@@ -113,12 +113,16 @@ func TestEditBeatsFolderDeleteRestoresParents(t *testing.T) {
 }
 
 func TestFolderDeleteIsOneAction(t *testing.T) {
-	golden(t, Input{Options: trusted(),
+	p := golden(t, Input{Options: trusted(),
 		Base: []Base{bd("k1", "A", "l1", "r1"), bf("k2", "A/x", "l2", "v", "r2", "e", "h"),
 			bd("k3", "A/B", "l3", "r3"), bf("k4", "A/B/y", "l4", "v", "r4", "e", "h"),
 			bf("k5", "keep", "l5", "v", "r5", "e", "h")},
 		Local:  []Node{f("keep", "l5", "v", "h")},
 		Remote: []Node{d("A", "r1"), f("A/x", "r2", "e", ""), d("A/B", "r3"), f("A/B/y", "r4", "e", ""), f("keep", "r5", "e", "")}})
+	// The mass-delete guard still sees the four items.
+	if l, r := p.Deletes(); l != 0 || r != 4 {
+		t.Fatalf("Deletes() = %d, %d; want 0, 4", l, r)
+	}
 }
 
 func TestLocalDeleteWithoutCloudDeleteExcludes(t *testing.T) {
