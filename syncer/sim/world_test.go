@@ -58,7 +58,7 @@ type world struct {
 	faults  bool
 	editing bool     // mid-pass edits enabled
 	writes  int      // contents written so far (names them)
-	uploads []string // cloud paths the engine uploaded, in order
+	uploads []string // cloud paths the engine uploaded or created, in order
 
 	// The running engine instance.
 	eng   *syncer.Engine
@@ -66,6 +66,10 @@ type world struct {
 	gate  *gate
 	crash *crash
 	scans int // local scans (passes that got past the gate) of this world
+	temps int // staged temp files a crash left behind (as on disk)
+	// known, when set, says whether a broken idleness oracle is a known engine bug
+	// (reported, left to the engine's owner) rather than a new failure.
+	known func() string
 }
 
 func newWorld(t testing.TB, seed int64, opt worldOptions) *world {
@@ -329,7 +333,9 @@ type crash struct {
 	at    int
 	steps int
 	dead  bool
-	trace func(what string)
+	// unrecorded is the last local commit no store write followed yet.
+	unrecorded string
+	trace      func(what string)
 }
 
 var errCrashed = errors.New("sim: the process crashed")
@@ -345,10 +351,27 @@ func (c *crash) step(what string) error {
 		return errCrashed
 	}
 	c.steps++
+	switch {
+	case strings.HasPrefix(what, "local commit "):
+		c.unrecorded = what
+	case what == "store put-items":
+		c.unrecorded = ""
+	}
 	if c.trace != nil {
 		c.trace(what)
 	}
 	return nil
+}
+
+// arm makes the instance crash after k more durable steps (k < 0: never).
+func (c *crash) arm(k int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k < 0 {
+		c.at = -1
+		return
+	}
+	c.at = c.steps + k
 }
 
 func (c *crash) isDead() bool {

@@ -266,7 +266,13 @@ func (s *simRemote) Mkdir(ctx context.Context, p string) (remote.Entry, error) {
 	if err != nil {
 		return remote.Entry{}, err
 	}
-	return s.r.Mkdir(ctx, p)
+	e, err := s.r.Mkdir(ctx, p)
+	if err == nil {
+		s.w.mu.Lock()
+		s.w.uploads = append(s.w.uploads, p)
+		s.w.mu.Unlock()
+	}
+	return e, err
 }
 
 func (s *simRemote) Move(ctx context.Context, e remote.Entry, newPath string) (remote.Entry, error) {
