@@ -303,3 +303,32 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Clone returns an independent copy of the store as it is now (its fault hook and
+// operation count excluded): a backup a test can later restore, as an old snapshot of the
+// state dir would be.
+func (s *Store) Clone() *Store {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := New(s.installation)
+	for k, v := range s.accounts {
+		c.accounts[k] = v
+	}
+	for k, v := range s.sets {
+		c.sets[k] = v
+	}
+	for set, m := range s.items {
+		cm := make(map[string][]byte, len(m))
+		for k, v := range m {
+			cm[k] = v
+		}
+		c.items[set] = cm
+	}
+	for k, v := range s.seq {
+		c.seq[k] = v
+	}
+	for k, v := range s.config {
+		c.config[k] = v
+	}
+	return c
+}
