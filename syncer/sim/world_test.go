@@ -192,17 +192,8 @@ func (w *world) shutdown() {
 func (w *world) setup() {
 	w.t.Helper()
 	w.start(-1)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := w.eng.AddAccount(ctx, syncer.AddAccountRequest{
-		Name: account, Type: "webdav", URL: "http://127.0.0.1:1/", User: "u", Password: "pw"}); err != nil {
-		w.t.Fatal(err)
-	}
-	if _, err := w.eng.CreateSet(ctx, syncer.CreateSetRequest{
-		Paths: []string{simRoot}, Account: account, To: cloudFolder, Options: w.opt.options}); err != nil {
-		w.t.Fatal(err)
-	}
-	w.t.Cleanup(w.shutdown)
+	w.createSet()
+	w.t.Cleanup(func() { w.shutdown() })
 }
 
 // pass lets exactly one engine pass run (the gate admits one local scan) and returns when
