@@ -18,7 +18,7 @@ const (
 	// listPage is maxItems of a full children listing (Alfresco has no upper cap).
 	listPage = 1000
 	// probePage is maxItems of a pruned listing, sorted newest first.
-	probePage = 20
+	probePage = 5
 	// listParallel bounds the listings one List runs at once.
 	listParallel = 4
 	// fullWalkEvery is how often List ignores prev and walks everything afresh, so that a

@@ -421,11 +421,11 @@ func (s *Server) children(q *request, n *node, inc map[string]bool) *apiError {
 		return e
 	}
 	slices.SortStableFunc(kids, cmp)
-	var all []any
+	kids, pg := page(kids, skip, max)
+	var entries []any
 	for _, c := range kids {
-		all = append(all, map[string]any{"entry": s.nodeJSON(c, inc)})
+		entries = append(entries, map[string]any{"entry": s.nodeJSON(c, inc)})
 	}
-	entries, pg := page(all, skip, max)
 	list := map[string]any{"pagination": pg, "entries": nonNil(entries)}
 	if qv.Get("includeSource") == "true" {
 		list["source"] = s.nodeJSON(n, map[string]bool{})

@@ -38,8 +38,12 @@ const DefaultNetwork = "-default-"
 
 // Options configure a Server.
 type Options struct {
-	// Contract validates every request and response; nil: no validation.
+	// Contract validates every request and response; nil: no validation (Start loads the
+	// shared one unless NoContract).
 	Contract *Contract
+	// NoContract makes Start skip validation (for measurements on big trees, where it would
+	// dominate the time).
+	NoContract bool
 	// Violation receives each contract violation (required with a Contract).
 	Violation func(msg string)
 	// TicketIdle is the inactivity after which a ticket expires (default one hour, as
@@ -110,7 +114,7 @@ func New(opts Options) *Server {
 // that validation is skipped and still runs. It stops when the test ends.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	if opts.Contract == nil {
+	if opts.Contract == nil && !opts.NoContract {
 		c, err := SharedContract()
 		switch {
 		case err != nil:
