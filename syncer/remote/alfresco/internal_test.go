@@ -48,8 +48,8 @@ func TestStatusMapsToOneKind(t *testing.T) {
 func TestStatusErrorReadsAlfrescoErrorBodies(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, want string
-		retry           string
-		wantRetry       time.Duration
+		retry            string
+		wantRetry        time.Duration
 	}{
 		{"envelope", `{"error":{"errorKey":"Duplicate child name not allowed: a","statusCode":409,"briefSummary":"06070090 Duplicate child name not allowed: a","stackTrace":"x","descriptionURL":"y"}}`,
 			"Duplicate child name not allowed: a", "", 0},
