@@ -146,7 +146,9 @@ func TestCLIAgainstTheTestServerProcess(t *testing.T) {
 	browse := func(args ...string) []syncer.BrowseEntry {
 		t.Helper()
 		var es []syncer.BrowseEntry
-		out := c.ok("", append([]string{"browse", "A", "--json"}, args...)...)
+		// "--": the network id "-default-" starts with a dash, so a positional destination
+		// needs it (a flag value such as --to -default-/… does not).
+		out := c.ok("", append([]string{"browse", "A", "--json", "--"}, args...)...)
 		if err := json.Unmarshal([]byte(out), &es); err != nil {
 			t.Fatalf("browse --json %v: %s", args, out)
 		}
