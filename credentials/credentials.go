@@ -50,6 +50,20 @@ func (k *Keyring) wrap(what, account string, err error) error {
 	return fmt.Errorf("%s the password of account %q: no usable OS keyring (Secret Service): %w", what, account, err)
 }
 
+// probeAccount is looked up by Probe; it is never stored.
+const probeAccount = "cloudsync-keyring-probe"
+
+// Probe checks that the keyring answers: a lookup of an account that does not exist must
+// come back "not found". Any other answer (no Secret Service on the session bus, no bus at
+// all) means secrets cannot be kept there.
+func Probe(k *Keyring) error {
+	_, err := k.Get(probeAccount)
+	if err == nil || errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 // Memory is an in-memory double of Keyring, safe for concurrent use.
 type Memory struct {
 	mu sync.Mutex

@@ -74,3 +74,22 @@ func TestKeyringRoundTrip(t *testing.T) {
 	}
 	checkRoundTrip(t, NewKeyring(), fmt.Sprintf("test-%d", time.Now().UnixNano()))
 }
+
+// TestProbeWithoutSecretServiceFails: with no Secret Service on the bus the probe must say
+// so, so that the daemon keeps passwords in memory instead of failing to store them.
+func TestProbeWithoutSecretServiceFails(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
+	if err := Probe(NewKeyring()); err == nil {
+		t.Fatal("Probe succeeded without a session bus")
+	}
+}
+
+// TestKeyringProbe runs in the real keyring session (scripts/keyring-test.sh).
+func TestKeyringProbe(t *testing.T) {
+	if os.Getenv("CLOUDSYNC_KEYRING") != "1" {
+		t.Skip("needs a real Secret Service: run scripts/keyring-test.sh (make test does)")
+	}
+	if err := Probe(NewKeyring()); err != nil {
+		t.Fatalf("Probe against the running gnome-keyring: %v", err)
+	}
+}

@@ -35,7 +35,7 @@ func runDaemon(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	keyringMode := e.getenv("CLOUDSYNC_KEYRING")
 	if keyringMode != "" && keyringMode != "memory" && keyringMode != "os" {
-		return e.fail(c, fmt.Errorf("CLOUDSYNC_KEYRING=%q: use \"memory\" (tests only) or leave it unset", keyringMode))
+		return e.fail(c, fmt.Errorf("CLOUDSYNC_KEYRING=%q: use \"os\" (the keyring, mandatory), \"memory\" (passwords in memory only) or leave it unset (the keyring when there is one)", keyringMode))
 	}
 	p, err := resolvePaths(e.getenv)
 	if err != nil {
@@ -62,11 +62,7 @@ func runDaemon(ctx context.Context, e *env, c *command, args []string) int {
 		return e.fail(c, err)
 	}
 
-	var secrets syncer.Secrets = credentials.NewKeyring()
-	if keyringMode == "memory" {
-		secrets = credentials.NewMemory()
-		log.Warn("CLOUDSYNC_KEYRING=memory: account passwords are kept in this process's memory only and forgotten when it stops")
-	}
+	secrets := selectSecrets(keyringMode, log)
 	eng, err := syncer.New(syncer.Config{
 		Store:          store,
 		Secrets:        secrets,
@@ -133,4 +129,27 @@ func openLog(dir string, e *env) (*slog.Logger, func(), error) {
 		slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}),
 	)
 	return slog.New(h), func() { f.Close() }, nil
+}
+
+// selectSecrets returns where account passwords are kept for CLOUDSYNC_KEYRING=mode: the OS
+// keyring ("os", mandatory), the engine's memory ("memory"), or by default the keyring when
+// one answers, else memory. Without a usable Secret Service (a server, a container, a desktop
+// without gnome-keyring) passwords could not be kept at all; memory is better than disk,
+// and the log says so.
+func selectSecrets(mode string, log *slog.Logger) syncer.Secrets {
+	switch mode {
+	case "memory":
+		log.Warn("CLOUDSYNC_KEYRING=memory: account passwords are kept in this process's memory only and forgotten when it stops")
+		return credentials.NewMemory()
+	case "os":
+		return credentials.NewKeyring()
+	}
+	k := credentials.NewKeyring()
+	if err := credentials.Probe(k); err != nil {
+		log.Warn("no usable OS keyring (Secret Service): account passwords are kept in memory only and must be "+
+			"entered again after cloudsync stops; install and unlock gnome-keyring (or another Secret Service) to keep them",
+			"err", err)
+		return credentials.NewMemory()
+	}
+	return k
 }
