@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
@@ -167,7 +166,6 @@ func (c *Client) resolve(ctx context.Context, l loc) (node, error) {
 	if err != nil || l.rest == "" {
 		return n, err
 	}
-	want := strings.Split(l.rest, "/")
 	var got []string
 	if n.Path != nil {
 		for i, el := range n.Path.Elements {
@@ -184,7 +182,6 @@ func (c *Client) resolve(ctx context.Context, l loc) (node, error) {
 		return node{}, &remote.Error{Kind: remote.ErrNotFound, Op: "GET nodes/{id}", Path: l.full,
 			Message: fmt.Sprintf("only %q exists (names differ in case)", strings.Join(got, "/"))}
 	}
-	_ = want
 	return n, nil
 }
 
@@ -625,4 +622,3 @@ func (c *Client) Delete(ctx context.Context, e remote.Entry) error {
 	return nil
 }
 
-var _ = time.Second

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // alfrescoTime is Alfresco's timestamp layout: milliseconds and an offset without colon.
@@ -564,4 +563,3 @@ func nonNil(v []any) []any {
 	return v
 }
 
-var _ = time.Second
