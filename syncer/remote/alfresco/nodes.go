@@ -621,4 +621,3 @@ func (c *Client) Delete(ctx context.Context, e remote.Entry) error {
 	drain(resp)
 	return nil
 }
-

@@ -562,4 +562,3 @@ func nonNil(v []any) []any {
 	}
 	return v
 }
-
