@@ -163,9 +163,13 @@ func (p *pass) loadItems() error {
 func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 	known := map[string]model.Item{}
 	conflicts := map[string]string{} // conflict copy path → owning item key
+	basePaths := map[string]bool{}
 	for _, it := range p.items {
 		if it.HasBase && it.Local.ID != "" {
 			known[it.Local.ID] = it
+		}
+		if it.HasBase {
+			basePaths[it.Path] = true
 		}
 		for _, c := range it.Conflicts {
 			conflicts[c] = it.Key
@@ -188,7 +192,7 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 	out := nodes[:0]
 	for _, n := range nodes {
 		seen[n.Path] = true
-		if inConflictCopy(n.Path, conflicts) {
+		if p.localOnly(n.Path, conflicts, basePaths) {
 			continue
 		}
 		if p.s.Kind == model.KindDocuments && !p.isMember(n, known) {
@@ -211,14 +215,24 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 // inConflictCopy reports whether p is a registered conflict copy or lies inside one (a
 // folder kept as a conflict copy keeps its content local-only with it; listing the
 // content without its folder would hand the planner orphans).
-func inConflictCopy(p string, conflicts map[string]string) bool {
-	for q := p; ; q = path.Dir(q) {
+// localOnly reports whether local path q is, or is inside, a conflict copy: one the engine
+// registered, or any item named like one that is not a synced item (SPEC §3: a conflict
+// copy is not uploaded unless the user renames it). The name rule also covers a copy whose
+// registration was lost (a crash between keeping the copy and recording it, a restored
+// state): such a copy may even carry a synced item's file id (the copy is a hard link of the
+// replaced file), and must not be read as that item renamed.
+func (p *pass) localOnly(q string, conflicts map[string]string, basePaths map[string]bool) bool {
+	for {
 		if _, ok := conflicts[q]; ok {
+			return true
+		}
+		if exec.IsConflictCopyName(path.Base(q)) && !basePaths[q] {
 			return true
 		}
 		if !strings.Contains(q, "/") {
 			return false
 		}
+		q = path.Dir(q)
 	}
 }
 

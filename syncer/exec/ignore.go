@@ -1,6 +1,9 @@
 package exec
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // tempPrefix and tempSuffix frame the names of OSFS's staged downloads
 // (".cloudsync-<random>.part"); Ignored covers them so a scan never reports a download in
@@ -28,3 +31,12 @@ func Ignored(name string) bool {
 	}
 	return false
 }
+
+// conflictCopyName matches the tag FreeName puts in a conflict copy's name:
+// "report (conflict copy 2026-11-22 101500).docx", "… 101500 2).docx".
+var conflictCopyName = regexp.MustCompile(` \(conflict copy \d{4}-\d{2}-\d{2} \d{6}( \d+)?\)`)
+
+// IsConflictCopyName reports whether name has the form FreeName gives conflict copies. The
+// engine keeps such files local-only until the user renames them (SPEC §3), even when it
+// lost track of which copy belongs to which item (a crash, a restored state).
+func IsConflictCopyName(name string) bool { return conflictCopyName.MatchString(name) }
