@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -74,6 +75,14 @@ func newFlags(c *command) *flag.FlagSet {
 // --help (printed to stdout), 2 after a usage error (printed to stderr).
 func (e *env) parse(c *command, fs *flag.FlagSet, args []string, minPos, maxPos int) (pos []string, code int, ok bool) {
 	for {
+		if len(args) > 0 && alfrescoNetworkArg.MatchString(args[0]) {
+			// An Alfresco cloud folder starts with its network, "-default-" on premise
+			// (SPEC §5): an argument, not a flag. (Flag values are consumed by fs.Parse,
+			// so args[0] here is never one.)
+			pos = append(pos, args[0])
+			args = args[1:]
+			continue
+		}
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				e.help(c, fs)
@@ -105,6 +114,10 @@ func (e *env) parse(c *command, fs *flag.FlagSet, args []string, minPos, maxPos 
 	}
 	return pos, exitOK, true
 }
+
+// alfrescoNetworkArg matches a cloud folder that begins with an Alfresco network id of the
+// "-default-" / "-my-" form; no flag ends with a dash.
+var alfrescoNetworkArg = regexp.MustCompile(`^-[A-Za-z0-9_.]+-(/.*)?$`)
 
 // help prints c's usage, summary and flags to stdout.
 func (e *env) help(c *command, fs *flag.FlagSet) {

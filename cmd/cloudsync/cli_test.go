@@ -143,6 +143,10 @@ func TestFlagsMayFollowPositionalArguments(t *testing.T) {
 		{[]string{"--lock", "--to=y", "a"}, []string{"a"}, true, "y"},
 		{[]string{"a", "--", "--lock", "-b"}, []string{"a", "--lock", "-b"}, false, ""},
 		{[]string{"-to", "y", "a", "--lock=false"}, []string{"a"}, false, "y"},
+		// Alfresco cloud folders begin with a network id such as "-default-".
+		{[]string{"acct", "-default-", "--lock"}, []string{"acct", "-default-"}, true, ""},
+		{[]string{"acct", "-default-/docs/Projects"}, []string{"acct", "-default-/docs/Projects"}, false, ""},
+		{[]string{"a", "--to", "-default-/site/x"}, []string{"a"}, false, "-default-/site/x"},
 	}
 	for _, tc := range cases {
 		e := &env{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
