@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -62,6 +63,7 @@ func runDaemon(ctx context.Context, e *env, c *command, args []string) int {
 		return e.fail(c, err)
 	}
 
+	limitMemory(e.getenv)
 	secrets := selectSecrets(keyringMode, log)
 	eng, err := syncer.New(syncer.Config{
 		Store:          store,
@@ -152,4 +154,14 @@ func selectSecrets(mode string, log *slog.Logger) syncer.Secrets {
 		return credentials.NewMemory()
 	}
 	return k
+}
+
+// limitMemory sets the Go runtime's soft memory limit to state.DesktopMemoryLimit unless
+// GOMEMLIMIT says otherwise: the garbage collector then works harder before the heap grows
+// past it, which roughly halves the engine's peak RSS over a large state (see
+// state.BenchmarkStore100kItems) at no visible cost in speed.
+func limitMemory(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(state.DesktopMemoryLimit)
+	}
 }

@@ -1,14 +1,16 @@
 package scenario
 
 import (
+	"runtime/debug"
+
 	"bufio"
 	"fmt"
+	"github.com/cloudsync/cloudsync/syncer/state"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // BenchmarkFirstUpload10kFiles is the first-upload benchmark of TESTING.md: 10,000 files
@@ -23,6 +25,7 @@ func BenchmarkFirstUpload10kFiles(b *testing.B) {
 // BenchmarkNoChangePass10kFiles measures a pass over 10,000 tracked files when nothing
 // changed: a local scan (no hashing), a remote listing and an empty plan.
 func BenchmarkNoChangePass10kFiles(b *testing.B) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(state.DesktopMemoryLimit)) // as the app runs
 	e, _ := benchSetup(b, 10_000, 4<<10)
 	e.SyncFolder(defaults())
 	up := calls(e, "upload")
@@ -40,6 +43,7 @@ func BenchmarkNoChangePass10kFiles(b *testing.B) {
 }
 
 func benchFirstUpload(b *testing.B, n, size int) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(state.DesktopMemoryLimit)) // as the app runs
 	for range b.N {
 		b.StopTimer()
 		e, _ := benchSetup(b, n, size)
