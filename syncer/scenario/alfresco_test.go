@@ -2,19 +2,13 @@ package scenario
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/cloudsync/cloudsync/credentials"
 	"github.com/cloudsync/cloudsync/syncer"
-	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote"
 	"github.com/cloudsync/cloudsync/syncer/remote/alfresco"
 	"github.com/cloudsync/cloudsync/syncer/remote/alfresco/alfrescotest"
-	"github.com/cloudsync/cloudsync/syncer/state"
 )
 
 // alfrescoSkips are the scenarios that cannot run against Alfresco, with the reason.
@@ -53,71 +47,20 @@ const (
 // alfrescoEnv builds an Env whose cloud folder is "-default-/docs/Docs" on a fresh test
 // repository; the cloud Tree acts on the repository directly, as another client would.
 func alfrescoEnv(t testing.TB) (*Env, *alfrescotest.Server) {
-	base := t.TempDir()
-	root := filepath.Join(base, "home", "Docs")
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("XDG_DATA_HOME", filepath.Join(base, "xdg-data"))
 	srv := alfrescotest.Start(t, alfrescotest.Options{})
 	srv.AddUser(alfUser, alfPass)
 	srv.AddSite(alfrescotest.DefaultNetwork, alfSite, "Documents", map[string]string{alfUser: "SiteManager"})
-	store, err := state.Open(filepath.Join(base, "state"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := syncer.New(syncer.Config{
-		Store:   store,
-		Secrets: credentials.NewMemory(),
-		Dial: func(a model.Account, secret string) (remote.Remote, error) {
+	lib := srv.Library(alfrescotest.DefaultNetwork, alfSite)
+	return osEnv(t, t.TempDir(), osCloud{
+		dial: func(a model.Account, secret string) (remote.Remote, error) {
 			return alfresco.New(alfresco.Config{URL: a.URL, User: a.User, Password: secret, WebUI: a.WebUI})
 		},
-		LocalFS:        func(root string) exec.LocalFS { return exec.NewOSFS(root) },
-		PollInterval:   time.Hour,
-		RescanInterval: time.Hour,
-		Log:            testLog(t),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	startEngine(t, eng)
-	t.Cleanup(func() { store.Close() })
-	t.Cleanup(func() { makeWritable(base) })
-	if _, err := eng.AddAccount(context.Background(), syncer.AddAccountRequest{
-		Name: "acs", Type: "alfresco", URL: srv.URL, User: alfUser, Password: alfPass}); err != nil {
-		t.Fatal(err)
-	}
-	hidden := root + ".unmounted"
-	lib := srv.Library(alfrescotest.DefaultNetwork, alfSite)
-	return &Env{
-		T: t, Local: DirTree{T: t, Root: root}, Cloud: LibraryTree{T: t, Lib: lib, Folder: "Docs"}, Ctl: eng,
-		Root: root, Account: "acs", CloudFolder: alfrescotest.DefaultNetwork + "/" + alfSite + "/Docs",
-		Calls:  srv.Calls,
-		Fault:  srv.SetFault,
-		Events: func() []syncer.Event { return events(eng) },
-		HideLocalRoot: func(hide bool) {
-			from, to := root, hidden
-			if !hide {
-				from, to = hidden, root
-			}
-			if err := os.Rename(from, to); err != nil {
-				t.Fatal(err)
-			}
-		},
-		LocalTrash: func() []string { return trashContents(filepath.Join(base, "xdg-data", "Trash", "files")) },
-		Symlink: func(p, target string) {
-			if err := os.Symlink(target, filepath.Join(root, p)); err != nil {
-				t.Fatal(err)
-			}
-		},
-		Mode: func(p string) uint32 {
-			fi, err := os.Lstat(filepath.Join(root, p))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return uint32(fi.Mode().Perm())
-		},
-	}, srv
+		account:     syncer.AddAccountRequest{Name: "acs", Type: "alfresco", URL: srv.URL, User: alfUser, Password: alfPass},
+		tree:        LibraryTree{T: t, Lib: lib, Folder: "Docs"},
+		cloudFolder: alfrescotest.DefaultNetwork + "/" + alfSite + "/Docs",
+		calls:       srv.Calls,
+		fault:       srv.SetFault,
+	}), srv
 }
 
 // LibraryTree is a Tree over a folder of an alfrescotest site's documentLibrary, changed
