@@ -85,6 +85,8 @@ type proc struct {
 	stderr *lockedBuffer
 	done   chan struct{}
 	err    error // set when done is closed
+	// failed marks a process whose failure the test already handled.
+	failed bool
 }
 
 // startProc starts bin with args, env and stdin, and stops it (SIGTERM, then SIGKILL after
@@ -101,7 +103,7 @@ func startProc(t testing.TB, bin string, env []string, stdin string, stdout io.W
 	}
 	go func() { p.err = p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
-		if err := p.stop(); err != nil {
+		if err := p.stop(); err != nil && !p.failed {
 			t.Errorf("%s did not stop cleanly: %v", args[0], err)
 		}
 		if t.Failed() {
@@ -150,26 +152,39 @@ func freeAddr(t testing.TB) string {
 }
 
 // startServeWebDAV runs `cloudsync serve-webdav DIR --addr A --user U --password-stdin`
-// and returns its URL and process once it said it is serving.
+// and returns its URL and process once it said it is serving. A port taken between
+// choosing and binding it (by a parallel test) is replaced by another.
 func startServeWebDAV(t testing.TB, bin string, env []string, dir, user, password string) (string, *proc) {
 	t.Helper()
-	addr := freeAddr(t)
-	out := &lockedBuffer{}
-	p := startProc(t, bin, env, password+"\n", out, "serve-webdav", dir, "--addr", addr, "--user", user, "--password-stdin")
-	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(out.String(), "\n"); time.Sleep(20 * time.Millisecond) {
-		select {
-		case <-p.done:
-			t.Fatalf("serve-webdav exited (%v): %s", p.err, p.stderr.String())
-		default:
+	for attempt := 1; ; attempt++ {
+		addr := freeAddr(t)
+		out := &lockedBuffer{}
+		p := startProc(t, bin, env, password+"\n", out, "serve-webdav", dir, "--addr", addr, "--user", user, "--password-stdin")
+		for deadline := time.Now().Add(15 * time.Second); !strings.Contains(out.String(), "\n"); time.Sleep(20 * time.Millisecond) {
+			select {
+			case <-p.done:
+				p.failed = true
+				if strings.Contains(p.stderr.String(), "address already in use") && attempt < 5 {
+					break
+				}
+				t.Fatalf("serve-webdav exited (%v): %s", p.err, p.stderr.String())
+			default:
+			}
+			if p.failed {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("serve-webdav did not start within 15 s")
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("serve-webdav did not start within 15 s")
+		if p.failed {
+			continue
 		}
+		if l := out.String(); !strings.Contains(l, addr) {
+			t.Fatalf("serve-webdav said %q, want its address %s", l, addr)
+		}
+		return "http://" + addr + "/", p
 	}
-	if l := out.String(); !strings.Contains(l, addr) {
-		t.Fatalf("serve-webdav said %q, want its address %s", l, addr)
-	}
-	return "http://" + addr + "/", p
 }
 
 // startDaemon runs `cloudsync daemon args...` and returns once `cloudsync status` answers.
