@@ -21,6 +21,7 @@ package alfresco
 import (
 	"errors"
 	"fmt"
+	"github.com/cloudsync/cloudsync/syncer/remote/httpclient"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -116,7 +117,7 @@ func New(cfg Config) (*Client, error) {
 		c.webUI = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/share"}).String()
 	}
 	c.share = strings.HasSuffix(c.webUI, "/share")
-	c.hc = c.httpClient(cfg.HTTPClient)
+	c.hc = httpclient.New(cfg.HTTPClient, c.api)
 	return c, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -21,11 +20,7 @@ import (
 
 // Transport timeouts of the default client; the caller's context bounds each request.
 const (
-	dialTimeout           = 30 * time.Second
-	tlsHandshakeTimeout   = 20 * time.Second
-	responseHeaderTimeout = 2 * time.Minute
-	maxRedirects          = 10
-	maxErrorBody          = 8 << 10
+	maxErrorBody = 8 << 10
 	// ticketRefresh is the idle time after which a ticket is renewed before a request whose
 	// body cannot be sent twice: Alfresco expires tickets after an hour of inactivity.
 	ticketRefresh = 30 * time.Minute
@@ -44,36 +39,6 @@ func ParseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%w: bad timestamp %q", remote.ErrBadResponse, s)
-}
-
-func (c *Client) httpClient(hc *http.Client) *http.Client {
-	var out http.Client
-	if hc != nil {
-		out = *hc
-	} else {
-		out.Transport = &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   tlsHandshakeTimeout,
-			ResponseHeaderTimeout: responseHeaderTimeout,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   8,
-			ForceAttemptHTTP2:     true,
-		}
-	}
-	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= maxRedirects {
-			return fmt.Errorf("stopped after %d redirects", maxRedirects)
-		}
-		if req.URL.Scheme != "https" && (c.api.Scheme == "https" || via[len(via)-1].URL.Scheme == "https") {
-			return remote.ErrInsecureHTTP
-		}
-		if !strings.EqualFold(req.URL.Host, c.api.Host) {
-			req.Header.Del("Authorization")
-		}
-		return nil
-	}
-	return &out
 }
 
 // call is one API request.

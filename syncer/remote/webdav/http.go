@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,53 +14,8 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
-// Transport timeouts of the default client. There is deliberately no total timeout: a
-// 1 GiB upload may take an hour; the caller's context bounds each request instead.
-const (
-	dialTimeout           = 30 * time.Second
-	tlsHandshakeTimeout   = 20 * time.Second
-	responseHeaderTimeout = 2 * time.Minute // servers may hash a big PUT before answering
-	maxRedirects          = 10
-	maxErrorBody          = 8 << 10
-)
-
-// httpClient returns the client the Client uses: a copy of hc (or a default one) whose
-// redirect policy refuses HTTPS→HTTP and never forwards credentials to another host.
-func (c *Client) httpClient(hc *http.Client) *http.Client {
-	var out http.Client
-	if hc != nil {
-		out = *hc
-	} else {
-		out.Transport = &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   tlsHandshakeTimeout,
-			ResponseHeaderTimeout: responseHeaderTimeout,
-			ExpectContinueTimeout: time.Second,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   8,
-			ForceAttemptHTTP2:     true,
-		}
-	}
-	out.CheckRedirect = c.checkRedirect
-	return &out
-}
-
-// checkRedirect is the redirect policy: at most maxRedirects hops, none from HTTPS to
-// plain HTTP (the credentials and content would travel in clear), and the Authorization
-// header only to the host the base URL names.
-func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
-		return fmt.Errorf("stopped after %d redirects", maxRedirects)
-	}
-	if req.URL.Scheme != "https" && (c.base.Scheme == "https" || via[len(via)-1].URL.Scheme == "https") {
-		return remote.ErrInsecureHTTP
-	}
-	if !strings.EqualFold(req.URL.Host, c.base.Host) {
-		req.Header.Del("Authorization")
-	}
-	return nil
-}
+// maxErrorBody bounds how much of an error reply is read for its message.
+const maxErrorBody = 8 << 10
 
 // newRequest builds a request for method on account-relative path p with Basic auth.
 func (c *Client) newRequest(ctx context.Context, method, p string, dir bool, body io.Reader) (*http.Request, error) {

@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cloudsync/cloudsync/syncer/remote/httpclient"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -106,7 +107,7 @@ func New(cfg Config) (*Client, error) {
 		webUI:    cfg.WebUI,
 		log:      log,
 	}
-	c.hc = c.httpClient(cfg.HTTPClient)
+	c.hc = httpclient.New(cfg.HTTPClient, c.base)
 	return c, nil
 }
 
