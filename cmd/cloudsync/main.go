@@ -1,7 +1,7 @@
 // Command cloudsync is the cloudsync desktop sync client: the tray app, the engine daemon
 // and the command line of SPEC §5. main.go holds the dispatch and wiring only; each
 // command group lives in its own file (account.go, sets.go, items.go, status.go,
-// daemon.go, servewebdav.go), paths.go says where files live.
+// daemon.go, servewebdav.go, gui.go), paths.go says where files live.
 package main
 
 import (
@@ -15,9 +15,6 @@ import (
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
-
-// noAppYet is printed by a bare `cloudsync` until the desktop app exists.
-const noAppYet = "cloudsync: the desktop app is not built yet; running the sync engine without a window (see `cloudsync --help`)"
 
 // commands lists every command in the order of SPEC §5. Two-word names are subcommands.
 func commands() []*command {
@@ -54,8 +51,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx := context.Background()
 	cmds := commands()
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, noAppYet)
-		return runDaemon(ctx, e, find(cmds, "daemon"), nil)
+		return runGUI(ctx, e) // gui.go
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
@@ -112,7 +108,7 @@ func find(cmds []*command, name string) *command {
 
 func printOverview(w io.Writer, cmds []*command) {
 	fmt.Fprintln(w, "usage: cloudsync [COMMAND [ARGS]]\n\n"+
-		"Without a command, cloudsync starts the app (for now: the engine without a window).\n"+
+		"Without a command, cloudsync starts the tray app (or shows the running one's Preferences).\n"+
 		"State lives under $CLOUDSYNC_HOME when set. Exit status: 0 success, 1 failure, 2 usage error.\n\ncommands:")
 	for _, c := range cmds {
 		fmt.Fprintf(w, "  %s\n      %s\n", c.usage(), firstLine(c.summary))
