@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/net/webdav"
+	"github.com/cloudsync/cloudsync/ui/localcloud"
 )
 
 // serveWebDAV is `cloudsync serve-webdav DIR [--addr 127.0.0.1:8080] [--user U --password-stdin]`:
@@ -85,23 +84,10 @@ func serveWebDAV(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// WebDAVHandler serves dir over WebDAV (golang.org/x/net/webdav), with Basic auth when
-// user is not empty. The comparison is constant-time; the password is never logged.
+// WebDAVHandler serves dir over WebDAV with Basic auth when user is not empty; the
+// handler is shared with the desktop app's local cloud (package ui/localcloud).
 func WebDAVHandler(dir, user, password string) http.Handler {
-	dav := &webdav.Handler{FileSystem: webdav.Dir(dir), LockSystem: webdav.NewMemLS()}
-	if user == "" {
-		return dav
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, p, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(user)) != 1 ||
-			subtle.ConstantTimeCompare([]byte(p), []byte(password)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="cloudsync"`)
-			http.Error(w, "authentication required", http.StatusUnauthorized)
-			return
-		}
-		dav.ServeHTTP(w, r)
-	})
+	return localcloud.Handler(dir, user, password)
 }
 
 // readPassword reads one line from r (a pipe or a terminal) without its line ending.

@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// newTestUI returns a UI over a fake engine in fyne's test app (no display).
+func newTestUI(t *testing.T, api *fakeAPI) (*UI, *fakeHost, *fakeTray) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	h, tr := &fakeHost{}, &fakeTray{}
+	u := New(a, api, h, tr, Options{Synchronous: true})
+	return u, h, tr
+}
+
+// objects lists every object drawn in c, overlays (dialogs, pop-up menus) included.
+func objects(c fyne.Canvas) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		out = append(out, o)
+		switch x := o.(type) {
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(c.Content())
+	for _, o := range c.Overlays().List() {
+		walk(o)
+	}
+	return out
+}
+
+// button finds a visible button by its label in c.
+func button(t *testing.T, c fyne.Canvas, label string) *widget.Button {
+	t.Helper()
+	for _, o := range objects(c) {
+		if b, ok := o.(*widget.Button); ok && b.Text == label {
+			return b
+		}
+	}
+	t.Fatalf("no button %q on the canvas", label)
+	return nil
+}
+
+// hasText reports whether a visible label in c shows s (as part of its text).
+func hasText(c fyne.Canvas, s string) bool {
+	for _, o := range objects(c) {
+		switch x := o.(type) {
+		case *widget.Label:
+			if strings.Contains(x.Text, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// check finds a visible check box by its label.
+func check(t *testing.T, c fyne.Canvas, label string) *widget.Check {
+	t.Helper()
+	for _, o := range objects(c) {
+		if x, ok := o.(*widget.Check); ok && x.Text == label {
+			return x
+		}
+	}
+	t.Fatalf("no check %q on the canvas", label)
+	return nil
+}
+
+// overlayTexts lists the texts shown in c's overlays (pop-up menus, dialogs).
+func overlayTexts(c fyne.Canvas) []string {
+	var out []string
+	for _, ov := range c.Overlays().List() {
+		for _, o := range test.LaidOutObjects(ov) {
+			switch x := o.(type) {
+			case *canvas.Text:
+				out = append(out, x.Text)
+			case *widget.Label:
+				out = append(out, x.Text)
+			case *widget.RichText:
+				out = append(out, x.String())
+			}
+		}
+	}
+	return out
+}
