@@ -219,7 +219,7 @@ func (r *itemRow) set(i int, it syncer.ItemInfo) {
 		name += "/"
 	}
 	r.name.SetText(name)
-	r.where.SetText(shortPath(filepath.Dir(it.Path), 50))
+	r.where.SetText(shortPath(filepath.Dir(it.Path), 26))
 	s := statusText(it.Status)
 	if it.Reason != "" {
 		s += ": " + string(it.Reason)

@@ -62,7 +62,7 @@ type prefsWindow struct {
 
 // showPrefs opens (or raises) Preferences on a tab.
 func (u *UI) showPrefs(tab int) {
-	w := u.window("preferences", "cloudsync Preferences", fyne.NewSize(760, 560), func(w fyne.Window) {
+	w := u.window("preferences", "cloudsync Preferences", fyne.NewSize(760, 640), func(w fyne.Window) {
 		p := &prefsWindow{u: u, w: w, acctSel: -1, setSel: -1}
 		u.prefs = p
 		p.tabs = container.NewAppTabs(
@@ -138,7 +138,7 @@ func (p *prefsWindow) accountsTab() fyne.CanvasObject {
 	)
 	top := container.NewBorder(nil, container.NewHBox(p.acctRemove), nil, nil, p.acctList)
 	split := container.NewVSplit(top, container.NewVScroll(add))
-	split.Offset = 0.28
+	split.Offset = 0.2
 	return split
 }
 

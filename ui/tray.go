@@ -95,14 +95,28 @@ func (u *UI) updateTray(st syncer.Status) {
 	}
 	u.trayKey = key
 	u.tray.SetSystemTrayIcon(TrayIcon(state))
-	u.tray.SetSystemTrayMenu(trayMenu(st, trayActions{
+	m := trayMenu(st, trayActions{
 		pause:  func() { u.setPaused(true) },
 		resume: func() { u.setPaused(false) },
 		synced: func() { u.showContent(false) },
 		errors: func() { u.showContent(true) },
 		prefs:  func() { u.showPrefs(tabSets) },
 		quit:   u.host.Quit,
-	}))
+	})
+	// One menu object, updated in place: fyne's tray applies the menu it was first given
+	// once the tray registers on D-Bus, which may happen after later updates.
+	if u.trayMenu == nil {
+		u.trayMenu = m
+	} else {
+		u.trayMenu.Items = m.Items
+	}
+	u.tray.SetSystemTrayMenu(u.trayMenu)
+}
+
+// InitTray shows the tray before the app runs (fyne starts its tray only when the tray was
+// set before app.Run). Call it on the main goroutine.
+func (u *UI) InitTray() {
+	u.updateTray(syncer.Status{State: syncer.StateIdle, Message: "Starting…"})
 }
 
 // setPaused pauses or resumes all syncing.

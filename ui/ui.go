@@ -71,6 +71,7 @@ type UI struct {
 
 	wins     map[string]fyne.Window
 	trayKey  string
+	trayMenu *fyne.Menu
 	status   syncer.Status
 	notify   *notifier
 	prefs    *prefsWindow
@@ -102,7 +103,7 @@ func New(app fyne.App, api control.API, host Host, tray Tray, opt Options) *UI {
 // and, unless Synchronous, follows the engine's events until ctx ends.
 func (u *UI) Start(ctx context.Context) {
 	u.ctx = ctx
-	u.updateTray(syncer.Status{State: syncer.StateIdle, Message: "Starting…"})
+	u.InitTray()
 	u.call(func(ctx context.Context) error {
 		accts, err := u.api.ListAccounts(ctx)
 		if err != nil {

@@ -68,6 +68,7 @@ func Run(ctx context.Context, cfg Config) error {
 		t = tray
 	}
 	u := ui.New(a, cfg.API, h, t, ui.Options{Log: cfg.Log})
+	u.InitTray()
 	a.Lifecycle().SetOnStarted(func() {
 		u.Start(ctx)
 		if cfg.OnReady != nil {
