@@ -23,7 +23,9 @@ import (
 // work (0 means converged) and the state the set is in afterwards.
 func (r *runner) syncOnce(ctx context.Context) (int, string) {
 	e := r.e
-	force := r.force.Swap(false)
+	// Request Sync's confirmation stays set until a pass gets past the guards it confirms
+	// (see run); a pass that stops earlier (offline, paused) leaves it for the next one.
+	force := r.force.Load()
 	s, err := e.cfg.Store.GetSet(r.id)
 	if err != nil {
 		return 0, StateIdle // unsynced meanwhile
@@ -99,6 +101,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	pl := plan.Reconcile(plan.Input{Base: p.bases(), Local: local, Remote: remoteNodes, Options: p.options()})
 	pl = p.dropBackedOff(pl)
 	if n, total := p.deletes(pl); !p.force && n > e.cfg.MassDeleteMin && float64(n) > e.cfg.MassDeleteRatio*float64(total) {
+		isNew := s.PendingDeletes == 0
 		s.PendingDeletes = n
 		s.Error = ""
 		s.ErrorDetails = fmt.Sprintf("this pass would delete %d of %d items; nothing was deleted. "+
@@ -106,9 +109,14 @@ func (p *pass) run(ctx context.Context) (int, string) {
 		if err := e.cfg.Store.PutSet(s); err != nil {
 			e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
 		}
-		e.emit(Event{Kind: "failure", Title: "Many deletions held back", Body: s.ErrorDetails, Path: s.LocalRoot})
+		if isNew { // announced once, not on every pass that holds them
+			e.emit(Event{Kind: "failure", Title: "Many deletions held back", Body: s.ErrorDetails, Path: s.LocalRoot})
+		}
 		e.changed()
 		return 0, StateError
+	}
+	if p.force {
+		p.r.force.Store(false) // the confirmation is used by this pass
 	}
 	work, clean := p.execute(ctx, pl)
 	p.finish(clean)

@@ -90,6 +90,35 @@ func safety() []Scenario {
 				e.T.Fatalf("cloud has %d files after confirmation, want 5", n)
 			}
 		}},
+		{"MassDeleteConfirmationSurvivesAnOfflinePass", func(e *Env) {
+			// Request Sync confirms held deletions; a pass that cannot reach the cloud
+			// must not use the confirmation up.
+			e.Need(e.Fault != nil, "inject server errors")
+			for i := range 20 {
+				e.Local.Write(fmt.Sprintf("f%02d.txt", i), "x")
+			}
+			e.SyncFolder(defaults())
+			for i := range 15 {
+				e.Local.Remove(fmt.Sprintf("f%02d.txt", i))
+			}
+			e.Sync()
+			e.Fault(func(op, p string) int {
+				if op == "list" {
+					return 503
+				}
+				return 0
+			})
+			e.Do("confirm", func(ctx context.Context) error { return e.Ctl.RequestSync(ctx, e.Root) })
+			e.Sync()
+			if n := len(e.Cloud.Files()); n != 20 {
+				e.T.Fatalf("cloud has %d files while it could not be listed, want 20", n)
+			}
+			e.Fault(nil)
+			e.Sync()
+			if n := len(e.Cloud.Files()); n != 5 {
+				e.T.Fatalf("cloud has %d files once reachable again, want 5 (the confirmation was lost)", n)
+			}
+		}},
 		{"CopiedStateNeverDeletes", func(e *Env) {
 			// SPEC §4 / KNOWN-FAILURES 5: restored state → differences are conflicts or
 			// restores, never deletions.
