@@ -50,7 +50,7 @@ func runAccountAdd(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return e.fail(c, err)
 	}
-	fmt.Fprintf(e.stdout, "Added account %s (%s %s, user %s); its password is in the keyring.\n", a.Name, a.Type, a.URL, a.User)
+	fmt.Fprintf(e.stdout, "Added account %s (%s %s, user %s).\n", a.Name, a.Type, a.URL, a.User)
 	return exitOK
 }
 

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"io"
 	"io/fs"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/cloudsync/cloudsync/syncer/scenario"
@@ -49,7 +46,7 @@ func cliEnv(t *testing.T) *scenario.Env {
 		t.Fatal(err)
 	}
 	meter := &scenario.Meter{}
-	proxy := httptest.NewServer(meter.Wrap(bufferingProxy(t, target)))
+	proxy := httptest.NewServer(meter.Wrap(scenario.Proxy(t, target)))
 	t.Cleanup(proxy.Close)
 
 	env := childEnv(cloudsyncVars, "CLOUDSYNC_HOME="+filepath.Join(base, "cs"), "CLOUDSYNC_KEYRING=memory",
@@ -112,41 +109,5 @@ func makeFilesWritable(dir string) {
 			_ = os.Chmod(p, 0o644)
 		}
 		return nil
-	})
-}
-
-// bufferingProxy forwards requests to target, reading each response whole before
-// answering, so that the metered cloud behaves like the server itself.
-func bufferingProxy(t *testing.T, target *url.URL) http.Handler {
-	tr := &http.Transport{MaxIdleConnsPerHost: 8}
-	t.Cleanup(tr.CloseIdleConnections)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out := r.Clone(r.Context())
-		out.RequestURI = ""
-		out.URL.Scheme, out.URL.Host = target.Scheme, target.Host // Host stays: MOVE's Destination names it
-		if r.ContentLength == 0 {
-			out.Body = nil
-		}
-		res, err := tr.RoundTrip(out)
-		if err != nil {
-			if r.Context().Err() == nil {
-				t.Logf("proxy: %s %s: %v", r.Method, r.URL.Path, err)
-			}
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer res.Body.Close()
-		body, err := io.ReadAll(res.Body)
-		if err != nil {
-			t.Logf("proxy: reading the answer to %s %s: %v", r.Method, r.URL.Path, err)
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		for k, v := range res.Header {
-			w.Header()[k] = v
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(res.StatusCode)
-		_, _ = w.Write(body)
 	})
 }

@@ -5,12 +5,13 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -177,5 +178,42 @@ func StartRclone(t testing.TB, dir, user, pass string, m *Meter) string {
 		time.Sleep(50 * time.Millisecond)
 	}
 	target, _ := url.Parse("http://" + addr + "/")
-	return serve(t, m.Wrap(httputil.NewSingleHostReverseProxy(target)))
+	return serve(t, m.Wrap(Proxy(t, target)))
+}
+
+// Proxy forwards requests to target, reading each answer whole before passing it on, so
+// that a metered server behaves like the server itself. (httputil.ReverseProxy streamed
+// answers and, under load, cut PROPFIND answers mid-body.)
+func Proxy(t testing.TB, target *url.URL) http.Handler {
+	tr := &http.Transport{MaxIdleConnsPerHost: 8}
+	t.Cleanup(tr.CloseIdleConnections)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out := r.Clone(r.Context())
+		out.RequestURI = ""
+		out.URL.Scheme, out.URL.Host = target.Scheme, target.Host // Host stays: MOVE's Destination names it
+		if r.ContentLength == 0 {
+			out.Body = nil
+		}
+		res, err := tr.RoundTrip(out)
+		if err != nil {
+			if r.Context().Err() == nil {
+				t.Logf("proxy: %s %s: %v", r.Method, r.URL.Path, err)
+			}
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Logf("proxy: reading the answer to %s %s: %v", r.Method, r.URL.Path, err)
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		for k, v := range res.Header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(res.StatusCode)
+		_, _ = w.Write(body)
+	})
 }
