@@ -172,16 +172,21 @@ func must[T any](v T, _ error) T { return v }
 // can fix without the user: invalid names, unsupported items, and name clashes (SPEC §3: a
 // rename onto a taken name fails; nothing is overwritten), with the names they clash with.
 func (w *world) apart() (paths, folded []string) {
-	sets, err := w.store.ListSets()
+	return apartOf(w.store, w.scanByPath())
+}
+
+// apartOf is apart for the set of store (its only set), with the local paths by id.
+func apartOf(store model.Store, byPath map[string]string) (paths, folded []string) {
+	sets, err := store.ListSets()
 	if err != nil || len(sets) != 1 {
 		return nil, nil
 	}
 	var dependent []string
 	where := map[string]string{} // local id → path
-	for p, n := range w.scanByPath() {
+	for p, n := range byPath {
 		where[n] = p
 	}
-	_ = w.store.ListItems(sets[0].ID, func(it model.Item) bool {
+	_ = store.ListItems(sets[0].ID, func(it model.Item) bool {
 		clash := it.Status == model.StatusFailed && it.Reason == "name_clash"
 		if it.Local.Gone || it.Remote.Gone || it.Local.Excl || it.Remote.Excl || clash ||
 			it.Status == model.StatusFailed && (it.Reason == "invalid_name" || it.Reason == "unsupported") {
@@ -208,7 +213,11 @@ func (w *world) apart() (paths, folded []string) {
 
 // scanByPath maps the local paths to their ids.
 func (w *world) scanByPath() map[string]string {
-	nodes, _ := w.fs.Scan(context.Background(), exec.ScanOptions{IncludeSubfolders: true})
+	return idsByPath(w.fs)
+}
+
+func idsByPath(fs exec.LocalFS) map[string]string {
+	nodes, _ := fs.Scan(context.Background(), exec.ScanOptions{IncludeSubfolders: true})
 	out := map[string]string{}
 	for _, n := range nodes {
 		out[n.Path] = n.ID
@@ -219,8 +228,12 @@ func (w *world) scanByPath() map[string]string {
 // diff returns the paths where the two sides differ, ignoring conflict copies and the
 // items kept apart.
 func (w *world) diff() []string {
-	l, c := w.localTree(), w.cloudTree()
 	apart, folded := w.apart()
+	return diffTrees(w.localTree(), w.cloudTree(), apart, folded)
+}
+
+// diffTrees is diff over two trees (files → content, folders → "/").
+func diffTrees(l, c map[string]string, apart, folded []string) []string {
 	skip := func(p string) bool {
 		if isConflictCopy(p) {
 			return true
