@@ -17,6 +17,7 @@ func All() []Scenario {
 	out = append(out, options()...)
 	out = append(out, safety()...)
 	out = append(out, control()...)
+	out = append(out, regressions()...)
 	return out
 }
 
