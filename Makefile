@@ -71,14 +71,14 @@ install: build
 
 # The Linux bundle (dist/cloudsync.tar.xz) made by `fyne package` from FyneApp.toml and the
 # binary built above (so the cgo build is not repeated with fyne's own flags). fyne
-# rewrites FyneApp.toml (build number) and works in its source folder, so it runs on a
-# staged copy.
+# rewrites FyneApp.toml (build number), so it reads a staged copy; it writes the bundle to
+# the current folder, from where it moves to dist/.
 package: build
 	@stage=$$(mktemp -d); trap 'rm -rf "$$stage"' EXIT; \
 	mkdir -p $$stage/packaging $(DIST) && cp FyneApp.toml $$stage/ && cp packaging/icon.png $$stage/packaging/ && \
 	printf 'package main\n' >$$stage/main.go && \
 	$(FYNE) package --os linux --src $$stage --exe $(CURDIR)/$(BIN) && \
-	mv $$stage/*.tar.xz $(DIST)/ && ls -l $(DIST)/*.tar.xz
+	mv -f cloudsync.tar.xz $(DIST)/ && ls -l $(DIST)/cloudsync.tar.xz
 
 test-short:
 	$(GO) test -short -count=1 ./...
