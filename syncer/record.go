@@ -315,9 +315,13 @@ func recorded(n plan.Node, old model.Side, hash string, move bool) model.Side {
 	return s
 }
 
-// normalizeRemote makes a path id account-relative, as listings are (see remoteNode).
+// normalizeRemote makes a path id account-relative, as listings are (see remoteNode). On a
+// server whose ids are paths, the id recorded is always the node's path now: a result can
+// carry the snapshot the plan listed, whose id is its path before a move in the same pass
+// (a file moved, then its cloud edit downloaded), and a stale id would pair the item with
+// whatever appears at its old path next pass (plan.Options.RemoteIDsArePaths).
 func (p *pass) normalizeRemote(n plan.Node) plan.Node {
-	if n.ID == "" || p.pathIDs && (n.ID == n.Path || n.ID == remote.Join(p.s.RemoteRoot, n.Path)) {
+	if n.ID == "" || p.pathIDs {
 		n.ID = remote.Join(p.s.RemoteRoot, n.Path)
 	}
 	return n
