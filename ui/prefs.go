@@ -105,7 +105,7 @@ func (p *prefsWindow) accountsTab() fyne.CanvasObject {
 	p.acctRemove.Disable()
 
 	p.name = widget.NewEntry()
-	p.name.SetPlaceHolder("a name for this account, e.g. Work cloud")
+	p.name.SetPlaceHolder("a short name: letters, digits, . _ - @ (e.g. work)")
 	p.kind = widget.NewSelect(accountTypes, nil)
 	p.kind.SetSelectedIndex(0)
 	p.url = widget.NewEntry()

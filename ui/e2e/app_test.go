@@ -225,6 +225,32 @@ func TestDesktopApp(t *testing.T) {
 	if !strings.Contains(second, "already running") {
 		t.Errorf("second start said %q", second)
 	}
+
+	// "Try it with a local cloud" (Preferences → Accounts): the built-in WebDAV server on
+	// 127.0.0.1 and an account for it, its generated password in the keyring only.
+	ctx, cancel = context.WithTimeout(t.Context(), 10*time.Second)
+	if err := cl.ShowWindow(ctx, "accounts"); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	prefs = window(t, "^cloudsync Preferences$")
+	focus(t, prefs)
+	clickAt(t, prefs, 100, 541, 1) // the button under "No server yet?"
+	var accts []struct{ Name, URL string }
+	eventually(t, 30*time.Second, "the local cloud account", func() bool {
+		json.Unmarshal([]byte(e.cli(t, "account", "list", "--json")), &accts)
+		return slices.ContainsFunc(accts, func(a struct{ Name, URL string }) bool {
+			return a.Name == localcloud.AccountName && strings.HasPrefix(a.URL, "http://127.0.0.1:")
+		})
+	})
+	window(t, "^Sync to Cloud$") // offered next
+	pw, err := exec.CommandContext(t.Context(), "secret-tool", "lookup", "service", "cloudsync", "username", localcloud.AccountName).Output()
+	if err != nil || len(pw) < 20 {
+		t.Fatalf("local cloud password in the keyring: %d bytes, %v", len(pw), err)
+	}
+	for _, dir := range []string{home, e.home} {
+		assertNotInFiles(t, dir, string(pw))
+	}
 	for name, p := range shots {
 		t.Logf("%s: %s", name, p)
 	}

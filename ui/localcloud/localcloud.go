@@ -88,7 +88,7 @@ type Secrets interface {
 // AccountName and User are the account and login the desktop app creates for the local
 // cloud.
 const (
-	AccountName = "Local cloud"
+	AccountName = "local-cloud"
 	User        = "cloudsync"
 )
 
