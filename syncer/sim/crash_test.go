@@ -71,16 +71,6 @@ func crashRun(t *testing.T, seed int64, crashAt int) int {
 		w.known = func() string { return why }
 	}
 	if crashed {
-		if last := w.crash.unrecorded; last != "" {
-			// Known engine bug: a download committed with a conflict backup (a hard link
-			// keeping the old file id) and not recorded before the crash: on restart the
-			// base's local id is found at the conflict copy's name, read as a rename plus
-			// an edit, and the following passes shuffle the two files (nothing is lost:
-			// what is replaced goes to the trash) instead of settling.
-			w.known = func() string {
-				return "crash after " + last + ", before it was recorded: the conflict backup keeps the base's id"
-			}
-		}
 		w.temps = w.fs.Temps()
 		w.logf("crashed; restarting (%d temp files left behind)", w.temps)
 	}

@@ -37,9 +37,10 @@ func (w *netWorld) side(local bool) side {
 			}
 			// x/net/webdav's ETag is mtime and size: two files of one size written in the
 			// same clock tick (coarse file system timestamps) get the same ETag, and the
-			// engine's move detection for servers without file ids pairs a vanished file
-			// with a new one of the same version (see the report of this layer: a known
-			// engine limitation). Each cloud write gets its own second.
+			// engine's move detection for servers without file ids (plan's matchPathMoves)
+			// pairs a vanished file with the one new file of the same version, so it
+			// would take an unrelated file for the vanished one, moved: an open engine
+			// limitation, not what this layer tests. Each cloud write gets its own second.
 			w.mu.Lock()
 			w.cloudTicks++
 			tick := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(w.cloudTicks) * time.Second)

@@ -213,7 +213,8 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		f.log("  net: %s: 307 to plain HTTP", what)
 		return reply(req, http.StatusTemporaryRedirect, http.Header{"Location": {f.insecure + req.URL.RequestURI()}}, ""), nil
 	}
-	panic("sim: unknown fault kind " + kind)
+	closeBody(req)
+	return nil, fmt.Errorf("sim: unknown fault kind %q", kind)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -143,15 +143,6 @@ func (w *world) knownBug() bool {
 	return why != ""
 }
 
-func allConflictCopies(paths []string) bool {
-	for _, p := range paths {
-		if !isConflictCopy(p) {
-			return false
-		}
-	}
-	return true
-}
-
 // checkIdle runs one more pass: it must make no mutating remote call and no local write.
 func (w *world) checkIdle() {
 	w.t.Helper()
@@ -161,18 +152,11 @@ func (w *world) checkIdle() {
 	w.mu.Unlock()
 	w.logf("idle pass")
 	w.pass()
-	if got := w.rem.Mutations(); got != muts {
+	if got := w.rem.Mutations(); got != muts && !w.knownBug() {
 		w.mu.Lock()
 		ups := w.uploads[up:]
 		w.mu.Unlock()
-		if len(ups) == got-muts && allConflictCopies(ups) && os.Getenv("SIM_STRICT") == "" {
-			// Known engine bug (reported, left to the engine's owner): a conflict copy whose
-			// item was deleted or moved with its folder is no longer registered and is
-			// uploaded one pass later, although SPEC §3 keeps it local-only.
-			w.t.Logf("seed %d: known engine bug: idle pass uploaded conflict copies %v (SIM_STRICT=1 fails on it)", w.seed, ups)
-		} else if !w.knownBug() {
-			w.fail("idle pass made %d mutating remote calls", got-muts)
-		}
+		w.fail("idle pass made %d mutating remote calls (uploads and folders made: %v)", got-muts, ups)
 	}
 	if got := w.localState(); got != local && !w.knownBug() {
 		w.fail("idle pass wrote locally:\nbefore:\n%s\nafter:\n%s", local, got)

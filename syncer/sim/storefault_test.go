@@ -101,11 +101,6 @@ func TestLostOrRestoredStateNeverDeletes(t *testing.T) {
 				} else {
 					w.logf("state restored from the backup taken after the first pass")
 					backup.SetInstallation("installation-2")
-					// Known engine bug, the crash layer's: a conflict copy made since the
-					// backup still has the local id the old base knows, so it is read as
-					// a rename of the item and the files are shuffled for a pass or two
-					// (nothing is lost or deleted; the oracle still checks that).
-					w.known = func() string { return "restored base: a conflict copy keeps the id the old base knows" }
 					w.store = backup
 					w.start(-1)
 				}

@@ -324,8 +324,6 @@ type crash struct {
 	at    int
 	steps int
 	dead  bool
-	// unrecorded is the last local commit no store write followed yet.
-	unrecorded string
 	trace      func(what string)
 }
 
@@ -342,12 +340,6 @@ func (c *crash) step(what string) error {
 		return errCrashed
 	}
 	c.steps++
-	switch {
-	case strings.HasPrefix(what, "local commit "):
-		c.unrecorded = what
-	case what == "store put-items":
-		c.unrecorded = ""
-	}
 	if c.trace != nil {
 		c.trace(what)
 	}
