@@ -315,7 +315,7 @@ func newNetWorld(t *testing.T, seed int64, tr *trap, trash string) *netWorld {
 	w.ft = newFaultTransport(tlsTransport, seed, 0.10, tr.url, w.logf)
 	hc := &http.Client{Transport: w.ft, Timeout: netClientTimeout}
 
-	if os.Getenv("NETSIM_MEM") == "" && seed%8 == 0 {
+	if seed%8 == 0 {
 		st, err := state.Open(filepath.Join(base, "state"))
 		if err != nil {
 			t.Fatal(err)
