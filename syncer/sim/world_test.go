@@ -324,7 +324,7 @@ type crash struct {
 	at    int
 	steps int
 	dead  bool
-	trace      func(what string)
+	trace func(what string)
 }
 
 var errCrashed = errors.New("sim: the process crashed")
