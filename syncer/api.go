@@ -73,6 +73,7 @@ type Status struct {
 	Failed    int       `json:"failed"`
 	Conflicts int       `json:"conflicts"`
 	Message   string    `json:"message,omitempty"` // one line for the tray's status line
+	Keyring   string    `json:"keyring,omitempty"` // where account passwords are kept
 	LastSync  string    `json:"last_sync,omitempty"`
 	SetStates []SetInfo `json:"set_states,omitempty"`
 }

@@ -33,6 +33,9 @@ type WatchFunc func(ctx context.Context, root string, includeSubfolders bool, re
 type Config struct {
 	Store   model.Store
 	Secrets Secrets
+	// SecretsWhere says where Secrets keeps passwords ("the OS keyring", or memory when
+	// there is none), for Status and so for `account add` to tell the user.
+	SecretsWhere string
 	// Dial builds the remote of an account. It must not do network I/O itself; the engine
 	// checks credentials with remote.Checker (or ReadDir("")) when it needs to.
 	Dial func(a model.Account, secret string) (remote.Remote, error)

@@ -201,6 +201,7 @@ func (e *Engine) Status(ctx context.Context) (Status, error) {
 		st.LastSync = last.UTC().Format(time.RFC3339)
 	}
 	st.Message = statusLine(st)
+	st.Keyring = e.cfg.SecretsWhere
 	return st, nil
 }
 

@@ -50,7 +50,11 @@ func runAccountAdd(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return e.fail(c, err)
 	}
-	fmt.Fprintf(e.stdout, "Added account %s (%s %s, user %s).\n", a.Name, a.Type, a.URL, a.User)
+	fmt.Fprintf(e.stdout, "Added account %s (%s %s, user %s).", a.Name, a.Type, a.URL, a.User)
+	if st, err := cl.Status(ctx); err == nil && st.Keyring != "" {
+		fmt.Fprintf(e.stdout, " Its password is kept in %s.", st.Keyring)
+	}
+	fmt.Fprintln(e.stdout)
 	return exitOK
 }
 

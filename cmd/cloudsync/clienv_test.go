@@ -102,12 +102,16 @@ func startProc(t testing.TB, bin string, env []string, stdin string, stdout io.W
 		t.Fatalf("starting %s %v: %v", bin, args, err)
 	}
 	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	name := "cloudsync"
+	if len(args) > 0 {
+		name = args[0]
+	}
 	t.Cleanup(func() {
 		if err := p.stop(); err != nil && !p.failed {
-			t.Errorf("%s did not stop cleanly: %v", args[0], err)
+			t.Errorf("%s did not stop cleanly: %v", name, err)
 		}
 		if t.Failed() {
-			t.Logf("stderr of %s:\n%s", args[0], tail(p.stderr.String(), 4000))
+			t.Logf("stderr of %s:\n%s", name, tail(p.stderr.String(), 4000))
 		}
 	})
 	return p

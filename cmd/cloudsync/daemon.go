@@ -2,20 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"runtime/debug"
-	"syscall"
 	"time"
 
-	"github.com/cloudsync/cloudsync/credentials"
 	"github.com/cloudsync/cloudsync/syncer"
-	"github.com/cloudsync/cloudsync/syncer/control"
-	"github.com/cloudsync/cloudsync/syncer/state"
 )
 
 // runDaemon is `daemon [--poll-interval D] [--rescan-interval D]`: the engine without a
@@ -34,74 +27,16 @@ func runDaemon(ctx context.Context, e *env, c *command, args []string) int {
 	case *rescan < 0 || (*rescan > 0 && *rescan < syncerMinRescan):
 		return e.usageError(c, "--rescan-interval must be at least %v", syncerMinRescan)
 	}
-	keyringMode := e.getenv("CLOUDSYNC_KEYRING")
-	if keyringMode != "" && keyringMode != "memory" && keyringMode != "os" {
-		return e.fail(c, fmt.Errorf("CLOUDSYNC_KEYRING=%q: use \"os\" (the keyring, mandatory), \"memory\" (passwords in memory only) or leave it unset (the keyring when there is one)", keyringMode))
-	}
-	p, err := resolvePaths(e.getenv)
-	if err != nil {
-		return e.fail(c, err)
-	}
-	log, closeLog, err := openLog(p.Logs, e)
-	if err != nil {
-		return e.fail(c, err)
-	}
-	defer closeLog()
-
-	// The socket first: a second engine stops here with a clear message, before touching
-	// the state dir the first one holds.
-	ln, err := control.Listen(p.Socket)
-	if err != nil {
-		if errors.Is(err, control.ErrAlreadyRunning) {
-			return e.fail(c, err)
-		}
-		return e.fail(c, fmt.Errorf("control socket: %w", err))
-	}
-	defer ln.Close()
-	store, err := state.Open(p.State)
-	if err != nil {
-		return e.fail(c, err)
-	}
-
-	limitMemory(e.getenv)
-	secrets := selectSecrets(keyringMode, log)
-	eng, err := syncer.New(syncer.Config{
-		Store:          store,
-		Secrets:        secrets,
-		Dial:           dialRemote(log),
-		LocalFS:        localFS,
-		Watch:          watchLocal,
-		PollInterval:   *poll,
-		RescanInterval: *rescan,
-		Log:            log,
+	h, err := openHost(e, func(cfg *syncer.Config) {
+		cfg.PollInterval, cfg.RescanInterval = *poll, *rescan
 	})
 	if err != nil {
-		store.Close()
 		return e.fail(c, err)
 	}
-
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	runDone := make(chan error, 1)
-	go func() { runDone <- eng.Run(ctx) }()
-	log.Info("engine started", "pid", os.Getpid(), "socket", p.Socket, "state", p.State)
-	serveErr := control.Serve(ctx, ln, eng)
-	cancel()
-	runErr := <-runDone
-	if err := store.Close(); err != nil {
-		log.Error("closing the state store", "err", err)
-	}
-	switch {
-	case serveErr != nil:
-		log.Error("control socket failed", "err", serveErr)
-		return exitFail
-	case runErr != nil:
-		log.Error("engine stopped", "err", runErr)
+	defer h.shutdown()
+	if err := h.run(ctx, nil); err != nil {
 		return exitFail
 	}
-	log.Info("engine stopped")
 	return exitOK
 }
 
@@ -131,37 +66,4 @@ func openLog(dir string, e *env) (*slog.Logger, func(), error) {
 		slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}),
 	)
 	return slog.New(h), func() { f.Close() }, nil
-}
-
-// selectSecrets returns where account passwords are kept for CLOUDSYNC_KEYRING=mode: the OS
-// keyring ("os", mandatory), the engine's memory ("memory"), or by default the keyring when
-// one answers, else memory. Without a usable Secret Service (a server, a container, a desktop
-// without gnome-keyring) passwords could not be kept at all; memory is better than disk,
-// and the log says so.
-func selectSecrets(mode string, log *slog.Logger) syncer.Secrets {
-	switch mode {
-	case "memory":
-		log.Warn("CLOUDSYNC_KEYRING=memory: account passwords are kept in this process's memory only and forgotten when it stops")
-		return credentials.NewMemory()
-	case "os":
-		return credentials.NewKeyring()
-	}
-	k := credentials.NewKeyring()
-	if err := credentials.Probe(k); err != nil {
-		log.Warn("no usable OS keyring (Secret Service): account passwords are kept in memory only and must be "+
-			"entered again after cloudsync stops; install and unlock gnome-keyring (or another Secret Service) to keep them",
-			"err", err)
-		return credentials.NewMemory()
-	}
-	return k
-}
-
-// limitMemory sets the Go runtime's soft memory limit to state.DesktopMemoryLimit unless
-// GOMEMLIMIT says otherwise: the garbage collector then works harder before the heap grows
-// past it, which roughly halves the engine's peak RSS over a large state (see
-// state.BenchmarkStore100kItems) at no visible cost in speed.
-func limitMemory(getenv func(string) string) {
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(state.DesktopMemoryLimit)
-	}
 }

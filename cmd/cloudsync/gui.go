@@ -7,16 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
-	"github.com/cloudsync/cloudsync/credentials"
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/control"
-	"github.com/cloudsync/cloudsync/syncer/state"
 	"github.com/cloudsync/cloudsync/ui/desktopapp"
 )
 
@@ -26,78 +22,33 @@ import (
 // and exits.
 func runGUI(ctx context.Context, e *env) int {
 	c := &command{name: "app"}
-	keyringMode := e.getenv("CLOUDSYNC_KEYRING")
-	if keyringMode != "" && keyringMode != "memory" && keyringMode != "os" {
-		return e.fail(c, fmt.Errorf("CLOUDSYNC_KEYRING=%q: use \"memory\" (tests only) or leave it unset", keyringMode))
+	if e.getenv("DISPLAY") == "" && e.getenv("WAYLAND_DISPLAY") == "" {
+		fmt.Fprintln(e.stderr, "cloudsync: no display ($DISPLAY and $WAYLAND_DISPLAY are unset): "+
+			"running the sync engine without a window, as `cloudsync daemon` does")
+		return runDaemon(ctx, e, find(commands(), "daemon"), nil)
 	}
-	p, err := resolvePaths(e.getenv)
-	if err != nil {
-		return e.fail(c, err)
-	}
-	ln, err := control.Listen(p.Socket)
+	var show windowShower
+	h, err := openHost(e, func(cfg *syncer.Config) { cfg.ShowWindow = show.show })
 	if errors.Is(err, control.ErrAlreadyRunning) {
+		p, _ := resolvePaths(e.getenv)
 		return showRunning(ctx, e, c, p.Socket)
 	}
 	if err != nil {
-		return e.fail(c, fmt.Errorf("control socket: %w", err))
-	}
-	defer ln.Close()
-	log, closeLog, err := openLog(p.Logs, e)
-	if err != nil {
 		return e.fail(c, err)
 	}
-	defer closeLog()
-	store, err := state.Open(p.State)
-	if err != nil {
-		return e.fail(c, err)
-	}
-	defer func() {
-		if err := store.Close(); err != nil {
-			log.Error("closing the state store", "err", err)
-		}
-	}()
-	var secrets syncer.Secrets = credentials.NewKeyring()
-	if keyringMode == "memory" {
-		secrets = credentials.NewMemory()
-		log.Warn("CLOUDSYNC_KEYRING=memory: account passwords are kept in this process's memory only")
-	}
-	var show windowShower
-	eng, err := syncer.New(syncer.Config{
-		Store: store, Secrets: secrets, Dial: dialRemote(log), LocalFS: localFS, Watch: watchLocal,
-		Log: log, ShowWindow: show.show,
-	})
-	if err != nil {
-		return e.fail(c, err)
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	runDone := make(chan error, 1)
-	go func() { runDone <- eng.Run(ctx) }()
-	serveDone := make(chan error, 1)
-	go func() { serveDone <- control.Serve(ctx, ln, eng) }()
-	log.Info("app started", "pid", os.Getpid(), "socket", p.Socket, "state", p.State)
-
+	defer h.shutdown()
 	exe, _ := os.Executable()
-	err = desktopapp.Run(ctx, desktopapp.Config{
-		API: eng, Secrets: secrets, DataDir: filepath.Dir(p.State),
-		OpenURL: func(ctx context.Context, u string) error { return openURL(ctx, u, e.getenv) },
-		Exe:     exe, Getenv: e.getenv, Log: log,
-		OnReady: show.set,
+	err = h.run(ctx, func(ctx context.Context) error {
+		return desktopapp.Run(ctx, desktopapp.Config{
+			API: h.eng, Secrets: h.secrets, DataDir: filepath.Dir(h.paths.State),
+			OpenURL: func(ctx context.Context, u string) error { return openURL(ctx, u, e.getenv) },
+			Exe:     exe, Getenv: e.getenv, Log: h.log,
+			OnReady: show.set,
+		})
 	})
-	cancel()
-	if serr := <-serveDone; serr != nil {
-		log.Error("control socket failed", "err", serr)
-	}
-	if rerr := <-runDone; rerr != nil {
-		log.Error("engine stopped", "err", rerr)
-		return exitFail
-	}
 	if err != nil {
 		return e.fail(c, err)
 	}
-	log.Info("app stopped")
 	return exitOK
 }
 
