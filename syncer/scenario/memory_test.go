@@ -108,7 +108,10 @@ func testLog(t testing.TB) *slog.Logger {
 
 type tlogWriter struct{ t testing.TB }
 
-func (w tlogWriter) Write(b []byte) (int, error) { w.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
+func (w tlogWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
 
 // startEngine runs eng until the test ends.
 func startEngine(t testing.TB, eng *syncer.Engine) {

@@ -354,6 +354,8 @@ func (r *Remote) Delete(ctx context.Context, e remote.Entry) error {
 }
 
 // WebURL names a page for e, as a server with a web UI would (View in Cloud).
-func (r *Remote) WebURL(e remote.Entry) string { return "https://cloud.invalid/files/" + remote.Clean(e.Path) }
+func (r *Remote) WebURL(e remote.Entry) string {
+	return "https://cloud.invalid/files/" + remote.Clean(e.Path)
+}
 
 var _ remote.WebURLer = (*Remote)(nil)
