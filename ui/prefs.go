@@ -190,9 +190,15 @@ func (p *prefsWindow) submitAccount(test bool) {
 	p.result.SetText("Connecting to " + r.URL + "…")
 	p.test.Disable()
 	p.add.Disable()
+	where := "the system keyring"
 	p.u.call(func(ctx context.Context) error {
-		_, err := p.u.api.AddAccount(ctx, r)
-		return err
+		if _, err := p.u.api.AddAccount(ctx, r); err != nil {
+			return err
+		}
+		if st, err := p.u.api.Status(ctx); err == nil && st.Keyring != "" {
+			where = st.Keyring // the engine may keep it in memory when there is no keyring
+		}
+		return nil
 	}, func(err error) {
 		p.test.Enable()
 		p.add.Enable()
@@ -202,7 +208,7 @@ func (p *prefsWindow) submitAccount(test bool) {
 		case test:
 			p.result.SetText("The connection works.")
 		default:
-			p.result.SetText("Account " + r.Name + " added. Its password is kept in the system keyring.")
+			p.result.SetText("Account " + r.Name + " added. Its password is kept in " + where + ".")
 			p.u.notify.signedIn(r.Name)
 			p.name.SetText("")
 			p.url.SetText("")

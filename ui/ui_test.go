@@ -138,6 +138,26 @@ func TestAddAccountGivesThePasswordOnlyToAddAccount(t *testing.T) {
 	}
 }
 
+// TestAddedAccountSaysWhereThePasswordIsKept: without a Secret Service the engine keeps
+// passwords in memory; the form must not claim the keyring then.
+func TestAddedAccountSaysWhereThePasswordIsKept(t *testing.T) {
+	for _, where := range []string{"the OS keyring", "the engine's memory only (no OS keyring is available)"} {
+		api := newFakeAPI()
+		api.status.Keyring = where
+		u, _, _ := newTestUI(t, api)
+		u.ShowWindow("accounts")
+		p := u.prefs
+		test.Type(p.name, "Work")
+		test.Type(p.url, "https://dav.example.com/")
+		test.Type(p.user, "ann")
+		test.Type(p.password, "s3cret")
+		test.Tap(p.add)
+		if want := "Its password is kept in " + where + "."; !strings.Contains(p.result.Text, want) {
+			t.Errorf("result %q, want it to contain %q", p.result.Text, want)
+		}
+	}
+}
+
 func TestAccountFormExplainsWhatIsMissing(t *testing.T) {
 	tests := []struct {
 		name, url, user, password, want string
