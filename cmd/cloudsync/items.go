@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cloudsync/cloudsync/syncer"
+	"github.com/cloudsync/cloudsync/syncer/control"
 )
 
 // runList is `list [--errors] [--json]`: Synced content, or Synced with errors.
@@ -64,29 +65,22 @@ func runList(ctx context.Context, e *env, c *command, args []string) int {
 func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlags(c)
 	asJSON := fs.Bool("json", false, "print JSON (path, status, reason, details, cloud{account,location,url}, last_sync, conflicts)")
-	pos, code, ok := e.parse(c, fs, args, 1, 1)
-	if !ok {
-		return code
-	}
-	p, err := absPath(pos[0])
-	if err != nil {
-		return e.fail(c, err)
-	}
-	cl, code, ok := e.engine(c)
-	if !ok {
-		return code
-	}
-	defer cl.Close()
-	ctx, cancel := withTimeout(ctx)
-	defer cancel()
-	it, err := cl.Info(ctx, p)
-	if err != nil {
-		return e.fail(c, err)
-	}
-	it = normalizeInfo(it)
-	if *asJSON {
-		return e.printJSON(c, it)
-	}
+	return e.withPath(ctx, c, args, fs, func(ctx context.Context, cl *control.Client, p string) int {
+		it, err := cl.Info(ctx, p)
+		if err != nil {
+			return e.fail(c, err)
+		}
+		it = normalizeInfo(it)
+		if *asJSON {
+			return e.printJSON(c, it)
+		}
+		e.printInfo(it)
+		return exitOK
+	})
+}
+
+// printInfo prints Sync Info as an aligned table.
+func (e *env) printInfo(it syncer.ItemInfo) {
 	lastSync := it.LastSync
 	if lastSync == "" {
 		lastSync = "never"
@@ -121,41 +115,28 @@ func runInfo(ctx context.Context, e *env, c *command, args []string) int {
 		rows = append(rows, []string{label, cp})
 	}
 	e.table(rows)
-	return exitOK
 }
 
 // runViewInCloud is `view-in-cloud PATH [--print-url]`.
 func runViewInCloud(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlags(c)
 	printURL := fs.Bool("print-url", false, "print the address instead of opening a browser")
-	pos, code, ok := e.parse(c, fs, args, 1, 1)
-	if !ok {
-		return code
-	}
-	p, err := absPath(pos[0])
-	if err != nil {
-		return e.fail(c, err)
-	}
-	cl, code, ok := e.engine(c)
-	if !ok {
-		return code
-	}
-	defer cl.Close()
-	cctx, cancel := withTimeout(ctx)
-	defer cancel()
-	u, err := cl.ViewURL(cctx, p)
-	if err != nil {
-		return e.fail(c, err)
-	}
-	if *printURL {
-		fmt.Fprintln(e.stdout, u)
+	return e.withPath(ctx, c, args, fs, func(cctx context.Context, cl *control.Client, p string) int {
+		u, err := cl.ViewURL(cctx, p)
+		if err != nil {
+			return e.fail(c, err)
+		}
+		if *printURL {
+			fmt.Fprintln(e.stdout, u)
+			return exitOK
+		}
+		// The browser may outlive the engine call's deadline: open it with the command's ctx.
+		if err := openURL(ctx, u, e.getenv); err != nil {
+			fmt.Fprintf(e.stderr, "cloudsync %s: %v\nThe address is: %s\n", c.name, err, u)
+			return exitFail
+		}
 		return exitOK
-	}
-	if err := openURL(ctx, u, e.getenv); err != nil {
-		fmt.Fprintf(e.stderr, "cloudsync %s: %v\nThe address is: %s\n", c.name, err, u)
-		return exitFail
-	}
-	return exitOK
+	})
 }
 
 // runBrowse is `browse ACCOUNT [CLOUD_FOLDER] [--json]`.

@@ -90,6 +90,20 @@ func runUnsync(ctx context.Context, e *env, c *command, args []string) int {
 // onPath runs a command taking exactly one local PATH (made absolute) and printing one
 // confirmation line.
 func (e *env) onPath(ctx context.Context, c *command, args []string, fs *flag.FlagSet, do func(context.Context, *control.Client, string) (string, error)) int {
+	return e.withPath(ctx, c, args, fs, func(ctx context.Context, cl *control.Client, p string) int {
+		msg, err := do(ctx, cl, p)
+		if err != nil {
+			return e.fail(c, err)
+		}
+		fmt.Fprintln(e.stdout, msg)
+		return exitOK
+	})
+}
+
+// withPath parses a command taking exactly one local PATH (fs: its flags, nil for none),
+// makes the path absolute, connects to the engine and runs body with a bounded context;
+// body returns the exit status.
+func (e *env) withPath(ctx context.Context, c *command, args []string, fs *flag.FlagSet, body func(context.Context, *control.Client, string) int) int {
 	if fs == nil {
 		fs = newFlags(c)
 	}
@@ -108,12 +122,7 @@ func (e *env) onPath(ctx context.Context, c *command, args []string, fs *flag.Fl
 	defer cl.Close()
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	msg, err := do(ctx, cl, p)
-	if err != nil {
-		return e.fail(c, err)
-	}
-	fmt.Fprintln(e.stdout, msg)
-	return exitOK
+	return body(ctx, cl, p)
 }
 
 // runPause is `pause [SET]`; runResume is `resume [SET]`.
