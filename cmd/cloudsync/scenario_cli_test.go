@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io/fs"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -38,7 +37,7 @@ func cliEnv(t *testing.T) *scenario.Env {
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() { makeFilesWritable(base) }) // locked files, so TempDir can remove them
+	t.Cleanup(func() { scenario.MakeWritable(base) }) // locked files, so TempDir can remove them
 
 	dav, _ := startServeWebDAV(t, bin, childEnv(cloudsyncVars), served, "alice", "wonderland")
 	target, err := url.Parse(dav)
@@ -57,57 +56,12 @@ func cliEnv(t *testing.T) *scenario.Env {
 		"--url", proxy.URL+"/", "--user", "alice", "--password-stdin"); err != nil {
 		t.Fatal(err)
 	}
-	hidden := root + ".unmounted"
-	return &scenario.Env{
-		T: t, Ctl: ctl,
-		Local: scenario.DirTree{T: t, Root: root}, Cloud: scenario.DirTree{T: t, Root: filepath.Join(served, "Docs")},
-		Root: root, Account: "dav", CloudFolder: "Docs",
+	e := &scenario.Env{
+		T: t, Ctl: ctl, Cloud: scenario.DirTree{T: t, Root: filepath.Join(served, "Docs")},
+		Account: "dav", CloudFolder: "Docs",
 		Calls: meter.Calls,
 		Fault: meter.SetFault,
-		HideLocalRoot: func(hide bool) {
-			from, to := root, hidden
-			if !hide {
-				from, to = hidden, root
-			}
-			if err := os.Rename(from, to); err != nil {
-				t.Fatal(err)
-			}
-		},
-		LocalTrash: func() []string { return regularContents(filepath.Join(xdgData, "Trash", "files")) },
-		Symlink: func(p, target string) {
-			if err := os.Symlink(target, filepath.Join(root, p)); err != nil {
-				t.Fatal(err)
-			}
-		},
-		Mode: func(p string) uint32 {
-			fi, err := os.Lstat(filepath.Join(root, p))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return uint32(fi.Mode().Perm())
-		},
 	}
-}
-
-// regularContents returns the contents of the regular files under dir.
-func regularContents(dir string) []string {
-	var out []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if b, err := os.ReadFile(p); err == nil {
-				out = append(out, string(b))
-			}
-		}
-		return nil
-	})
-	return out
-}
-
-func makeFilesWritable(dir string) {
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			_ = os.Chmod(p, 0o644)
-		}
-		return nil
-	})
+	scenario.LocalDir(e, t, root, xdgData)
+	return e
 }

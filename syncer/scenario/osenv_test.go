@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"context"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -54,61 +53,16 @@ func osEnv(t testing.TB, base string, c osCloud) *Env {
 	}
 	startEngine(t, eng)
 	t.Cleanup(func() { store.Close() })
-	t.Cleanup(func() { makeWritable(base) }) // so TempDir can remove locked files
+	t.Cleanup(func() { MakeWritable(base) }) // so TempDir can remove locked files
 	if _, err := eng.AddAccount(context.Background(), c.account); err != nil {
 		t.Fatal(err)
 	}
-	hidden := root + ".unmounted"
-	return &Env{
-		T: t, Local: DirTree{T: t, Root: root}, Cloud: c.tree, Ctl: eng,
-		Root: root, Account: c.account.Name, CloudFolder: c.cloudFolder,
+	e := &Env{
+		T: t, Cloud: c.tree, Ctl: eng, Account: c.account.Name, CloudFolder: c.cloudFolder,
 		Calls:  c.calls,
 		Fault:  c.fault,
 		Events: func() []syncer.Event { return events(eng) },
-		HideLocalRoot: func(hide bool) {
-			from, to := root, hidden
-			if !hide {
-				from, to = hidden, root
-			}
-			if err := os.Rename(from, to); err != nil {
-				t.Fatal(err)
-			}
-		},
-		LocalTrash: func() []string { return trashContents(filepath.Join(base, "xdg-data", "Trash", "files")) },
-		Symlink: func(p, target string) {
-			if err := os.Symlink(target, filepath.Join(root, p)); err != nil {
-				t.Fatal(err)
-			}
-		},
-		Mode: func(p string) uint32 {
-			fi, err := os.Lstat(filepath.Join(root, p))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return uint32(fi.Mode().Perm())
-		},
 	}
-}
-
-// trashContents returns the contents of the files in a freedesktop trash's files/ folder.
-func trashContents(dir string) []string {
-	var out []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if b, err := os.ReadFile(p); err == nil {
-				out = append(out, string(b))
-			}
-		}
-		return nil
-	})
-	return out
-}
-
-func makeWritable(dir string) {
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			_ = os.Chmod(p, 0o644)
-		}
-		return nil
-	})
+	LocalDir(e, t, root, filepath.Join(base, "xdg-data"))
+	return e
 }

@@ -1,0 +1,63 @@
+package scenario
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// LocalDir fills e's local side for a real folder root: the Tree, and the abilities a real
+// disk has (hiding the root as an unmount does, the desktop trash under xdgData, symlinks,
+// permission bits). Every environment over the real file system uses it.
+func LocalDir(e *Env, t testing.TB, root, xdgData string) {
+	e.Local, e.Root = DirTree{T: t, Root: root}, root
+	hidden := root + ".unmounted"
+	e.HideLocalRoot = func(hide bool) {
+		from, to := root, hidden
+		if !hide {
+			from, to = hidden, root
+		}
+		if err := os.Rename(from, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.LocalTrash = func() []string { return FileContents(filepath.Join(xdgData, "Trash", "files")) }
+	e.Symlink = func(p, target string) {
+		if err := os.Symlink(target, filepath.Join(root, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Mode = func(p string) uint32 {
+		fi, err := os.Lstat(filepath.Join(root, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return uint32(fi.Mode().Perm())
+	}
+}
+
+// FileContents returns the contents of the regular files under dir.
+func FileContents(dir string) []string {
+	var out []string
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if b, err := os.ReadFile(p); err == nil {
+				out = append(out, string(b))
+			}
+		}
+		return nil
+	})
+	return out
+}
+
+// MakeWritable gives every regular file under dir write permission back (files locked by
+// the lock option), so that a test's temporary folder can be removed.
+func MakeWritable(dir string) {
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			_ = os.Chmod(p, 0o644)
+		}
+		return nil
+	})
+}
