@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/cloudsync/cloudsync/syncer/exec"
@@ -59,10 +60,12 @@ type pass struct {
 
 	items    map[string]model.Item // by key
 	unsynced map[string]string     // path → key of the items that never synced (failure records)
-	pathIDs  bool                  // the remote's ids are paths
-	keyBase  string                // see newKey
-	moved    []model.Item          // items below a moved folder, rewritten, to be stored
-	keySeq   int
+	// basePaths holds the paths of the synced items as loaded (scan and listing filters).
+	basePaths map[string]bool
+	pathIDs   bool         // the remote's ids are paths
+	keyBase   string       // see newKey
+	moved     []model.Item // items below a moved folder, rewritten, to be stored
+	keySeq    int
 }
 
 func (p *pass) run(ctx context.Context) (int, string) {
@@ -155,10 +158,12 @@ func (p *pass) checkRootID(hadItems bool) (bool, string) {
 
 // loadItems reads the set's items.
 func (p *pass) loadItems() error {
-	p.items, p.unsynced = map[string]model.Item{}, map[string]string{}
+	p.items, p.unsynced, p.basePaths = map[string]model.Item{}, map[string]string{}, map[string]bool{}
 	return p.e.cfg.Store.ListItems(p.s.ID, func(it model.Item) bool {
 		p.items[it.Key] = it
-		if !it.HasBase {
+		if it.HasBase {
+			p.basePaths[it.Path] = true
+		} else {
 			p.unsynced[it.Path] = it.Key
 		}
 		return true
@@ -171,13 +176,9 @@ func (p *pass) loadItems() error {
 func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 	known := map[string]model.Item{}
 	conflicts := map[string]string{} // conflict copy path → owning item key
-	basePaths := map[string]bool{}
 	for _, it := range p.items {
 		if it.HasBase && it.Local.ID != "" {
 			known[it.Local.ID] = it
-		}
-		if it.HasBase {
-			basePaths[it.Path] = true
 		}
 		for _, c := range it.Conflicts {
 			conflicts[c] = it.Key
@@ -200,7 +201,7 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 	out := nodes[:0]
 	for _, n := range nodes {
 		seen[n.Path] = true
-		if p.localOnly(n.Path, conflicts, basePaths) {
+		if p.localOnly(n.Path, conflicts) {
 			continue
 		}
 		if p.s.Kind == model.KindDocuments && !p.isMember(n, known) {
@@ -229,12 +230,12 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 // registration was lost (a crash between keeping the copy and recording it, a restored
 // state): such a copy may even carry a synced item's file id (the copy is a hard link of the
 // replaced file), and must not be read as that item renamed.
-func (p *pass) localOnly(q string, conflicts map[string]string, basePaths map[string]bool) bool {
+func (p *pass) localOnly(q string, conflicts map[string]string) bool {
 	for {
 		if _, ok := conflicts[q]; ok {
 			return true
 		}
-		if exec.IsConflictCopyName(path.Base(q)) && !basePaths[q] {
+		if exec.IsConflictCopyName(path.Base(q)) && !p.basePaths[q] {
 			return true
 		}
 		if !strings.Contains(q, "/") {
@@ -247,20 +248,8 @@ func (p *pass) localOnly(q string, conflicts map[string]string, basePaths map[st
 // isMember reports whether local node n belongs to a documents set: a paired document
 // (by id, so it stays paired when renamed) or a chosen document not synced yet.
 func (p *pass) isMember(n plan.Node, known map[string]model.Item) bool {
-	if _, ok := known[n.ID]; ok {
-		return true
-	}
-	for _, it := range p.items {
-		if it.HasBase && it.Path == n.Path {
-			return true // replaced in place (safe save): the planner pairs it by path
-		}
-	}
-	for _, d := range p.s.Documents {
-		if d == n.Path {
-			return true
-		}
-	}
-	return false
+	_, ok := known[n.ID]
+	return ok || p.isDocPath(n.Path)
 }
 
 // emptyListingGuard is the number of synced cloud items from which an empty cloud listing
@@ -333,18 +322,10 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 	return out, StateIdle, true
 }
 
+// isDocPath reports whether rel is a chosen document of a documents set, or the path of a
+// synced item (a document replaced in place by a safe save: the planner pairs it by path).
 func (p *pass) isDocPath(rel string) bool {
-	for _, d := range p.s.Documents {
-		if d == rel {
-			return true
-		}
-	}
-	for _, it := range p.items {
-		if it.HasBase && it.Path == rel {
-			return true
-		}
-	}
-	return false
+	return p.basePaths[rel] || slices.Contains(p.s.Documents, rel)
 }
 
 // remoteNode converts a listing entry (root-relative) to a snapshot node. Path ids are made
@@ -371,7 +352,7 @@ func (p *pass) forgetRemoteBases() error {
 	if err := p.e.cfg.Store.PutItems(p.s.ID, nil, del); err != nil {
 		return err
 	}
-	p.items = map[string]model.Item{}
+	p.items, p.basePaths = map[string]model.Item{}, map[string]bool{}
 	p.r.setPrevRemote(nil)
 	return nil
 }
