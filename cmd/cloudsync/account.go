@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cloudsync/cloudsync/syncer"
+	"github.com/cloudsync/cloudsync/syncer/control"
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
@@ -62,58 +63,41 @@ func runAccountAdd(ctx context.Context, e *env, c *command, args []string) int {
 func runAccountList(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlags(c)
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, code, ok := e.parse(c, fs, args, 0, 0); !ok {
-		return code
-	}
-	cl, code, ok := e.engine(c)
-	if !ok {
-		return code
-	}
-	defer cl.Close()
-	ctx, cancel := withTimeout(ctx)
-	defer cancel()
-	as, err := cl.ListAccounts(ctx)
-	if err != nil {
-		return e.fail(c, err)
-	}
-	if as == nil {
-		as = []model.Account{}
-	}
-	if *asJSON {
-		return e.printJSON(c, as)
-	}
-	if len(as) == 0 {
-		fmt.Fprintln(e.stdout, "No accounts. Add one with `cloudsync account add`.")
-		return exitOK
-	}
-	rows := [][]string{{"NAME", "TYPE", "URL", "USER", "STATE"}}
-	for _, a := range as {
-		st := "ok"
-		if a.Paused {
-			st = "sign-in needed"
+	return e.withEngine(ctx, c, fs, args, 0, 0, func(ctx context.Context, cl *control.Client, _ []string) int {
+		as, err := cl.ListAccounts(ctx)
+		if err != nil {
+			return e.fail(c, err)
 		}
-		rows = append(rows, []string{a.Name, a.Type, a.URL, a.User, st})
-	}
-	e.table(rows)
-	return exitOK
+		if as == nil {
+			as = []model.Account{}
+		}
+		if *asJSON {
+			return e.printJSON(c, as)
+		}
+		if len(as) == 0 {
+			fmt.Fprintln(e.stdout, "No accounts. Add one with `cloudsync account add`.")
+			return exitOK
+		}
+		rows := [][]string{{"NAME", "TYPE", "URL", "USER", "STATE"}}
+		for _, a := range as {
+			st := "ok"
+			if a.Paused {
+				st = "sign-in needed"
+			}
+			rows = append(rows, []string{a.Name, a.Type, a.URL, a.User, st})
+		}
+		e.table(rows)
+		return exitOK
+	})
 }
 
 // runAccountRemove is `account remove NAME`.
 func runAccountRemove(ctx context.Context, e *env, c *command, args []string) int {
-	pos, code, ok := e.parse(c, newFlags(c), args, 1, 1)
-	if !ok {
-		return code
-	}
-	cl, code, ok := e.engine(c)
-	if !ok {
-		return code
-	}
-	defer cl.Close()
-	ctx, cancel := withTimeout(ctx)
-	defer cancel()
-	if err := cl.RemoveAccount(ctx, pos[0]); err != nil {
-		return e.fail(c, err)
-	}
-	fmt.Fprintf(e.stdout, "Removed account %s.\n", pos[0])
-	return exitOK
+	return e.withEngine(ctx, c, newFlags(c), args, 1, 1, func(ctx context.Context, cl *control.Client, pos []string) int {
+		if err := cl.RemoveAccount(ctx, pos[0]); err != nil {
+			return e.fail(c, err)
+		}
+		fmt.Fprintf(e.stdout, "Removed account %s.\n", pos[0])
+		return exitOK
+	})
 }

@@ -14,51 +14,43 @@ func runList(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlags(c)
 	errorsOnly := fs.Bool("errors", false, "only the items that failed (Synced with errors)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, code, ok := e.parse(c, fs, args, 0, 0); !ok {
-		return code
-	}
-	cl, code, ok := e.engine(c)
-	if !ok {
-		return code
-	}
-	defer cl.Close()
-	ctx, cancel := withTimeout(ctx)
-	defer cancel()
-	items, err := cl.ListItems(ctx, *errorsOnly)
-	if err != nil {
-		return e.fail(c, err)
-	}
-	for i := range items {
-		items[i] = normalizeInfo(items[i])
-	}
-	if items == nil {
-		items = []syncer.ItemInfo{}
-	}
-	if *asJSON {
-		return e.printJSON(c, items)
-	}
-	if len(items) == 0 {
-		if *errorsOnly {
-			fmt.Fprintln(e.stdout, "No errors.")
-		} else {
-			fmt.Fprintln(e.stdout, "Nothing is synced yet. Start with `cloudsync sync`.")
+	return e.withEngine(ctx, c, fs, args, 0, 0, func(ctx context.Context, cl *control.Client, _ []string) int {
+		items, err := cl.ListItems(ctx, *errorsOnly)
+		if err != nil {
+			return e.fail(c, err)
 		}
-		return exitOK
-	}
-	if *errorsOnly {
-		rows := [][]string{{"PATH", "REASON", "DETAILS"}}
+		for i := range items {
+			items[i] = normalizeInfo(items[i])
+		}
+		if items == nil {
+			items = []syncer.ItemInfo{}
+		}
+		if *asJSON {
+			return e.printJSON(c, items)
+		}
+		if len(items) == 0 {
+			if *errorsOnly {
+				fmt.Fprintln(e.stdout, "No errors.")
+			} else {
+				fmt.Fprintln(e.stdout, "Nothing is synced yet. Start with `cloudsync sync`.")
+			}
+			return exitOK
+		}
+		if *errorsOnly {
+			rows := [][]string{{"PATH", "REASON", "DETAILS"}}
+			for _, it := range items {
+				rows = append(rows, []string{it.Path, orDash(string(it.Reason)), orDash(oneLine(it.Details))})
+			}
+			e.table(rows)
+			return exitOK
+		}
+		rows := [][]string{{"STATUS", "PATH", "CLOUD", "REASON"}}
 		for _, it := range items {
-			rows = append(rows, []string{it.Path, orDash(string(it.Reason)), orDash(oneLine(it.Details))})
+			rows = append(rows, []string{string(it.Status), it.Path, orDash(cloudName(it.Cloud)), orDash(string(it.Reason))})
 		}
 		e.table(rows)
 		return exitOK
-	}
-	rows := [][]string{{"STATUS", "PATH", "CLOUD", "REASON"}}
-	for _, it := range items {
-		rows = append(rows, []string{string(it.Status), it.Path, orDash(cloudName(it.Cloud)), orDash(string(it.Reason))})
-	}
-	e.table(rows)
-	return exitOK
+	})
 }
 
 // runInfo is `info PATH [--json]`: the Sync Info of an item.
@@ -143,41 +135,32 @@ func runViewInCloud(ctx context.Context, e *env, c *command, args []string) int 
 func runBrowse(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlags(c)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, code, ok := e.parse(c, fs, args, 1, 2)
-	if !ok {
-		return code
-	}
-	folder := ""
-	if len(pos) == 2 {
-		folder = pos[1]
-	}
-	cl, code, ok := e.engine(c)
-	if !ok {
-		return code
-	}
-	defer cl.Close()
-	ctx, cancel := withTimeout(ctx)
-	defer cancel()
-	es, err := cl.Browse(ctx, pos[0], folder)
-	if err != nil {
-		return e.fail(c, err)
-	}
-	if es == nil {
-		es = []syncer.BrowseEntry{}
-	}
-	if *asJSON {
-		return e.printJSON(c, es)
-	}
-	if len(es) == 0 {
-		fmt.Fprintln(e.stdout, "(empty)")
+	return e.withEngine(ctx, c, fs, args, 1, 2, func(ctx context.Context, cl *control.Client, pos []string) int {
+		folder := ""
+		if len(pos) == 2 {
+			folder = pos[1]
+		}
+		es, err := cl.Browse(ctx, pos[0], folder)
+		if err != nil {
+			return e.fail(c, err)
+		}
+		if es == nil {
+			es = []syncer.BrowseEntry{}
+		}
+		if *asJSON {
+			return e.printJSON(c, es)
+		}
+		if len(es) == 0 {
+			fmt.Fprintln(e.stdout, "(empty)")
+			return exitOK
+		}
+		rows := [][]string{{"KIND", "NAME", "PATH"}}
+		for _, en := range es {
+			rows = append(rows, []string{en.Kind, en.Name, en.Path})
+		}
+		e.table(rows)
 		return exitOK
-	}
-	rows := [][]string{{"KIND", "NAME", "PATH"}}
-	for _, en := range es {
-		rows = append(rows, []string{en.Kind, en.Name, en.Path})
-	}
-	e.table(rows)
-	return exitOK
+	})
 }
 
 // normalizeInfo gives scripts a stable shape: conflicts is a list, never null.

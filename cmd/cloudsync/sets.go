@@ -100,20 +100,29 @@ func (e *env) onPath(ctx context.Context, c *command, args []string, fs *flag.Fl
 	})
 }
 
-// withPath parses a command taking exactly one local PATH (fs: its flags, nil for none),
-// makes the path absolute, connects to the engine and runs body with a bounded context;
-// body returns the exit status.
+// withPath runs a command taking exactly one local PATH (fs: its flags, nil for none):
+// body gets the path made absolute, the engine and a bounded context, and returns the exit
+// status.
 func (e *env) withPath(ctx context.Context, c *command, args []string, fs *flag.FlagSet, body func(context.Context, *control.Client, string) int) int {
 	if fs == nil {
 		fs = newFlags(c)
 	}
-	pos, code, ok := e.parse(c, fs, args, 1, 1)
+	return e.withEngine(ctx, c, fs, args, 1, 1, func(ctx context.Context, cl *control.Client, pos []string) int {
+		p, err := absPath(pos[0])
+		if err != nil {
+			return e.fail(c, err)
+		}
+		return body(ctx, cl, p)
+	})
+}
+
+// withEngine is the frame of most commands: parse args against fs (minPos..maxPos
+// positional arguments), connect to the engine, and run body with the arguments and a
+// bounded context; body returns the exit status.
+func (e *env) withEngine(ctx context.Context, c *command, fs *flag.FlagSet, args []string, minPos, maxPos int, body func(context.Context, *control.Client, []string) int) int {
+	pos, code, ok := e.parse(c, fs, args, minPos, maxPos)
 	if !ok {
 		return code
-	}
-	p, err := absPath(pos[0])
-	if err != nil {
-		return e.fail(c, err)
 	}
 	cl, code, ok := e.engine(c)
 	if !ok {
@@ -122,7 +131,7 @@ func (e *env) withPath(ctx context.Context, c *command, args []string, fs *flag.
 	defer cl.Close()
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	return body(ctx, cl, p)
+	return body(ctx, cl, pos)
 }
 
 // runPause is `pause [SET]`; runResume is `resume [SET]`.
