@@ -408,22 +408,9 @@ func (w *netWorld) intn(n int) int {
 func (w *netWorld) pass() {
 	w.t.Helper()
 	w.logf("pass")
-	g := w.gate
-	g.admit()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- w.eng.Wait(ctx) }()
-	select {
-	case err := <-errc:
-		if err != nil {
-			w.fail("waiting for a pass: %v", err)
-		}
-	case <-g.arrived:
-		cancel()
-		<-errc
+	if err := w.gate.onePass(w.eng, 60*time.Second); err != nil {
+		w.fail("waiting for a pass: %v", err)
 	}
-	g.close()
 }
 
 // settle checks the oracle once faults and edits stopped (see world.settle). A set-wide

@@ -200,22 +200,29 @@ func (w *world) setup() {
 // it ended. A pass that stops before scanning (a store fault) ends the call as well.
 func (w *world) pass() {
 	w.t.Helper()
-	g := w.gate
+	if err := w.gate.onePass(w.eng, 30*time.Second); err != nil {
+		w.fail("waiting for a pass: %v", err)
+	}
+}
+
+// onePass admits exactly one pass of eng through the gate and returns when it ended:
+// Wait asks for a pass, and the pass either completes (Wait returns) or reaches the gate
+// again for a second one (arrived), which stays shut.
+func (g *gate) onePass(eng *syncer.Engine, timeout time.Duration) error {
 	g.admit()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer g.close()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	errc := make(chan error, 1)
-	go func() { errc <- w.eng.Wait(ctx) }()
+	go func() { errc <- eng.Wait(ctx) }()
 	select {
 	case err := <-errc:
-		if err != nil {
-			w.fail("waiting for a pass: %v", err)
-		}
+		return err
 	case <-g.arrived:
 		cancel()
 		<-errc
+		return nil
 	}
-	g.close()
 }
 
 // requestSync is a person's Request Sync on the set (confirming a held deletion or an
