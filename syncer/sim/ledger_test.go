@@ -23,6 +23,21 @@ type ledger struct {
 	gone    map[string]bool   // hashes whose last copy a person destroyed
 }
 
+// lost returns, sorted, who wrote each content that held (hash → still somewhere) does
+// not hold and that no person destroyed.
+func (l *ledger) lost(held map[string]bool) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for h, who := range l.written {
+		if !held[h] && !l.gone[h] {
+			out = append(out, who)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 func newLedger() *ledger {
 	return &ledger{written: map[string]string{}, gone: map[string]bool{}}
 }
@@ -94,17 +109,7 @@ func (w *world) destroying(local bool, p string, files map[string]string) {
 // its last copy), and every live file holds a complete written content (atomicity).
 func (w *world) checkNoLostWrite() {
 	w.t.Helper()
-	held := w.holdings("", "")
-	w.led.mu.Lock()
-	var lost []string
-	for h, who := range w.led.written {
-		if !held[h] && !w.led.gone[h] {
-			lost = append(lost, who)
-		}
-	}
-	w.led.mu.Unlock()
-	if len(lost) > 0 {
-		slices.Sort(lost)
+	if lost := w.led.lost(w.holdings("", "")); len(lost) > 0 {
 		w.fail("lost writes: %v\nlocal: %v\ncloud: %v", lost, show(w.localTree()), show(w.cloudTree()))
 	}
 	w.led.mu.Lock()

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -540,17 +539,7 @@ func (w *netWorld) holdings(skipLocal, skipCloud string) map[string]bool {
 // written content (atomicity: no torn download, no torn upload).
 func (w *netWorld) checkNoLostWrite() {
 	w.t.Helper()
-	held := w.holdings("", "")
-	w.led.mu.Lock()
-	var lost []string
-	for h, who := range w.led.written {
-		if !held[h] && !w.led.gone[h] {
-			lost = append(lost, who)
-		}
-	}
-	w.led.mu.Unlock()
-	if len(lost) > 0 {
-		slices.Sort(lost)
+	if lost := w.led.lost(w.holdings("", "")); len(lost) > 0 {
 		w.fail("lost writes: %v\nlocal: %v\ncloud: %v", lost, show(w.localTree()), show(w.cloudTree()))
 	}
 	for name, tr := range map[string]map[string]string{"local": w.localTree(), "cloud": w.cloudTree()} {
