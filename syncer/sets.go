@@ -22,6 +22,9 @@ func (e *Engine) CreateSet(ctx context.Context, r CreateSetRequest) (model.Set, 
 	if len(r.Paths) == 0 {
 		return s, errors.New("name a folder or one or more files to sync")
 	}
+	if err := CheckCloudFolder(r.To); err != nil {
+		return s, err
+	}
 	rem, _, err := e.remoteFor(r.Account)
 	if err != nil {
 		return s, err
@@ -253,3 +256,22 @@ func (e *Engine) setState(s model.Set) string {
 // stopped reports whether a set-wide failure stops the set: a missing root, an unexpected
 // empty listing, or deletions held back for confirmation.
 func stopped(s model.Set) bool { return s.Error != "" || s.PendingDeletes > 0 }
+
+// CheckCloudFolder checks a cloud folder as given to `sync --to` (or the Sync to Cloud
+// dialog) before anything is created: "." and ".." segments are refused instead of being
+// resolved ("../x" is not "x"; the user meant a place the account cannot name), and so are
+// NUL and other control characters. Leading, trailing and repeated slashes are fine.
+func CheckCloudFolder(to string) error {
+	for _, seg := range strings.Split(to, "/") {
+		if seg == "." || seg == ".." {
+			return fmt.Errorf("the cloud folder %q has a %q segment; name the folder from the account's top, without . or ..: %w",
+				to, seg, remote.ErrInvalidName)
+		}
+	}
+	for _, c := range to {
+		if c < 0x20 || c == 0x7f {
+			return fmt.Errorf("the cloud folder %q contains a control character: %w", to, remote.ErrInvalidName)
+		}
+	}
+	return nil
+}

@@ -54,6 +54,8 @@ func TestUsageErrorsExitTwoWithAOneLineHint(t *testing.T) {
 		{"sync without path", []string{"sync", "--account", "a", "--to", "X"}, "missing argument"},
 		{"sync without account", []string{"sync", "dir", "--to", "X"}, "--account is required"},
 		{"sync without to", []string{"sync", "dir", "--account", "a"}, "--to is required"},
+		{"sync to parent folder", []string{"sync", "dir", "--account", "a", "--to", "../x"}, "cloud folder"},
+		{"sync to folder escaping", []string{"sync", "dir", "--account", "a", "--to", "a/../../b"}, "cloud folder"},
 		{"sync bad bool", []string{"sync", "dir", "--account", "a", "--to", "X", "--lock=maybe"}, "invalid boolean"},
 		{"browse without account", []string{"browse"}, "missing argument"},
 		{"browse too many", []string{"browse", "a", "b", "c"}, "unexpected argument"},

@@ -32,6 +32,9 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	case *to == "":
 		return e.usageError(c, "--to is required")
 	}
+	if err := syncer.CheckCloudFolder(*to); err != nil {
+		return e.usageError(c, "--to: %v", err)
+	}
 	opts := model.DefaultOptions()
 	if *noSub {
 		opts.IncludeSubfolders = false

@@ -1,0 +1,133 @@
+package syncer_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/cloudsync/cloudsync/credentials"
+	"github.com/cloudsync/cloudsync/syncer"
+	"github.com/cloudsync/cloudsync/syncer/exec"
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/memremote"
+	"github.com/cloudsync/cloudsync/syncer/state/memstore"
+)
+
+// The engine's unit tests run the real engine over the in-memory doubles: memstore, a
+// memremote cloud, and MemFS local folders (one per root, created on first use).
+
+// testRoot is the local folder most tests sync.
+const testRoot = "/home/u/Docs"
+
+// rig is one engine under test with its doubles.
+type rig struct {
+	t      *testing.T
+	eng    *syncer.Engine
+	store  *memstore.Store
+	rem    *memremote.Remote
+	locals map[string]*exec.MemFS
+	watch  chan syncer.WatchEvent // delivered to every set's watcher (nil: no watcher)
+}
+
+// newRig starts an engine; tweak adjusts its config before New.
+func newRig(t *testing.T, tweak func(*syncer.Config)) *rig {
+	t.Helper()
+	r := &rig{t: t, store: memstore.New("installation-1"), rem: memremote.New(), locals: map[string]*exec.MemFS{}}
+	r.locals[testRoot] = exec.NewMemFS()
+	cfg := syncer.Config{
+		Store:   r.store,
+		Secrets: credentials.NewMemory(),
+		Dial:    func(model.Account, string) (remote.Remote, error) { return r.rem, nil },
+		LocalFS: func(root string) exec.LocalFS {
+			if fs, ok := r.locals[root]; ok {
+				return fs
+			}
+			missing := exec.NewMemFS()
+			missing.SetRootMissing(true)
+			return missing
+		},
+		PollInterval:   time.Hour,
+		RescanInterval: time.Hour,
+	}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	eng, err := syncer.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.eng = eng
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("engine did not stop within 30 s")
+		}
+	})
+	if _, err := eng.AddAccount(r.ctx(), syncer.AddAccountRequest{
+		Name: "cloud", Type: "webdav", URL: "http://127.0.0.1:1/", User: "u", Password: "pw"}); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r *rig) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	r.t.Cleanup(cancel)
+	return ctx
+}
+
+// local is the MemFS of testRoot.
+func (r *rig) local() *exec.MemFS { return r.locals[testRoot] }
+
+// write writes a local file below testRoot, creating its folders.
+func (r *rig) write(p, data string) {
+	r.t.Helper()
+	if err := r.local().WriteFile(p, []byte(data)); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// syncFolder creates a folder set of testRoot with options o and waits for it.
+func (r *rig) syncFolder(o model.Options) model.Set {
+	r.t.Helper()
+	s, err := r.eng.CreateSet(r.ctx(), syncer.CreateSetRequest{Paths: []string{testRoot}, Account: "cloud", To: "Docs", Options: o})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.wait()
+	return s
+}
+
+// wait waits until the engine settled.
+func (r *rig) wait() {
+	r.t.Helper()
+	if err := r.eng.Wait(r.ctx()); err != nil {
+		r.t.Fatalf("wait: %v", err)
+	}
+}
+
+// info is the Sync Info of testRoot-relative p.
+func (r *rig) info(p string) syncer.ItemInfo {
+	r.t.Helper()
+	info, err := r.eng.Info(r.ctx(), testRoot+"/"+p)
+	if err != nil {
+		r.t.Fatalf("info %s: %v", p, err)
+	}
+	return info
+}
+
+// status is the engine status.
+func (r *rig) status() syncer.Status {
+	r.t.Helper()
+	st, err := r.eng.Status(r.ctx())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return st
+}
