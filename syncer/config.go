@@ -58,6 +58,11 @@ type Config struct {
 	MassDeleteRatio float64
 	MassDeleteMin   int
 
+	// Protected are the absolute local folders cloudsync keeps its own files in (its
+	// configuration, state and log folders) and the desktop trash. A set that contains one
+	// or lies inside one is refused; a set that comes to contain one never syncs it.
+	Protected []string
+
 	Log *slog.Logger
 	// ShowWindow is set by the GUI so that a second `cloudsync` start can open a window.
 	ShowWindow func(name string) error

@@ -45,7 +45,7 @@ func (r *runner) syncOnce(ctx context.Context) (int, string) {
 		}
 		return 0, r.setFailure(s, remote.ReasonOf(err, remote.ReasonNetwork), err.Error())
 	}
-	p := &pass{r: r, e: e, s: s, rem: rem, force: force, lfs: e.cfg.LocalFS(s.LocalRoot)}
+	p := &pass{r: r, e: e, s: s, rem: rem, force: force, lfs: e.cfg.LocalFS(s.LocalRoot), own: ownPrefixes(s.LocalRoot, e.cfg.Protected)}
 	return p.run(ctx)
 }
 
@@ -63,6 +63,7 @@ type pass struct {
 	// basePaths holds the paths of the synced items as loaded (scan and listing filters).
 	basePaths map[string]bool
 	pathIDs   bool         // the remote's ids are paths
+	own       []string     // set-relative folders holding cloudsync's own files (never synced)
 	keyBase   string       // see newKey
 	moved     []model.Item // items below a moved folder, rewritten, to be stored
 	keySeq    int
@@ -201,7 +202,7 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 	out := nodes[:0]
 	for _, n := range nodes {
 		seen[n.Path] = true
-		if p.localOnly(n.Path, conflicts) {
+		if p.localOnly(n.Path, conflicts) || isOwn(n.Path, p.own) {
 			continue
 		}
 		if p.s.Kind == model.KindDocuments && !p.isMember(n, known) {
@@ -314,6 +315,9 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 			p.pathIDs = true
 		}
 		n := p.remoteNode(en)
+		if isOwn(n.Path, p.own) {
+			continue
+		}
 		if s.Kind == model.KindDocuments && !memberIDs[n.ID] && !p.isDocPath(n.Path) {
 			continue
 		}

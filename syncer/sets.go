@@ -61,6 +61,9 @@ func (e *Engine) CreateSet(ctx context.Context, r CreateSetRequest) (model.Set, 
 	default:
 		return s, errors.New("sync one folder, or one or more files, per command")
 	}
+	if err := e.checkProtected(s); err != nil {
+		return s, err
+	}
 	if err := e.checkOverlap(s); err != nil {
 		return s, err
 	}

@@ -74,6 +74,7 @@ func openHost(e *env, tweak func(*syncer.Config)) (*host, error) {
 	cfg := syncer.Config{
 		Store: h.store, Secrets: h.secrets, SecretsWhere: where,
 		Dial: dialRemote(log), LocalFS: localFS, Watch: watchLocal, Log: log,
+		Protected: ownFolders(p, e.getenv),
 	}
 	if tweak != nil {
 		tweak(&cfg)

@@ -104,3 +104,28 @@ func dataDir(getenv func(string) string) (string, error) {
 	}
 	return filepath.Join(h, ".local", "share", "cloudsync"), nil
 }
+
+// ownFolders are the folders the engine must never sync (syncer.Config.Protected): the
+// config, state and log folders, the socket's folder, and the desktop trash
+// ($XDG_DATA_HOME/Trash, ~/.local/share/Trash), each also in its symlink-free form so that
+// a set named through a symbolic link is caught too.
+func ownFolders(p paths, getenv func(string) string) []string {
+	dirs := []string{p.Config, p.State, p.Logs, filepath.Dir(p.Socket)}
+	data := getenv("XDG_DATA_HOME")
+	if !filepath.IsAbs(data) {
+		data = ""
+		if h := getenv("HOME"); h != "" {
+			data = filepath.Join(h, ".local", "share")
+		}
+	}
+	if data != "" {
+		dirs = append(dirs, filepath.Join(data, "Trash"))
+	}
+	out := append([]string(nil), dirs...)
+	for _, d := range dirs {
+		if r, err := filepath.EvalSymlinks(d); err == nil && r != d {
+			out = append(out, r)
+		}
+	}
+	return out
+}
