@@ -67,11 +67,11 @@ func TestOwnFoldersInsideASetAreNeverSynced(t *testing.T) {
 	local := exec.NewMemFS()
 	r.locals[home] = local
 	for p, data := range map[string]string{
-		"notes.txt":                            "mine",
-		".local/share/cloudsync/state/MANIFEST": "live store",
+		"notes.txt":                                 "mine",
+		".local/share/cloudsync/state/MANIFEST":     "live store",
 		".local/share/cloudsync/logs/cloudsync.log": "log",
-		".config/cloudsync/settings.json":          "cfg",
-		".local/share/Trash/files/old.txt":         "trashed",
+		".config/cloudsync/settings.json":           "cfg",
+		".local/share/Trash/files/old.txt":          "trashed",
 	} {
 		if err := local.WriteFile(p, []byte(data)); err != nil {
 			t.Fatal(err)
