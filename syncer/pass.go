@@ -335,7 +335,8 @@ func (p *pass) isDocPath(rel string) bool {
 // remoteNode converts a listing entry (root-relative) to a snapshot node. Path ids are made
 // account-relative, so that they match the ids exec reports for uploads and moves.
 func (p *pass) remoteNode(en remote.Entry) plan.Node {
-	n := plan.Node{Path: remote.Clean(en.Path), IsDir: en.IsDir, ID: en.ID, Version: en.Version, Size: en.Size}
+	n := plan.Node{Path: remote.Clean(en.Path), IsDir: en.IsDir, ID: en.ID, Version: en.Version, Size: en.Size,
+		Unsupported: en.Unsupported != "", Why: en.Unsupported}
 	if en.IDIsPath || en.ID == "" {
 		n.ID = remote.Join(p.s.RemoteRoot, n.Path)
 	}

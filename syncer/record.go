@@ -288,7 +288,7 @@ func reasonText(r remote.Reason) string {
 	case remote.ReasonLocked:
 		return "it is locked by someone else"
 	case remote.ReasonUnsupported:
-		return "symbolic links and special files are not synced"
+		return "it is a kind of item that is not synced (a symbolic link or special file, or a link or working copy in the cloud)"
 	case remote.ReasonNetwork:
 		return "the cloud could not be reached; will retry"
 	case remote.ReasonLocalIO:

@@ -24,8 +24,11 @@ type Node struct {
 	// Hash is the content hash when known (local: SHA-256 hex computed by the scanner for
 	// files whose Version differs from the base). Equal hashes mean equal content.
 	Hash string
-	// Unsupported marks a symlink or special file: reported, never synced.
+	// Unsupported marks a node that is reported, never synced: a local symlink or special
+	// file, or a remote entry the backend cannot sync (an Alfresco link or working copy).
+	// Why says what it is, for Sync Info; empty means "symlink or special file".
 	Unsupported bool
+	Why         string
 }
 
 // Base is one item of the store as the planner needs it: what both sides were at the last

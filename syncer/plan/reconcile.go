@@ -325,7 +325,9 @@ func (st *state) build(in Input) {
 			case !parentOK:
 				ignored[n.Path] = pwhy
 				st.ignoreNode(s, n, failure{silent: true})
-			case n.ID != "" && !n.Unsupported && ids[s][n.ID] != nil && ids[s][n.ID].n[s] == nil && ids[s][n.ID].base.IsDir == n.IsDir:
+			case n.ID != "" && (!n.Unsupported || s == sideR) && ids[s][n.ID] != nil && ids[s][n.ID].n[s] == nil && ids[s][n.ID].base.IsDir == n.IsDir:
+				// (a remote node the backend cannot sync keeps its item: frozen below, it is
+				// neither a delete nor a new item)
 				it := ids[s][n.ID]
 				it.n[s] = n
 				st.nodeItem[s][n.Path] = it
@@ -375,10 +377,9 @@ func (st *state) build(in Input) {
 					continue
 				}
 				switch {
-				case s == sideL && n.Unsupported:
+				case n.Unsupported:
 					take(s, it, n, "unsupported")
 					again = true
-					st.frozen[it] = failure{reason: remote.ReasonUnsupported, note: "symlink or special file"}
 				case n.IsDir == it.base.IsDir && !(n.IsDir && (it.base.RemoteGone || it.base.LocalGone)):
 					// (a folder made anew where a gone item was is a new item)
 					take(s, it, n, "replaced")
@@ -415,12 +416,28 @@ func (st *state) build(in Input) {
 			if s == sideL {
 				newLocal[k] = it
 			}
-			if s == sideL && n.Unsupported {
-				st.frozen[it] = failure{reason: remote.ReasonUnsupported, note: "symlink or special file"}
+		}
+	}
+	// Unsupported nodes freeze their item (the remote's reason first: it names the node
+	// that blocks a local one of the same name).
+	for _, it := range st.items {
+		for _, s := range []int{sideR, sideL} {
+			if n := it.n[s]; n != nil && n.Unsupported && !it.ignored && !it.tomb {
+				if _, done := st.frozen[it]; !done {
+					st.frozen[it] = failure{reason: remote.ReasonUnsupported, note: unsupportedNote(n)}
+				}
 			}
 		}
 	}
 	st.locate()
+}
+
+// unsupportedNote says why node n is not synced.
+func unsupportedNote(n *Node) string {
+	if n.Why != "" {
+		return n.Why
+	}
+	return "symlink or special file"
 }
 
 // ignoreNode makes n a frozen item of its own: it occupies its name and is never synced.

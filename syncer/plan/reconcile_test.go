@@ -248,6 +248,20 @@ func TestUnsupportedIsNotADelete(t *testing.T) {
 		Remote: []Node{f("link", "r1", "e", "")}})
 }
 
+// TestUnsupportedCloudNodesAreReportedNeverSynced: remote entries the backend cannot sync
+// (an Alfresco link, a working copy) are failed as unsupported with the backend's reason:
+// never downloaded, never deleted, and one that still carries a synced item's id is not
+// read as that item's deletion; a local file of the same name is left alone.
+func TestUnsupportedCloudNodesAreReportedNeverSynced(t *testing.T) {
+	golden(t, Input{Options: trusted(),
+		Base:  []Base{bf("k1", "was-synced.txt", "l1", "v", "r1", "e", "h")},
+		Local: []Node{f("was-synced.txt", "l1", "v", "h"), f("same name.txt", "l2", "v", "h2")},
+		Remote: []Node{{Path: "was-synced.txt", ID: "r1", Version: "e", Unsupported: true, Why: "a working copy"},
+			{Path: "file link.txt", ID: "r2", Unsupported: true, Why: "a link to a file"},
+			{Path: "folder link", ID: "r3", IsDir: true, Unsupported: true, Why: "a link to a folder"},
+			{Path: "same name.txt", ID: "r4", Unsupported: true, Why: "a link to a file"}}})
+}
+
 func TestFileFolderChangeIsConflict(t *testing.T) {
 	golden(t, Input{Options: trusted(),
 		Base: []Base{bf("k1", "x", "l1", "v", "r1", "e", "h"), bd("k2", "D", "l2", "r2"),

@@ -35,6 +35,11 @@ type Entry struct {
 	// Hash is a content checksum ("sha256:…", "sha1:…", "md5:…") when the server offers
 	// one cheaply (e.g. oc:checksums); empty otherwise.
 	Hash string
+	// Unsupported, when set, says why this listed entry cannot be synced (e.g. "an Alfresco
+	// link to a file", "a working copy of a checked-out file"). The engine reports it as
+	// unsupported and never opens, writes, moves or deletes it; List does not descend into
+	// such a folder.
+	Unsupported string
 }
 
 // Name returns the last element of e.Path.
