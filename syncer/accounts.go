@@ -65,6 +65,45 @@ func (e *Engine) AddAccount(ctx context.Context, r AddAccountRequest) (model.Acc
 	return a, nil
 }
 
+// SignIn checks password for an existing account and, when the cloud accepts it, keeps it
+// (in the keyring, like AddAccount) and resumes the account's syncing, which a refused
+// sign-in paused (SPEC §4 auth_failed, §6 "Sign in asks for the password only"). A refused
+// password changes nothing and returns an error wrapping remote.ErrAuth.
+func (e *Engine) SignIn(ctx context.Context, account, password string) error {
+	a, err := e.cfg.Store.GetAccount(account)
+	if err != nil {
+		return fmt.Errorf("no account named %q", account)
+	}
+	if password == "" {
+		return errors.New("a password is required")
+	}
+	rem, err := e.cfg.Dial(a, password)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	if err := checkRemote(cctx, rem); err != nil {
+		if errors.Is(err, remote.ErrAuth) {
+			return fmt.Errorf("sign-in refused by %s for user %q: wrong password (nothing was changed): %w", a.URL, a.User, remote.ErrAuth)
+		}
+		return fmt.Errorf("could not connect to %s: %w (nothing was changed)", a.URL, err)
+	}
+	if err := e.cfg.Secrets.Set(a.Name, password); err != nil {
+		return fmt.Errorf("storing the password in the keyring failed: %w", err)
+	}
+	if a.Paused {
+		a.Paused = false
+		if err := e.cfg.Store.PutAccount(a); err != nil {
+			return err
+		}
+	}
+	e.forgetRemote(a.Name)
+	e.kickAll()
+	e.changed()
+	return nil
+}
+
 func checkRemote(ctx context.Context, rem remote.Remote) error {
 	if c, ok := rem.(remote.Checker); ok {
 		return c.Check(ctx)

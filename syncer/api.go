@@ -51,6 +51,9 @@ type ItemInfo struct {
 	LastSync  string        `json:"last_sync"` // RFC 3339, empty when never synced
 	Conflicts []string      `json:"conflicts"` // absolute paths of kept conflict copies
 	NextRetry string        `json:"next_retry,omitempty"`
+	// Message is the plain sentence of SPEC §4 for Reason (what happened, what the user can
+	// do), shown before the code and the details; empty when the item did not fail.
+	Message string `json:"message,omitempty"`
 }
 
 // SetInfo describes a sync set for lists and the preferences window.
@@ -60,6 +63,20 @@ type SetInfo struct {
 	Items   int    `json:"items"`
 	Pending int    `json:"pending"`
 	Failed  int    `json:"failed"`
+	// Progress is what the set's running pass transfers; nil when it is not working.
+	Progress *Progress `json:"progress,omitempty"`
+}
+
+// Progress is what a running pass is doing (SPEC §6): the file being transferred, the
+// bytes of file content moved of the pass's total, the items (actions doing work) left, and
+// an estimate of the time left. Over several sets the counts add up.
+type Progress struct {
+	File       string `json:"file,omitempty"`        // absolute local path of the file moving bytes
+	Bytes      int64  `json:"bytes"`                 // content bytes moved so far
+	TotalBytes int64  `json:"total_bytes"`           // content bytes of the pass's uploads and downloads
+	Items      int    `json:"items"`                 // actions of the pass that do work
+	ItemsLeft  int    `json:"items_left"`            // of those, not finished yet
+	ETASeconds int64  `json:"eta_seconds,omitempty"` // estimate from the rate so far; 0: unknown
 }
 
 // Status is `cloudsync status --json`.
@@ -76,6 +93,8 @@ type Status struct {
 	Keyring   string    `json:"keyring,omitempty"` // where account passwords are kept
 	LastSync  string    `json:"last_sync,omitempty"`
 	SetStates []SetInfo `json:"set_states,omitempty"`
+	// Progress is what the running passes transfer (SPEC §6); nil when nothing is.
+	Progress *Progress `json:"progress,omitempty"`
 }
 
 // Engine states, worst first when several sets differ.
@@ -112,6 +131,8 @@ type Event struct {
 	Body    string    `json:"body"`
 	Path    string    `json:"path,omitempty"`
 	Account string    `json:"account,omitempty"`
+	// Reason is the failure reason of a "failure" event ("" for a set-wide stop without one).
+	Reason remote.Reason `json:"reason,omitempty"`
 }
 
 // Duration is a time.Duration that marshals as a Go duration string ("10m0s").

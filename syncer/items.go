@@ -82,9 +82,11 @@ func (e *Engine) rootInfo(s model.Set) ItemInfo {
 	switch e.setState(s) {
 	case StateError:
 		info.Status, info.Reason, info.Details = model.StatusFailed, s.Error, s.ErrorDetails
+		info.Message = explainSet(s.Error, s.PendingDeletes)
 		if a, err := e.cfg.Store.GetAccount(s.Account); err == nil && a.Paused && s.Error == "" {
 			info.Reason = remote.ReasonAuthFailed
-			info.Details = "sign-in to " + a.URL + " failed; enter the password again (cloudsync account add)"
+			info.Details = "sign-in to " + a.URL + " failed; enter the password again (cloudsync account sign-in " + a.Name + ")"
+			info.Message = Explain(remote.ReasonAuthFailed)
 		}
 	case StatePaused:
 		info.Status = model.StatusPaused
@@ -97,7 +99,7 @@ func (e *Engine) rootInfo(s model.Set) ItemInfo {
 func (e *Engine) itemInfo(s model.Set, it model.Item) ItemInfo {
 	info := ItemInfo{
 		Path: filepath.Join(s.LocalRoot, filepath.FromSlash(it.Path)), Set: s.ID, IsDir: it.IsDir,
-		Status: it.Status, Reason: it.Reason, Details: it.Details, Conflicts: []string{},
+		Status: it.Status, Reason: it.Reason, Details: it.Details, Conflicts: []string{}, Message: Explain(it.Reason),
 	}
 	if info.Status == "" {
 		info.Status = model.StatusSynced
@@ -200,6 +202,7 @@ func (e *Engine) Status(ctx context.Context) (Status, error) {
 	if !last.IsZero() {
 		st.LastSync = last.UTC().Format(time.RFC3339)
 	}
+	st.Progress = e.progress()
 	st.Message = statusLine(st)
 	st.Keyring = e.cfg.SecretsWhere
 	return st, nil

@@ -451,19 +451,25 @@ func (p *pass) finish(clean bool) {
 	if err != nil {
 		return // unsynced meanwhile
 	}
-	changed := s.Error != "" || s.PendingDeletes != 0 || s.ErrorDetails != ""
+	// Only a change a person can see is announced ("changed" wakes the desktop app): a
+	// cleared failure, a first sync. The time of the last sync moves on every clean pass
+	// and is stored, but announcing it would wake the app every poll interval for nothing.
+	visible := s.Error != "" || s.PendingDeletes != 0 || s.ErrorDetails != "" || (clean && s.LastSync.IsZero())
+	store := visible
 	s.Error, s.ErrorDetails, s.PendingDeletes = "", "", 0
 	if clean {
 		if !s.Trusted || s.Installation != e.cfg.Store.InstallationID() {
 			s.Trusted, s.Installation = true, e.cfg.Store.InstallationID()
 		}
 		s.LastSync = e.cfg.Now()
-		changed = true
+		store = true
 	}
-	if changed {
+	if store {
 		if err := e.cfg.Store.PutSet(s); err != nil {
 			e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
 		}
+	}
+	if visible {
 		e.changed()
 	}
 }

@@ -40,6 +40,8 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 	e.mu.Lock()
 	r.total, r.left = work, work
 	e.mu.Unlock()
+	r.prog.begin(p.s.LocalRoot, pl, work, e.cfg.Now())
+	defer r.prog.end()
 	if work > 0 {
 		e.changed()
 	}
@@ -56,12 +58,14 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 		}
 		put, del = put[:0], del[:0]
 	}
-	env := exec.Env{Local: p.lfs, Remote: p.rem, RemoteRoot: p.s.RemoteRoot, Parallel: e.cfg.Parallel, Now: e.cfg.Now}
+	env := exec.Env{Local: p.lfs, Remote: p.rem, RemoteRoot: p.s.RemoteRoot, Parallel: e.cfg.Parallel, Now: e.cfg.Now,
+		Progress: r.prog.moved}
 	exec.Run(ctx, env, pl, func(res exec.Result) {
 		if res.Action.Op != plan.Fail {
 			e.mu.Lock()
 			r.left--
 			e.mu.Unlock()
+			r.prog.done()
 		}
 		if res.Err != nil || res.Skipped {
 			clean = false
@@ -245,7 +249,7 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 	if !same || !it.Notified {
 		it.Notified = true
 		e.emit(Event{Kind: "failure", Title: "Could not sync " + path.Base(it.Path),
-			Body: fmt.Sprintf("%s: %s", it.Path, reasonText(reason)), Path: p.abs(it.Path), Account: p.s.Account})
+			Body: fmt.Sprintf("%s: %s", it.Path, reasonText(reason)), Path: p.abs(it.Path), Account: p.s.Account, Reason: reason})
 	}
 	return it
 }
@@ -368,7 +372,7 @@ func (r *runner) setFailure(s model.Set, reason remote.Reason, details string) s
 			e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
 		}
 		if isNew {
-			e.emit(Event{Kind: "failure", Title: "Sync stopped for " + path.Base(s.LocalRoot), Body: details, Path: s.LocalRoot, Account: s.Account})
+			e.emit(Event{Kind: "failure", Title: "Sync stopped for " + path.Base(s.LocalRoot), Body: details, Path: s.LocalRoot, Account: s.Account, Reason: reason})
 		}
 		e.changed()
 	}

@@ -19,6 +19,7 @@ type runner struct {
 	dirty  bool // guarded by e.mu: set when a pass is wanted
 
 	force atomic.Bool // Request Sync: bypass back-off and confirm guards once
+	prog  progress    // what the running pass is transferring (SPEC §6 progress)
 
 	// Guarded by e.mu.
 	running     bool

@@ -213,7 +213,7 @@ func (e *Engine) ListSets(ctx context.Context) ([]SetInfo, error) {
 }
 
 func (e *Engine) setInfo(s model.Set) SetInfo {
-	si := SetInfo{Set: s, State: e.setState(s)}
+	si := SetInfo{Set: s, State: e.setState(s), Progress: e.setProgress(s.ID)}
 	_ = e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
 		if it.Local.Excl || it.Remote.Excl {
 			return true

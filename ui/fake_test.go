@@ -181,6 +181,19 @@ func (f *fakeAPI) Events(_ context.Context, after int64) ([]syncer.Event, int64,
 	}
 	return out, int64(len(f.events)), nil
 }
+func (f *fakeAPI) SignIn(_ context.Context, account, password string) error {
+	f.record("SignIn " + account)
+	if password == "wrong" {
+		return errors.New("sign-in refused: wrong password")
+	}
+	f.passwords[account] = password
+	for i := range f.accounts {
+		if f.accounts[i].Name == account {
+			f.accounts[i].Paused = false
+		}
+	}
+	return nil
+}
 func (f *fakeAPI) ShowWindow(context.Context, string) error { return errors.New("no GUI") }
 
 // fakeHost records notifications, opened URLs and the autostart switch.

@@ -59,6 +59,36 @@ func runAccountAdd(ctx context.Context, e *env, c *command, args []string) int {
 	return exitOK
 }
 
+// runAccountSignIn is `account sign-in NAME --password-stdin`: only the password, for an
+// account whose sign-in was refused (its sets wait until then).
+func runAccountSignIn(ctx context.Context, e *env, c *command, args []string) int {
+	fs := newFlags(c)
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input (required)")
+	pos, code, ok := e.parse(c, fs, args, 1, 1)
+	if !ok {
+		return code
+	}
+	if !*pwStdin {
+		return e.usageError(c, "--password-stdin is required: the password is read from standard input, never from the command line")
+	}
+	cl, code, ok := e.engine(c)
+	if !ok {
+		return code
+	}
+	defer cl.Close()
+	password, err := readPassword(e.stdin)
+	if err != nil {
+		return e.fail(c, err)
+	}
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	if err := cl.SignIn(ctx, pos[0], password); err != nil {
+		return e.fail(c, err)
+	}
+	fmt.Fprintf(e.stdout, "Signed in to %s; its sync sets resume.\n", pos[0])
+	return exitOK
+}
+
 // runAccountList is `account list [--json]`.
 func runAccountList(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlags(c)

@@ -176,6 +176,13 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "wrong user name or password") {
 		t.Errorf("wrong password: exit %d, stderr %q", code, errOut)
 	}
+	// Signing in again takes only the password, checked before it replaces the old one.
+	if code, _, errOut := x.cli("not-the-password\n", "account", "sign-in", "local", "--password-stdin"); code != 1 || !strings.Contains(errOut, "wrong password") {
+		t.Errorf("sign-in with a wrong password: exit %d, stderr %q", code, errOut)
+	}
+	if out := x.ok(password+"\n", "account", "sign-in", "local", "--password-stdin"); !strings.Contains(out, "Signed in to local") {
+		t.Errorf("sign-in: %q", out)
+	}
 	var accounts []model.Account
 	if out := x.ok("", "account", "list", "--json"); json.Unmarshal([]byte(out), &accounts) != nil ||
 		len(accounts) != 1 || accounts[0].Name != "local" || accounts[0].URL != strings.TrimSuffix(url, "/") {

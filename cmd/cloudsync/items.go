@@ -81,6 +81,9 @@ func (e *env) printInfo(it syncer.ItemInfo) {
 		{"Path:", it.Path},
 		{"Status:", string(it.Status)},
 	}
+	if it.Message != "" {
+		rows = append(rows, []string{"Problem:", it.Message})
+	}
 	if it.Reason != "" {
 		rows = append(rows, []string{"Reason:", string(it.Reason)})
 	}

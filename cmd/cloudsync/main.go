@@ -23,6 +23,8 @@ func commands() []*command {
 			summary: "Run the sync engine without a window (same control socket as the app).", run: runDaemon},
 		{name: "account add", args: "NAME --type webdav|alfresco --url URL --user USER --password-stdin",
 			summary: "Check the login and store the account; the password is read from standard input and kept in the OS keyring.", run: runAccountAdd},
+		{name: "account sign-in", args: "NAME --password-stdin",
+			summary: "Sign in again with a new password (read from standard input) and resume the account's syncing.", run: runAccountSignIn},
 		{name: "account list", args: "[--json]", summary: "List the accounts.", run: runAccountList},
 		{name: "account remove", args: "NAME", summary: "Remove an account and its keyring password (unsync its sets first).", run: runAccountRemove},
 		{name: "sync", args: "PATH... --account NAME --to CLOUD_FOLDER [--no-subfolders] [--lock] [--keep-cloud-on-delete] [--delete-local-on-cloud-delete]",

@@ -21,6 +21,8 @@ type API interface {
 	AddAccount(ctx context.Context, r syncer.AddAccountRequest) (model.Account, error)
 	ListAccounts(ctx context.Context) ([]model.Account, error)
 	RemoveAccount(ctx context.Context, name string) error
+	// SignIn gives an existing account a new password (checked first) and resumes it.
+	SignIn(ctx context.Context, account, password string) error
 
 	CreateSet(ctx context.Context, r syncer.CreateSetRequest) (model.Set, error)
 	ListSets(ctx context.Context) ([]syncer.SetInfo, error)

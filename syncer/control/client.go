@@ -155,6 +155,11 @@ func (c *Client) RemoveAccount(ctx context.Context, name string) error {
 	return c.call(ctx, mRemoveAccount, nameArgs{Name: name}, nil)
 }
 
+// SignIn sends a new password for account; it crosses only the user-only socket.
+func (c *Client) SignIn(ctx context.Context, account, password string) error {
+	return c.call(ctx, mSignIn, signInArgs{Account: account, Password: password}, nil)
+}
+
 func (c *Client) CreateSet(ctx context.Context, r syncer.CreateSetRequest) (model.Set, error) {
 	var s model.Set
 	err := c.call(ctx, mCreateSet, r, &s)

@@ -62,6 +62,7 @@ func TestEveryMethodRoundTripsThroughTheSocket(t *testing.T) {
 			return []any{evs, last}, err
 		}, int64(0), []any{fixEvents, int64(5)}},
 		{"ShowWindow", func() (any, error) { return nil, c.ShowWindow(ctx, "preferences") }, "preferences", nil},
+		{"SignIn", func() (any, error) { return nil, c.SignIn(ctx, "work", "new-pw") }, []string{"work", "new-pw"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.method, func(t *testing.T) {

@@ -150,6 +150,10 @@ func (f *fakeAPI) Events(ctx context.Context, after int64) ([]syncer.Event, int6
 	return nil, f.eventsLast, ctx.Err()
 }
 
+func (f *fakeAPI) SignIn(ctx context.Context, account, password string) error {
+	return f.record("SignIn", []string{account, password})
+}
+
 func (f *fakeAPI) ShowWindow(ctx context.Context, name string) error {
 	return f.record("ShowWindow", name)
 }

@@ -63,6 +63,7 @@ func newHandler(api API) http.Handler {
 	route(mAddAccount, call1(api.AddAccount))
 	route(mListAccounts, call0(api.ListAccounts))
 	route(mRemoveAccount, callErr(func(ctx context.Context, a nameArgs) error { return api.RemoveAccount(ctx, a.Name) }))
+	route(mSignIn, callErr(func(ctx context.Context, a signInArgs) error { return api.SignIn(ctx, a.Account, a.Password) }))
 	route(mCreateSet, call1(api.CreateSet))
 	route(mListSets, call0(api.ListSets))
 	route(mListItems, call1(func(ctx context.Context, a listItemsArgs) ([]syncer.ItemInfo, error) {

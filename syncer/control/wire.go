@@ -25,6 +25,7 @@ const (
 	mAddAccount    = "add_account"
 	mListAccounts  = "list_accounts"
 	mRemoveAccount = "remove_account"
+	mSignIn        = "sign_in"
 	mCreateSet     = "create_set"
 	mListSets      = "list_sets"
 	mListItems     = "list_items"
@@ -48,6 +49,12 @@ type none struct{}
 
 type nameArgs struct {
 	Name string `json:"name"`
+}
+
+// signInArgs carries a password: like AddAccountRequest, only over the user-only socket.
+type signInArgs struct {
+	Account  string `json:"account"`
+	Password string `json:"password"`
 }
 
 type pathArgs struct {

@@ -47,6 +47,12 @@ type Env struct {
 	Parallel int
 	// Now names conflict copies (time.Now when nil).
 	Now func() time.Time
+	// Progress, when not nil, is told the bytes of file content moved by uploads and
+	// downloads as they happen (SPEC §6 progress): path is the action's set-relative local
+	// path, n the bytes just read or sent. It is called from the goroutines running
+	// actions, concurrently and often (once per buffer), so it must be cheap and safe for
+	// concurrent use. A retried transfer reports its bytes again.
+	Progress func(path string, n int64)
 }
 
 // Result is the outcome of one action, as handed to Run's done callback. The caller records

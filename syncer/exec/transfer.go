@@ -72,7 +72,7 @@ func (r *planRunner) fetch(ctx context.Context, res Result) (Staged, Result, boo
 		return nil, remoteFailure(res, "open", err, remote.ReasonTargetDeleted), false
 	}
 	rr := &resumeReader{ctx: ctx, rem: r.env.Remote, e: e, rc: rc}
-	st, err := r.env.Local.Stage(ctx, a.To, rr)
+	st, err := r.env.Local.Stage(ctx, a.To, r.counted(rr, a.To))
 	rr.rc.Close()
 	switch {
 	case rr.err != nil:
@@ -228,7 +228,7 @@ func (r *planRunner) upload(ctx context.Context, res Result) Result {
 			cur, err := r.env.Local.Stat(a.Path)
 			return err == nil && sameLocal(cur, opened)
 		}}
-		e, err := r.env.Remote.Upload(ctx, dst, replace, ur, opened.Size)
+		e, err := r.env.Remote.Upload(ctx, dst, replace, r.counted(ur, a.Path), opened.Size)
 		f.Close()
 		if err == nil {
 			replace = &e
@@ -267,6 +267,30 @@ func (r *planRunner) notFoundAt(ctx context.Context, p string, itemExisted bool)
 		return remote.ReasonMissingDestination
 	}
 	return remote.ReasonTargetDeleted
+}
+
+// counted reports what is read from rd as progress of path (Env.Progress), or returns rd
+// when nobody listens.
+func (r *planRunner) counted(rd io.Reader, path string) io.Reader {
+	if r.env.Progress == nil {
+		return rd
+	}
+	return &progressReader{r: rd, path: path, f: r.env.Progress}
+}
+
+// progressReader passes reads through, reporting their sizes.
+type progressReader struct {
+	r    io.Reader
+	path string
+	f    func(string, int64)
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.f(p.path, int64(n))
+	}
+	return n, err
 }
 
 // uploadReader feeds exactly left bytes of a local file to an upload, hashing them. At the

@@ -26,13 +26,16 @@ const (
 	ReasonUnsupported        Reason = "unsupported"
 	ReasonNetwork            Reason = "network"
 	ReasonLocalIO            Reason = "local_io"
+	// ReasonMovedOut: a document moved out of its documents set's home; it stays local
+	// only and nothing is deleted in the cloud (SPEC §1).
+	ReasonMovedOut Reason = "moved_out"
 )
 
 // AllReasons lists every failure reason, in SPEC order.
 var AllReasons = []Reason{
 	ReasonNameClash, ReasonInvalidName, ReasonMissingDestination, ReasonTargetDeleted,
 	ReasonPermissionDenied, ReasonQuotaExceeded, ReasonTooLarge, ReasonAuthFailed,
-	ReasonLocked, ReasonUnsupported, ReasonNetwork, ReasonLocalIO,
+	ReasonLocked, ReasonUnsupported, ReasonNetwork, ReasonLocalIO, ReasonMovedOut,
 }
 
 // Error kinds. Backends wrap one of these (usually through *Error); callers test with
