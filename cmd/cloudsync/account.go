@@ -3,37 +3,51 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/control"
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
-// runAccountAdd is `account add NAME --type webdav|alfresco --url URL --user USER
+// accountAddCmd is `account add NAME --type webdav|alfresco --url URL --user USER
 // --password-stdin [--web-ui URL]`. The password comes from standard input only (one
 // line, its line ending trimmed), never from argv, and goes to the engine over the
 // user-only control socket, which keeps it in the OS keyring.
-func runAccountAdd(ctx context.Context, e *env, c *command, args []string) int {
-	fs := newFlags(c)
-	typ := fs.String("type", "", "account type: webdav or alfresco")
-	url := fs.String("url", "", "base URL (WebDAV: the folder under which paths are taken)")
-	user := fs.String("user", "", "user name")
-	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input (required)")
-	webUI := fs.String("web-ui", "", "web page of an item for View in Cloud ({path}, {dir}, {id} are replaced); optional")
-	pos, code, ok := e.parse(c, fs, args, 1, 1)
-	if !ok {
-		return code
-	}
+func accountAddCmd(e *env) *cobra.Command {
+	c := &command{name: "account add", args: "NAME --type webdav|alfresco --url URL --user USER --password-stdin [--web-ui URL]",
+		summary: "Check the login and store the account; the password is read from standard input and kept in the OS keyring.",
+		minPos:  1, maxPos: 1}
+	var o accountAddOpts
+	cmd := e.leaf(c, func(ctx context.Context, pos []string) int { return e.runAccountAdd(ctx, c, o, pos[0]) })
+	f := cmd.Flags()
+	f.StringVar(&o.typ, "type", "", "account `TYPE`: webdav or alfresco")
+	f.StringVar(&o.url, "url", "", "base `URL` (WebDAV: the folder under which paths are taken)")
+	f.StringVar(&o.user, "user", "", "`USER` name")
+	f.BoolVar(&o.pwStdin, "password-stdin", false, "read the password from standard input (required)")
+	f.StringVar(&o.webUI, "web-ui", "", "web page of an item for View in Cloud ({path}, {dir}, {id} are replaced); optional")
+	cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]cobra.Completion{"webdav", "alfresco"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+type accountAddOpts struct {
+	typ, url, user, webUI string
+	pwStdin               bool
+}
+
+func (e *env) runAccountAdd(ctx context.Context, c *command, o accountAddOpts, name string) int {
 	switch {
-	case *typ == "":
+	case o.typ == "":
 		return e.usageError(c, "--type is required")
-	case *typ != "webdav" && *typ != "alfresco":
-		return e.usageError(c, "--type must be webdav or alfresco, not %q", *typ)
-	case *url == "":
+	case o.typ != "webdav" && o.typ != "alfresco":
+		return e.usageError(c, "--type must be webdav or alfresco, not %q", o.typ)
+	case o.url == "":
 		return e.usageError(c, "--url is required")
-	case *user == "":
+	case o.user == "":
 		return e.usageError(c, "--user is required")
-	case !*pwStdin:
+	case !o.pwStdin:
 		return e.usageError(c, "--password-stdin is required: the password is read from standard input, never from the command line")
 	}
 	cl, code, ok := e.engine(c)
@@ -47,7 +61,7 @@ func runAccountAdd(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	a, err := cl.AddAccount(ctx, syncer.AddAccountRequest{Name: pos[0], Type: *typ, URL: *url, User: *user, Password: password, WebUI: *webUI})
+	a, err := cl.AddAccount(ctx, syncer.AddAccountRequest{Name: name, Type: o.typ, URL: o.url, User: o.user, Password: password, WebUI: o.webUI})
 	if err != nil {
 		return e.fail(c, err)
 	}
@@ -59,75 +73,111 @@ func runAccountAdd(ctx context.Context, e *env, c *command, args []string) int {
 	return exitOK
 }
 
-// runAccountSignIn is `account sign-in NAME --password-stdin`: only the password, for an
+// accountSignInCmd is `account sign-in NAME --password-stdin`: only the password, for an
 // account whose sign-in was refused (its sets wait until then).
-func runAccountSignIn(ctx context.Context, e *env, c *command, args []string) int {
-	fs := newFlags(c)
-	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input (required)")
-	pos, code, ok := e.parse(c, fs, args, 1, 1)
-	if !ok {
-		return code
-	}
-	if !*pwStdin {
-		return e.usageError(c, "--password-stdin is required: the password is read from standard input, never from the command line")
-	}
-	cl, code, ok := e.engine(c)
-	if !ok {
-		return code
-	}
-	defer cl.Close()
-	password, err := readPassword(e.stdin)
+func accountSignInCmd(e *env) *cobra.Command {
+	c := &command{name: "account sign-in", args: "NAME --password-stdin", minPos: 1, maxPos: 1,
+		summary: "Sign in again with a new password (read from standard input) and resume the account's syncing."}
+	var pwStdin bool
+	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
+		if !pwStdin {
+			return e.usageError(c, "--password-stdin is required: the password is read from standard input, never from the command line")
+		}
+		return e.withEngine(ctx, c, pos, func(ctx context.Context, cl *control.Client, pos []string) int {
+			password, err := readPassword(e.stdin)
+			if err != nil {
+				return e.fail(c, err)
+			}
+			if err := cl.SignIn(ctx, pos[0], password); err != nil {
+				return e.fail(c, err)
+			}
+			fmt.Fprintf(e.stdout, "Signed in to %s; its sync sets resume.\n", pos[0])
+			return exitOK
+		})
+	})
+	cmd.Flags().BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input (required)")
+	cmd.ValidArgsFunction = e.completeAccounts
+	return cmd
+}
+
+// accountListCmd is `account list [--json]`.
+func accountListCmd(e *env) *cobra.Command {
+	c := &command{name: "account list", args: "[--json]", summary: "List the accounts."}
+	var asJSON bool
+	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
+		return e.withEngine(ctx, c, pos, func(ctx context.Context, cl *control.Client, _ []string) int {
+			return e.runAccountList(ctx, c, cl, asJSON)
+		})
+	})
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (e *env) runAccountList(ctx context.Context, c *command, cl *control.Client, asJSON bool) int {
+	as, err := cl.ListAccounts(ctx)
 	if err != nil {
 		return e.fail(c, err)
 	}
-	ctx, cancel := withTimeout(ctx)
-	defer cancel()
-	if err := cl.SignIn(ctx, pos[0], password); err != nil {
-		return e.fail(c, err)
+	if as == nil {
+		as = []model.Account{}
 	}
-	fmt.Fprintf(e.stdout, "Signed in to %s; its sync sets resume.\n", pos[0])
+	if asJSON {
+		return e.printJSON(c, as)
+	}
+	if len(as) == 0 {
+		fmt.Fprintln(e.stdout, "No accounts. Add one with `cloudsync account add`.")
+		return exitOK
+	}
+	rows := [][]string{{"NAME", "TYPE", "URL", "USER", "STATE"}}
+	for _, a := range as {
+		st := "ok"
+		if a.Paused {
+			st = "sign-in needed"
+		}
+		rows = append(rows, []string{a.Name, a.Type, a.URL, a.User, st})
+	}
+	e.table(rows)
 	return exitOK
 }
 
-// runAccountList is `account list [--json]`.
-func runAccountList(ctx context.Context, e *env, c *command, args []string) int {
-	fs := newFlags(c)
-	asJSON := fs.Bool("json", false, "print JSON")
-	return e.withEngine(ctx, c, fs, args, 0, 0, func(ctx context.Context, cl *control.Client, _ []string) int {
-		as, err := cl.ListAccounts(ctx)
-		if err != nil {
-			return e.fail(c, err)
-		}
-		if as == nil {
-			as = []model.Account{}
-		}
-		if *asJSON {
-			return e.printJSON(c, as)
-		}
-		if len(as) == 0 {
-			fmt.Fprintln(e.stdout, "No accounts. Add one with `cloudsync account add`.")
-			return exitOK
-		}
-		rows := [][]string{{"NAME", "TYPE", "URL", "USER", "STATE"}}
-		for _, a := range as {
-			st := "ok"
-			if a.Paused {
-				st = "sign-in needed"
+// accountRemoveCmd is `account remove NAME`.
+func accountRemoveCmd(e *env) *cobra.Command {
+	c := &command{name: "account remove", args: "NAME", summary: "Remove an account and its keyring password (unsync its sets first).",
+		minPos: 1, maxPos: 1}
+	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
+		return e.withEngine(ctx, c, pos, func(ctx context.Context, cl *control.Client, pos []string) int {
+			if err := cl.RemoveAccount(ctx, pos[0]); err != nil {
+				return e.fail(c, err)
 			}
-			rows = append(rows, []string{a.Name, a.Type, a.URL, a.User, st})
-		}
-		e.table(rows)
-		return exitOK
+			fmt.Fprintf(e.stdout, "Removed account %s.\n", pos[0])
+			return exitOK
+		})
 	})
+	cmd.ValidArgsFunction = e.completeAccounts
+	return cmd
 }
 
-// runAccountRemove is `account remove NAME`.
-func runAccountRemove(ctx context.Context, e *env, c *command, args []string) int {
-	return e.withEngine(ctx, c, newFlags(c), args, 1, 1, func(ctx context.Context, cl *control.Client, pos []string) int {
-		if err := cl.RemoveAccount(ctx, pos[0]); err != nil {
-			return e.fail(c, err)
-		}
-		fmt.Fprintf(e.stdout, "Removed account %s.\n", pos[0])
-		return exitOK
-	})
+// completeAccounts completes an account name from the running engine's accounts (nothing
+// when none runs): shell completion for `account remove`, `browse` and `sync --account`.
+func (e *env) completeAccounts(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	p, err := resolvePaths(e.getenv)
+	if err != nil || len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	cl, err := control.Dial(p.Socket)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	as, err := cl.ListAccounts(ctx)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var names []cobra.Completion
+	for _, a := range as {
+		names = append(names, cobra.CompletionWithDesc(a.Name, a.Type+" "+a.URL))
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
 }

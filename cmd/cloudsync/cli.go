@@ -4,14 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/cloudsync/cloudsync/syncer/control"
 )
@@ -34,12 +34,14 @@ type env struct {
 	getenv         func(string) string
 }
 
-// command is one CLI command. name is how it is typed ("account add").
+// command is one CLI command as its run function and its messages see it: how it is typed
+// ("account add"), its synopsis after the name (as in SPEC §5), its summary (the first line
+// is the short description) and how many positional arguments it takes (maxPos < 0: any).
 type command struct {
-	name    string
-	args    string // the synopsis after the name, as in SPEC §5
-	summary string
-	run     func(ctx context.Context, e *env, c *command, args []string) int
+	name           string
+	args           string
+	summary        string
+	minPos, maxPos int
 }
 
 func (c *command) usage() string {
@@ -49,96 +51,95 @@ func (c *command) usage() string {
 	return "cloudsync " + c.name + " " + c.args
 }
 
+// leaf builds the cobra command of c; the caller declares its flags on the result. run
+// gets the positional arguments (their count already checked) and returns the exit status.
+func (e *env) leaf(c *command, run func(ctx context.Context, pos []string) int) *cobra.Command {
+	use := c.name[strings.LastIndexByte(c.name, ' ')+1:]
+	if c.args != "" {
+		use += " " + c.args
+	}
+	return &cobra.Command{
+		Use: use, Short: firstLine(c.summary), Long: c.summary,
+		DisableFlagsInUseLine: true,
+		Args: func(_ *cobra.Command, pos []string) error {
+			switch {
+			case len(pos) < c.minPos:
+				return usageErrorf("missing argument")
+			case c.maxPos >= 0 && len(pos) > c.maxPos:
+				return usageErrorf("unexpected argument %q", pos[c.maxPos])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, pos []string) error {
+			return exitStatus(run(cmd.Context(), pos))
+		},
+	}
+}
+
+// group builds a command that only holds subcommands ("account"): typed alone or with an
+// unknown subcommand, it is a usage error naming the subcommands.
+func group(name, summary string, subs ...*cobra.Command) *cobra.Command {
+	g := &cobra.Command{
+		Use: name + " COMMAND", Short: summary, Long: summary,
+		DisableFlagsInUseLine: true,
+		Args:                  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var names []string
+			for _, s := range cmd.Commands() {
+				names = append(names, s.Name())
+			}
+			list := strings.Join(names, ", ")
+			if len(args) == 0 {
+				return usageErrorf("missing subcommand (%s)", list)
+			}
+			return usageErrorf("unknown subcommand %q (%s)", args[0], list)
+		},
+	}
+	g.AddCommand(subs...)
+	return g
+}
+
+// usageError is a command line that does not fit its command: it is printed as one line
+// with a usage hint, and the exit status is 2.
+type usageError struct{ msg string }
+
+func (u *usageError) Error() string { return u.msg }
+
+func usageErrorf(format string, a ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, a...)}
+}
+
+// exitCode is a run function's non-zero exit status, after it printed its own message.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
+func exitStatus(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return exitCode(code)
+}
+
 // usageError prints a one-line problem and a one-line usage hint to stderr and returns 2.
 func (e *env) usageError(c *command, format string, a ...any) int {
-	fmt.Fprintf(e.stderr, "cloudsync %s: %s\n", c.name, fmt.Sprintf(format, a...))
-	fmt.Fprintf(e.stderr, "usage: %s  (see `cloudsync %s --help`)\n", c.usage(), c.name)
+	e.printUsageError(c.name, c.usage(), fmt.Sprintf(format, a...))
 	return exitUsage
+}
+
+func (e *env) printUsageError(name, usage, msg string) {
+	prefix, see := "cloudsync", "cloudsync --help"
+	if name != "" {
+		prefix, see = "cloudsync "+name, "cloudsync "+name+" --help"
+	}
+	fmt.Fprintf(e.stderr, "%s: %s\n", prefix, msg)
+	fmt.Fprintf(e.stderr, "usage: %s  (see `%s`)\n", usage, see)
 }
 
 // fail prints err for command c and returns 1.
 func (e *env) fail(c *command, err error) int {
 	fmt.Fprintf(e.stderr, "cloudsync %s: %v\n", c.name, err)
 	return exitFail
-}
-
-// newFlags returns an empty flag set for c that reports nothing by itself.
-func newFlags(c *command) *flag.FlagSet {
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
-
-// parse parses args with fs, accepting flags before, between and after positional
-// arguments ("--" ends the flags), and checks the positional count (max < 0: no limit).
-// It returns ok = false with the exit status when the command should stop: 0 after
-// --help (printed to stdout), 2 after a usage error (printed to stderr).
-func (e *env) parse(c *command, fs *flag.FlagSet, args []string, minPos, maxPos int) (pos []string, code int, ok bool) {
-	for {
-		if len(args) > 0 && alfrescoNetworkArg.MatchString(args[0]) {
-			// An Alfresco cloud folder starts with its network, "-default-" on premise
-			// (SPEC §5): an argument, not a flag. (Flag values are consumed by fs.Parse,
-			// so args[0] here is never one.)
-			pos = append(pos, args[0])
-			args = args[1:]
-			continue
-		}
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				e.help(c, fs)
-				return nil, exitOK, false
-			}
-			msg := err.Error()
-			if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-				msg = "unknown flag --" + strings.TrimLeft(name, "-")
-			}
-			return nil, e.usageError(c, "%s", msg), false
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		consumed := len(args) - len(rest)
-		if consumed > 0 && args[consumed-1] == "--" {
-			pos = append(pos, rest...)
-			break
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-	switch {
-	case len(pos) < minPos:
-		return nil, e.usageError(c, "missing argument"), false
-	case maxPos >= 0 && len(pos) > maxPos:
-		return nil, e.usageError(c, "unexpected argument %q", pos[maxPos]), false
-	}
-	return pos, exitOK, true
-}
-
-// alfrescoNetworkArg matches a cloud folder that begins with an Alfresco network id of the
-// "-default-" / "-my-" form; no flag ends with a dash.
-var alfrescoNetworkArg = regexp.MustCompile(`^-[A-Za-z0-9_.]+-(/.*)?$`)
-
-// help prints c's usage, summary and flags to stdout.
-func (e *env) help(c *command, fs *flag.FlagSet) {
-	fmt.Fprintf(e.stdout, "usage: %s\n\n%s\n", c.usage(), c.summary)
-	if fs == nil {
-		return
-	}
-	var b strings.Builder
-	fs.VisitAll(func(f *flag.Flag) {
-		name, u := flag.UnquoteUsage(f)
-		if name != "" {
-			name = " " + name
-		}
-		fmt.Fprintf(&b, "  --%s%s\t%s\n", f.Name, name, u)
-	})
-	if b.Len() > 0 {
-		fmt.Fprintln(e.stdout, "\nflags:")
-		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprint(tw, b.String())
-		tw.Flush()
-	}
 }
 
 // engine connects to the running engine, or prints the clear "no engine" message.
@@ -152,6 +153,44 @@ func (e *env) engine(c *command) (*control.Client, int, bool) {
 		return nil, e.fail(c, err), false
 	}
 	return cl, exitOK, true
+}
+
+// withEngine is the frame of most commands: connect to the engine and run body with the
+// positional arguments and a bounded context; body returns the exit status.
+func (e *env) withEngine(ctx context.Context, c *command, pos []string, body func(context.Context, *control.Client, []string) int) int {
+	cl, code, ok := e.engine(c)
+	if !ok {
+		return code
+	}
+	defer cl.Close()
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	return body(ctx, cl, pos)
+}
+
+// withPath runs a command taking exactly one local PATH: body gets the path made absolute,
+// the engine and a bounded context, and returns the exit status.
+func (e *env) withPath(ctx context.Context, c *command, pos []string, body func(context.Context, *control.Client, string) int) int {
+	p, err := absPath(pos[0])
+	if err != nil {
+		return e.fail(c, err)
+	}
+	return e.withEngine(ctx, c, pos, func(ctx context.Context, cl *control.Client, _ []string) int {
+		return body(ctx, cl, p)
+	})
+}
+
+// onPath runs a command taking exactly one local PATH (made absolute) and printing one
+// confirmation line.
+func (e *env) onPath(ctx context.Context, c *command, pos []string, do func(context.Context, *control.Client, string) (string, error)) int {
+	return e.withPath(ctx, c, pos, func(ctx context.Context, cl *control.Client, p string) int {
+		msg, err := do(ctx, cl, p)
+		if err != nil {
+			return e.fail(c, err)
+		}
+		fmt.Fprintln(e.stdout, msg)
+		return exitOK
+	})
 }
 
 // printJSON writes v as indented JSON on stdout.
@@ -194,4 +233,18 @@ func orDash(s string) string {
 // withTimeout is the context of one engine call.
 func withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, callTimeout)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// errorsAs is errors.As with the target made for it.
+func errorsAs[T error](err error) (T, bool) {
+	var t T
+	ok := errors.As(err, &t)
+	return t, ok
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,12 +88,23 @@ func TestUsageErrorsExitTwoWithAOneLineHint(t *testing.T) {
 	}
 }
 
+// commandNames lists every command that runs ("account add", "sync", …), hidden ones too.
+func commandNames() []string {
+	var names []string
+	for _, c := range allCommands(newRoot(&env{})) {
+		if c.Runnable() && !c.HasSubCommands() && c.Name() != "help" {
+			names = append(names, strings.TrimPrefix(c.CommandPath(), "cloudsync "))
+		}
+	}
+	return names
+}
+
 func TestEveryCommandHasHelp(t *testing.T) {
-	for _, c := range commands() {
-		t.Run(c.name, func(t *testing.T) {
-			args := append(strings.Fields(c.name), "--help")
+	for _, name := range commandNames() {
+		t.Run(name, func(t *testing.T) {
+			args := append(strings.Fields(name), "--help")
 			code, out, errOut := runCLI(t, "", args...)
-			if code != exitOK || !strings.Contains(out, "usage: cloudsync "+c.name) || errOut != "" {
+			if code != exitOK || !strings.Contains(out, "usage: cloudsync "+name) || errOut != "" {
 				t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 			}
 		})
@@ -134,7 +146,6 @@ func TestCommandsWithoutEngineSayNoneRuns(t *testing.T) {
 // TestFlagsMayFollowPositionalArguments: `sync a --account x b --to y --lock` parses as
 // two paths and three flags; "--" ends the flags.
 func TestFlagsMayFollowPositionalArguments(t *testing.T) {
-	c := &command{name: "t", args: "X..."}
 	cases := []struct {
 		args []string
 		pos  []string
@@ -152,15 +163,21 @@ func TestFlagsMayFollowPositionalArguments(t *testing.T) {
 	}
 	for _, tc := range cases {
 		e := &env{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-		fs := newFlags(c)
-		lock := fs.Bool("lock", false, "")
-		to := fs.String("to", "", "")
-		pos, code, ok := e.parse(c, fs, tc.args, 0, -1)
-		if !ok || code != 0 {
-			t.Fatalf("%v: code %d", tc.args, code)
+		var pos []string
+		var lock bool
+		var to string
+		c := &command{name: "t", args: "X...", maxPos: -1}
+		root := newRoot(e)
+		cmd := e.leaf(c, func(_ context.Context, p []string) int { pos = p; return exitOK })
+		cmd.Flags().BoolVar(&lock, "lock", false, "")
+		cmd.Flags().StringVar(&to, "to", "", "")
+		root.AddCommand(cmd)
+		root.SetArgs(normalizeArgs(root, append([]string{"t"}, tc.args...)))
+		if _, err := root.ExecuteC(); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
 		}
-		if strings.Join(pos, "|") != strings.Join(tc.pos, "|") || *lock != tc.lock || *to != tc.to {
-			t.Errorf("%v: pos %q lock %v to %q", tc.args, pos, *lock, *to)
+		if strings.Join(pos, "|") != strings.Join(tc.pos, "|") || lock != tc.lock || to != tc.to {
+			t.Errorf("%v: pos %q lock %v to %q", tc.args, pos, lock, to)
 		}
 	}
 }

@@ -8,27 +8,39 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cloudsync/cloudsync/syncer"
 )
 
-// runDaemon is `daemon [--poll-interval D] [--rescan-interval D]`: the engine without a
+// daemonCmd is `daemon [--poll-interval D] [--rescan-interval D]`: the engine without a
 // window. It owns the control socket and the state dir until SIGINT or SIGTERM, then
 // stops the engine, removes the socket and closes the store.
-func runDaemon(ctx context.Context, e *env, c *command, args []string) int {
-	fs := newFlags(c)
-	poll := fs.Duration("poll-interval", 0, "how often the clouds are listed (default: the saved setting, else 30s)")
-	rescan := fs.Duration("rescan-interval", 0, "how often local folders are fully rescanned (default: the saved setting, else 10m)")
-	if _, code, ok := e.parse(c, fs, args, 0, 0); !ok {
-		return code
-	}
+func daemonCmd(e *env) *cobra.Command {
+	c := &command{name: "daemon", args: "[--poll-interval D] [--rescan-interval D]",
+		summary: "Run the sync engine without a window (same control socket as the app)."}
+	var o daemonOpts
+	cmd := e.leaf(c, func(ctx context.Context, _ []string) int { return e.runDaemon(ctx, c, o) })
+	f := cmd.Flags()
+	f.DurationVar(&o.poll, "poll-interval", 0, "how often the clouds are listed, every `D` (default: the saved setting, else 30s)")
+	f.DurationVar(&o.rescan, "rescan-interval", 0, "how often local folders are fully rescanned, every `D` (default: the saved setting, else 10m)")
+	return cmd
+}
+
+// daemonOpts are the daemon's flags; zero values mean the saved settings.
+type daemonOpts struct {
+	poll, rescan time.Duration
+}
+
+func (e *env) runDaemon(ctx context.Context, c *command, o daemonOpts) int {
 	switch {
-	case *poll < 0 || (*poll > 0 && *poll < syncerMinPoll):
+	case o.poll < 0 || (o.poll > 0 && o.poll < syncerMinPoll):
 		return e.usageError(c, "--poll-interval must be at least %v", syncerMinPoll)
-	case *rescan < 0 || (*rescan > 0 && *rescan < syncerMinRescan):
+	case o.rescan < 0 || (o.rescan > 0 && o.rescan < syncerMinRescan):
 		return e.usageError(c, "--rescan-interval must be at least %v", syncerMinRescan)
 	}
 	h, err := openHost(e, func(cfg *syncer.Config) {
-		cfg.PollInterval, cfg.RescanInterval = *poll, *rescan
+		cfg.PollInterval, cfg.RescanInterval = o.poll, o.rescan
 	})
 	if err != nil {
 		return e.fail(c, err)

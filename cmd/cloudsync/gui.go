@@ -25,7 +25,7 @@ func runGUI(ctx context.Context, e *env) int {
 	if e.getenv("DISPLAY") == "" && e.getenv("WAYLAND_DISPLAY") == "" {
 		fmt.Fprintln(e.stderr, "cloudsync: no display ($DISPLAY and $WAYLAND_DISPLAY are unset): "+
 			"running the sync engine without a window, as `cloudsync daemon` does")
-		return runDaemon(ctx, e, find(commands(), "daemon"), nil)
+		return e.runDaemon(ctx, &command{name: "daemon"}, daemonOpts{})
 	}
 	var show windowShower
 	h, err := openHost(e, func(cfg *syncer.Config) { cfg.ShowWindow = show.show })

@@ -11,5 +11,5 @@ import (
 // a bare `cloudsync` runs the engine without a window.
 func runGUI(ctx context.Context, e *env) int {
 	fmt.Fprintln(e.stderr, "cloudsync: built without the desktop app (CGO_ENABLED=0); running the sync engine without a window")
-	return runDaemon(ctx, e, find(commands(), "daemon"), nil)
+	return e.runDaemon(ctx, &command{name: "daemon"}, daemonOpts{})
 }

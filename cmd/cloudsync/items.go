@@ -5,70 +5,85 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/control"
 )
 
-// runList is `list [--errors] [--json]`: Synced content, or Synced with errors.
-func runList(ctx context.Context, e *env, c *command, args []string) int {
-	fs := newFlags(c)
-	errorsOnly := fs.Bool("errors", false, "only the items that failed (Synced with errors)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	return e.withEngine(ctx, c, fs, args, 0, 0, func(ctx context.Context, cl *control.Client, _ []string) int {
-		items, err := cl.ListItems(ctx, *errorsOnly)
-		if err != nil {
-			return e.fail(c, err)
+// listCmd is `list [--errors] [--json]`: Synced content, or Synced with errors.
+func listCmd(e *env) *cobra.Command {
+	c := &command{name: "list", args: "[--errors] [--json]", summary: "Synced content (every item), or with --errors, Synced with errors."}
+	var errorsOnly, asJSON bool
+	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
+		return e.withEngine(ctx, c, pos, func(ctx context.Context, cl *control.Client, _ []string) int {
+			return e.runList(ctx, c, cl, errorsOnly, asJSON)
+		})
+	})
+	cmd.Flags().BoolVar(&errorsOnly, "errors", false, "only the items that failed (Synced with errors)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (e *env) runList(ctx context.Context, c *command, cl *control.Client, errorsOnly, asJSON bool) int {
+	items, err := cl.ListItems(ctx, errorsOnly)
+	if err != nil {
+		return e.fail(c, err)
+	}
+	for i := range items {
+		items[i] = normalizeInfo(items[i])
+	}
+	if items == nil {
+		items = []syncer.ItemInfo{}
+	}
+	if asJSON {
+		return e.printJSON(c, items)
+	}
+	if len(items) == 0 {
+		if errorsOnly {
+			fmt.Fprintln(e.stdout, "No errors.")
+		} else {
+			fmt.Fprintln(e.stdout, "Nothing is synced yet. Start with `cloudsync sync`.")
 		}
-		for i := range items {
-			items[i] = normalizeInfo(items[i])
-		}
-		if items == nil {
-			items = []syncer.ItemInfo{}
-		}
-		if *asJSON {
-			return e.printJSON(c, items)
-		}
-		if len(items) == 0 {
-			if *errorsOnly {
-				fmt.Fprintln(e.stdout, "No errors.")
-			} else {
-				fmt.Fprintln(e.stdout, "Nothing is synced yet. Start with `cloudsync sync`.")
-			}
-			return exitOK
-		}
-		if *errorsOnly {
-			rows := [][]string{{"PATH", "REASON", "DETAILS"}}
-			for _, it := range items {
-				rows = append(rows, []string{it.Path, orDash(string(it.Reason)), orDash(oneLine(it.Details))})
-			}
-			e.table(rows)
-			return exitOK
-		}
-		rows := [][]string{{"STATUS", "PATH", "CLOUD", "REASON"}}
+		return exitOK
+	}
+	if errorsOnly {
+		rows := [][]string{{"PATH", "REASON", "DETAILS"}}
 		for _, it := range items {
-			rows = append(rows, []string{string(it.Status), it.Path, orDash(cloudName(it.Cloud)), orDash(string(it.Reason))})
+			rows = append(rows, []string{it.Path, orDash(string(it.Reason)), orDash(oneLine(it.Details))})
 		}
 		e.table(rows)
 		return exitOK
-	})
+	}
+	rows := [][]string{{"STATUS", "PATH", "CLOUD", "REASON"}}
+	for _, it := range items {
+		rows = append(rows, []string{string(it.Status), it.Path, orDash(cloudName(it.Cloud)), orDash(string(it.Reason))})
+	}
+	e.table(rows)
+	return exitOK
 }
 
-// runInfo is `info PATH [--json]`: the Sync Info of an item.
-func runInfo(ctx context.Context, e *env, c *command, args []string) int {
-	fs := newFlags(c)
-	asJSON := fs.Bool("json", false, "print JSON (path, status, reason, details, cloud{account,location,url}, last_sync, conflicts)")
-	return e.withPath(ctx, c, args, fs, func(ctx context.Context, cl *control.Client, p string) int {
-		it, err := cl.Info(ctx, p)
-		if err != nil {
-			return e.fail(c, err)
-		}
-		it = normalizeInfo(it)
-		if *asJSON {
-			return e.printJSON(c, it)
-		}
-		e.printInfo(it)
-		return exitOK
+// infoCmd is `info PATH [--json]`: the Sync Info of an item.
+func infoCmd(e *env) *cobra.Command {
+	c := &command{name: "info", args: "PATH [--json]", minPos: 1, maxPos: 1,
+		summary: "Sync Info of an item: status, failure reason and details, cloud location, last sync, conflict copies."}
+	var asJSON bool
+	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
+		return e.withPath(ctx, c, pos, func(ctx context.Context, cl *control.Client, p string) int {
+			it, err := cl.Info(ctx, p)
+			if err != nil {
+				return e.fail(c, err)
+			}
+			it = normalizeInfo(it)
+			if asJSON {
+				return e.printJSON(c, it)
+			}
+			e.printInfo(it)
+			return exitOK
+		})
 	})
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (path, status, reason, details, cloud{account,location,url}, last_sync, conflicts)")
+	return cmd
 }
 
 // printInfo prints Sync Info as an aligned table.
@@ -112,58 +127,73 @@ func (e *env) printInfo(it syncer.ItemInfo) {
 	e.table(rows)
 }
 
-// runViewInCloud is `view-in-cloud PATH [--print-url]`.
-func runViewInCloud(ctx context.Context, e *env, c *command, args []string) int {
-	fs := newFlags(c)
-	printURL := fs.Bool("print-url", false, "print the address instead of opening a browser")
-	return e.withPath(ctx, c, args, fs, func(cctx context.Context, cl *control.Client, p string) int {
-		u, err := cl.ViewURL(cctx, p)
-		if err != nil {
-			return e.fail(c, err)
-		}
-		if *printURL {
-			fmt.Fprintln(e.stdout, u)
+// viewInCloudCmd is `view-in-cloud PATH [--print-url]`.
+func viewInCloudCmd(e *env) *cobra.Command {
+	c := &command{name: "view-in-cloud", args: "PATH [--print-url]", minPos: 1, maxPos: 1,
+		summary: "Open the item's page in the cloud's web UI (with --print-url, print its address)."}
+	var printURL bool
+	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
+		return e.withPath(ctx, c, pos, func(cctx context.Context, cl *control.Client, p string) int {
+			u, err := cl.ViewURL(cctx, p)
+			if err != nil {
+				return e.fail(c, err)
+			}
+			if printURL {
+				fmt.Fprintln(e.stdout, u)
+				return exitOK
+			}
+			// The browser may outlive the engine call's deadline: open it with the command's ctx.
+			if err := openURL(ctx, u, e.getenv); err != nil {
+				fmt.Fprintf(e.stderr, "cloudsync %s: %v\nThe address is: %s\n", c.name, err, u)
+				return exitFail
+			}
 			return exitOK
-		}
-		// The browser may outlive the engine call's deadline: open it with the command's ctx.
-		if err := openURL(ctx, u, e.getenv); err != nil {
-			fmt.Fprintf(e.stderr, "cloudsync %s: %v\nThe address is: %s\n", c.name, err, u)
-			return exitFail
-		}
-		return exitOK
+		})
 	})
+	cmd.Flags().BoolVar(&printURL, "print-url", false, "print the address instead of opening a browser")
+	return cmd
 }
 
-// runBrowse is `browse ACCOUNT [CLOUD_FOLDER] [--json]`.
-func runBrowse(ctx context.Context, e *env, c *command, args []string) int {
-	fs := newFlags(c)
-	asJSON := fs.Bool("json", false, "print JSON")
-	return e.withEngine(ctx, c, fs, args, 1, 2, func(ctx context.Context, cl *control.Client, pos []string) int {
-		folder := ""
-		if len(pos) == 2 {
-			folder = pos[1]
-		}
-		es, err := cl.Browse(ctx, pos[0], folder)
-		if err != nil {
-			return e.fail(c, err)
-		}
-		if es == nil {
-			es = []syncer.BrowseEntry{}
-		}
-		if *asJSON {
-			return e.printJSON(c, es)
-		}
-		if len(es) == 0 {
-			fmt.Fprintln(e.stdout, "(empty)")
-			return exitOK
-		}
-		rows := [][]string{{"KIND", "NAME", "PATH"}}
-		for _, en := range es {
-			rows = append(rows, []string{en.Kind, en.Name, en.Path})
-		}
-		e.table(rows)
-		return exitOK
+// browseCmd is `browse ACCOUNT [CLOUD_FOLDER] [--json]`.
+func browseCmd(e *env) *cobra.Command {
+	c := &command{name: "browse", args: "ACCOUNT [CLOUD_FOLDER] [--json]", minPos: 1, maxPos: 2,
+		summary: "List the networks, sites or folders under CLOUD_FOLDER, for choosing a target."}
+	var asJSON bool
+	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
+		return e.withEngine(ctx, c, pos, func(ctx context.Context, cl *control.Client, pos []string) int {
+			return e.runBrowse(ctx, c, cl, pos, asJSON)
+		})
 	})
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.ValidArgsFunction = e.completeAccounts
+	return cmd
+}
+
+func (e *env) runBrowse(ctx context.Context, c *command, cl *control.Client, pos []string, asJSON bool) int {
+	folder := ""
+	if len(pos) == 2 {
+		folder = pos[1]
+	}
+	es, err := cl.Browse(ctx, pos[0], folder)
+	if err != nil {
+		return e.fail(c, err)
+	}
+	if es == nil {
+		es = []syncer.BrowseEntry{}
+	}
+	if asJSON {
+		return e.printJSON(c, es)
+	}
+	if len(es) == 0 {
+		fmt.Fprintln(e.stdout, "(empty)")
+		return exitOK
+	}
+	rows := [][]string{{"KIND", "NAME", "PATH"}}
+	for _, en := range es {
+		rows = append(rows, []string{en.Kind, en.Name, en.Path})
+	}
+	e.table(rows)
+	return exitOK
 }
 
 // normalizeInfo gives scripts a stable shape: conflicts is a list, never null.

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -15,60 +14,55 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cloudsync/cloudsync/ui/localcloud"
 )
 
-// serveWebDAV is `cloudsync serve-webdav DIR [--addr 127.0.0.1:8080] [--user U --password-stdin]`:
+// serveWebDAVCmd is `serve-webdav DIR [--addr 127.0.0.1:8080] [--user U --password-stdin]`:
 // a local WebDAV server over DIR for trying cloudsync out. It listens on loopback unless
 // told otherwise, and the password is read from standard input, never from argv.
-func serveWebDAV(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("serve-webdav", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	addr := fl.String("addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
-	user := fl.String("user", "", "require Basic auth with this user name")
-	pwStdin := fl.Bool("password-stdin", false, "read the password for --user from standard input")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cloudsync serve-webdav DIR [--addr 127.0.0.1:8080] [--user U --password-stdin]")
-		fl.PrintDefaults()
-	}
-	dir, rest := splitPositional(args)
-	if err := fl.Parse(rest); err != nil {
-		return 2
-	}
-	if dir == "" && fl.NArg() == 1 {
-		dir = fl.Arg(0)
-	} else if fl.NArg() > 0 || dir == "" {
-		fl.Usage()
-		return 2
-	}
-	if (*user == "") != !*pwStdin {
-		fmt.Fprintln(stderr, "cloudsync serve-webdav: --user and --password-stdin go together")
-		return 2
+func serveWebDAVCmd(e *env) *cobra.Command {
+	c := &command{name: "serve-webdav", args: "DIR [--addr 127.0.0.1:8080] [--user U --password-stdin]", minPos: 1, maxPos: 1,
+		summary: "A local WebDAV server, for trying cloudsync out."}
+	var o serveOpts
+	cmd := e.leaf(c, func(_ context.Context, pos []string) int { return e.serveWebDAV(c, o, pos[0]) })
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`ADDRESS` to listen on (loopback by default)")
+	f.StringVar(&o.user, "user", "", "require Basic auth with this user name `U`")
+	f.BoolVar(&o.pwStdin, "password-stdin", false, "read the password for --user from standard input")
+	return cmd
+}
+
+type serveOpts struct {
+	addr, user string
+	pwStdin    bool
+}
+
+func (e *env) serveWebDAV(c *command, o serveOpts, dir string) int {
+	if (o.user == "") != !o.pwStdin {
+		return e.usageError(c, "--user and --password-stdin go together")
 	}
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
-		fmt.Fprintf(stderr, "cloudsync serve-webdav: %s is not a folder\n", dir)
-		return 1
+		return e.fail(c, fmt.Errorf("%s is not a folder", dir))
 	}
 	var password string
-	if *pwStdin {
-		password, err = readPassword(stdin)
-		if err != nil {
-			fmt.Fprintln(stderr, "cloudsync serve-webdav:", err)
-			return 1
+	if o.pwStdin {
+		if password, err = readPassword(e.stdin); err != nil {
+			return e.fail(c, err)
 		}
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		fmt.Fprintln(stderr, "cloudsync serve-webdav:", err)
-		return 1
+		return e.fail(c, err)
 	}
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
-		fmt.Fprintf(stderr, "cloudsync serve-webdav: warning: listening on %s, reachable from other machines\n", host)
+		fmt.Fprintf(e.stderr, "cloudsync serve-webdav: warning: listening on %s, reachable from other machines\n", host)
 	}
-	h := WebDAVHandler(dir, *user, password)
+	h := WebDAVHandler(dir, o.user, password)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "serving %s at http://%s/\n", dir, ln.Addr())
+	fmt.Fprintf(e.stdout, "serving %s at http://%s/\n", dir, ln.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -78,10 +72,9 @@ func serveWebDAV(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		srv.Shutdown(sctx)
 	}()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintln(stderr, "cloudsync serve-webdav:", err)
-		return 1
+		return e.fail(c, err)
 	}
-	return 0
+	return exitOK
 }
 
 // WebDAVHandler serves dir over WebDAV with Basic auth when user is not empty; the
@@ -101,13 +94,4 @@ func readPassword(r io.Reader) (string, error) {
 		return "", errors.New("no password on standard input")
 	}
 	return line, nil
-}
-
-// splitPositional takes a leading positional argument off args, so that flags may follow
-// it (`serve-webdav DIR --addr X`), which the flag package alone does not allow.
-func splitPositional(args []string) (string, []string) {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return args[0], args[1:]
-	}
-	return "", args
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/spf13/cobra"
 	"os"
 	"os/signal"
 	"strconv"
@@ -13,55 +16,66 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/control"
 )
 
-// runStatus is `status [--json]`.
-func runStatus(ctx context.Context, e *env, c *command, args []string) int {
-	fs := newFlags(c)
-	asJSON := fs.Bool("json", false, "print JSON")
-	return e.withEngine(ctx, c, fs, args, 0, 0, func(ctx context.Context, cl *control.Client, _ []string) int {
-		st, err := cl.Status(ctx)
-		if err != nil {
-			return e.fail(c, err)
-		}
-		if st.SetStates == nil {
-			st.SetStates = []syncer.SetInfo{}
-		}
-		if *asJSON {
-			return e.printJSON(c, st)
-		}
-		fmt.Fprintf(e.stdout, "State: %s", st.State)
-		if st.Message != "" {
-			fmt.Fprintf(e.stdout, " (%s)", st.Message)
-		}
-		fmt.Fprintln(e.stdout)
-		last := st.LastSync
-		if last == "" {
-			last = "never"
-		}
-		fmt.Fprintf(e.stdout, "Sets: %d   Items: %d   Pending: %d   Syncing: %d   Failed: %d   Conflicts: %d\n",
-			st.Sets, st.Items, st.Pending, st.Syncing, st.Failed, st.Conflicts)
-		fmt.Fprintf(e.stdout, "Last sync: %s\n", last)
-		if len(st.SetStates) > 0 {
-			fmt.Fprintln(e.stdout)
-			rows := [][]string{{"SET", "STATE", "KIND", "LOCAL", "CLOUD", "ITEMS", "PENDING", "FAILED"}}
-			for _, s := range st.SetStates {
-				rows = append(rows, []string{s.ID, s.State, string(s.Kind), s.LocalRoot, s.Account + ":" + s.RemoteRoot,
-					strconv.Itoa(s.Items), strconv.Itoa(s.Pending), strconv.Itoa(s.Failed)})
-			}
-			e.table(rows)
-		}
-		return exitOK
+// statusCmd is `status [--json]`.
+func statusCmd(e *env) *cobra.Command {
+	c := &command{name: "status", args: "[--json]", summary: "Engine state (idle|syncing|paused|error|offline) and counts."}
+	var asJSON bool
+	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
+		return e.withEngine(ctx, c, pos, func(ctx context.Context, cl *control.Client, _ []string) int {
+			return e.runStatus(ctx, c, cl, asJSON)
+		})
 	})
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
 }
 
-// runWait is `wait [--timeout D]`: exit 0 once no set has pending work, 1 on timeout.
-// Without --timeout it waits until interrupted.
-func runWait(ctx context.Context, e *env, c *command, args []string) int {
-	fs := newFlags(c)
-	timeout := fs.Duration("timeout", 0, "give up after this long (e.g. 30s, 5m); 0 waits until interrupted")
-	if _, code, ok := e.parse(c, fs, args, 0, 0); !ok {
-		return code
+func (e *env) runStatus(ctx context.Context, c *command, cl *control.Client, asJSON bool) int {
+	st, err := cl.Status(ctx)
+	if err != nil {
+		return e.fail(c, err)
 	}
-	if *timeout < 0 {
+	if st.SetStates == nil {
+		st.SetStates = []syncer.SetInfo{}
+	}
+	if asJSON {
+		return e.printJSON(c, st)
+	}
+	fmt.Fprintf(e.stdout, "State: %s", st.State)
+	if st.Message != "" {
+		fmt.Fprintf(e.stdout, " (%s)", st.Message)
+	}
+	fmt.Fprintln(e.stdout)
+	last := st.LastSync
+	if last == "" {
+		last = "never"
+	}
+	fmt.Fprintf(e.stdout, "Sets: %d   Items: %d   Pending: %d   Syncing: %d   Failed: %d   Conflicts: %d\n",
+		st.Sets, st.Items, st.Pending, st.Syncing, st.Failed, st.Conflicts)
+	fmt.Fprintf(e.stdout, "Last sync: %s\n", last)
+	if len(st.SetStates) > 0 {
+		fmt.Fprintln(e.stdout)
+		rows := [][]string{{"SET", "STATE", "KIND", "LOCAL", "CLOUD", "ITEMS", "PENDING", "FAILED"}}
+		for _, s := range st.SetStates {
+			rows = append(rows, []string{s.ID, s.State, string(s.Kind), s.LocalRoot, s.Account + ":" + s.RemoteRoot,
+				strconv.Itoa(s.Items), strconv.Itoa(s.Pending), strconv.Itoa(s.Failed)})
+		}
+		e.table(rows)
+	}
+	return exitOK
+}
+
+// waitCmd is `wait [--timeout D]`: exit 0 once no set has pending work, 1 on timeout.
+// Without --timeout it waits until interrupted.
+func waitCmd(e *env) *cobra.Command {
+	c := &command{name: "wait", args: "[--timeout D]", summary: "Block until no set has pending work (exit 1 on timeout)."}
+	var timeout time.Duration
+	cmd := e.leaf(c, func(ctx context.Context, _ []string) int { return e.runWait(ctx, c, timeout) })
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, "give up after `D` (e.g. 30s, 5m); 0 waits until interrupted")
+	return cmd
+}
+
+func (e *env) runWait(ctx context.Context, c *command, timeout time.Duration) int {
+	if timeout < 0 {
 		return e.usageError(c, "--timeout must not be negative")
 	}
 	cl, code, ok := e.engine(c)
@@ -71,9 +85,9 @@ func runWait(ctx context.Context, e *env, c *command, args []string) int {
 	defer cl.Close()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if *timeout > 0 {
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	err := cl.Wait(ctx)
@@ -81,7 +95,7 @@ func runWait(ctx context.Context, e *env, c *command, args []string) int {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, context.DeadlineExceeded):
-		return e.fail(c, fmt.Errorf("still syncing after %v", *timeout))
+		return e.fail(c, fmt.Errorf("still syncing after %v", timeout))
 	case errors.Is(err, context.Canceled):
 		return e.fail(c, errors.New("interrupted"))
 	}
