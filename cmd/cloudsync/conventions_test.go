@@ -137,7 +137,7 @@ func TestBashCompletesFlagsAndSubcommands(t *testing.T) {
 	if got := complete("sync", "x", "--acc"); strings.Join(got, " ") != "--account" {
 		t.Errorf("sync x --acc<Tab>: %q", got)
 	}
-	if got := complete("account", ""); strings.Join(got, " ") != "add list remove" {
+	if got := complete("account", ""); strings.Join(got, " ") != "add sign-in list remove" {
 		t.Errorf("account <Tab>: %q", got)
 	}
 	if got := complete("completion", ""); strings.Join(got, " ") != "bash zsh fish" {
