@@ -59,7 +59,7 @@ func childEnv(drop []string, set ...string) []string {
 
 // cloudsyncVars are the variables that change where the binary keeps its files or which
 // keyring it uses; the tests set the ones they want and drop the rest.
-var cloudsyncVars = []string{"CLOUDSYNC_HOME", "CLOUDSYNC_KEYRING", "CLOUDSYNC_KEYRING_TEST", "XDG_DATA_HOME", "XDG_CONFIG_HOME"}
+var cloudsyncVars = []string{"CLOUDSYNC_HOME", "CLOUDSYNC_KEYRING", "CLOUDSYNC_KEYRING_TEST", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "CLOUDSYNC_LOG_LEVEL"}
 
 // lockedBuffer collects a process's output while it runs.
 type lockedBuffer struct {

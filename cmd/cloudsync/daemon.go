@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -57,25 +53,3 @@ const (
 	syncerMinPoll   = time.Second
 	syncerMinRescan = 10 * time.Second
 )
-
-// openLog logs to <logs>/cloudsync.log (mode 0600) and to stderr. Secrets are never
-// logged: the engine and the remotes log names, paths and error kinds only.
-func openLog(dir string, e *env) (*slog.Logger, func(), error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("creating the log folder: %w", err)
-	}
-	name := filepath.Join(dir, "cloudsync.log")
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening the log: %w", err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("restricting the log: %w", err)
-	}
-	h := slog.NewMultiHandler(
-		slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}),
-		slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}),
-	)
-	return slog.New(h), func() { f.Close() }, nil
-}

@@ -15,9 +15,11 @@ import (
 // paths are where cloudsync keeps its files (SPEC §5).
 //
 // With $CLOUDSYNC_HOME set, everything lives under it: config/, state/, logs/ and
-// run/control.sock. Otherwise config goes to os.UserConfigDir()/cloudsync, state and logs
-// to $XDG_DATA_HOME/cloudsync (default ~/.local/share/cloudsync), and the socket to
-// $XDG_RUNTIME_DIR/cloudsync/control.sock (without XDG_RUNTIME_DIR: <data>/run/).
+// run/control.sock. Otherwise config goes to os.UserConfigDir()/cloudsync, the Badger state
+// to $XDG_DATA_HOME/cloudsync (default ~/.local/share/cloudsync), the logs to
+// $XDG_STATE_HOME/cloudsync (default ~/.local/state/cloudsync: the XDG base directory spec's
+// place for logs), and the socket to $XDG_RUNTIME_DIR/cloudsync/control.sock (without
+// XDG_RUNTIME_DIR: <data>/run/).
 //
 // A Unix socket path longer than the kernel allows is replaced by a short one,
 // /tmp/cloudsync-UID/HASH.sock (a 0700 folder of this user), where HASH is derived from the
@@ -25,7 +27,7 @@ import (
 type paths struct {
 	Config string // folder of configuration files
 	State  string // the Badger state folder
-	Logs   string // folder of cloudsync.log
+	Logs   string // folder of cloudsync.log and its rotated copies
 	Socket string // the control socket
 }
 
@@ -52,10 +54,14 @@ func resolvePaths(getenv func(string) string) (paths, error) {
 		if err != nil {
 			return p, err
 		}
+		home, err := homeDir(getenv)
+		if err != nil {
+			return p, err
+		}
 		p = paths{
 			Config: filepath.Join(cfg, "cloudsync"),
 			State:  filepath.Join(data, "state"),
-			Logs:   filepath.Join(data, "logs"),
+			Logs:   filepath.Join(xdgDir(getenv, "XDG_STATE_HOME", home, ".local/state"), "cloudsync"),
 			Socket: filepath.Join(data, "run", "control.sock"),
 		}
 		if rt := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(rt) {
@@ -92,17 +98,32 @@ func userConfigDir(getenv func(string) string) (string, error) {
 
 // dataDir is $XDG_DATA_HOME/cloudsync, or ~/.local/share/cloudsync.
 func dataDir(getenv func(string) string) (string, error) {
-	if d := getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "cloudsync"), nil
+	h, err := homeDir(getenv)
+	if err != nil {
+		return "", err
 	}
-	h := getenv("HOME")
-	if h == "" {
-		var err error
-		if h, err = os.UserHomeDir(); err != nil {
-			return "", errors.New("no home folder: set CLOUDSYNC_HOME or HOME")
-		}
+	return filepath.Join(xdgDir(getenv, "XDG_DATA_HOME", h, ".local/share"), "cloudsync"), nil
+}
+
+// xdgDir is the XDG base directory in variable v, or home/def when v is unset or relative
+// (the spec says to ignore relative values).
+func xdgDir(getenv func(string) string, v, home, def string) string {
+	if d := getenv(v); filepath.IsAbs(d) {
+		return d
 	}
-	return filepath.Join(h, ".local", "share", "cloudsync"), nil
+	return filepath.Join(home, def)
+}
+
+// homeDir is $HOME, or the user's home folder from the system.
+func homeDir(getenv func(string) string) (string, error) {
+	if h := getenv("HOME"); h != "" {
+		return h, nil
+	}
+	h, err := os.UserHomeDir()
+	if err != nil {
+		return "", errors.New("no home folder: set CLOUDSYNC_HOME or HOME")
+	}
+	return h, nil
 }
 
 // ownFolders are the folders the engine must never sync (syncer.Config.Protected): the

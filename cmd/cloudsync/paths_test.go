@@ -20,16 +20,16 @@ func TestResolvePaths(t *testing.T) {
 			map[string]string{"CLOUDSYNC_HOME": "/srv/cs", "XDG_RUNTIME_DIR": "/run/user/1", "HOME": "/home/a"},
 			paths{Config: "/srv/cs/config", State: "/srv/cs/state", Logs: "/srv/cs/logs", Socket: "/srv/cs/run/control.sock"}},
 		{"XDG dirs",
-			map[string]string{"HOME": "/home/a", "XDG_CONFIG_HOME": "/cfg", "XDG_DATA_HOME": "/data", "XDG_RUNTIME_DIR": "/run/user/1"},
-			paths{Config: "/cfg/cloudsync", State: "/data/cloudsync/state", Logs: "/data/cloudsync/logs", Socket: "/run/user/1/cloudsync/control.sock"}},
+			map[string]string{"HOME": "/home/a", "XDG_CONFIG_HOME": "/cfg", "XDG_DATA_HOME": "/data", "XDG_STATE_HOME": "/st", "XDG_RUNTIME_DIR": "/run/user/1"},
+			paths{Config: "/cfg/cloudsync", State: "/data/cloudsync/state", Logs: "/st/cloudsync", Socket: "/run/user/1/cloudsync/control.sock"}},
 		{"defaults under HOME, socket in the data dir without XDG_RUNTIME_DIR",
 			map[string]string{"HOME": "/home/a"},
 			paths{Config: "/home/a/.config/cloudsync", State: "/home/a/.local/share/cloudsync/state",
-				Logs: "/home/a/.local/share/cloudsync/logs", Socket: "/home/a/.local/share/cloudsync/run/control.sock"}},
+				Logs: "/home/a/.local/state/cloudsync", Socket: "/home/a/.local/share/cloudsync/run/control.sock"}},
 		{"relative XDG values are ignored (XDG base dir spec)",
-			map[string]string{"HOME": "/home/a", "XDG_DATA_HOME": "rel", "XDG_RUNTIME_DIR": "rel"},
+			map[string]string{"HOME": "/home/a", "XDG_DATA_HOME": "rel", "XDG_STATE_HOME": "rel", "XDG_RUNTIME_DIR": "rel"},
 			paths{Config: "/home/a/.config/cloudsync", State: "/home/a/.local/share/cloudsync/state",
-				Logs: "/home/a/.local/share/cloudsync/logs", Socket: "/home/a/.local/share/cloudsync/run/control.sock"}},
+				Logs: "/home/a/.local/state/cloudsync", Socket: "/home/a/.local/share/cloudsync/run/control.sock"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -153,8 +153,8 @@ func runTour(t *testing.T, steps []tourStep, envChanges ...string) {
 		}
 	}
 
-	// The defaults: state and logs under ~/.local/share/cloudsync.
-	for _, p := range []string{".local/share/cloudsync/state/MANIFEST", ".local/share/cloudsync/logs/cloudsync.log"} {
+	// The defaults: state under ~/.local/share/cloudsync, logs under ~/.local/state/cloudsync.
+	for _, p := range []string{".local/share/cloudsync/state/MANIFEST", ".local/state/cloudsync/cloudsync.log"} {
 		if _, err := os.Stat(filepath.Join(home, p)); err != nil {
 			t.Errorf("the default location %s: %v", p, err)
 		}
