@@ -83,6 +83,7 @@ func newRoot(e *env) *cobra.Command {
 		resumeCmd(e),
 		statusCmd(e),
 		waitCmd(e),
+		debugArchiveCmd(e),
 		serveWebDAVCmd(e),
 		completionCmd(e, root),
 		manCmd(e, root),
