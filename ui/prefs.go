@@ -369,7 +369,8 @@ func (p *prefsWindow) generalTab() fyne.CanvasObject {
 	)
 	form.Items[0].HintText = "e.g. 30s or 2m"
 	form.Items[1].HintText = "e.g. 10m"
-	return container.NewVBox(form, p.notifications, p.startAtLogin, container.NewHBox(save), p.generalResult)
+	return container.NewVBox(form, p.notifications, p.startAtLogin, container.NewHBox(save), p.generalResult,
+		widget.NewSeparator(), p.supportRow())
 }
 
 // loadSettings fills the General tab from the engine.

@@ -57,6 +57,10 @@ type Options struct {
 	// CallTimeout bounds one engine call (default 2 min; logins and listings go to the
 	// network).
 	CallTimeout time.Duration
+	// LogFiles lists the engine's log files, newest first, for the debug archive.
+	LogFiles func() []string
+	// Version is the app's version line (cloudsync --version), for the debug archive.
+	Version string
 }
 
 // UI is the running desktop UI. Its windows are created on demand and touched only on

@@ -43,6 +43,7 @@ func runGUI(ctx context.Context, e *env) int {
 			API: h.eng, Secrets: h.secrets, DataDir: filepath.Dir(h.paths.State),
 			OpenURL: func(ctx context.Context, u string) error { return openURL(ctx, u, e.getenv) },
 			Exe:     exe, Getenv: e.getenv, Log: h.log,
+			LogFiles: func() []string { return logFiles(h.paths.Logs) }, Version: versionString(),
 			OnReady: show.set,
 		})
 	})

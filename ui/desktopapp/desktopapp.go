@@ -39,6 +39,10 @@ type Config struct {
 	Exe    string
 	Getenv func(string) string
 	Log    *slog.Logger
+	// LogFiles lists the engine's log files, newest first; Version is the app's version
+	// line (both for the debug archive in Preferences).
+	LogFiles func() []string
+	Version  string
 	// OnReady receives the UI's ShowWindow once the app runs (the engine's ShowWindow
 	// seam, for a second `cloudsync` start).
 	OnReady func(show func(name string) error)
@@ -67,7 +71,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if tray != nil {
 		t = tray
 	}
-	u := ui.New(a, cfg.API, h, t, ui.Options{Log: cfg.Log})
+	u := ui.New(a, cfg.API, h, t, ui.Options{Log: cfg.Log, LogFiles: cfg.LogFiles, Version: cfg.Version})
 	u.InitTray()
 	a.Lifecycle().SetOnStarted(func() {
 		u.Start(ctx)
