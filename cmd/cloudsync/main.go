@@ -83,6 +83,8 @@ func newRoot(e *env) *cobra.Command {
 		resumeCmd(e),
 		statusCmd(e),
 		waitCmd(e),
+		exportCmd(e),
+		importCmd(e),
 		debugArchiveCmd(e),
 		serveWebDAVCmd(e),
 		completionCmd(e, root),
