@@ -169,7 +169,10 @@ func TestExportImportRecreatesSetsAsNew(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "overlaps the synced folder") {
 		t.Errorf("second import: exit %d, %q", code, errOut)
 	}
-	clash := bad("clash", func(m map[string]any) { m["accounts"].([]any)[0].(map[string]any)["user"] = "mallory"; m["sets"] = []any{} })
+	clash := bad("clash", func(m map[string]any) {
+		m["accounts"].([]any)[0].(map[string]any)["user"] = "mallory"
+		m["sets"] = []any{}
+	})
 	if code, _, errOut := y.cli("pw\n", "import", clash); code != 1 || !strings.Contains(errOut, "the account name dav is taken here") {
 		t.Errorf("clashing account: exit %d, %q", code, errOut)
 	}
