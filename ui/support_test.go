@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cloudsync/cloudsync/setsfile"
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
@@ -60,5 +61,41 @@ func TestDebugArchiveFromPreferences(t *testing.T) {
 	}
 	if !seen["logs/cloudsync.log"] || !seen["settings.json"] || !seen["failed-items.json"] {
 		t.Errorf("archive holds %v", seen)
+	}
+}
+
+// TestImportFromPreferencesAsksPasswordsThenImports: the buttons are there; a good file
+// asks for the new account's password and creates the account and the set; a bad one says
+// why and changes nothing.
+func TestImportFromPreferencesAsksPasswordsThenImports(t *testing.T) {
+	api := newFakeAPI()
+	u, _, _ := newTestUI(t, api)
+	u.ShowWindow("preferences")
+	u.prefs.tabs.SelectIndex(tabGeneral)
+	button(t, u.Window("preferences").Canvas(), "Export…")
+	button(t, u.Window("preferences").Canvas(), "Import…")
+	dir := t.TempDir()
+	file := `{"format": "cloudsync-sets", "version": 1, "exported": "2026-12-05T10:00:00Z",
+	 "accounts": [{"name": "dav", "type": "webdav", "url": "https://h/dav", "user": "alice"}],
+	 "sets": [{"account": "dav", "kind": "folder", "local": "` + dir + `", "cloud": "P",
+	   "options": {"include_subfolders": true, "lock": false, "allow_cloud_delete": true, "delete_local_on_cloud_delete": false}}]}`
+	var said string
+	say := func(s string) { said = s }
+	u.importData("bad.json", []byte(strings.Replace(file, `"version": 1`, `"version": 7`, 1)), func([]setsfile.Account, func(map[string]string)) {
+		t.Error("a bad file asked for passwords")
+	}, say)
+	if !strings.Contains(said, "version 7") || len(api.accounts) != 0 || len(api.created) != 0 {
+		t.Errorf("bad file: said %q, accounts %v, sets %v", said, api.accounts, api.created)
+	}
+	var asked []string
+	u.importData("sets.json", []byte(file), func(accts []setsfile.Account, answer func(map[string]string)) {
+		for _, a := range accts {
+			asked = append(asked, a.Name)
+		}
+		answer(map[string]string{"dav": "pw"})
+	}, say)
+	if strings.Join(asked, ",") != "dav" || api.passwords["dav"] != "pw" || len(api.created) != 1 ||
+		api.created[0].Paths[0] != dir || api.created[0].To != "P" || !strings.Contains(said, "Imported 1 account(s) and 1 sync set(s)") {
+		t.Errorf("asked %v, passwords %v, created %+v, said %q", asked, api.passwords, api.created, said)
 	}
 }
