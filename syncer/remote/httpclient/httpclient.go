@@ -48,11 +48,17 @@ func New(hc *http.Client, base *url.URL) *http.Client {
 
 // CheckRedirect is the redirect policy for the server at base: at most MaxRedirects hops,
 // none from HTTPS to plain HTTP (remote.ErrInsecureHTTP: the credentials and content would
-// travel in clear), and the Authorization header only to base's host.
+// travel in clear), none that changes the method (the caller sees the redirect instead), and
+// the Authorization header only to base's host.
 func CheckRedirect(base *url.URL) func(req *http.Request, via []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if len(via) >= MaxRedirects {
 			return fmt.Errorf("stopped after %d redirects", MaxRedirects)
+		}
+		if req.Method != via[0].Method {
+			// net/http turns a 301/302/303 of any method into a GET: a PROPFIND would read
+			// a web page and a PUT would lose its upload. The caller gets the redirect.
+			return http.ErrUseLastResponse
 		}
 		if req.URL.Scheme != "https" && (base.Scheme == "https" || via[len(via)-1].URL.Scheme == "https") {
 			return remote.ErrInsecureHTTP

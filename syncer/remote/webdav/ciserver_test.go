@@ -2,6 +2,7 @@ package webdav
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"os"
@@ -133,7 +134,10 @@ func TestCaseOnlyRenameOnCaseInsensitiveServerKeepsContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Move(ctx, o, "REPORT.txt"); err == nil || !strings.Contains(err.Error(), "412") {
-		t.Fatalf("moving other.txt onto a case variant of Report.txt = %v, want a 412 name clash", err)
+	if _, err := c.Move(ctx, o, "REPORT.txt"); !errors.Is(err, remote.ErrNameClash) {
+		t.Fatalf("moving other.txt onto a case variant of Report.txt = %v, want a name clash", err)
+	}
+	if got, _ := c.Stat(ctx, "other.txt"); got.Path != "other.txt" {
+		t.Fatalf("other.txt after the refused move: %+v", got)
 	}
 }

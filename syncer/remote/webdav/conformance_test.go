@@ -16,12 +16,16 @@ func TestConformanceXNetWebDAV(t *testing.T) {
 	})
 }
 
-// TestConformanceRclone runs the remote suite against Debian's `rclone serve webdav` over
-// a real directory.
-func TestConformanceRclone(t *testing.T) {
-	t.Parallel()
-	srv := startRclone(t)
-	remotetest.Run(t, func(t *testing.T) remote.Remote { return srv.newFolder(t) })
+// TestConformanceRealServers runs the remote suite against every real server of davtest:
+// Apache mod_dav_fs, lighttpd mod_webdav, nginx dav + dav-ext, rclone serve webdav and
+// x/net/webdav over a real folder, one shared instance each, a fresh folder per case.
+func TestConformanceRealServers(t *testing.T) {
+	for _, name := range realServers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			remotetest.Run(t, func(t *testing.T) remote.Remote { return sharedFolder(t, name) })
+		})
+	}
 }
 
 // TestConformanceOwnCloudLike runs the remote suite against an x/net/webdav server dressed

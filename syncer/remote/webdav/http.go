@@ -44,7 +44,46 @@ func (c *Client) do(req *http.Request, p string, noOverwrite bool, ok ...int) (*
 		}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusMultiStatus && (req.Method == "MOVE" || req.Method == "COPY" || req.Method == http.MethodDelete) {
+		if err := multiStatusError(req.Method, p, resp, noOverwrite); err != nil {
+			return nil, err
+		}
+		resp.Body = http.NoBody // the deferred Close closes the one read
+		return resp, nil
+	}
 	return nil, httpError(req.Method, p, resp, noOverwrite)
+}
+
+// multiStatusResult reads the 207 answer to a MOVE, COPY or DELETE of a folder: RFC 4918
+// §9.6.1, §9.8.5 report a failure for some member this way (lighttpd also a MOVE refused by
+// Overwrite: F, Apache a DELETE below a locked file). The first member status that is not
+// a success is the request's error; a 207 that reports none is a success (nil).
+func multiStatusError(op, p string, resp *http.Response, noOverwrite bool) error {
+	ms, err := decodeMultistatus(op, p, resp.Body)
+	if err != nil {
+		return err
+	}
+	for _, r := range ms.Responses {
+		if st := statusCode(r.Status); st >= 300 {
+			href := ""
+			if len(r.Hrefs) > 0 {
+				href = strings.TrimSpace(r.Hrefs[0])
+			}
+			return &remote.Error{Kind: kindOf(op, st, noOverwrite), Op: op, Path: p, Status: st,
+				Message: trimMessage(strings.TrimSpace(r.Status) + " for " + href)}
+		}
+	}
+	return nil
+}
+
+// statusCode returns the code of a DAV:status line ("HTTP/1.1 423 Locked"), or 0.
+func statusCode(line string) int {
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[1])
+	return n
 }
 
 // transportError wraps an error from http.Client.Do (no response): a refused insecure
@@ -70,11 +109,13 @@ func kindOf(method string, status int, noOverwrite bool) error {
 	}
 	switch status {
 	case http.StatusBadRequest:
-		// Nextcloud and ownCloud answer 400 to a name they refuse.
+		// Nextcloud and ownCloud answer 400 to a name they refuse. Elsewhere the server
+		// refused the request itself (a method or header it does not take): a retry will
+		// not help, and it is not a network failure.
 		if method == http.MethodPut || method == "MKCOL" || method == "MOVE" || method == "COPY" {
 			return remote.ErrInvalidName
 		}
-		return remote.ErrBadResponse
+		return remote.ErrUnsupported
 	case http.StatusUnauthorized:
 		return remote.ErrAuth
 	case http.StatusForbidden:

@@ -25,18 +25,15 @@ const listParallel = 4
 // reported empty, so a concurrent change never reads as mass deletion.
 func (c *Client) List(ctx context.Context, root string, prev []remote.Entry) ([]remote.Entry, error) {
 	root = remote.Clean(root)
-	self, children, err := c.propfind(ctx, root, "1")
+	res, err := c.listFolder(ctx, root)
 	if err != nil {
 		return nil, err
 	}
-	if !self.IsDir {
-		return nil, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: root, Message: "not a folder"}
-	}
 	w := &walker{c: c, root: root}
-	if propagatesFolderVersions(self) {
+	if propagatesFolderVersions(res.self) {
 		w.prev = indexPrev(prev)
 	}
-	return w.run(ctx, children)
+	return w.run(ctx, res.children)
 }
 
 // propagatesFolderVersions reports whether folder versions on this server cover their
@@ -110,11 +107,8 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 			queue = queue[1:]
 			inflight++
 			go func() {
-				self, children, err := w.c.propfind(ctx, dir, "1")
-				if err == nil && !self.IsDir {
-					err = &remote.Error{Kind: remote.ErrChanged, Op: "PROPFIND", Path: dir, Message: "a folder became a file during the listing"}
-				}
-				results <- listResult{dir: dir, children: children, err: err}
+				res, err := w.c.listFolder(ctx, dir)
+				results <- listResult{dir: dir, children: res.children, err: err}
 			}()
 		}
 		r := <-results
@@ -125,7 +119,7 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 		if r.err != nil {
 			if errors.Is(r.err, remote.ErrNotFound) {
 				r.err = &remote.Error{Kind: remote.ErrChanged, Op: "PROPFIND", Path: r.dir,
-					Message: "a folder vanished during the listing", Err: r.err}
+					Message: "a folder vanished or became a file during the listing", Err: r.err}
 			}
 			firstErr = r.err
 			cancel()

@@ -17,21 +17,70 @@ import (
 // Stat returns the entry at account-relative p (PROPFIND Depth 0). ErrNotFound when it
 // does not exist.
 func (c *Client) Stat(ctx context.Context, p string) (remote.Entry, error) {
-	self, _, err := c.propfind(ctx, p, "0")
-	return self, err
+	res, err := c.stat(ctx, p)
+	return res.self, err
+}
+
+// stat is Stat with what the PROPFIND said about the ETag. p is addressed as a file (no
+// trailing slash), which every server tested answers for folders too (nginx and Apache
+// directly, lighttpd with the folder's href); a server that redirects a folder to its
+// slash form is asked again with the slash. A refusal that comes from p lying below a file
+// (Apache answers 400 and lighttpd 403 to "f.txt/x") is ErrNotFound, as the contract says.
+func (c *Client) stat(ctx context.Context, p string) (propfindResult, error) {
+	p = remote.Clean(p)
+	res, err := c.propfind(ctx, p, "0", p == "")
+	switch st := remote.StatusOf(err); {
+	case err == nil || p == "":
+		return res, err
+	case st >= 300 && st < 400:
+		return c.propfind(ctx, p, "0", true)
+	case st == http.StatusBadRequest || st == http.StatusForbidden || st == http.StatusConflict:
+		if c.parentMissing(ctx, p) {
+			return res, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p, Status: st,
+				Message: "its parent is not a folder", Err: err}
+		}
+	}
+	return res, err
+}
+
+// parentMissing reports whether the parent folder of p is gone or is a file (so p cannot
+// exist), as a Stat shows it; false when that cannot be told.
+func (c *Client) parentMissing(ctx context.Context, p string) bool {
+	parent := pathDir(remote.Clean(p))
+	if parent == "" {
+		return false
+	}
+	e, err := c.Stat(ctx, parent)
+	return errors.Is(err, remote.ErrNotFound) || err == nil && !e.IsDir
 }
 
 // ReadDir lists the direct children of folder p (PROPFIND Depth 1), paths account-relative.
 // ErrNotFound when p does not exist or is a file.
 func (c *Client) ReadDir(ctx context.Context, p string) ([]remote.Entry, error) {
-	self, children, err := c.propfind(ctx, p, "1")
+	res, err := c.listFolder(ctx, p)
+	return res.children, err
+}
+
+// listFolder runs PROPFIND Depth 1 on folder p (addressed with a trailing slash).
+// ErrNotFound when p does not exist or is not a folder, also from servers that refuse a
+// file's URL with a slash (Apache 400, lighttpd 403) instead of answering for the file.
+func (c *Client) listFolder(ctx context.Context, p string) (propfindResult, error) {
+	p = remote.Clean(p)
+	res, err := c.propfind(ctx, p, "1", true)
 	if err != nil {
-		return nil, err
+		switch st := remote.StatusOf(err); {
+		case st == http.StatusBadRequest, st == http.StatusForbidden, st == http.StatusConflict, st >= 300 && st < 400:
+			if e, serr := c.Stat(ctx, p); errors.Is(serr, remote.ErrNotFound) || serr == nil && !e.IsDir {
+				return propfindResult{}, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p, Status: st,
+					Message: "not a folder", Err: err}
+			}
+		}
+		return propfindResult{}, err
 	}
-	if !self.IsDir {
-		return nil, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: remote.Clean(p), Message: "not a folder"}
+	if !res.self.IsDir {
+		return propfindResult{}, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p, Message: "not a folder"}
 	}
-	return children, nil
+	return res, nil
 }
 
 // strongETag returns v as an If-Match value when it is a strong ETag the server gave us,
@@ -69,6 +118,13 @@ func (c *Client) Open(ctx context.Context, e remote.Entry, offset int64) (io.Rea
 	// the size and offsets.
 	req.Header.Set("Accept-Encoding", "identity")
 	resp, err := c.do(req, p, false, http.StatusOK, http.StatusPartialContent)
+	if errors.Is(err, remote.ErrChanged) && req.Header.Get("If-Match") != "" && c.sameVersion(ctx, e) {
+		// The version listed is still the current one: the server refused If-Match
+		// because its ETag is weak right now (Apache, the second after a write).
+		req = req.Clone(ctx)
+		req.Header.Del("If-Match")
+		resp, err = c.do(req, p, false, http.StatusOK, http.StatusPartialContent)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +140,12 @@ func (c *Client) Open(ctx context.Context, e remote.Entry, offset int64) (io.Rea
 		}
 	}
 	return body, nil
+}
+
+// sameVersion reports whether file e is still at e's version on the server.
+func (c *Client) sameVersion(ctx context.Context, e remote.Entry) bool {
+	cur, err := c.Stat(ctx, e.Path)
+	return err == nil && !cur.IsDir && e.Version != "" && cur.Version == e.Version
 }
 
 // bodyReader turns read errors of a response body into ErrNetwork errors.
@@ -103,11 +165,13 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 func (b *bodyReader) Close() error { return b.rc.Close() }
 
 // Upload PUTs size bytes from r to file p. With replace == nil the file must not exist:
-// the request carries If-None-Match: * and, since some servers (x/net/webdav, rclone)
-// ignore it, an existing p found by a PROPFIND first gives ErrNameClash. With replace !=
-// nil, p must still be the node replace describes (same version, same id where ids are not
-// paths), checked by PROPFIND and by If-Match with its ETag: ErrChanged otherwise, and
-// ErrNotFound when it is gone. The returned Entry is a fresh Stat of the stored file.
+// the request carries If-None-Match: * and, since some servers (x/net/webdav, rclone,
+// nginx) ignore it, an existing p found by a PROPFIND first gives ErrNameClash. With replace
+// != nil, p must still be the node replace describes (same version, same id where ids are
+// not paths), checked by PROPFIND and by If-Match with its ETag (when the server calls it
+// strong): ErrChanged otherwise, and ErrNotFound when it is gone. A missing parent folder is
+// ErrNotFound whatever the server answers (409, or 500 from nginx). The returned Entry is a
+// fresh Stat of the stored file.
 func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r io.Reader, size int64) (remote.Entry, error) {
 	p = remote.Clean(p)
 	if p == "" {
@@ -116,7 +180,7 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 	if size < 0 {
 		return remote.Entry{}, fmt.Errorf("webdav: upload %s: negative size %d", p, size)
 	}
-	cur, err := c.Stat(ctx, p)
+	cur, err := c.stat(ctx, p)
 	switch {
 	case replace == nil && err == nil:
 		return remote.Entry{}, &remote.Error{Kind: remote.ErrNameClash, Op: "PUT", Path: p, Message: "already exists"}
@@ -124,10 +188,10 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 		return remote.Entry{}, err
 	case replace != nil && err != nil:
 		return remote.Entry{}, err
-	case replace != nil && (cur.IsDir || cur.Version != replace.Version ||
-		!replace.IDIsPath && replace.ID != "" && cur.ID != replace.ID):
+	case replace != nil && (cur.self.IsDir || cur.self.Version != replace.Version ||
+		!replace.IDIsPath && replace.ID != "" && cur.self.ID != replace.ID):
 		return remote.Entry{}, &remote.Error{Kind: remote.ErrChanged, Op: "PUT", Path: p,
-			Message: fmt.Sprintf("version %s is now %s", replace.Version, cur.Version)}
+			Message: fmt.Sprintf("version %s is now %s", replace.Version, cur.self.Version)}
 	}
 	req, err := c.newRequest(ctx, http.MethodPut, p, false, io.LimitReader(r, size))
 	if err != nil {
@@ -142,12 +206,12 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 	noOverwrite := replace == nil
 	if noOverwrite {
 		req.Header.Set("If-None-Match", "*")
-	} else if et := strongETag(replace.Version); et != "" {
+	} else if et := strongETag(replace.Version); et != "" && !cur.weakETag {
 		req.Header.Set("If-Match", et)
 	}
 	resp, err := c.do(req, p, noOverwrite, http.StatusOK, http.StatusCreated, http.StatusNoContent)
 	if err != nil {
-		return remote.Entry{}, err
+		return remote.Entry{}, c.destinationError(ctx, err, p)
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body.Close()
@@ -174,15 +238,16 @@ func (c *Client) Mkdir(ctx context.Context, p string) (remote.Entry, error) {
 	}
 	resp, err := c.do(req, p, false, http.StatusCreated, http.StatusOK, http.StatusNoContent)
 	if err != nil {
-		return remote.Entry{}, err
+		return remote.Entry{}, c.destinationError(ctx, err, p)
 	}
 	resp.Body.Close()
 	return c.Stat(ctx, p)
 }
 
 // Move renames and/or moves e to newPath (MOVE with Overwrite: F, so an existing newPath
-// is never replaced: 412 → ErrNameClash). A missing new parent gives ErrNotFound. WebDAV
-// keeps oc:fileid across a MOVE; path ids change with the path.
+// is never replaced: 412 → ErrNameClash). A missing new parent gives ErrNotFound, checked
+// before the MOVE because nginx creates missing parents instead of refusing. WebDAV keeps
+// oc:fileid across a MOVE; path ids change with the path.
 func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remote.Entry, error) {
 	from, to := remote.Clean(e.Path), remote.Clean(newPath)
 	if from == "" || to == "" {
@@ -194,6 +259,9 @@ func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remo
 	if strings.HasPrefix(to, from+"/") {
 		return remote.Entry{}, &remote.Error{Kind: remote.ErrPermission, Op: "MOVE", Path: from, Message: "cannot move a folder into itself"}
 	}
+	if err := c.checkDestination(ctx, from, to); err != nil {
+		return remote.Entry{}, err
+	}
 	err := c.move(ctx, from, to, e.IsDir)
 	if errors.Is(err, remote.ErrNameClash) && strings.EqualFold(from, to) && c.sameNode(ctx, e, from, to) {
 		// A case-insensitive server (Alfresco, IIS, some Nextcloud storages) sees the
@@ -204,6 +272,26 @@ func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remo
 		return remote.Entry{}, err
 	}
 	return c.Stat(ctx, to)
+}
+
+// checkDestination makes sure a MOVE from → to can only do what the contract says: to
+// must not exist (lighttpd moves a file into a folder named by Destination instead of
+// answering 412) and its parent must (nginx creates missing parents). A case-only rename
+// is left to the MOVE: on a case-insensitive server to is from itself.
+func (c *Client) checkDestination(ctx context.Context, from, to string) error {
+	if !strings.EqualFold(from, to) {
+		_, err := c.Stat(ctx, to)
+		switch {
+		case err == nil:
+			return &remote.Error{Kind: remote.ErrNameClash, Op: "MOVE", Path: to, Message: "the destination exists"}
+		case !errors.Is(err, remote.ErrNotFound):
+			return err
+		}
+	}
+	if c.parentMissing(ctx, to) {
+		return &remote.Error{Kind: remote.ErrNotFound, Op: "MOVE", Path: pathDir(to), Message: "destination folder does not exist"}
+	}
+	return nil
 }
 
 // move is one MOVE from → to with Overwrite: F.
@@ -250,21 +338,40 @@ func (c *Client) moveViaTemp(ctx context.Context, from, to string, dir bool) err
 	return nil
 }
 
-// moveError refines a failed MOVE: a missing destination parent is ErrNotFound on the
-// destination, also from servers (x/net/webdav, rclone) that answer 403 instead of 409.
+// moveError refines a failed MOVE by what the destination looks like: taken (nginx answers
+// 409 for a file moved onto a folder's name) → ErrNameClash; its parent missing → ErrNotFound
+// on the destination, also from servers that answer 403 (x/net/webdav, rclone) or 500
+// (Apache) instead of 409.
 func (c *Client) moveError(ctx context.Context, err error, to string) error {
 	var re *remote.Error
 	if !errors.As(err, &re) {
 		return err
 	}
+	switch st := re.Status; {
+	case st == http.StatusConflict, st == http.StatusForbidden, st == http.StatusInternalServerError,
+		st == http.StatusBadRequest, st >= 300 && st < 400:
+		// (Apache answers 301 when Destination names an existing folder without its slash.)
+		if _, serr := c.Stat(ctx, to); serr == nil {
+			re.Kind, re.Path, re.Message = remote.ErrNameClash, to, "the destination exists"
+			return err
+		}
+		return c.destinationError(ctx, err, to)
+	}
+	return err
+}
+
+// destinationError refines a failed PUT, MKCOL or MOVE whose target is p: when p's parent
+// folder is missing (or a file) it is ErrNotFound on the parent, whatever status the server
+// chose (409 as RFC 4918 says, 403 from x/net/webdav and rclone, 500 from nginx and Apache).
+func (c *Client) destinationError(ctx context.Context, err error, p string) error {
+	var re *remote.Error
+	if !errors.As(err, &re) || re.Kind == remote.ErrAuth || re.Status == 0 {
+		return err
+	}
 	switch re.Status {
-	case http.StatusConflict:
-		re.Path = to
-	case http.StatusForbidden:
-		if parent := pathDir(to); parent != "" {
-			if _, serr := c.Stat(ctx, parent); errors.Is(serr, remote.ErrNotFound) {
-				re.Kind, re.Path, re.Message = remote.ErrNotFound, parent, "destination folder does not exist"
-			}
+	case http.StatusConflict, http.StatusForbidden, http.StatusInternalServerError, http.StatusBadRequest, http.StatusNotFound:
+		if parent := pathDir(p); parent != "" && c.parentMissing(ctx, p) {
+			re.Kind, re.Path, re.Message = remote.ErrNotFound, parent, "destination folder does not exist"
 		}
 	}
 	return err

@@ -151,8 +151,11 @@ func (c *Client) invalidChild(href, p string) (string, bool) {
 	return name, true
 }
 
-// entryOf builds the Entry (account-relative path rel) from a response's 2xx properties.
-func entryOf(rel string, r *response) remote.Entry {
+// entryOf builds the Entry (account-relative path rel) from a response's 2xx properties,
+// and says whether its ETag was weak. A weak ETag (W/"…") is kept without the W/: the
+// server's weak and strong forms name the same version (RFC 9110 weak comparison), and
+// Apache turns a file's ETag from weak to strong a second after each write.
+func entryOf(rel string, r *response) (remote.Entry, bool) {
 	var pr prop
 	isDir := false
 	for _, ps := range r.Propstats {
@@ -177,6 +180,8 @@ func entryOf(rel string, r *response) remote.Entry {
 		e.ModTime = t.UTC()
 	}
 	etag := strings.TrimSpace(pr.ETag)
+	weak := strings.HasPrefix(etag, "W/")
+	etag = strings.TrimPrefix(etag, "W/")
 	switch {
 	case etag != "":
 		e.Version = etag
@@ -192,7 +197,7 @@ func entryOf(rel string, r *response) remote.Entry {
 	if !isDir {
 		e.Hash = bestChecksum(pr.Checksums)
 	}
-	return e
+	return e, weak
 }
 
 // fallbackVersionPrefix starts a Version made from size and mtime; it is not an ETag and
@@ -238,29 +243,42 @@ func bestChecksum(values []string) string {
 	return best
 }
 
+// propfindResult is what one PROPFIND says about the requested path and its children.
+type propfindResult struct {
+	self remote.Entry
+	// weakETag: self's ETag was weak (W/"…"; Apache marks a file's ETag weak during the
+	// second after it was written). self.Version holds it without the W/, so the version
+	// does not change when the server makes it strong; If-Match must not carry it yet.
+	weakETag bool
+	children []remote.Entry
+}
+
 // propfind runs PROPFIND with depth "0" or "1" on account-relative folder or file p and
 // returns p's own entry and (depth 1) its direct children, paths account-relative and
-// sorted as the server sent them. Children with invalid names, and anything outside p,
-// are skipped (and logged); the listing itself never fails because of one bad name.
-func (c *Client) propfind(ctx context.Context, p, depth string) (remote.Entry, []remote.Entry, error) {
+// sorted as the server sent them. dir addresses p as a folder (URL with a trailing slash,
+// as folder listings must be on servers such as nginx); a file is addressed without one
+// (Apache answers 400 and lighttpd 403 to "f.txt/"). Children with invalid names, and
+// anything outside p, are skipped (and logged); the listing itself never fails because of
+// one bad name.
+func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propfindResult, error) {
 	p = remote.Clean(p)
-	req, err := c.newRequest(ctx, "PROPFIND", p, p != "", strings.NewReader(propfindBody))
+	req, err := c.newRequest(ctx, "PROPFIND", p, dir, strings.NewReader(propfindBody))
 	if err != nil {
-		return remote.Entry{}, nil, err
+		return propfindResult{}, err
 	}
 	req.Header.Set("Depth", depth)
 	req.Header.Set("Content-Type", "application/xml; charset=utf-8")
 	resp, err := c.do(req, p, false, http.StatusMultiStatus)
 	if err != nil {
-		return remote.Entry{}, nil, err
+		return propfindResult{}, err
 	}
 	defer resp.Body.Close()
 	ms, err := decodeMultistatus("PROPFIND", p, resp.Body)
 	if err != nil {
-		return remote.Entry{}, nil, err
+		return propfindResult{}, err
 	}
-	var self *remote.Entry
-	var children []remote.Entry
+	var res propfindResult
+	found := false
 	for i := range ms.Responses {
 		r := &ms.Responses[i]
 		if len(r.Hrefs) == 0 {
@@ -273,7 +291,8 @@ func (c *Client) propfind(ctx context.Context, p, depth string) (remote.Entry, [
 			// never used to build a local path. Names that would change the path structure
 			// (an encoded "/") cannot be represented and are skipped below.
 			if name, ok := c.invalidChild(r.Hrefs[0], p); ok {
-				children = append(children, entryOf(childPath(p, name), r))
+				e, _ := entryOf(childPath(p, name), r)
+				res.children = append(res.children, e)
 				continue
 			}
 		}
@@ -285,22 +304,23 @@ func (c *Client) propfind(ctx context.Context, p, depth string) (remote.Entry, [
 		switch {
 		case rel == p || depth == "0" && len(ms.Responses) == 1 && strings.EqualFold(rel, p):
 			if !ok {
-				return remote.Entry{}, nil, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p,
+				return propfindResult{}, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p,
 					Message: strings.TrimSpace(r.Status)}
 			}
-			e := entryOf(rel, r)
-			self = &e
+			res.self, res.weakETag = entryOf(rel, r)
+			found = true
 		case depth != "0" && ok && pathDir(rel) == p:
-			children = append(children, entryOf(rel, r))
+			e, _ := entryOf(rel, r)
+			res.children = append(res.children, e)
 		default:
 			c.log.Warn("webdav: skipping an entry outside the listed folder", "folder", p, "href", r.Hrefs[0])
 		}
 	}
-	if self == nil {
-		return remote.Entry{}, nil, &remote.Error{Kind: remote.ErrBadResponse, Op: "PROPFIND", Path: p,
+	if !found {
+		return propfindResult{}, &remote.Error{Kind: remote.ErrBadResponse, Op: "PROPFIND", Path: p,
 			Status: http.StatusMultiStatus, Message: "the response does not describe the requested path"}
 	}
-	return *self, children, nil
+	return res, nil
 }
 
 // childPath joins folder p and a name without cleaning the name (it may be invalid).

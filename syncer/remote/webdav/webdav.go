@@ -145,11 +145,11 @@ func (c *Client) URL(p string, dir bool) *url.URL {
 // password gives an error wrapping remote.ErrAuth; a base that is not a WebDAV folder gives
 // ErrNotFound or ErrBadResponse.
 func (c *Client) Check(ctx context.Context) error {
-	self, _, err := c.propfind(ctx, "", "0")
+	res, err := c.propfind(ctx, "", "0", true)
 	if err != nil {
 		return err
 	}
-	if !self.IsDir {
+	if !res.self.IsDir {
 		return &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: "", Message: "the base URL is not a folder"}
 	}
 	return nil
