@@ -50,6 +50,7 @@ func (e *Engine) AddAccount(ctx context.Context, r AddAccountRequest) (model.Acc
 		}
 		return a, fmt.Errorf("could not connect to %s: %v (nothing was stored)", a.URL, err)
 	}
+	a.Capabilities = e.probe(cctx, a, rem)
 	if r.Test {
 		return a, nil
 	}
@@ -102,6 +103,24 @@ func (e *Engine) SignIn(ctx context.Context, account, password string) error {
 	e.kickAll()
 	e.changed()
 	return nil
+}
+
+// probe asks a remote that has a probe what its server offers (once, when the account is
+// added); nil when it has none or the probe failed (logged: the account works without).
+func (e *Engine) probe(ctx context.Context, a model.Account, rem remote.Remote) *remote.Capabilities {
+	p, ok := rem.(remote.Prober)
+	if !ok {
+		return nil
+	}
+	caps, err := p.Probe(ctx)
+	if err != nil {
+		e.cfg.Log.Warn("probing the server failed; its abilities stay unknown", "account", a.Name, "err", err)
+		return nil
+	}
+	e.cfg.Log.Info("probed the server", "account", a.Name, "server", caps.Server, "file_ids", caps.FileIDs,
+		"etags", caps.ETags, "folder_etags", caps.FolderETags, "checksums", caps.Checksums,
+		"hides_dot_files", caps.HidesDotFiles)
+	return &caps
 }
 
 func checkRemote(ctx context.Context, rem remote.Remote) error {

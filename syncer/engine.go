@@ -145,10 +145,38 @@ func (e *Engine) remoteFor(name string) (remote.Remote, model.Account, error) {
 	if err != nil {
 		return nil, a, err
 	}
+	if a.Capabilities == nil {
+		r, a = e.probeLater(a, secret, r)
+	}
 	e.mu.Lock()
 	e.remotes[name] = r
 	e.mu.Unlock()
 	return r, a, nil
+}
+
+// probeLater probes the server of an account stored without capabilities (added before
+// probing existed, or while the probe failed), stores what it found and dials the remote
+// again with it. When the probe fails the remote is used as dialled, knowing nothing more.
+func (e *Engine) probeLater(a model.Account, secret string, r remote.Remote) (remote.Remote, model.Account) {
+	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	defer cancel()
+	caps := e.probe(ctx, a, r)
+	if caps == nil {
+		return r, a
+	}
+	cur, err := e.cfg.Store.GetAccount(a.Name)
+	if err != nil {
+		return r, a
+	}
+	cur.Capabilities = caps
+	if err := e.cfg.Store.PutAccount(cur); err != nil {
+		e.cfg.Log.Warn("storing the server's abilities", "account", a.Name, "err", err)
+	}
+	r2, err := e.cfg.Dial(cur, secret)
+	if err != nil {
+		return r, a
+	}
+	return r2, cur
 }
 
 // forgetRemote drops a cached remote (after its account changed or failed auth).

@@ -25,7 +25,7 @@ func dialRemote(log *slog.Logger) func(a model.Account, secret string) (remote.R
 		switch a.Type {
 		case "webdav":
 			c, err := webdav.New(webdav.Config{URL: a.URL, User: a.User, Password: secret, WebUI: a.WebUI,
-				Logger: log.With("account", a.Name)})
+				Logger: log.With("account", a.Name), Capabilities: a.Capabilities})
 			if err != nil {
 				return nil, err
 			}

@@ -23,6 +23,10 @@ type Account struct {
 	WebUI string `json:"web_ui,omitempty"`
 	// Paused is set when the account failed authentication; cleared by a successful login.
 	Paused bool `json:"paused,omitempty"`
+	// Capabilities are what the server offers, as `account add` probed it (see
+	// remote.Prober); nil when not probed yet (accounts added before probing existed, or a
+	// remote without a probe). The engine hands them back to the remote when it dials it.
+	Capabilities *remote.Capabilities `json:"capabilities,omitempty"`
 }
 
 // Kind is the kind of a sync set (SPEC §1).

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"sort"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
@@ -376,7 +377,13 @@ func (st *state) checkNames() bool {
 			err = st.opt.ValidRemoteName(name)
 		}
 		if err != nil {
-			froze = st.freeze(it, failure{reason: remote.ReasonInvalidName, note: err.Error()}) || froze
+			// A name the remote takes but cannot list back (dot-files on nginx) is
+			// unsupported there; any other refusal is an invalid name.
+			reason := remote.ReasonInvalidName
+			if errors.Is(err, remote.ErrUnsupported) {
+				reason = remote.ReasonUnsupported
+			}
+			froze = st.freeze(it, failure{reason: reason, note: err.Error()}) || froze
 		}
 	}
 	if froze {

@@ -68,7 +68,9 @@ type Options struct {
 	// Alfresco); nil means names clash only when equal.
 	FoldName func(string) string
 	// ValidRemoteName checks a local name before upload (the remote's naming rules);
-	// nil accepts every name. Names failing it give a Fail action with invalid_name.
+	// nil accepts every name. Names failing it give a Fail action with invalid_name, or
+	// unsupported when the error wraps remote.ErrUnsupported (a name the server cannot
+	// list back).
 	ValidRemoteName func(string) error
 	// LocalFoldName maps a name to its clash key in one local folder (lower case on a
 	// case-insensitive file system); nil means names clash only when equal.

@@ -2,8 +2,11 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
 // One readable case per rule of the planner; the expected plans are in testdata/*.golden
@@ -220,6 +223,21 @@ func TestInvalidLocalNameFailsAndSkipsSubtree(t *testing.T) {
 	}
 	golden(t, Input{Options: opt,
 		Local: []Node{d("a:b", "l1"), f("a:b/x", "l2", "v", "h"), f("ok", "l3", "v", "h"), f("why?", "l4", "v", "h")}})
+}
+
+// TestNameTheServerCannotListIsUnsupported: a remote that takes a name but would not list
+// it back (dot-files on nginx) refuses it with ErrUnsupported; the item fails as
+// unsupported, not invalid_name, and is never uploaded.
+func TestNameTheServerCannotListIsUnsupported(t *testing.T) {
+	opt := trusted()
+	opt.ValidRemoteName = func(n string) error {
+		if strings.HasPrefix(n, ".") {
+			return fmt.Errorf("%w: not listed by this server", remote.ErrUnsupported)
+		}
+		return nil
+	}
+	golden(t, Input{Options: opt,
+		Local: []Node{f(".gitignore", "l1", "v", "h"), f("ok", "l2", "v", "h")}})
 }
 
 func TestInvalidRemoteNameFails(t *testing.T) {

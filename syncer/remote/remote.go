@@ -97,7 +97,8 @@ type WebURLer interface {
 }
 
 // Namer is implemented by remotes with naming rules stricter than the local file system's.
-// ValidateName returns an error wrapping ErrInvalidName for a name the remote refuses, and
+// ValidateName returns an error wrapping ErrInvalidName for a name the remote refuses (or
+// ErrUnsupported for one it accepts but cannot list back, so it cannot be synced), and
 // FoldName returns the key under which two names clash in one folder (for example the
 // lower-cased name on a case-insensitive remote).
 type Namer interface {

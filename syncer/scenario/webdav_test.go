@@ -38,7 +38,7 @@ func webdavEnv(t testing.TB, start startServer) *Env {
 	url := start(t, served, "alice", "wonderland", meter)
 	return osEnv(t, base, osCloud{
 		dial: func(a model.Account, secret string) (remote.Remote, error) {
-			return webdav.New(webdav.Config{URL: a.URL, User: a.User, Password: secret})
+			return webdav.New(webdav.Config{URL: a.URL, User: a.User, Password: secret, Capabilities: a.Capabilities})
 		},
 		account:     syncer.AddAccountRequest{Name: "dav", Type: "webdav", URL: url, User: "alice", Password: "wonderland"},
 		tree:        DirTree{T: t, Root: filepath.Join(served, "Docs")},

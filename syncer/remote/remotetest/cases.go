@@ -18,33 +18,42 @@ import (
 type testCase struct {
 	name string
 	run  func(h *H)
+	// needs returns why the case cannot run on a server with these abilities ("": it can).
+	needs func(remote.Capabilities) string
 }
 
 // cases are the conformance cases, in the order Run runs them.
 var cases = []testCase{
-	{"StatFileAndFolder", statFileAndFolder},
-	{"ReadDirListsDirectChildrenOnly", readDirDirectChildren},
-	{"ListNestedTreeRelativeToRoot", listNestedTree},
-	{"ListEmptyFolderAndMissingRoot", listEmptyAndMissing},
-	{"ListWithPrevSeesDeepChange", listWithPrevSeesDeepChange},
-	{"UploadNewNeverOverwrites", uploadNewNeverOverwrites},
-	{"UploadIntoMissingFolderIsNotFound", uploadIntoMissingFolder},
-	{"UploadReplaceKeepsIDAndBumpsVersion", uploadReplaceKeepsID},
-	{"UploadReplaceOfStaleVersionKeepsNewerContent", uploadReplaceStale},
-	{"OpenWithOffset", openWithOffset},
-	{"MkdirParentMissingIsNotFound", mkdirParentMissing},
-	{"MkdirExistingIsNameClash", mkdirExisting},
-	{"MoveFileKeepsID", moveFileKeepsID},
-	{"MoveFolderMovesSubtree", moveFolderMovesSubtree},
-	{"MoveOntoExistingNameIsNameClashAndOverwritesNothing", moveOntoExisting},
-	{"MoveIntoMissingFolderIsNotFound", moveIntoMissingFolder},
-	{"CaseOnlyRename", caseOnlyRename},
-	{"DeleteFolderIsRecursive", deleteFolderRecursive},
-	{"DeleteMissingIsNotFound", deleteMissing},
-	{"AwkwardNamesRoundTrip", awkwardNames},
-	{"EmptyFile", emptyFile},
-	{"OneMiBFileRoundTrip", oneMiBRoundTrip},
-	{"CancelledContextFails", cancelledContext},
+	{"StatFileAndFolder", statFileAndFolder, nil},
+	{"ReadDirListsDirectChildrenOnly", readDirDirectChildren, nil},
+	{"ListNestedTreeRelativeToRoot", listNestedTree, nil},
+	{"ListEmptyFolderAndMissingRoot", listEmptyAndMissing, nil},
+	{"ListWithPrevSeesDeepChange", listWithPrevSeesDeepChange, nil},
+	{"UploadNewNeverOverwrites", uploadNewNeverOverwrites, nil},
+	{"UploadIntoMissingFolderIsNotFound", uploadIntoMissingFolder, nil},
+	{"UploadReplaceKeepsIDAndBumpsVersion", uploadReplaceKeepsID, nil},
+	{"UploadReplaceOfStaleVersionKeepsNewerContent", uploadReplaceStale, nil},
+	{"OpenWithOffset", openWithOffset, nil},
+	{"MkdirParentMissingIsNotFound", mkdirParentMissing, nil},
+	{"MkdirExistingIsNameClash", mkdirExisting, nil},
+	{"MoveFileKeepsID", moveFileKeepsID, nil},
+	{"MoveFolderMovesSubtree", moveFolderMovesSubtree, nil},
+	{"MoveOntoExistingNameIsNameClashAndOverwritesNothing", moveOntoExisting, nil},
+	{"MoveIntoMissingFolderIsNotFound", moveIntoMissingFolder, nil},
+	{"CaseOnlyRename", caseOnlyRename, nil},
+	{"DeleteFolderIsRecursive", deleteFolderRecursive, nil},
+	{"DeleteMissingIsNotFound", deleteMissing, nil},
+	{"AwkwardNamesRoundTrip", awkwardNames, nil},
+	{"EmptyFile", emptyFile, nil},
+	{"OneMiBFileRoundTrip", oneMiBRoundTrip, nil},
+	{"CancelledContextFails", cancelledContext, nil},
+	{"SameSizeRewriteChangesVersion", sameSizeRewrite, func(c remote.Capabilities) string {
+		if !c.ETags {
+			return "no ETags: a version is size and modification time to the second, so a rewrite of equal size within the same second is not seen"
+		}
+		return ""
+	}},
+	{"ClaimedAbilitiesHold", claimedAbilitiesHold, nil},
 }
 
 func statFileAndFolder(h *H) {
@@ -66,6 +75,7 @@ func statFileAndFolder(h *H) {
 	h.WantGone("missing")
 	h.WantGone("a/missing.txt")
 	h.WantGone("missing/deeper.txt")
+	h.WantGone("a/f.txt/below-a-file")
 }
 
 func readDirDirectChildren(h *H) {
@@ -480,4 +490,56 @@ func cancelledContext(h *H) {
 		h.Errorf("Upload with a cancelled context: %v, want context.Canceled", err)
 	}
 	h.WantGone("g.txt")
+}
+
+// sameSizeRewrite replaces a file at once with other content of the same size: its version
+// must change, or a cloud edit like that would never be downloaded.
+func sameSizeRewrite(h *H) {
+	e1 := h.Put("f.txt", "aaaa")
+	e2, err := h.R.Upload(h.Ctx, "f.txt", &e1, strings.NewReader("bbbb"), 4)
+	if err != nil {
+		h.Fatalf("Upload(replace): %v", err)
+	}
+	if st := h.Stat("f.txt"); e2.Version == e1.Version || st.Version == e1.Version {
+		h.Errorf("version after a same-size rewrite: %q (Stat %q), before %q", e2.Version, st.Version, e1.Version)
+	}
+}
+
+// claimedAbilitiesHold checks what the probe said the server offers, where the Remote
+// interface can see it.
+func claimedAbilitiesHold(h *H) {
+	if h.Caps == nil {
+		h.Skip("the remote has no probe")
+	}
+	c := *h.Caps
+	h.Tree("a/", "a/b/", "a/b/f.txt")
+	f := h.Stat("a/b/f.txt")
+	if c.FileIDs && (f.IDIsPath || f.ID == "") {
+		h.Errorf("the probe found file ids, but Stat gives %+v", f)
+	}
+	if !c.FileIDs && !f.IDIsPath {
+		h.Errorf("the probe found no file ids, but Stat gives id %q", f.ID)
+	}
+	if c.Checksums && f.Hash != hashAs(f.Hash, []byte("content of a/b/f.txt")) {
+		h.Errorf("the probe found checksums, but Stat gives hash %q", f.Hash)
+	}
+	if c.FolderETags {
+		before := h.Stat("a")
+		if _, err := h.R.Upload(h.Ctx, "a/b/f.txt", &f, strings.NewReader("changed deep down"), 17); err != nil {
+			h.Fatalf("Upload(replace): %v", err)
+		}
+		if after := h.Stat("a"); after.Version == before.Version {
+			h.Errorf("the probe found folder ETags that follow their subtree, but a's version stayed %q", after.Version)
+		}
+	}
+	n, isNamer := h.R.(remote.Namer)
+	switch {
+	case c.HidesDotFiles && (!isNamer || !errors.Is(n.ValidateName(".hidden"), remote.ErrUnsupported)):
+		h.Errorf("the server hides dot-files, but the remote does not refuse them as unsupported")
+	case !c.HidesDotFiles && (!isNamer || n.ValidateName(".hidden") == nil):
+		h.Put("a/.hidden", "dot")
+		if got := h.ReadDirPaths("a"); !slices.Contains(got, "a/.hidden") {
+			h.Errorf("the probe says dot-files are listed, but ReadDir(a) = %q", got)
+		}
+	}
 }

@@ -25,16 +25,61 @@ const subtestTimeout = 60 * time.Second
 
 // Run runs the conformance suite. newRemote must return a remote whose base is a fresh,
 // empty folder for each call (each case calls it once); it may register cleanups on t.
+//
+// A remote that is a remote.Prober is probed first (subtest Abilities, which logs what the
+// server offers): a case that needs an ability the server lacks is skipped with the reason,
+// and the abilities it claims are checked (ClaimedAbilitiesHold). Without a probe every case
+// runs.
 func Run(t *testing.T, newRemote func(t *testing.T) remote.Remote) {
 	t.Helper()
+	var caps *remote.Capabilities
+	t.Run("Abilities", func(t *testing.T) {
+		p, ok := newRemote(t).(remote.Prober)
+		if !ok {
+			t.Skip("the remote has no probe: every case runs")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), subtestTimeout)
+		defer cancel()
+		c, err := p.Probe(ctx)
+		if err != nil {
+			t.Fatalf("Probe: %v", err)
+		}
+		caps = &c
+		t.Logf("abilities of %q: %s", c.Server, Describe(c))
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.needs != nil && caps != nil {
+				if why := c.needs(*caps); why != "" {
+					t.Skipf("skipped: the server lacks an ability: %s", why)
+				}
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), subtestTimeout)
 			defer cancel()
-			h := &H{T: t, R: newRemote(t), Ctx: ctx}
+			h := &H{T: t, R: newRemote(t), Ctx: ctx, Caps: caps}
 			c.run(h)
 		})
 	}
+}
+
+// Describe lists the abilities c offers and lacks, for logs.
+func Describe(c remote.Capabilities) string {
+	var has, lacks []string
+	for _, a := range []struct {
+		name string
+		ok   bool
+	}{
+		{"file ids", c.FileIDs}, {"ETags", c.ETags}, {"folder ETags that follow their subtree", c.FolderETags},
+		{"checksums", c.Checksums}, {"dead properties", c.DeadProperties}, {"locking", c.Locking},
+		{"sync-collection", c.SyncCollection}, {"quota", c.Quota}, {"listing dot-files", !c.HidesDotFiles},
+	} {
+		if a.ok {
+			has = append(has, a.name)
+		} else {
+			lacks = append(lacks, a.name)
+		}
+	}
+	return "offers " + strings.Join(has, ", ") + "; lacks " + strings.Join(lacks, ", ")
 }
 
 // H bundles what a case needs: the test, the remote under test and a bounded context.
@@ -43,6 +88,8 @@ type H struct {
 	*testing.T
 	R   remote.Remote
 	Ctx context.Context
+	// Caps are the abilities the remote's probe found; nil when it has no probe.
+	Caps *remote.Capabilities
 }
 
 // Mkdir creates folder p (its parent must exist).

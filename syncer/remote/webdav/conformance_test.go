@@ -12,7 +12,7 @@ import (
 func TestConformanceXNetWebDAV(t *testing.T) {
 	t.Parallel()
 	remotetest.Run(t, func(t *testing.T) remote.Remote {
-		return newTestClient(t, newXNetServer(t, nil, nil), nil)
+		return newProbedClient(t, newXNetServer(t, nil, nil))
 	})
 }
 
@@ -34,6 +34,6 @@ func TestConformanceRealServers(t *testing.T) {
 func TestConformanceOwnCloudLike(t *testing.T) {
 	t.Parallel()
 	remotetest.Run(t, func(t *testing.T) remote.Remote {
-		return newTestClient(t, newOCServer(t).url, nil)
+		return newProbedClient(t, newOCServer(t).url)
 	})
 }

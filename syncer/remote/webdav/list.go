@@ -16,9 +16,9 @@ const listParallel = 4
 // servers stay account-relative, like Stat's). It walks with PROPFIND Depth 1, since many
 // servers refuse Depth: infinity, running up to listParallel requests at once.
 //
-// prev is reused only where it is safe: when the server gives folders a stable oc:fileid
-// and an ETag (Nextcloud, ownCloud), which those servers change whenever anything below
-// the folder changes, the subtree of a folder whose id and ETag equal prev's is copied
+// prev is reused only where it is safe: when the probe found that folder ETags change with
+// their subtree (Capabilities.FolderETags: Nextcloud, ownCloud) and the folders have a stable
+// oc:fileid and an ETag, the subtree of a folder whose id and ETag equal prev's is copied
 // from prev instead of listed again. Other servers get a full walk every time.
 //
 // A folder that vanishes during the walk fails the List with ErrChanged instead of being
@@ -30,15 +30,14 @@ func (c *Client) List(ctx context.Context, root string, prev []remote.Entry) ([]
 		return nil, err
 	}
 	w := &walker{c: c, root: root}
-	if propagatesFolderVersions(res.self) {
+	if c.caps.FolderETags && propagatesFolderVersions(res.self) {
 		w.prev = indexPrev(prev)
 	}
 	return w.run(ctx, res.children)
 }
 
-// propagatesFolderVersions reports whether folder versions on this server cover their
-// subtree: true for ownCloud-style servers, recognised by an oc:fileid and a real ETag on
-// the folder itself.
+// propagatesFolderVersions reports whether a folder's own entry can vouch for its subtree
+// on a server whose folder ETags propagate: it has an oc:fileid and a real ETag.
 func propagatesFolderVersions(folder remote.Entry) bool {
 	return !folder.IDIsPath && folder.Version != "" && !strings.HasPrefix(folder.Version, fallbackVersionPrefix)
 }

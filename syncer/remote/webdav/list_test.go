@@ -38,7 +38,7 @@ var listTree = []string{
 
 func TestListWithPrevReusesUnchangedSubtreesOnOwnCloud(t *testing.T) {
 	srv := newOCServer(t)
-	c := newTestClient(t, srv.url, nil)
+	c := newProbedClient(t, srv.url)
 	ctx := testCtx(t)
 	buildTree(t, c, listTree...)
 

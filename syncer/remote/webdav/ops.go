@@ -25,7 +25,8 @@ func (c *Client) Stat(ctx context.Context, p string) (remote.Entry, error) {
 // trailing slash), which every server tested answers for folders too (nginx and Apache
 // directly, lighttpd with the folder's href); a server that redirects a folder to its
 // slash form is asked again with the slash. A refusal that comes from p lying below a file
-// (Apache answers 400 and lighttpd 403 to "f.txt/x") is ErrNotFound, as the contract says.
+// (Apache answers 400, lighttpd 403 and x/net/webdav 405 to "f.txt/x") is ErrNotFound, as
+// the contract says.
 func (c *Client) stat(ctx context.Context, p string) (propfindResult, error) {
 	p = remote.Clean(p)
 	res, err := c.propfind(ctx, p, "0", p == "")
@@ -34,7 +35,7 @@ func (c *Client) stat(ctx context.Context, p string) (propfindResult, error) {
 		return res, err
 	case st >= 300 && st < 400:
 		return c.propfind(ctx, p, "0", true)
-	case st == http.StatusBadRequest || st == http.StatusForbidden || st == http.StatusConflict:
+	case st == http.StatusBadRequest || st == http.StatusForbidden || st == http.StatusMethodNotAllowed || st == http.StatusConflict:
 		if c.parentMissing(ctx, p) {
 			return res, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p, Status: st,
 				Message: "its parent is not a folder", Err: err}

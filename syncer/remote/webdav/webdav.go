@@ -51,6 +51,10 @@ type Config struct {
 	// Logger receives warnings about entries the server sent and the Client skipped
 	// (invalid names). Nil discards them. The password is never logged.
 	Logger *slog.Logger
+	// Capabilities are what Probe found on this server (kept with the account), or nil when
+	// unknown: the Client then assumes nothing beyond RFC 4918 (no listing reuse, every
+	// name allowed).
+	Capabilities *remote.Capabilities
 }
 
 // Client is a WebDAV remote. It is safe for concurrent use and holds no state that
@@ -63,12 +67,14 @@ type Client struct {
 	hc       *http.Client
 	webUI    string
 	log      *slog.Logger
+	caps     remote.Capabilities
 }
 
 var (
 	_ remote.Remote   = (*Client)(nil)
 	_ remote.Checker  = (*Client)(nil)
 	_ remote.WebURLer = (*Client)(nil)
+	_ remote.Namer    = (*Client)(nil)
 )
 
 // New returns a Client for cfg. It does no network I/O; it fails on a URL that is not an
@@ -106,6 +112,9 @@ func New(cfg Config) (*Client, error) {
 		password: cfg.Password,
 		webUI:    cfg.WebUI,
 		log:      log,
+	}
+	if cfg.Capabilities != nil {
+		c.caps = *cfg.Capabilities
 	}
 	c.hc = httpclient.New(cfg.HTTPClient, c.base)
 	return c, nil
@@ -154,6 +163,22 @@ func (c *Client) Check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ValidateName refuses names the server takes but cannot list back: on a server whose
+// listings leave out names starting with "." (nginx's dav-ext; see Capabilities), such a
+// file would look deleted from the cloud right after its upload. The error wraps
+// remote.ErrUnsupported. Other names are the server's to judge.
+func (c *Client) ValidateName(name string) error {
+	if c.caps.HidesDotFiles && strings.HasPrefix(name, ".") {
+		return &remote.Error{Kind: remote.ErrUnsupported, Op: "PUT", Path: name,
+			Message: "this server (" + c.caps.Server + ") does not list names starting with a dot, so it cannot sync them; rename it to sync it"}
+	}
+	return nil
+}
+
+// FoldName returns name: WebDAV names are compared as they are (a case-insensitive server
+// answers a clash with 405/412, which Move and Upload handle).
+func (c *Client) FoldName(name string) string { return name }
 
 // WebURL returns the page for e: Config.WebUI with its placeholders filled in, or e's
 // WebDAV URL when no web UI is configured.

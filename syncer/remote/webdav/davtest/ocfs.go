@@ -1,4 +1,4 @@
-package webdav
+package davtest
 
 import (
 	"context"
@@ -23,11 +23,13 @@ import (
 )
 
 // ocFS dresses golang.org/x/net/webdav's memory file system as an ownCloud/Nextcloud
-// server for the client's tests: every node gets an oc:fileid that survives renames, files
-// an ETag that changes on every write, folders a getetag that changes whenever anything
-// below them changes (ownCloud's etag propagation), and files oc:checksums. It exists
-// because no such server can run here, and the client's id and List-reuse paths must be
-// exercised against a real WebDAV handler, not canned XML.
+// server for the client's tests, with the behaviour of Nextcloud's apps/dav the client
+// relies on: every node gets an oc:fileid that survives renames (FilesPlugin), files an ETag that changes on every write, folders a getetag that changes whenever
+// anything below them changes (the file cache's etag propagation to the root), files
+// oc:checksums, folders DAV:quota-available-bytes (RFC 4331), and a PUT answers with ETag,
+// OC-ETag and OC-FileId headers (FilesPlugin::afterMethod… / File::put). It exists because
+// no such server can run here, and the client's id and List-reuse paths must be exercised
+// against a real WebDAV handler, not canned XML. (No chunked upload: the client sends none.)
 type ocFS struct {
 	xwebdav.FileSystem
 	mu    sync.Mutex
@@ -196,8 +198,9 @@ func (f *ocFile) Readdir(n int) ([]fs.FileInfo, error) {
 	return infos, err
 }
 
-// DeadProps implements xwebdav.DeadPropsHolder: oc:fileid for all, getetag for folders
-// (x/net/webdav gives folders none), oc:checksums for files.
+// DeadProps implements xwebdav.DeadPropsHolder: oc:fileid for all, getetag and
+// quota-available-bytes for folders (x/net/webdav gives folders neither), oc:checksums for
+// files.
 func (f *ocFile) DeadProps() (map[xml.Name]xwebdav.Property, error) {
 	ctx := context.Background()
 	fi, err := f.File.Stat()
@@ -212,6 +215,7 @@ func (f *ocFile) DeadProps() (map[xml.Name]xwebdav.Property, error) {
 	}
 	add(oc, "fileid", f.o.id(f.name))
 	if fi.IsDir() {
+		add("DAV:", "quota-available-bytes", "10737418240")
 		tag, err := f.o.treeTag(ctx, f.name)
 		if err != nil {
 			return nil, err
@@ -241,21 +245,23 @@ func (f *ocFile) Patch(patches []xwebdav.Proppatch) ([]xwebdav.Propstat, error) 
 	return []xwebdav.Propstat{ps}, nil
 }
 
-// ocServer is a running ownCloud-like server.
-type ocServer struct {
-	url string
+// OCServer is a running ownCloud-like server (see ocFS).
+type OCServer struct {
+	// URL is the base URL of the tree (Prefix on 127.0.0.1).
+	URL string
 	fs  *ocFS
 }
 
-// propfinds returns how many PROPFIND requests the server has answered.
-func (s *ocServer) propfinds() int64 { return s.fs.props.Load() }
+// Propfinds returns how many PROPFIND requests the server has answered.
+func (s *OCServer) Propfinds() int64 { return s.fs.props.Load() }
 
-// newOCServer starts an ownCloud-like server on 127.0.0.1: ocFS behind x/net/webdav, with
-// If-Match and If-None-Match on PUT enforced as ownCloud does.
-func newOCServer(t *testing.T) *ocServer {
+// ServeOC starts an ownCloud-like server on 127.0.0.1 until t ends: ocFS behind
+// x/net/webdav and Basic auth, with If-Match and If-None-Match on PUT enforced and the
+// OC-FileId and OC-ETag headers of a PUT's answer, as Nextcloud does.
+func ServeOC(t testing.TB) *OCServer {
 	t.Helper()
 	o := newOCFS()
-	prefix := strings.TrimSuffix(davPrefix, "/")
+	prefix := strings.TrimSuffix(Prefix, "/")
 	wrap := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			name := clean(strings.TrimPrefix(r.URL.Path, prefix))
@@ -273,9 +279,26 @@ func newOCServer(t *testing.T) *ocServer {
 					http.Error(w, "etag mismatch", http.StatusPreconditionFailed)
 					return
 				}
+				w = &ocPutWriter{ResponseWriter: w, o: o, name: name}
 			}
 			h.ServeHTTP(w, r)
 		})
 	}
-	return &ocServer{url: newXNetServer(t, o, wrap), fs: o}
+	return &OCServer{URL: ServeXNet(t, o, wrap), fs: o}
+}
+
+// ocPutWriter adds Nextcloud's OC-FileId and OC-ETag headers to a successful PUT's answer
+// (written once the file holds the new content).
+type ocPutWriter struct {
+	http.ResponseWriter
+	o    *ocFS
+	name string
+}
+
+func (w *ocPutWriter) WriteHeader(code int) {
+	if code/100 == 2 {
+		w.Header().Set("OC-FileId", w.o.id(w.name)+"ocinstance")
+		w.Header().Set("OC-ETag", w.o.fileTag(w.name))
+	}
+	w.ResponseWriter.WriteHeader(code)
 }
