@@ -80,7 +80,9 @@ func (e *Engine) RequestSync(ctx context.Context, p string) error {
 		// next pass uploads it as new, into its original cloud folder.
 		var del []string
 		var put []model.Item
+		known := false
 		_ = e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
+			known = known || it.Path == rel
 			if it.Path == rel || strings.HasPrefix(it.Path, rel+"/") {
 				if it.HasBase && it.Remote.Gone {
 					del = append(del, it.Key)
@@ -91,6 +93,13 @@ func (e *Engine) RequestSync(ctx context.Context, p string) error {
 			}
 			return true
 		})
+		if !known {
+			// Nothing to sync for what the set leaves out: say why instead of a sync that
+			// never comes.
+			if st, why := e.classify(s, rel); st != "" {
+				return fmt.Errorf("%s is %s, not synced: %s", p, st, why)
+			}
+		}
 		if err := e.cfg.Store.PutItems(s.ID, put, del); err != nil {
 			return err
 		}

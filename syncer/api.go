@@ -59,10 +59,11 @@ type ItemInfo struct {
 // SetInfo describes a sync set for lists and the preferences window.
 type SetInfo struct {
 	model.Set
-	State   string `json:"state"` // idle|syncing|paused|error|offline
-	Items   int    `json:"items"`
-	Pending int    `json:"pending"`
-	Failed  int    `json:"failed"`
+	State     string `json:"state"` // idle|syncing|paused|error|offline
+	Items     int    `json:"items"`
+	Pending   int    `json:"pending"`
+	Failed    int    `json:"failed"`
+	Conflicts int    `json:"conflicts"` // conflict copies kept (local_only)
 	// Progress is what the set's running pass transfers; nil when it is not working.
 	Progress *Progress `json:"progress,omitempty"`
 }

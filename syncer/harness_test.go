@@ -2,6 +2,7 @@ package syncer_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -27,13 +28,14 @@ type rig struct {
 	store  *memstore.Store
 	rem    *memremote.Remote
 	locals map[string]*exec.MemFS
-	watch  chan syncer.WatchEvent // delivered to every set's watcher (nil: no watcher)
+	watch  chan syncer.WatchEvent // the watcher of testRoot's set: see event
 }
 
 // newRig starts an engine; tweak adjusts its config before New.
 func newRig(t *testing.T, tweak func(*syncer.Config)) *rig {
 	t.Helper()
-	r := &rig{t: t, store: memstore.New("installation-1"), rem: memremote.New(), locals: map[string]*exec.MemFS{}}
+	r := &rig{t: t, store: memstore.New("installation-1"), rem: memremote.New(), locals: map[string]*exec.MemFS{},
+		watch: make(chan syncer.WatchEvent)}
 	r.locals[testRoot] = exec.NewMemFS()
 	cfg := syncer.Config{
 		Store:   r.store,
@@ -46,6 +48,12 @@ func newRig(t *testing.T, tweak func(*syncer.Config)) *rig {
 			missing := exec.NewMemFS()
 			missing.SetRootMissing(true)
 			return missing
+		},
+		Watch: func(ctx context.Context, root string, _ bool, _ time.Duration) (<-chan syncer.WatchEvent, error) {
+			if root != testRoot {
+				return nil, errors.New("no watcher for " + root)
+			}
+			return r.watch, nil
 		},
 		PollInterval:   time.Hour,
 		RescanInterval: time.Hour,
@@ -130,4 +138,34 @@ func (r *rig) status() syncer.Status {
 		r.t.Fatal(err)
 	}
 	return st
+}
+
+// event delivers a watcher event for testRoot-relative paths to testRoot's set.
+func (r *rig) event(paths ...string) {
+	r.t.Helper()
+	select {
+	case r.watch <- syncer.WatchEvent{Paths: paths}:
+	case <-r.ctx().Done():
+		r.t.Fatal("the engine did not take the watcher event")
+	}
+}
+
+// eventually polls cond until it holds (10 s at most): for what the engine does after an
+// event it handles on its own goroutine.
+func (r *rig) eventually(what string, cond func() bool) {
+	r.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("not within 10 s: %s", what)
+		}
+	}
+}
+
+// offline makes every cloud request fail as an unreachable server does.
+func (r *rig) offline(on bool) {
+	if !on {
+		r.rem.SetFault(nil)
+		return
+	}
+	r.rem.SetFault(func(op, p string) error { return &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p} })
 }

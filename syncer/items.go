@@ -60,15 +60,55 @@ func (e *Engine) Info(ctx context.Context, p string) (ItemInfo, error) {
 		return true
 	})
 	if found == nil {
-		// Inside a set but not synced yet (new, or ignored).
+		// Inside a set but not synced yet: new (pending, also while paused: it waits to be
+		// uploaded), or left out by the set's rules.
 		info := ItemInfo{Path: filepath.Join(s.LocalRoot, filepath.FromSlash(rel)), Set: s.ID, Status: model.StatusPending,
 			Cloud: e.cloud(s, rel, nil), Conflicts: []string{}}
-		if e.isPaused() || s.Paused {
-			info.Status = model.StatusPaused
+		if st, why := e.classify(s, rel); st != "" {
+			info.Status, info.Details = st, why
 		}
 		return info, nil
 	}
 	return e.itemInfo(s, *found), nil
+}
+
+// classify says why a local path that is no item of set s is not synced: a conflict copy
+// (local_only) or something the set's options or cloudsync's rules leave out (excluded),
+// with a sentence for the user; "" when it is an ordinary new item.
+func (e *Engine) classify(s model.Set, rel string) (model.Status, string) {
+	switch {
+	case isOwn(rel, ownPrefixes(s.LocalRoot, e.cfg.Protected)):
+		return model.StatusExcluded, "cloudsync never syncs its own configuration, state and log files, nor the desktop trash"
+	case ignoredPath(rel):
+		return model.StatusExcluded, "temporary and lock files of office programs are never synced"
+	}
+	e.mu.Lock()
+	isCopy := false
+	if r := e.runners[s.ID]; r != nil {
+		isCopy = r.view.conflictCopy(rel)
+	}
+	e.mu.Unlock()
+	if isCopy {
+		return model.StatusLocalOnly, "a conflict copy: your version of a file that was changed on both sides, kept on this computer only. " +
+			"Rename it to sync it as a new file"
+	}
+	if s.Kind == model.KindFolder && !s.Options.IncludeSubfolders {
+		if strings.Contains(rel, "/") {
+			return model.StatusExcluded, "this sync set does not include subfolders"
+		}
+		if n, err := e.cfg.LocalFS(s.LocalRoot).Stat(rel); err == nil && n.IsDir {
+			return model.StatusExcluded, "this sync set does not include subfolders"
+		}
+	}
+	return "", ""
+}
+
+// isPending reports whether set-relative path rel of set id has a change not synced yet.
+func (e *Engine) isPending(id, rel string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := e.runners[id]
+	return r != nil && r.view.isPending(rel)
 }
 
 func (e *Engine) rootInfo(s model.Set) ItemInfo {
@@ -77,6 +117,9 @@ func (e *Engine) rootInfo(s model.Set) ItemInfo {
 	if !s.LastSync.IsZero() {
 		info.LastSync = s.LastSync.UTC().Format(time.RFC3339)
 	} else {
+		info.Status = model.StatusPending
+	}
+	if info.Status == model.StatusSynced && e.setInfo(s).Pending > 0 {
 		info.Status = model.StatusPending
 	}
 	switch e.setState(s) {
@@ -118,7 +161,15 @@ func (e *Engine) itemInfo(s model.Set, it model.Item) ItemInfo {
 	for _, c := range it.Conflicts {
 		info.Conflicts = append(info.Conflicts, filepath.Join(s.LocalRoot, filepath.FromSlash(c)))
 	}
-	if info.Status != model.StatusFailed && (e.isPaused() || s.Paused) {
+	// The stored status is what the last pass recorded; a change seen since makes the item
+	// pending (SPEC §3), also while sync is paused.
+	switch {
+	case info.Status == model.StatusFailed:
+	case it.Local.Excl || it.Remote.Excl:
+		info.Status = model.StatusExcluded
+	case e.isPending(s.ID, it.Path):
+		info.Status = model.StatusPending
+	case e.isPaused() || s.Paused:
 		info.Status = model.StatusPaused
 	}
 	return info
@@ -177,10 +228,7 @@ func (e *Engine) Status(ctx context.Context) (Status, error) {
 		if s.LastSync.After(last) {
 			last = s.LastSync
 		}
-		_ = e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
-			st.Conflicts += len(it.Conflicts)
-			return true
-		})
+		st.Conflicts += s.Conflicts
 	}
 	if as, err := e.cfg.Store.ListAccounts(); err == nil {
 		for _, a := range as {
@@ -192,13 +240,6 @@ func (e *Engine) Status(ctx context.Context) (Status, error) {
 	if st.Paused {
 		st.State = StatePaused
 	}
-	e.mu.Lock()
-	for _, r := range e.runners {
-		if r.running && r.total > 0 {
-			st.Pending += r.left
-		}
-	}
-	e.mu.Unlock()
 	if !last.IsZero() {
 		st.LastSync = last.UTC().Format(time.RFC3339)
 	}
@@ -231,6 +272,48 @@ func statusLine(st Status) string {
 		fmt.Fprintf(&b, ", %d with errors", st.Failed)
 	}
 	return b.String()
+}
+
+// Unsettled says, in one line, why a status that Wait ended on is not "everything
+// converged and nothing in Synced with errors" (SPEC §5 `wait`), or "" when it is: failed
+// items, stopped sets, an account that needs sign-in, sets that cannot reach the cloud,
+// and changes held by a pause. Changes pending in a set that syncs are not counted: Wait
+// only ends once such sets converged, and a change reported after that (the watcher's echo
+// of the engine's own writes) is the next pass's work, not a failure.
+func (st Status) Unsettled() string {
+	var parts []string
+	if st.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d item(s) in Synced with errors", st.Failed))
+	}
+	var held, signIn, offline, pausedPending int
+	for _, s := range st.SetStates {
+		switch {
+		case stopped(s.Set):
+			held++
+		case s.State == StateError:
+			signIn++
+		case s.State == StateOffline:
+			offline++
+		case s.State == StatePaused:
+			pausedPending += s.Pending
+		}
+	}
+	if held > 0 {
+		parts = append(parts, fmt.Sprintf("%d set(s) stopped", held))
+	}
+	if signIn > 0 {
+		parts = append(parts, fmt.Sprintf("%d set(s) waiting for sign-in", signIn))
+	}
+	if offline > 0 {
+		parts = append(parts, fmt.Sprintf("%d set(s) cannot reach the cloud", offline))
+	}
+	if pausedPending > 0 {
+		parts = append(parts, fmt.Sprintf("%d change(s) held by a pause", pausedPending))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, ", ") + " (cloudsync list --errors)"
 }
 
 // Wait blocks until every running, unpaused set has run a pass that started after the

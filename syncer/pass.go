@@ -31,21 +31,26 @@ func (r *runner) syncOnce(ctx context.Context) (int, string) {
 	if err != nil {
 		return 0, StateIdle // unsynced meanwhile
 	}
+	p := &pass{r: r, e: e, s: s, force: force, lfs: e.cfg.LocalFS(s.LocalRoot), own: ownPrefixes(s.LocalRoot, e.cfg.Protected)}
+	// A set that may not sync now still scans, so that local changes show as pending.
 	if e.isPaused() || s.Paused {
+		p.observe(ctx)
 		return 0, StatePaused
 	}
 	if a, err := e.cfg.Store.GetAccount(s.Account); err != nil || a.Paused {
+		p.observe(ctx)
 		return 0, StateError
 	}
 	rem, _, err := e.remoteFor(s.Account)
 	if err != nil {
+		p.observe(ctx)
 		if errors.Is(err, remote.ErrAuth) {
 			e.authFailed(s.Account, err)
 			return 0, StateError
 		}
 		return 0, r.setFailure(s, remote.ReasonOf(err, remote.ReasonNetwork), err.Error())
 	}
-	p := &pass{r: r, e: e, s: s, rem: rem, force: force, lfs: e.cfg.LocalFS(s.LocalRoot), own: ownPrefixes(s.LocalRoot, e.cfg.Protected)}
+	p.rem = rem
 	return p.run(ctx)
 }
 
@@ -74,6 +79,8 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	if err := p.loadItems(); err != nil {
 		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
 	}
+	p.publishItems()
+	defer p.publishItems()
 	hadItems := false
 	for _, it := range p.items {
 		if it.HasBase && !it.Local.Gone && !it.Local.Excl {
@@ -98,12 +105,15 @@ func (p *pass) run(ctx context.Context) (int, string) {
 		}
 		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the local folder failed, nothing was synced: "+err.Error())
 	}
+	p.noteLocal(local)
 	remoteNodes, state, ok := p.listRemote(ctx)
 	if !ok {
 		return 0, state
 	}
+	p.forgetVanished(local, remoteNodes)
 	pl := plan.Reconcile(plan.Input{Base: p.bases(), Local: local, Remote: remoteNodes, Options: p.options()})
 	pl = p.dropBackedOff(pl)
+	p.notePlan(pl)
 	if n, total := p.deletes(pl); !p.force && n > e.cfg.MassDeleteMin && float64(n) > e.cfg.MassDeleteRatio*float64(total) {
 		isNew := s.PendingDeletes == 0
 		s.PendingDeletes = n
@@ -185,6 +195,7 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 			conflicts[c] = it.Key
 		}
 	}
+	dirty := p.takeDirty()
 	nodes, err := p.lfs.Scan(ctx, exec.ScanOptions{
 		IncludeSubfolders: p.s.Kind == model.KindFolder && p.s.Options.IncludeSubfolders,
 		Known: func(id string) (string, string, bool) {
@@ -196,6 +207,7 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 		},
 	})
 	if err != nil {
+		p.restoreDirty(dirty)
 		return nil, err
 	}
 	seen := map[string]bool{}

@@ -80,6 +80,7 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 			conflicts++
 		}
 		it, drop, ok := p.record(res)
+		p.settle(res, it, drop, ok)
 		switch {
 		case !ok:
 		case drop:

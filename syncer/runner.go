@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
@@ -29,6 +30,7 @@ type runner struct {
 	lastState   string         // outcome of the last pass (StateIdle, StateError, StateOffline, …)
 	total, left int            // progress of the running pass
 	prevRemote  []remote.Entry // last complete listing, for remotes that can reuse subtrees
+	view        view           // counters and pending work (view.go)
 }
 
 // poke asks for a pass (non-blocking; several pokes coalesce). e.mu may be held.
@@ -54,10 +56,13 @@ func (r *runner) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-r.kick:
-		case _, ok := <-watchCh:
+		case ev, ok := <-watchCh:
 			if !ok {
 				watchCh = nil
 				continue
+			}
+			if !r.noteWatch(ev) {
+				continue // nothing of the set changed (cloudsync's own files, temp files)
 			}
 		case <-poll.C:
 		}
@@ -95,6 +100,12 @@ func (r *runner) startWatch(ctx context.Context) <-chan WatchEvent {
 		return nil
 	}
 	root := s.LocalRoot
+	r.e.mu.Lock()
+	if !r.view.loaded { // the rules events are filtered by, until a pass loads the items
+		r.view.kind, r.view.own = s.Kind, ownPrefixes(root, r.e.cfg.Protected)
+		r.view.subfolders = s.Kind == model.KindFolder && s.Options.IncludeSubfolders
+	}
+	r.e.mu.Unlock()
 	ch, err := r.e.cfg.Watch(ctx, root, s.Kind == "folder" && s.Options.IncludeSubfolders, r.e.rescanInterval())
 	if err != nil {
 		r.e.cfg.Log.Warn("local watcher not started; relying on rescans", "set", r.id, "root", root, "err", err)
@@ -103,10 +114,26 @@ func (r *runner) startWatch(ctx context.Context) <-chan WatchEvent {
 	return ch
 }
 
+// noteWatch records a watcher event in the set's dirty set (a change seen is pending at
+// once) and reports whether it asks for a pass.
+func (r *runner) noteWatch(ev WatchEvent) bool {
+	e := r.e
+	e.mu.Lock()
+	before := r.view.pending()
+	wanted := r.view.dirty.add(ev, r.view.relevant)
+	after := r.view.pending()
+	e.mu.Unlock()
+	if after != before {
+		e.changed()
+	}
+	return wanted
+}
+
 // pass runs one sync pass and publishes its outcome.
 func (r *runner) pass(ctx context.Context) {
 	e := r.e
 	e.mu.Lock()
+	pendingBefore := r.view.pending()
 	r.running = true
 	r.started++
 	r.dirty = false
@@ -123,5 +150,9 @@ func (r *runner) pass(ctx context.Context) {
 	r.total, r.left = 0, 0
 	e.passGen++
 	e.passCond.Broadcast()
+	pendingChanged := r.view.pending() != pendingBefore
 	e.mu.Unlock()
+	if pendingChanged {
+		e.changed()
+	}
 }

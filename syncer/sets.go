@@ -212,21 +212,17 @@ func (e *Engine) ListSets(ctx context.Context) ([]SetInfo, error) {
 	return out, nil
 }
 
+// setInfo describes set s from the counters its runner keeps (view.go): no item is read
+// from the store, so the answer is immediate whatever the set's size and whatever a pass
+// is doing.
 func (e *Engine) setInfo(s model.Set) SetInfo {
 	si := SetInfo{Set: s, State: e.setState(s), Progress: e.setProgress(s.ID)}
-	_ = e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
-		if it.Local.Excl || it.Remote.Excl {
-			return true
-		}
-		si.Items++
-		switch it.Status {
-		case model.StatusFailed:
-			si.Failed++
-		case model.StatusPending, model.StatusSyncing:
-			si.Pending++
-		}
-		return true
-	})
+	e.mu.Lock()
+	if r := e.runners[s.ID]; r != nil {
+		v := &r.view
+		si.Items, si.Pending, si.Failed, si.Conflicts = v.items, v.pending(), v.failed, v.conflicts
+	}
+	e.mu.Unlock()
 	return si
 }
 

@@ -64,10 +64,13 @@ func (e *env) runStatus(ctx context.Context, c *command, cl *control.Client, asJ
 	return exitOK
 }
 
-// waitCmd is `wait [--timeout D]`: exit 0 once no set has pending work, 1 on timeout.
-// Without --timeout it waits until interrupted.
+// waitCmd is `wait [--timeout D]` (SPEC §5): it blocks until no set has work it can do,
+// then exits 0 only when everything converged and nothing is in Synced with errors, else 1
+// with a one-line summary ("not in sync: …"). 1 on timeout too. Without --timeout it waits
+// until interrupted.
 func waitCmd(e *env) *cobra.Command {
-	c := &command{name: "wait", args: "[--timeout D]", summary: "Block until no set has pending work (exit 1 on timeout)."}
+	c := &command{name: "wait", args: "[--timeout D]", summary: "Block until no set has work it can do; exit 0 only when everything " +
+		"converged and nothing is in Synced with errors, else 1 with a one-line summary (also on timeout)."}
 	var timeout time.Duration
 	cmd := e.leaf(c, func(ctx context.Context, _ []string) int { return e.runWait(ctx, c, timeout) })
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "give up after `D` (e.g. 30s, 5m); 0 waits until interrupted")
@@ -91,9 +94,17 @@ func (e *env) runWait(ctx context.Context, c *command, timeout time.Duration) in
 		defer cancel()
 	}
 	err := cl.Wait(ctx)
-	switch {
-	case err == nil:
+	if err == nil {
+		st, err := cl.Status(ctx)
+		if err != nil {
+			return e.fail(c, err)
+		}
+		if why := st.Unsettled(); why != "" {
+			return e.fail(c, errors.New(notInSync+why))
+		}
 		return exitOK
+	}
+	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return e.fail(c, fmt.Errorf("still syncing after %v", timeout))
 	case errors.Is(err, context.Canceled):
@@ -101,3 +112,6 @@ func (e *env) runWait(ctx context.Context, c *command, timeout time.Duration) in
 	}
 	return e.fail(c, err)
 }
+
+// notInSync starts wait's summary when the engine settled without converging.
+const notInSync = "not in sync: "

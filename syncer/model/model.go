@@ -97,6 +97,13 @@ const (
 	StatusSyncing Status = "syncing"
 	StatusFailed  Status = "failed"
 	StatusPaused  Status = "paused"
+	// StatusLocalOnly is a conflict copy: kept beside its item, never uploaded unless the
+	// user renames it (SPEC §3).
+	StatusLocalOnly Status = "local_only"
+	// StatusExcluded is an item the set's options or cloudsync's rules leave out: a file
+	// in a subfolder of a set without subfolders, an office temp or lock file, cloudsync's
+	// own files.
+	StatusExcluded Status = "excluded"
 )
 
 // Side is the content state of an item on one side at its last successful sync.

@@ -128,8 +128,10 @@ func control() []Scenario {
 			e.Local.Write("a.txt", "v2 while paused")
 			e.Sync()
 			e.Has(e.Cloud, "cloud", "a.txt", "v1")
-			if info := e.Info("a.txt"); info.Status != model.StatusPaused {
-				e.T.Fatalf("status while paused: %s", info.Status)
+			// SPEC §3: a change seen while paused is pending (and counted) until it is in
+			// the cloud; a paused set still scans.
+			if info, st := e.Info("a.txt"), e.Status(); info.Status != model.StatusPending || st.Pending != 1 {
+				e.T.Fatalf("edited while paused: status %s, pending %d; want pending, 1", info.Status, st.Pending)
 			}
 			e.Do("resume", func(ctx context.Context) error { return e.Ctl.Resume(ctx, e.Root) })
 			e.Sync()

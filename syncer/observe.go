@@ -1,0 +1,158 @@
+package syncer
+
+import (
+	"context"
+
+	"github.com/cloudsync/cloudsync/syncer/exec"
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/plan"
+)
+
+// The pass's side of the runner's view (view.go): what a pass learns about pending work
+// and the set's counters, published as it goes so that status is true at every moment.
+
+// publishItems refreshes the view's counters and rules from the pass's items.
+func (p *pass) publishItems() {
+	p.e.mu.Lock()
+	p.r.view.load(p.s, p.own, p.items)
+	p.e.mu.Unlock()
+}
+
+// takeDirty hands the watcher's reports to the scan about to start.
+func (p *pass) takeDirty() dirtySet {
+	p.e.mu.Lock()
+	defer p.e.mu.Unlock()
+	return p.r.view.dirty.take()
+}
+
+// restoreDirty gives them back when the scan failed.
+func (p *pass) restoreDirty(d dirtySet) {
+	p.e.mu.Lock()
+	p.r.view.dirty.restore(d)
+	p.e.mu.Unlock()
+}
+
+// noteLocal records the local changes a scan found against the base as pending: edited,
+// moved and new items, and synced items gone locally. Failed items stay failed, and
+// unsupported nodes (symlinks, special files) fail rather than wait.
+func (p *pass) noteLocal(local []plan.Node) {
+	byID := make(map[string]model.Item, len(p.items))
+	for _, it := range p.items {
+		if it.HasBase && it.Local.ID != "" && !it.Local.Gone && !it.Local.Excl && !it.Remote.Excl {
+			byID[it.Local.ID] = it
+		}
+	}
+	var idx pendingIndex
+	seenID := make(map[string]bool, len(local))
+	atPath := make(map[string]bool, len(local))
+	for _, n := range local {
+		atPath[n.Path] = true
+		if n.Unsupported {
+			continue
+		}
+		it, ok := byID[n.ID]
+		if ok {
+			seenID[n.ID] = true
+			if it.Status != model.StatusFailed && (n.Path != it.Path || !n.IsDir && n.Version != it.Local.Version) {
+				idx.add("k:"+it.Key, it.Path, n.Path)
+			}
+			continue
+		}
+		if key, ok := p.unsynced[n.Path]; ok && p.items[key].Status == model.StatusFailed {
+			continue
+		}
+		idx.add("p:"+n.Path, n.Path)
+	}
+	for id, it := range byID {
+		if !seenID[id] && !atPath[it.Path] && it.Status != model.StatusFailed {
+			idx.add("k:"+it.Key, it.Path)
+		}
+	}
+	p.e.mu.Lock()
+	p.r.view.setSeen(idx)
+	p.e.mu.Unlock()
+}
+
+// notePlan records the plan's work as pending; it covers what the scan saw.
+func (p *pass) notePlan(pl plan.Plan) {
+	var idx pendingIndex
+	for _, a := range pl.Actions {
+		if planPending(a) {
+			idx.add(unitOf(a), a.Path, a.To)
+		}
+	}
+	p.e.mu.Lock()
+	p.r.view.setPlanned(idx)
+	p.e.mu.Unlock()
+}
+
+// settle accounts for one result of the plan: done (synced, or failed: counted as failed)
+// unless record left it for the next pass (ok false), and the counters follow the item.
+func (p *pass) settle(res exec.Result, it model.Item, drop, ok bool) {
+	if !ok {
+		return
+	}
+	old, existed := p.items[it.Key]
+	p.e.mu.Lock()
+	defer p.e.mu.Unlock()
+	v := &p.r.view
+	if planPending(res.Action) {
+		v.planned.done(unitOf(res.Action))
+	}
+	if existed {
+		v.count(old, -1)
+	}
+	if !drop {
+		v.count(it, 1)
+	}
+}
+
+// observe is the pass of a set that may not sync now (paused, or its account needs
+// sign-in): it scans, so that local changes show as pending (SPEC §3: "changes are still
+// recorded"), and touches nothing. A root that is missing or not the recorded one is not
+// scanned (its emptiness is not news of deletions).
+func (p *pass) observe(ctx context.Context) {
+	if err := p.loadItems(); err != nil {
+		return
+	}
+	p.publishItems()
+	if p.lfs.RootOK(false) != nil {
+		return
+	}
+	if root, err := p.lfs.Stat(""); err != nil || p.s.LocalRootID != "" && root.ID != p.s.LocalRootID {
+		return
+	}
+	if local, err := p.scanLocal(ctx); err == nil {
+		p.noteLocal(local)
+	}
+}
+
+// forgetVanished drops the failure records (items that never synced) whose path is gone on
+// both sides: a symlink removed, a file with an invalid name renamed or deleted. Without
+// this they stayed in Synced with errors forever, and `wait` could never succeed.
+func (p *pass) forgetVanished(local, cloud []plan.Node) {
+	if len(p.unsynced) == 0 {
+		return
+	}
+	exists := make(map[string]bool, len(local)+len(cloud))
+	for _, n := range local {
+		exists[n.Path] = true
+	}
+	for _, n := range cloud {
+		exists[n.Path] = true
+	}
+	var del []string
+	for pth, key := range p.unsynced {
+		if it, ok := p.items[key]; ok && !it.HasBase && !exists[pth] {
+			del = append(del, key)
+			delete(p.items, key)
+			delete(p.unsynced, pth)
+		}
+	}
+	if len(del) == 0 {
+		return
+	}
+	if err := p.e.cfg.Store.PutItems(p.s.ID, nil, del); err != nil {
+		p.e.cfg.Log.Error("forgetting vanished failures", "set", p.s.ID, "err", err)
+	}
+}

@@ -1,0 +1,236 @@
+package syncer
+
+import (
+	"path"
+	"strings"
+
+	"github.com/cloudsync/cloudsync/syncer/exec"
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/plan"
+)
+
+// view is what the engine knows of one set between passes, kept in memory so that Status,
+// ListSets and Info answer at once without reading the set's item table (one `status`
+// took 10 s during a 100k-entry pass when it did): the counters of the set's items, what is
+// pending, and the rules that say which local paths belong to the set. The runner's passes
+// maintain it; it is guarded by Engine.mu and never held across I/O.
+//
+// Pending (SPEC §3) is the union of three things, each a set of items named by a unit (an
+// item key, or the path of an item new on this pass) and the paths it touches:
+//   - dirty: what the watcher reported since the last scan started;
+//   - seen: the local changes the last scan found (against the base) and no plan covers
+//     yet: what a pass that could not reach the cloud, or did not try (paused, signed
+//     out), knows is waiting;
+//   - planned: the actions of the last plan that have not completed (a transfer waiting
+//     for its turn, a deletion held for confirmation, an action skipped this pass).
+//
+// Failed items are counted as failed, not pending; conflict copies (local_only) and items
+// the options exclude are neither.
+type view struct {
+	loaded                   bool // the counters come from a pass that read the items
+	items, failed, conflicts int
+
+	// Membership rules, refreshed from the set and its items by every pass.
+	kind       model.Kind
+	subfolders bool
+	own        []string        // set-relative folders holding cloudsync's own files
+	members    map[string]bool // documents sets: chosen documents and paired items' paths
+	copies     map[string]bool // registered conflict copies
+
+	dirty    dirtySet
+	seen     pendingIndex
+	planned  pendingIndex
+	seenOnly int // units of seen that planned does not have (see setSeen)
+}
+
+// pendingIndex is a set of pending units with the paths they touch. A unit stays until
+// every action registered for it is done.
+type pendingIndex struct {
+	units map[string]*pendingUnit
+	paths map[string]int // path → units naming it
+}
+
+type pendingUnit struct {
+	open  int
+	paths []string
+}
+
+func (x *pendingIndex) reset() { *x = pendingIndex{} }
+
+// add registers one open action (or change) of unit, touching paths.
+func (x *pendingIndex) add(unit string, paths ...string) {
+	if x.units == nil {
+		x.units, x.paths = map[string]*pendingUnit{}, map[string]int{}
+	}
+	u := x.units[unit]
+	if u == nil {
+		u = &pendingUnit{}
+		x.units[unit] = u
+	}
+	u.open++
+	for _, p := range paths {
+		if !contains(u.paths, p) {
+			u.paths = append(u.paths, p)
+			x.paths[p]++
+		}
+	}
+}
+
+// done closes one action of unit; the unit leaves when none is open.
+func (x *pendingIndex) done(unit string) {
+	u := x.units[unit]
+	if u == nil {
+		return
+	}
+	if u.open--; u.open > 0 {
+		return
+	}
+	delete(x.units, unit)
+	for _, p := range u.paths {
+		if x.paths[p]--; x.paths[p] <= 0 {
+			delete(x.paths, p)
+		}
+	}
+}
+
+func (x *pendingIndex) has(p string) bool { return x.paths[p] > 0 }
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// setSeen replaces the local changes of the last scan. The units planned does not cover
+// are counted once here, so that pending stays cheap while a large pass is under way.
+func (v *view) setSeen(idx pendingIndex) {
+	v.seen, v.seenOnly = idx, 0
+	for u := range idx.units {
+		if v.planned.units[u] == nil {
+			v.seenOnly++
+		}
+	}
+}
+
+// setPlanned replaces the pending work by a new plan's, which covers what the scan saw.
+func (v *view) setPlanned(idx pendingIndex) {
+	v.planned = idx
+	v.seen.reset()
+	v.seenOnly = 0
+}
+
+// pending counts the pending items of the set. Between setPlanned and the next setSeen
+// seen is empty, so closing planned units (done) never changes seenOnly.
+func (v *view) pending() int {
+	n := len(v.planned.units) + v.seenOnly
+	for p := range v.dirty.paths {
+		if !v.seen.has(p) && !v.planned.has(p) {
+			n++
+		}
+	}
+	return n
+}
+
+// isPending reports whether set-relative path p is pending.
+func (v *view) isPending(p string) bool {
+	return v.dirty.has(p) || v.seen.has(p) || v.planned.has(p)
+}
+
+// relevant reports whether a local change at set-relative path p concerns the set: not one
+// of cloudsync's own files, no ignored name (office temp and lock files), no conflict copy,
+// nothing the set's options leave out. A change that is not relevant neither counts as
+// pending nor asks for a pass.
+func (v *view) relevant(p string) bool {
+	if p == "" || isOwn(p, v.own) || ignoredPath(p) || v.conflictCopy(p) {
+		return false
+	}
+	switch {
+	case v.kind == model.KindDocuments:
+		return v.members[p]
+	case v.kind == model.KindFolder && !v.subfolders:
+		return !strings.Contains(p, "/")
+	}
+	return true
+}
+
+// conflictCopy reports whether p is, or is inside, a conflict copy: registered, or named
+// like one (see pass.localOnly).
+func (v *view) conflictCopy(p string) bool {
+	for q := p; ; q = path.Dir(q) {
+		if v.copies[q] || exec.IsConflictCopyName(path.Base(q)) {
+			return true
+		}
+		if !strings.Contains(q, "/") {
+			return false
+		}
+	}
+}
+
+// ignoredPath reports whether an element of p is a name never synced (exec.Ignored).
+func ignoredPath(p string) bool {
+	for _, name := range strings.Split(p, "/") {
+		if exec.Ignored(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// load refreshes the counters and the rules from the set and all its items (a pass read
+// them anyway).
+func (v *view) load(s model.Set, own []string, items map[string]model.Item) {
+	v.loaded = true
+	v.items, v.failed, v.conflicts = 0, 0, 0
+	v.kind, v.subfolders, v.own = s.Kind, s.Kind == model.KindFolder && s.Options.IncludeSubfolders, own
+	v.copies = map[string]bool{}
+	v.members = nil
+	if s.Kind == model.KindDocuments {
+		v.members = map[string]bool{}
+		for _, d := range s.Documents {
+			v.members[d] = true
+		}
+	}
+	for _, it := range items {
+		v.count(it, 1)
+		for _, c := range it.Conflicts {
+			v.copies[c] = true
+		}
+		if v.members != nil && !it.Local.Excl {
+			v.members[it.Path] = true
+		}
+	}
+}
+
+// count adds (sign 1) or removes (sign -1) one item from the counters.
+func (v *view) count(it model.Item, sign int) {
+	if it.Local.Excl || it.Remote.Excl {
+		return
+	}
+	v.items += sign
+	if it.Status == model.StatusFailed {
+		v.failed += sign
+	}
+	v.conflicts += sign * len(it.Conflicts)
+}
+
+// unitOf names the pending unit of an action: its item, or for an item new on this pass its
+// path after the action.
+func unitOf(a plan.Action) string {
+	if a.Key != "" {
+		return "k:" + a.Key
+	}
+	return "p:" + a.To
+}
+
+// planUnits are the actions of a plan that are pending work: everything but failures
+// (counted as failed) and bookkeeping that changes neither side.
+func planPending(a plan.Action) bool {
+	switch a.Op {
+	case plan.Fail, plan.Forget, plan.Exclude:
+		return false
+	}
+	return true
+}
