@@ -3,6 +3,7 @@ package alfrescotest
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"path"
 	"strings"
 )
@@ -26,6 +27,7 @@ func (s *Server) Library(networkID, siteID string) *Library {
 }
 
 func (l *Library) root() (*node, error) {
+	l.s.settle(false)
 	st := l.s.sites[l.key]
 	if st == nil {
 		return nil, fmt.Errorf("no site %s", l.key)
@@ -88,8 +90,13 @@ func (l *Library) Mkdir(p string) error {
 	return err
 }
 
-// Write creates file p (and missing parent folders) or stores data as a new version of it.
-func (l *Library) Write(p string, data []byte) error {
+// Write creates file p (and missing parent folders) or stores data as new content of it,
+// as another client of the repository (Share, WebDAV) would: a new version when the file's
+// cm:autoVersion is on, else the same version label with a new modifiedAt.
+func (l *Library) Write(p string, data []byte) error { return l.WriteAs(systemUser, p, data) }
+
+// WriteAs is Write done by user (who owns what it creates), with user's permissions.
+func (l *Library) WriteAs(user, p string, data []byte) error {
 	l.s.mu.Lock()
 	defer l.s.mu.Unlock()
 	dir, err := l.mkdirAll(path.Dir("/" + p))
@@ -101,13 +108,111 @@ func (l *Library) Write(p string, data []byte) error {
 		if c.name != name {
 			return nameClash(name)
 		}
-		if e := l.s.setContent(systemUser, c, append([]byte(nil), data...), false); e != nil {
+		if e := l.s.setContent(user, c, append([]byte(nil), data...), versioning{}); e != nil {
 			return e
 		}
 		return nil
 	}
-	_, e := l.s.create(systemUser, dir, name, "cm:content", append([]byte(nil), data...), false)
+	_, e := l.s.create(user, dir, name, "cm:content", append([]byte(nil), data...), false)
 	if e != nil {
+		return e
+	}
+	return nil
+}
+
+// SetVersioning makes file p versionable or not, and sets its cm:autoVersion and
+// cm:autoVersionOnUpdateProps (no version is made by it; its modifiedAt changes).
+func (l *Library) SetVersioning(p string, versionable, autoVersion, onUpdateProps bool) error {
+	return l.edit(p, func(n *node) *apiError {
+		if !versionable {
+			n.major, n.minor = 0, 0
+		} else if n.versionLabel() == "" {
+			n.major, n.minor = 1, 0
+		}
+		n.autoVersion, n.autoVersionProps = autoVersion, onUpdateProps
+		n.modified = l.s.now()
+		return nil
+	})
+}
+
+// SetTitle changes p's cm:title: a metadata-only edit (see Server.propsChanged).
+func (l *Library) SetTitle(p, title string) error {
+	return l.edit(p, func(n *node) *apiError { return l.s.setProps(systemUser, n, map[string]any{"cm:title": title}) })
+}
+
+// AddLink creates a link called p to target (both library paths) of type typ: "cm:link",
+// "app:filelink" (what Share's "Create link" makes for a file) or "app:folderlink".
+func (l *Library) AddLink(p, target, typ string) error {
+	if !linkTypes[typ] {
+		return fmt.Errorf("%s is not a link type", typ)
+	}
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	t, err := l.find(target)
+	if err != nil {
+		return err
+	}
+	dir, err := l.mkdirAll(path.Dir("/" + p))
+	if err != nil {
+		return err
+	}
+	n, e := l.s.create(systemUser, dir, path.Base(p), typ, nil, false)
+	if e != nil {
+		return e
+	}
+	n.linkTo = t
+	return nil
+}
+
+// Checkout checks file p out for user (see Server.checkout) and returns the working
+// copy's path.
+func (l *Library) Checkout(p, user string) (string, error) {
+	var wc *node
+	err := l.edit(p, func(n *node) *apiError {
+		var e *apiError
+		wc, e = l.s.checkout(user, n)
+		return e
+	})
+	if err != nil {
+		return "", err
+	}
+	return path.Join(path.Dir("/"+p), wc.name)[1:], nil
+}
+
+// Checkin checks the working copy of p in, with data as its new content (nil: unchanged).
+func (l *Library) Checkin(p string, data []byte) error {
+	return l.edit(p, func(n *node) *apiError {
+		if n.workingCopy == nil {
+			return errf(http.StatusConflict, "Node %s is not checked out", n.id)
+		}
+		if data != nil {
+			n.workingCopy.content = append([]byte(nil), data...)
+		}
+		l.s.checkin(n.workingCopy.wcOwner, n.workingCopy)
+		return nil
+	})
+}
+
+// CancelCheckout deletes p's working copy and unlocks p.
+func (l *Library) CancelCheckout(p string) error {
+	return l.edit(p, func(n *node) *apiError {
+		if n.workingCopy == nil {
+			return errf(http.StatusConflict, "Node %s is not checked out", n.id)
+		}
+		l.s.endCheckout(n)
+		return nil
+	})
+}
+
+// edit runs f on the node at p with the server locked.
+func (l *Library) edit(p string, f func(n *node) *apiError) error {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	n, err := l.find(p)
+	if err != nil {
+		return err
+	}
+	if e := f(n); e != nil {
 		return e
 	}
 	return nil
@@ -206,7 +311,7 @@ func (l *Library) Version(p string) string {
 }
 
 // Files maps every path below folder p (relative to p) to its content; folders map to "/".
-// It is empty when p does not exist.
+// Links are left out (they hold no content). It is empty when p does not exist.
 func (l *Library) Files(p string) map[string]string {
 	l.s.mu.Lock()
 	defer l.s.mu.Unlock()
@@ -219,6 +324,9 @@ func (l *Library) Files(p string) map[string]string {
 	walk = func(n *node, rel string) {
 		for _, c := range n.children {
 			cp := path.Join(rel, c.name)
+			if c.isLink() {
+				continue
+			}
 			if c.folder {
 				out[cp] = "/"
 				walk(c, cp)

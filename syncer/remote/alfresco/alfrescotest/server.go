@@ -51,7 +51,58 @@ type Options struct {
 	TicketIdle time.Duration
 	// MaxFileSize (413) and Quota (507, total content bytes) limit uploads; 0: no limit.
 	MaxFileSize, Quota int64
+	// Clock is the repository's clock (modifiedAt, folder timestamp delays); nil: time.Now.
+	Clock func() time.Time
+
+	// The behaviours below are real Alfresco's where the API definition says nothing; each
+	// follows the Alfresco source named in the client's REAL-ALFRESCO.md. Realistic turns on
+	// those of a default 26.2 repository; a test may turn on any of them alone.
+
+	// LateFolderTimestamps: a folder's modifiedAt follows a change of its children late
+	// (FolderDelay after the change, default 50 ms), in 1-second steps, and not when the
+	// folder is newer than the change; a checkout does not change it at all. See
+	// childChanged. Without it the folder is touched at once, every time.
+	LateFolderTimestamps bool
+	FolderDelay          time.Duration
+	// NoTimestampPropagation: system.enableTimestampPropagation=false: no folder's
+	// modifiedAt follows its children.
+	NoTimestampPropagation bool
+	// MoveTouchesNode: a move also sets the moved node's own modifiedAt (a rename always
+	// does).
+	MoveTouchesNode bool
+	// PreserveAuditableOnMove: system.auditableData.FileFolderService=true: a move (not a
+	// rename) touches neither the node nor its folders. Not a default setting.
+	PreserveAuditableOnMove bool
+	// OwnerRoles: site roles with Alfresco's owner rules (see allowed).
+	OwnerRoles bool
+	// TrimRelativePath: relativePath segments are trimmed before they are resolved.
+	TrimRelativePath bool
+	// CheckinOnPut: Alfresco 26.2 and later: new content PUT to a checked-out original is
+	// written to the working copy, which is then checked in. Without it (7.x, 23.x): 409.
+	CheckinOnPut bool
+	// NoAutoVersion: version.store.enableAutoVersioning=false: new files get
+	// cm:autoVersion=false, so content changes make no new version (the label stays).
+	NoAutoVersion bool
+	// AutoVersionOnUpdateProps: version.store.enableAutoVersionOnUpdateProps=true: new
+	// files get cm:autoVersionOnUpdateProps=true, so property changes (a title, a rename)
+	// make a new version.
+	AutoVersionOnUpdateProps bool
 }
+
+// Realistic returns options with every behaviour of a default Alfresco 26.2 repository on:
+// late, merged folder timestamps, moves that touch the node, owner-aware site roles,
+// trimmed relativePath segments, check-in on PUT to a checked-out original.
+func Realistic() Options {
+	return Options{LateFolderTimestamps: true, MoveTouchesNode: true, OwnerRoles: true, TrimRelativePath: true, CheckinOnPut: true}
+}
+
+// WarnAttachmentIgnored counts (Calls) the downloads with attachment=false of a type not in
+// content.nonAttach.mimetypes, each of which Alfresco logs as a warning.
+const WarnAttachmentIgnored = "warning: attachment=false ignored"
+
+// nonAttachTypes is content.nonAttach.mimetypes' default.
+var nonAttachTypes = map[string]bool{"application/pdf": true, "image/jpeg": true, "image/gif": true, "image/png": true,
+	"image/tiff": true, "image/bmp": true, "application/octet-stream": true}
 
 type user struct {
 	password string
@@ -96,6 +147,7 @@ type Server struct {
 	calls    map[string]int
 	bytesOut int64
 	fault    func(op, p string) int
+	pending  []propagation // folder timestamps not yet updated (LateFolderTimestamps)
 }
 
 // New returns a Server (not listening; it is an http.Handler) with the default network.
@@ -144,6 +196,7 @@ func (s *Server) AddNetwork(id string) {
 	root := s.newNode(nil, "Company Home", "cm:folder", "System")
 	root.network = id
 	sites := s.newNode(root, "Sites", "st:sites", "System")
+	s.newNode(root, "Shared", "cm:folder", "System")
 	s.networks[id] = &network{id: id, root: root, sites: sites, created: s.now()}
 }
 
@@ -265,6 +318,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cw := &countingWriter{ResponseWriter: q.w}
 	q.w = cw
 	s.mu.Lock()
+	s.settle(false)
 	s.calls["*"]++
 	s.calls[q.op]++
 	if q.tmpl != "" {
@@ -353,6 +407,12 @@ func template(r *http.Request, api string, seg []string) (string, string) {
 			return t, "upload"
 		}
 		return t, "other"
+	case seg[0] == "deleted-nodes" && len(seg) == 1:
+		return m + " /deleted-nodes", "list"
+	case seg[0] == "deleted-nodes" && len(seg) == 2:
+		return m + " /deleted-nodes/{nodeId}", map[string]string{"GET": "stat", "DELETE": "purge"}[m]
+	case seg[0] == "deleted-nodes" && len(seg) == 3:
+		return m + " /deleted-nodes/{nodeId}/" + seg[2], map[string]string{"content": "download", "restore": "restore"}[seg[2]]
 	case seg[0] == "people" && len(seg) == 3:
 		return m + " /people/{personId}/" + seg[2], "list"
 	case seg[0] == "sites" && len(seg) == 4 && seg[2] == "containers":

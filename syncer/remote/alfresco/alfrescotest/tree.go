@@ -30,11 +30,21 @@ type node struct {
 	modified   time.Time
 	createdBy  string
 	modifiedBy string
+	owner      string // cm:owner (the creator): full control with Options.OwnerRoles
 	lockOwner  string // non-empty: locked
 	lockFull   bool   // READ_ONLY_LOCK: nobody may change it, not even the owner
 	archived   bool   // top of a deleted subtree (in the trashcan)
 	archivedAt time.Time
+	archivedBy string
 	title      string
+
+	// cm:versionable's cm:autoVersion and cm:autoVersionOnUpdateProps (VersionableAspect):
+	// a content change, a property change creates a version.
+	autoVersion, autoVersionProps bool
+	linkTo                        *node // cm:destination of a link (cm:link, app:filelink, app:folderlink)
+	workingCopy                   *node // of a checked-out original (cm:checkedOut)
+	original                      *node // of a working copy (cm:workingcopy)
+	wcOwner                       string
 }
 
 // live reports whether n is reachable (not in the trashcan, nor under a deleted folder).
@@ -49,6 +59,31 @@ func (n *node) live() bool {
 
 // isFile reports whether n is content (cm:content).
 func (n *node) isFile() bool { return !n.folder && n.typ == "cm:content" }
+
+// isLink reports whether n is a cm:link or one of its subtypes.
+func (n *node) isLink() bool { return linkTypes[n.typ] }
+
+var linkTypes = map[string]bool{"cm:link": true, "app:filelink": true, "app:folderlink": true}
+
+// apiKind is what the API reports as isFolder and isFile (NodesImpl.getType): an
+// app:folderlink is a folder and an app:filelink a file although neither has children or
+// content; a plain cm:link takes its destination's kind (neither when it is gone or is a
+// link itself).
+func (n *node) apiKind() (isFolder, isFile bool) {
+	switch n.typ {
+	case "app:folderlink":
+		return true, false
+	case "app:filelink":
+		return false, true
+	case "cm:link":
+		t := n.linkTo
+		if t == nil || !t.live() || t.isLink() {
+			return false, false
+		}
+		return t.folder, t.isFile()
+	}
+	return n.folder, n.isFile()
+}
 
 func (n *node) versionLabel() string {
 	if n.major == 0 && n.minor == 0 {
@@ -150,7 +185,7 @@ func newID() string {
 // now returns a strictly increasing millisecond timestamp, so every change is visible in
 // modifiedAt even when two happen within one millisecond.
 func (s *Server) now() time.Time {
-	t := time.Now().UTC().Truncate(time.Millisecond)
+	t := s.clock().UTC().Truncate(time.Millisecond)
 	if !t.After(s.last) {
 		t = s.last.Add(time.Millisecond)
 	}
@@ -158,10 +193,17 @@ func (s *Server) now() time.Time {
 	return t
 }
 
+func (s *Server) clock() time.Time {
+	if s.opts.Clock != nil {
+		return s.opts.Clock()
+	}
+	return time.Now()
+}
+
 func (s *Server) newNode(parent *node, name, typ, user string) *node {
 	t := s.now()
-	n := &node{id: newID(), name: name, typ: typ, folder: typ != "cm:content", created: t, modified: t,
-		createdBy: user, modifiedBy: user, parent: parent}
+	n := &node{id: newID(), name: name, typ: typ, folder: typ != "cm:content" && !linkTypes[typ], created: t, modified: t,
+		createdBy: user, modifiedBy: user, owner: user, parent: parent}
 	if n.folder {
 		n.children = map[string]*node{}
 	}
@@ -171,25 +213,6 @@ func (s *Server) newNode(parent *node, name, typ, user string) *node {
 	}
 	s.nodes[n.id] = n
 	return n
-}
-
-// touch records a change of n's child list in n's modifiedAt (Alfresco's timestamp
-// propagation of cm:contains: one level, not recursive).
-func (s *Server) touch(n *node, user string) {
-	if n != nil {
-		n.modified, n.modifiedBy = s.now(), user
-	}
-}
-
-// canWrite reports whether user may change nodes under n: site members with a role above
-// SiteConsumer may; outside sites everyone may (the test server has no other ACLs).
-func (s *Server) canWrite(user string, n *node) bool {
-	site := s.siteOf(n)
-	if site == nil || user == systemUser {
-		return true
-	}
-	role, ok := site.members[user]
-	return ok && role != "SiteConsumer"
 }
 
 func (s *Server) checkLock(user string, n *node) *apiError {
@@ -203,8 +226,8 @@ func (s *Server) create(user string, parent *node, name, typ string, content []b
 	switch {
 	case !parent.folder:
 		return nil, errf(http.StatusBadRequest, "Could not locate parent folder: %s is not a folder", parent.id)
-	case !s.canWrite(user, parent):
-		return nil, errf(http.StatusForbidden, "Permission was denied")
+	case !s.allowed(user, parent, permCreate):
+		return nil, denied()
 	case !validName(name):
 		return nil, invalidName(name)
 	}
@@ -222,8 +245,9 @@ func (s *Server) create(user string, parent *node, name, typ string, content []b
 	n := s.newNode(parent, name, typ, user)
 	if typ == "cm:content" {
 		n.content, n.mime, n.major = content, mimeOf(name), 1
+		n.autoVersion, n.autoVersionProps = !s.opts.NoAutoVersion, s.opts.AutoVersionOnUpdateProps
 	}
-	s.touch(parent, user)
+	s.childChanged(parent, n, user)
 	return n, nil
 }
 
@@ -261,12 +285,21 @@ func (s *Server) usedBytes() int64 {
 	return n
 }
 
-func (s *Server) setContent(user string, n *node, data []byte, major bool) *apiError {
+// versioning says how a content write asks for a version: explicit (the API's
+// majorVersion or comment parameter) and which kind.
+type versioning struct{ explicit, major bool }
+
+// setContent writes new content into file n. A versionable node gets a new version when its
+// cm:autoVersion is on (VersionableAspect.onContentUpdate; the v1 API too since 26.2,
+// NodesImpl.shouldCreateVersionOnContentUpdate); an unversioned one becomes versionable
+// only when the API asked explicitly. Without a new version the label stays: only
+// modifiedAt says the content changed.
+func (s *Server) setContent(user string, n *node, data []byte, v versioning) *apiError {
 	switch {
 	case !n.isFile():
 		return errf(http.StatusBadRequest, "Node id %s does not represent a file", n.id)
-	case !s.canWrite(user, n):
-		return errf(http.StatusForbidden, "Permission was denied")
+	case !s.allowed(user, n, permWrite):
+		return denied()
 	}
 	if e := s.checkLock(user, n); e != nil {
 		return e
@@ -276,7 +309,11 @@ func (s *Server) setContent(user string, n *node, data []byte, major bool) *apiE
 	}
 	n.content = data
 	switch {
-	case major || n.major == 0 && n.minor == 0:
+	case n.versionLabel() == "" && v.explicit:
+		n.major, n.minor = 1, 0
+		n.autoVersion, n.autoVersionProps = !s.opts.NoAutoVersion, s.opts.AutoVersionOnUpdateProps
+	case n.versionLabel() == "" || !n.autoVersion:
+	case v.major:
 		n.major, n.minor = n.major+1, 0
 	default:
 		n.minor++
@@ -285,18 +322,41 @@ func (s *Server) setContent(user string, n *node, data []byte, major bool) *apiE
 	return nil
 }
 
+// propsChanged records a property change of n by user (a title, a name): modifiedAt moves,
+// and a node with cm:autoVersionOnUpdateProps (and cm:autoVersion) gets a new version
+// (VersionableAspect.onUpdateProperties).
+func (s *Server) propsChanged(user string, n *node) {
+	n.modified, n.modifiedBy = s.now(), user
+	if n.versionLabel() != "" && n.autoVersion && n.autoVersionProps {
+		n.minor++
+	}
+}
+
+// movable reports whether n is a document-library node that may be moved or deleted.
+func movable(n *node) bool {
+	return n.parent != nil && (n.typ == "cm:content" || n.typ == "cm:folder" || n.isLink())
+}
+
 // move renames and/or moves n under target (target == n.parent for a rename). The old and
-// new parents' modifiedAt change; n's own only when its name changes.
+// new parents' modifiedAt change (see childChanged); n's own when its name changes (the
+// name is set as a property first, FileFolderServiceImpl.moveOrCopy) and, with
+// MoveTouchesNode, on any move (DbNodeServiceImpl.moveNode → touchNode). With
+// PreserveAuditableOnMove a move touches neither n nor the folders.
+//
+// A rename needs WriteProperties on n (FileFolderService.rename); a move DeleteNode on n
+// and CreateChildren on target (FileFolderService.moveFrom).
 func (s *Server) move(user string, n, target *node, name string) *apiError {
+	rename := target == n.parent
 	switch {
-	case n.parent == nil || n.typ != "cm:content" && n.typ != "cm:folder":
+	case !movable(n):
 		return errf(http.StatusForbidden, "Permission was denied: node %s cannot be moved", n.id)
 	case !target.folder:
 		return errf(http.StatusBadRequest, "Target %s is not a folder", target.id)
 	case n.isAncestorOf(target):
 		return errf(http.StatusBadRequest, "Cannot move a folder into itself or one of its subfolders")
-	case !s.canWrite(user, n) || !s.canWrite(user, target):
-		return errf(http.StatusForbidden, "Permission was denied")
+	case rename && !s.allowed(user, n, permWrite),
+		!rename && (!s.allowed(user, n, permDelete) || !s.allowed(user, target, permCreate)):
+		return denied()
 	case !validName(name):
 		return invalidName(name)
 	}
@@ -311,37 +371,49 @@ func (s *Server) move(user string, n, target *node, name string) *apiError {
 	}
 	old := n.parent
 	delete(old.children, strings.ToLower(n.name))
-	if name != n.name {
+	switch {
+	case name != n.name:
 		n.name = name
+		s.propsChanged(user, n)
+	case s.opts.MoveTouchesNode && !s.opts.PreserveAuditableOnMove:
 		n.modified, n.modifiedBy = s.now(), user
 	}
 	n.parent = target
 	target.children[strings.ToLower(name)] = n
-	s.touch(old, user)
+	if s.opts.PreserveAuditableOnMove {
+		return nil // the auditable behaviour is off during the move: no propagation either
+	}
+	s.childChanged(old, n, user)
 	if target != old {
-		s.touch(target, user)
+		s.childChanged(target, n, user)
 	}
 	return nil
 }
 
-// remove moves n (with its subtree) to the trashcan, or purges it with permanent.
+// remove moves n (with its subtree) to the trashcan, or purges it with permanent. It needs
+// DeleteNode on n only: Alfresco does not check the children (permissionDefinitions.xml,
+// _DeleteNode). Deleting a checked-out original is refused (its lock); deleting a working
+// copy cancels the checkout.
 func (s *Server) remove(user string, n *node, permanent bool) *apiError {
 	switch {
-	case n.parent == nil || n.typ != "cm:content" && n.typ != "cm:folder":
+	case !movable(n):
 		return errf(http.StatusForbidden, "Permission was denied: node %s cannot be deleted", n.id)
-	case !s.canWrite(user, n):
-		return errf(http.StatusForbidden, "Permission was denied")
+	case !s.allowed(user, n, permDelete):
+		return denied()
 	}
 	if e := s.checkLock(user, n); e != nil {
 		return e
 	}
+	if n.original != nil {
+		s.endCheckout(n.original)
+	}
 	delete(n.parent.children, strings.ToLower(n.name))
-	s.touch(n.parent, user)
+	s.childChanged(n.parent, nil, user)
 	if permanent {
 		s.purge(n)
 		return nil
 	}
-	n.archived, n.archivedAt = true, s.now()
+	n.archived, n.archivedAt, n.archivedBy = true, s.now(), user
 	s.trash = append(s.trash, n)
 	return nil
 }
@@ -362,9 +434,14 @@ func child(parent *node, name string) *node {
 	return parent.children[strings.ToLower(name)]
 }
 
-// resolve follows a relativePath below n.
-func resolve(n *node, rel string) (*node, *apiError) {
+// resolve follows a relativePath below n. With trim, each segment loses its leading and
+// trailing spaces and control characters first, as NodesImpl.getPathElements does
+// (String.trim), so a name that starts with a space cannot be reached by path.
+func resolve(n *node, rel string, trim bool) (*node, *apiError) {
 	for _, el := range strings.Split(strings.Trim(rel, "/"), "/") {
+		if trim {
+			el = javaTrim(el)
+		}
 		if el == "" {
 			continue
 		}
@@ -387,4 +464,9 @@ func mimeOf(name string) string {
 		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 	}
 	return "application/octet-stream"
+}
+
+// javaTrim is Java's String.trim: it removes leading and trailing characters up to U+0020.
+func javaTrim(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
 }

@@ -8,7 +8,9 @@
 // a loopback address by default, and prints "listening on URL" once it accepts requests.
 // Requests and responses are validated against the official API definitions (found as
 // alfrescotest.FindDefinitions does, or in -definitions); violations are logged to
-// standard error, prefixed "CONTRACT VIOLATION". It stops on SIGINT or SIGTERM.
+// standard error, prefixed "CONTRACT VIOLATION". -realistic makes it behave as a default Alfresco
+// 26.2 repository where the API definition is silent (alfrescotest.Realistic). It stops on
+// SIGINT or SIGTERM.
 package main
 
 import (
@@ -46,6 +48,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	sites := fs.String("site", "docs", "comma-separated site ids the user manages")
 	defs := fs.String("definitions", "", "folder of alfresco-core.yaml and alfresco-auth.yaml (default: ../shared/alfresco next to the repository)")
 	quota := fs.Int64("quota", 0, "storage quota in bytes (507 beyond it); 0: none")
+	realistic := fs.Bool("realistic", false, "behave as a default Alfresco 26.2 repository where the API definition is silent "+
+		"(late, 1 s-merged folder timestamps; moves touch the node; owner-aware site roles; trimmed relativePath; check-in on PUT to a checked-out file)")
+	era7 := fs.Bool("checkout-409", false, "with -realistic: answer a PUT to a checked-out file with 409, as Alfresco 7.x and 23.x do")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +65,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	logger := log.New(stderr, "", log.LstdFlags)
-	opts := alfrescotest.Options{Quota: *quota, Violation: func(msg string) { logger.Print("CONTRACT VIOLATION: ", msg) }}
+	opts := alfrescotest.Options{}
+	if *realistic {
+		opts = alfrescotest.Realistic()
+		opts.CheckinOnPut = !*era7
+	}
+	opts.Quota, opts.Violation = *quota, func(msg string) { logger.Print("CONTRACT VIOLATION: ", msg) }
 	dir := *defs
 	if dir == "" {
 		d, err := alfrescotest.FindDefinitions()

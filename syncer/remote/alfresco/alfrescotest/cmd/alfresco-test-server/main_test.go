@@ -105,7 +105,7 @@ func TestCLIAgainstTheTestServerProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srvLog.Close()
-	srv := exec.CommandContext(ctx, os.Args[0], "-addr", "127.0.0.1:0", "-user", "alice", "-password-stdin", "-site", "docs,archive")
+	srv := exec.CommandContext(ctx, os.Args[0], "-addr", "127.0.0.1:0", "-user", "alice", "-password-stdin", "-site", "docs,archive", "-realistic")
 	srv.Env = append(os.Environ(), runMainEnv+"=1")
 	srv.Stdin, srv.Stderr = strings.NewReader(password+"\n"), srvLog
 	srvOut, _ := srv.StdoutPipe()
