@@ -23,7 +23,8 @@ func startServer(t testing.TB, opts alfrescotest.Options) *alfrescotest.Server {
 	t.Helper()
 	srv := alfrescotest.Start(t, opts)
 	srv.AddUser(testUser, testPass)
-	srv.AddSite(alfrescotest.DefaultNetwork, testSite, "Team", map[string]string{testUser: "SiteManager"})
+	srv.AddUser("bob", "bob-Pw1") // another member, for checkouts and files someone else owns
+	srv.AddSite(alfrescotest.DefaultNetwork, testSite, "Team", map[string]string{testUser: "SiteManager", "bob": "SiteManager"})
 	return srv
 }
 
@@ -38,9 +39,15 @@ func newClient(t testing.TB, srv *alfrescotest.Server, folder string) *alfresco.
 
 // TestConformance runs the remote conformance suite against the test repository, each
 // case in a fresh folder of a site's documentLibrary, every request and response checked
-// against the official API definitions.
+// against the official API definitions; once as the test server does by default, once as
+// a default Alfresco 26.2 repository behaves (alfrescotest.Realistic).
 func TestConformance(t *testing.T) {
-	srv := startServer(t, alfrescotest.Options{})
+	t.Run("defaults", func(t *testing.T) { conformance(t, alfrescotest.Options{}) })
+	t.Run("realistic", func(t *testing.T) { conformance(t, alfrescotest.Realistic()) })
+}
+
+func conformance(t *testing.T, opts alfrescotest.Options) {
+	srv := startServer(t, opts)
 	lib := srv.Library(alfrescotest.DefaultNetwork, testSite)
 	var n atomic.Int32
 	remotetest.Run(t, func(t *testing.T) remote.Remote {

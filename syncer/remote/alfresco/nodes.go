@@ -1,18 +1,15 @@
 package alfresco
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"net/url"
-	"path"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
@@ -24,13 +21,15 @@ type node struct {
 	NodeType   string `json:"nodeType"`
 	IsFolder   bool   `json:"isFolder"`
 	IsFile     bool   `json:"isFile"`
+	IsLink     bool   `json:"isLink"`
 	ModifiedAt string `json:"modifiedAt"`
 	ParentID   string `json:"parentId"`
 	Content    *struct {
 		SizeInBytes int64 `json:"sizeInBytes"`
 	} `json:"content"`
-	Properties map[string]any `json:"properties"`
-	Path       *struct {
+	AspectNames []string       `json:"aspectNames"`
+	Properties  map[string]any `json:"properties"`
+	Path        *struct {
 		Elements []struct {
 			ID   string `json:"id"`
 			Name string `json:"name"`
@@ -46,6 +45,7 @@ type pagination struct {
 	Count        int  `json:"count"`
 	HasMoreItems bool `json:"hasMoreItems"`
 	SkipCount    int  `json:"skipCount"`
+	TotalItems   *int `json:"totalItems"` // may be absent (the definition does not require it)
 }
 
 type nodeList struct {
@@ -54,28 +54,59 @@ type nodeList struct {
 		Entries    []nodeEntry `json:"entries"`
 		Source     *node       `json:"source"`
 	} `json:"list"`
+	date time.Time // the server's time of the reply
 }
 
-// nodeInclude is what every node request asks for: properties carry cm:versionLabel.
-const nodeInclude = "properties"
+// nodeInclude is what every node request asks for: properties carry cm:versionLabel and
+// cm:autoVersion, aspectNames mark working copies and checked-out files, isLink links.
+const nodeInclude = "properties,aspectNames,isLink"
 
-// entry converts a node to an Entry at path p (relative to the Client's Folder).
+// recentWindow is how close to the time of a listing a folder's modifiedAt may be for the
+// listing to trust it next time. Alfresco updates a folder's modifiedAt after the change of
+// its children commits, in a transaction of its own, and not at all when the folder's
+// modifiedAt is within one second of the new time (REAL-ALFRESCO.md, "Folder timestamps"):
+// a child set that changes within a second of the folder's last change leaves it as it was.
+// A folder whose modifiedAt is older than this at the time of the listing cannot hide a
+// change made after it.
+const recentWindow = 10 * time.Second
+
+// recentMark ends the Version of a folder whose modifiedAt was recent at the listing
+// (within recentWindow of the server's clock): its children are listed in full next time.
+const recentMark = "~"
+
+// entry converts a node to an Entry at path p (relative to the Client's Folder); now is the
+// server's time of the listing that returned it (zero: unknown).
 //
-// A file's Version is its version label and size when it is versionable: the label
-// changes with every new content and not with renames, moves or metadata edits, so none
-// of those reads as a content change. Unversioned files fall back to modifiedAt and size.
-// A folder's Version is its modifiedAt, which changes when its set of children changes.
-func (n node) entry(p string) remote.Entry {
+// A file's Version is its version label and size when Alfresco makes a version for every
+// content change (cm:versionable with cm:autoVersion on): the label changes with new content
+// and not with renames, moves or metadata edits, so none of those reads as a content
+// change. Otherwise (unversioned, or cm:autoVersion off: a same-size edit in Share keeps the
+// label) it is modifiedAt and size, which also move with a rename, a move or a metadata
+// edit by someone else: the engine's content check then finds the content equal.
+// A folder's Version is its modifiedAt, which changes when its set of children changes,
+// marked recentMark when too recent to be trusted (see recentWindow).
+// Links, working copies and nodes that are neither file nor folder are Unsupported.
+func (n node) entry(p string, now time.Time) remote.Entry {
 	t, _ := ParseTime(n.ModifiedAt)
 	e := remote.Entry{ID: n.ID, Path: p, IsDir: n.IsFolder, ModTime: t}
+	if why := n.unsupported(); why != "" {
+		e.Unsupported, e.Version = why, "m"+n.ModifiedAt
+		return e
+	}
 	if n.IsFolder {
 		e.Version = "m" + n.ModifiedAt
+		if now.IsZero() {
+			now = time.Now()
+		}
+		if t.IsZero() || !t.Before(now.Add(-recentWindow)) {
+			e.Version += recentMark
+		}
 		return e
 	}
 	if n.Content != nil {
 		e.Size = n.Content.SizeInBytes
 	}
-	if l, ok := n.Properties["cm:versionLabel"].(string); ok && l != "" {
+	if l, ok := n.Properties["cm:versionLabel"].(string); ok && l != "" && n.Properties["cm:autoVersion"] == true {
 		e.Version = fmt.Sprintf("v%s/%d", l, e.Size)
 	} else {
 		e.Version = fmt.Sprintf("m%s/%d", n.ModifiedAt, e.Size)
@@ -83,15 +114,57 @@ func (n node) entry(p string) remote.Entry {
 	return e
 }
 
-// usable reports whether a listed node is something the engine syncs: a folder or a file
-// with a name that can be a path element. Others (links, site containers, custom types) are
-// skipped. Names with other problems (backslash, NUL) are kept, so the engine reports them
+// unsupported says why the engine cannot sync n, or "". Alfresco reports an app:filelink as
+// a file and an app:folderlink as a folder, and a cm:link as whatever it points to, though
+// a link has no content to download and no children (NodesImpl.getType); a working copy
+// ("NAME (Working Copy).EXT", aspect cm:workingcopy) is someone's checkout in progress,
+// synced when it is checked in as the original's new version.
+func (n node) unsupported() string {
+	switch {
+	case n.IsLink || n.NodeType == "cm:link" || n.NodeType == "app:filelink" || n.NodeType == "app:folderlink":
+		switch {
+		case n.IsFolder:
+			return "an Alfresco link to a folder (" + n.NodeType + "); links are not synced"
+		case n.IsFile:
+			return "an Alfresco link to a file (" + n.NodeType + "); links are not synced"
+		}
+		return "an Alfresco link (" + n.NodeType + "); links are not synced"
+	case slices.Contains(n.AspectNames, "cm:workingcopy"):
+		return "the working copy of a checked-out file; its content is synced when it is checked in"
+	case !n.IsFolder && !n.IsFile:
+		return "an Alfresco item of type " + n.NodeType + ", neither a file nor a folder"
+	}
+	return ""
+}
+
+// checkedOut says who holds n checked out or locked so that new content cannot be written
+// by this user, or "". A checked-out original must never get new content from the client:
+// Alfresco 7.x and 23.x refuse it (409), 26.2 and later write it into the working copy and
+// check that in, completing the checkout of whoever made it (NodesImpl.updateContent).
+func (n node) checkedOut(me string) string {
+	owner := ""
+	if o, ok := n.Properties["cm:lockOwner"].(map[string]any); ok {
+		owner, _ = o["id"].(string)
+	}
+	switch {
+	case slices.Contains(n.AspectNames, "cm:checkedOut"):
+		if owner == "" {
+			owner = "another user"
+		}
+		return "it is checked out (by " + owner + "); it can change again when it is checked in"
+	case slices.Contains(n.AspectNames, "cm:workingcopy"):
+		return "it is a working copy"
+	case owner != "" && (owner != me || n.Properties["cm:lockType"] == "READ_ONLY_LOCK"):
+		return "it is locked (by " + owner + ")"
+	}
+	return ""
+}
+
+// usable reports whether a listed node can be an entry: one whose name can be a path
+// element. Names with other problems (backslash, NUL) are kept, so the engine reports them
 // as invalid_name.
 func (c *Client) usable(n node, dir string) bool {
-	switch {
-	case !n.IsFolder && !n.IsFile:
-		return false
-	case n.Name == "" || strings.Contains(n.Name, "/") || n.Name == "." || n.Name == "..":
+	if n.Name == "" || strings.Contains(n.Name, "/") || n.Name == "." || n.Name == ".." {
 		c.log.Warn("skipping a node whose name cannot be a path element", "folder", dir, "id", n.ID)
 		return false
 	}
@@ -153,11 +226,14 @@ func (c *Client) getNode(ctx context.Context, network, id, rel, p string, includ
 
 // resolve returns the node at l (depth ≥ 2), checking that the names on the way match
 // exactly: Alfresco resolves relativePath without regard to case, the engine's paths are
-// exact.
+// exact. A path with a name relativePath cannot reach (see trimmed) is walked by listing.
 func (c *Client) resolve(ctx context.Context, l loc) (node, error) {
 	lib, err := c.doclib(ctx, l.network, l.site)
 	if err != nil {
 		return node{}, err
+	}
+	if i := trimmed(l.rest); i >= 0 {
+		return c.resolveByListing(ctx, l, lib, i)
 	}
 	n, err := c.getNode(ctx, l.network, lib, l.rest, l.full, nodeInclude+",path")
 	if errors.Is(err, remote.ErrNotFound) && l.rest == "" {
@@ -183,6 +259,68 @@ func (c *Client) resolve(ctx context.Context, l loc) (node, error) {
 			Message: fmt.Sprintf("only %q exists (names differ in case)", strings.Join(got, "/"))}
 	}
 	return n, nil
+}
+
+// trimmed returns the index of the first segment of rel that relativePath cannot resolve,
+// or -1: Alfresco trims each segment as Java's String.trim does (leading and trailing
+// characters up to U+0020, NodesImpl.getPathElements), so " draft.txt" would resolve to
+// "draft.txt" or to nothing although Alfresco stores the name as it was given.
+func trimmed(rel string) int {
+	if rel == "" {
+		return -1
+	}
+	for i, seg := range strings.Split(rel, "/") {
+		if strings.TrimFunc(seg, func(r rune) bool { return r <= ' ' }) != seg {
+			return i
+		}
+	}
+	return -1
+}
+
+// resolveByListing resolves l.rest whose segment i is one relativePath would trim: the
+// segments before it by relativePath, the others by listing each folder and taking the
+// child with exactly that name (by its node id from then on).
+func (c *Client) resolveByListing(ctx context.Context, l loc, lib string, i int) (node, error) {
+	segs := strings.Split(l.rest, "/")
+	cur := node{ID: lib, IsFolder: true}
+	if i > 0 {
+		pl := l
+		pl.rest = strings.Join(segs[:i], "/")
+		pl.full = remote.Join(l.network, l.site, pl.rest)
+		n, err := c.resolve(ctx, pl)
+		if err != nil {
+			return node{}, err
+		}
+		cur = n
+	}
+	for _, seg := range segs[i:] {
+		if !cur.IsFolder {
+			return node{}, &remote.Error{Kind: remote.ErrNotFound, Op: "GET nodes/{id}/children", Path: l.full, Message: cur.Name + " is not a folder"}
+		}
+		next, found := node{}, false
+		for skip := 0; !found; {
+			q := url.Values{"skipCount": {fmt.Sprint(skip)}, "maxItems": {fmt.Sprint(listPage)}, "include": {nodeInclude},
+				"where": {"(isPrimary=true)"}}
+			page, err := c.listPage(ctx, l.network, cur.ID, l.full, q)
+			if err != nil {
+				return node{}, err
+			}
+			for _, e := range page.List.Entries {
+				if e.Entry.Name == seg {
+					next, found = e.Entry, true
+				}
+			}
+			if !page.List.Pagination.HasMoreItems || len(page.List.Entries) == 0 {
+				break
+			}
+			skip += len(page.List.Entries)
+		}
+		if !found {
+			return node{}, &remote.Error{Kind: remote.ErrNotFound, Op: "GET nodes/{id}/children", Path: l.full, Message: fmt.Sprintf("no %q", seg)}
+		}
+		cur = next
+	}
+	return cur, nil
 }
 
 // Check signs in: a wrong user or password gives remote.ErrAuth.
@@ -221,7 +359,7 @@ func (c *Client) Stat(ctx context.Context, p string) (remote.Entry, error) {
 	if err != nil {
 		return remote.Entry{}, err
 	}
-	return n.entry(p), nil
+	return n.entry(p, time.Time{}), nil
 }
 
 // networks returns the ids of the user's networks.
@@ -317,14 +455,14 @@ func (c *Client) children(ctx context.Context, l loc, p string, source bool) (no
 	if err != nil {
 		return node{}, nil, err
 	}
-	return c.listFolder(ctx, l.network, lib, l.rest, p, source)
+	self, kids, _, err := c.listFolder(ctx, l.network, lib, l.rest, p, source)
+	return self, kids, err
 }
 
 // listFolder lists the children of node id (or of relativePath rel below it), all pages of
-// listPage entries, paths under p. With source it also returns the folder itself.
-func (c *Client) listFolder(ctx context.Context, network, id, rel, p string, source bool) (node, []remote.Entry, error) {
-	var self node
-	var out []remote.Entry
+// listPage entries, paths under p. With source it also returns the folder itself. date is
+// the server's time of the first page.
+func (c *Client) listFolder(ctx context.Context, network, id, rel, p string, source bool) (self node, out []remote.Entry, date time.Time, err error) {
 	seen := map[string]bool{}
 	op := "GET nodes/{id}/children"
 	for skip := 0; ; {
@@ -339,9 +477,12 @@ func (c *Client) listFolder(ctx context.Context, network, id, rel, p string, sou
 		page, err := c.listPage(ctx, network, id, p, q)
 		if err != nil {
 			if remote.StatusOf(err) == http.StatusBadRequest {
-				return self, nil, &remote.Error{Kind: remote.ErrNotFound, Op: op, Path: p, Status: http.StatusBadRequest, Message: "not a folder"}
+				return self, nil, date, &remote.Error{Kind: remote.ErrNotFound, Op: op, Path: p, Status: http.StatusBadRequest, Message: "not a folder"}
 			}
-			return self, nil, err
+			return self, nil, date, err
+		}
+		if skip == 0 {
+			date = page.date
 		}
 		if page.List.Source != nil {
 			self = *page.List.Source
@@ -349,16 +490,18 @@ func (c *Client) listFolder(ctx context.Context, network, id, rel, p string, sou
 		for _, e := range page.List.Entries {
 			if !seen[e.Entry.ID] && c.usable(e.Entry, p) {
 				seen[e.Entry.ID] = true
-				out = append(out, e.Entry.entry(remote.Join(p, e.Entry.Name)))
+				out = append(out, e.Entry.entry(remote.Join(p, e.Entry.Name), page.date))
 			}
 		}
 		if !page.List.Pagination.HasMoreItems || len(page.List.Entries) == 0 {
-			return self, out, nil
+			return self, out, date, nil
 		}
 		skip += len(page.List.Entries)
 	}
 }
 
+// listPage fetches one page of a children listing. Its date is the server's clock at the
+// reply (the Date header, which has whole seconds: one is taken off), else the local one.
 func (c *Client) listPage(ctx context.Context, network, id, p string, q url.Values) (nodeList, error) {
 	op := "GET nodes/{id}/children"
 	var out nodeList
@@ -367,257 +510,10 @@ func (c *Client) listPage(ctx context.Context, network, id, p string, q url.Valu
 	if err != nil {
 		return out, err
 	}
+	out.date = time.Now()
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		out.date = d.Add(-time.Second)
+	}
 	err = decode(op, p, resp, &out)
 	return out, err
-}
-
-// parent resolves the folder that will hold p: the documentLibrary for a site's top
-// level, else the node at p's parent path (which must be a folder).
-func (c *Client) parent(ctx context.Context, l loc, op string) (string, error) {
-	switch {
-	case l.depth < 3:
-		return "", &remote.Error{Kind: remote.ErrUnsupported, Op: op, Path: l.full,
-			Message: "networks and sites are not created here; choose a folder inside a site"}
-	case !strings.Contains(l.rest, "/"):
-		return c.doclib(ctx, l.network, l.site)
-	}
-	pl := l
-	pl.rest = parentOf(l.rest)
-	pl.full = parentOf(l.full)
-	n, err := c.resolve(ctx, pl)
-	if err != nil {
-		return "", err
-	}
-	if !n.IsFolder {
-		return "", &remote.Error{Kind: remote.ErrNotFound, Op: op, Path: l.full, Message: pl.rest + " is not a folder"}
-	}
-	return n.ID, nil
-}
-
-// Mkdir creates folder p (POST nodes/{parent}/children). A site that does not exist gives
-// ErrNotFound; networks and sites themselves cannot be created.
-func (c *Client) Mkdir(ctx context.Context, p string) (remote.Entry, error) {
-	p = remote.Clean(p)
-	l := c.locate(p)
-	const op = "POST nodes/{id}/children"
-	if l.depth == 2 {
-		if _, err := c.doclib(ctx, l.network, l.site); err != nil {
-			return remote.Entry{}, err
-		}
-		return remote.Entry{}, &remote.Error{Kind: remote.ErrNameClash, Op: op, Path: p, Message: "the site exists"}
-	}
-	if l.depth == 3 {
-		if err := c.ValidateName(path.Base(l.rest)); err != nil {
-			return remote.Entry{}, err
-		}
-	}
-	pid, err := c.parent(ctx, l, op)
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	body, _ := json.Marshal(map[string]string{"name": path.Base(l.rest), "nodeType": "cm:folder"})
-	resp, err := c.do(ctx, call{method: http.MethodPost, url: c.coreURL(l.network, "nodes/"+pid+"/children", url.Values{"include": {nodeInclude}}),
-		op: op, path: p, ctype: "application/json", replayable: true,
-		body: func() (io.Reader, int64) { return bytes.NewReader(body), int64(len(body)) }, ok: []int{http.StatusCreated}})
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	var out nodeEntry
-	if err := decode(op, p, resp, &out); err != nil {
-		return remote.Entry{}, err
-	}
-	return out.Entry.entry(p), nil
-}
-
-// Upload stores a new file with a multipart POST nodes/{parent}/children (a clash is 409:
-// nothing is overwritten), or a new version of replace's node with PUT nodes/{id}/content.
-// Alfresco has no conditional update, so before a new version the node is read and
-// ErrChanged returned when its version moved since replace was listed (a small race
-// window remains; the overwritten version stays in the version history).
-func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r io.Reader, size int64) (remote.Entry, error) {
-	p = remote.Clean(p)
-	l := c.locate(p)
-	if l.depth < 3 {
-		return remote.Entry{}, &remote.Error{Kind: remote.ErrUnsupported, Op: "upload", Path: p, Message: "files live in folders inside a site"}
-	}
-	if err := c.ValidateName(path.Base(l.rest)); err != nil {
-		return remote.Entry{}, err
-	}
-	if replace != nil {
-		return c.newVersion(ctx, l, p, *replace, r, size)
-	}
-	const op = "POST nodes/{id}/children"
-	pid, err := c.parent(ctx, l, op)
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	var head bytes.Buffer
-	mw := multipart.NewWriter(&head)
-	_ = mw.WriteField("name", path.Base(l.rest))
-	_ = mw.WriteField("nodeType", "cm:content")
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="filedata"; filename="%s"`, escapeQuotes(path.Base(l.rest))))
-	h.Set("Content-Type", "application/octet-stream")
-	if _, err := mw.CreatePart(h); err != nil {
-		return remote.Entry{}, err
-	}
-	prefix := append([]byte(nil), head.Bytes()...)
-	head.Reset()
-	_ = mw.Close()
-	suffix := head.Bytes()
-	resp, err := c.do(ctx, call{method: http.MethodPost, url: c.coreURL(l.network, "nodes/"+pid+"/children", url.Values{"include": {nodeInclude}}),
-		op: op, path: p, ctype: mw.FormDataContentType(),
-		body: func() (io.Reader, int64) {
-			return io.MultiReader(bytes.NewReader(prefix), io.LimitReader(r, size), bytes.NewReader(suffix)), int64(len(prefix)) + size + int64(len(suffix))
-		}, ok: []int{http.StatusCreated}})
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	var out nodeEntry
-	if err := decode(op, p, resp, &out); err != nil {
-		return remote.Entry{}, err
-	}
-	return out.Entry.entry(p), nil
-}
-
-func escapeQuotes(s string) string { return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) }
-
-func (c *Client) newVersion(ctx context.Context, l loc, p string, old remote.Entry, r io.Reader, size int64) (remote.Entry, error) {
-	id, err := c.idOf(ctx, old)
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	cur, err := c.getNode(ctx, l.network, id, "", p, nodeInclude)
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	if !cur.IsFile {
-		return remote.Entry{}, &remote.Error{Kind: remote.ErrNameClash, Op: "PUT nodes/{id}/content", Path: p, Message: "the node is not a file"}
-	}
-	if now := cur.entry(p); old.Version != "" && now.Version != old.Version {
-		return remote.Entry{}, &remote.Error{Kind: remote.ErrChanged, Op: "PUT nodes/{id}/content", Path: p,
-			Message: fmt.Sprintf("version %s on the server, %s expected", now.Version, old.Version)}
-	}
-	const op = "PUT nodes/{id}/content"
-	resp, err := c.do(ctx, call{method: http.MethodPut, url: c.coreURL(l.network, "nodes/"+id+"/content",
-		url.Values{"majorVersion": {"false"}, "include": {nodeInclude}}),
-		op: op, path: p, ctype: "application/octet-stream",
-		body: func() (io.Reader, int64) { return io.LimitReader(r, size), size }, ok: []int{http.StatusOK}})
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	var out nodeEntry
-	if err := decode(op, p, resp, &out); err != nil {
-		return remote.Entry{}, err
-	}
-	return out.Entry.entry(p), nil
-}
-
-// idOf returns e's node id, looking it up by path when e carries none.
-func (c *Client) idOf(ctx context.Context, e remote.Entry) (string, error) {
-	if e.ID != "" && !e.IDIsPath && !strings.Contains(e.ID, ":") {
-		return e.ID, nil
-	}
-	st, err := c.Stat(ctx, e.Path)
-	if err != nil {
-		return "", err
-	}
-	if strings.Contains(st.ID, ":") || st.ID == "networks" {
-		return "", &remote.Error{Kind: remote.ErrUnsupported, Op: "node", Path: e.Path, Message: "a network or site list is not a node"}
-	}
-	return st.ID, nil
-}
-
-// Open reads file e's content from offset on (GET nodes/{id}/content with a Range).
-func (c *Client) Open(ctx context.Context, e remote.Entry, offset int64) (io.ReadCloser, error) {
-	l := c.locate(remote.Clean(e.Path))
-	id, err := c.idOf(ctx, e)
-	if err != nil {
-		return nil, err
-	}
-	hdr := http.Header{}
-	if offset > 0 {
-		hdr.Set("Range", fmt.Sprintf("bytes=%d-", offset))
-	}
-	resp, err := c.do(ctx, call{method: http.MethodGet, url: c.coreURL(l.network, "nodes/"+id+"/content", url.Values{"attachment": {"false"}}),
-		op: "GET nodes/{id}/content", path: e.Path, header: hdr, replayable: true, ok: []int{http.StatusOK, http.StatusPartialContent}})
-	if err != nil {
-		if remote.StatusOf(err) == http.StatusBadRequest {
-			return nil, &remote.Error{Kind: remote.ErrNotFound, Op: "GET nodes/{id}/content", Path: e.Path, Status: 400, Message: "not a file"}
-		}
-		return nil, err
-	}
-	if offset > 0 && resp.StatusCode == http.StatusOK {
-		if _, err := io.CopyN(io.Discard, resp.Body, offset); err != nil {
-			resp.Body.Close()
-			return nil, &remote.Error{Kind: remote.ErrNetwork, Op: "GET nodes/{id}/content", Path: e.Path, Err: err}
-		}
-	}
-	return resp.Body, nil
-}
-
-// Move renames e in place with one PUT nodes/{id} when newPath is in the same folder, and
-// otherwise moves it with POST nodes/{id}/move into newPath's folder (under its new name).
-// Alfresco refuses a taken name with 409, so nothing is overwritten; the id is kept.
-func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remote.Entry, error) {
-	newPath = remote.Clean(newPath)
-	from, to := c.locate(remote.Clean(e.Path)), c.locate(newPath)
-	if from.depth < 3 || to.depth < 3 {
-		return remote.Entry{}, &remote.Error{Kind: remote.ErrUnsupported, Op: "move", Path: e.Path, Message: "networks and sites cannot be moved or replaced"}
-	}
-	if from.network != to.network {
-		return remote.Entry{}, &remote.Error{Kind: remote.ErrUnsupported, Op: "move", Path: e.Path, Message: "nodes cannot move between networks"}
-	}
-	name := path.Base(to.rest)
-	if err := c.ValidateName(name); err != nil {
-		return remote.Entry{}, err
-	}
-	id, err := c.idOf(ctx, e)
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	var cl call
-	if parentOf(from.full) == parentOf(to.full) {
-		body, _ := json.Marshal(map[string]string{"name": name})
-		cl = call{method: http.MethodPut, url: c.coreURL(to.network, "nodes/"+id, url.Values{"include": {nodeInclude}}), op: "PUT nodes/{id}",
-			body: func() (io.Reader, int64) { return bytes.NewReader(body), int64(len(body)) }}
-	} else {
-		pid, err := c.parent(ctx, to, "POST nodes/{id}/move")
-		if err != nil {
-			return remote.Entry{}, err
-		}
-		body, _ := json.Marshal(map[string]string{"targetParentId": pid, "name": name})
-		cl = call{method: http.MethodPost, url: c.coreURL(to.network, "nodes/"+id+"/move", url.Values{"include": {nodeInclude}}), op: "POST nodes/{id}/move",
-			body: func() (io.Reader, int64) { return bytes.NewReader(body), int64(len(body)) }}
-	}
-	cl.path, cl.ctype, cl.replayable, cl.ok = e.Path, "application/json", true, []int{http.StatusOK}
-	resp, err := c.do(ctx, cl)
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	var out nodeEntry
-	if err := decode(cl.op, e.Path, resp, &out); err != nil {
-		return remote.Entry{}, err
-	}
-	return out.Entry.entry(newPath), nil
-}
-
-// Delete moves e (a folder with its subtree) to the trashcan (DELETE nodes/{id}); the node
-// keeps its id there and can be restored. Something already gone is ErrNotFound.
-func (c *Client) Delete(ctx context.Context, e remote.Entry) error {
-	l := c.locate(remote.Clean(e.Path))
-	if l.depth < 3 {
-		return &remote.Error{Kind: remote.ErrUnsupported, Op: "DELETE nodes/{id}", Path: e.Path, Message: "networks and sites are not deleted here"}
-	}
-	id, err := c.idOf(ctx, e)
-	if err != nil {
-		return err
-	}
-	resp, err := c.do(ctx, call{method: http.MethodDelete, url: c.coreURL(l.network, "nodes/"+id, nil), op: "DELETE nodes/{id}",
-		path: e.Path, replayable: true, ok: []int{http.StatusNoContent, http.StatusOK}})
-	if err != nil {
-		return err
-	}
-	drain(resp)
-	return nil
 }

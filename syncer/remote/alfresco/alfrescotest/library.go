@@ -253,6 +253,28 @@ func (l *Library) Remove(p string) error {
 	return nil
 }
 
+// Restore puts back the node most recently deleted from path p, into its original folder,
+// as the trashcan's restore does: it keeps its old modifiedAt.
+func (l *Library) Restore(p string) error {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	dir, err := l.find(path.Dir("/" + p))
+	if err != nil {
+		return err
+	}
+	for i := len(l.s.trash) - 1; i >= 0; i-- {
+		n := l.s.trash[i]
+		if n.parent == dir && n.name == path.Base(p) && l.s.nodes[n.id] == n {
+			if _, taken := dir.children[strings.ToLower(n.name)]; taken {
+				return nameClash(n.name)
+			}
+			l.s.putBack(n, dir, systemUser)
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: not in the trashcan", p)
+}
+
 // Lock locks file p for owner (FULL: nobody may change it; otherwise the owner still may).
 func (l *Library) Lock(p, owner string, full bool) error {
 	l.s.mu.Lock()

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -119,11 +118,9 @@ func must(t *testing.T, err error) {
 // modifiedAt changes after the change of its children, not within a second of its last
 // change, and not for a checkout; a restored node keeps its old modifiedAt.
 func TestFolderTimestampsAreLateMergedAndSkipped(t *testing.T) {
-	var mu sync.Mutex
-	clock := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
-	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
-	s, lib, _ := startReal(t, Options{LateFolderTimestamps: true, FolderDelay: time.Hour,
-		Clock: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }})
+	clock := NewManualClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))
+	advance := clock.Advance
+	s, lib, _ := startReal(t, Options{LateFolderTimestamps: true, FolderDelay: time.Hour, Clock: clock.Now})
 	must(t, lib.Mkdir("F"))
 	folder := func() time.Time {
 		s.mu.Lock()

@@ -315,6 +315,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.copyTo(w)
 		}()
 	}
+	q.w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat)) // the repository's clock
 	cw := &countingWriter{ResponseWriter: q.w}
 	q.w = cw
 	s.mu.Lock()

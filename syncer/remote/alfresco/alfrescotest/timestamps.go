@@ -1,6 +1,9 @@
 package alfrescotest
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // defaultFolderDelay is how late a folder's modifiedAt follows its children with
 // Options.LateFolderTimestamps when FolderDelay is not set.
@@ -84,4 +87,27 @@ func (s *Server) Settle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settle(true)
+}
+
+// ManualClock is a clock for Options.Clock that moves only when told to.
+type ManualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewManualClock returns a clock standing at t.
+func NewManualClock(t time.Time) *ManualClock { return &ManualClock{t: t} }
+
+// Now returns the clock's time.
+func (c *ManualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock d forward.
+func (c *ManualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }

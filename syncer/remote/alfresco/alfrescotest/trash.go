@@ -131,12 +131,17 @@ func (s *Server) restore(q *request, n *node, body []byte) *apiError {
 	if _, taken := target.children[strings.ToLower(n.name)]; taken {
 		return errf(http.StatusConflict, "Name already exists in target")
 	}
+	s.putBack(n, target, q.user)
+	s.reply(q, http.StatusOK, n, includes(""))
+	return nil
+}
+
+// putBack restores trashed n into folder target.
+func (s *Server) putBack(n, target *node, user string) {
 	n.archived, n.archivedBy, n.parent = false, "", target
 	target.children[strings.ToLower(n.name)] = n
 	s.trash = slices.DeleteFunc(s.trash, func(x *node) bool { return x == n })
-	s.childChanged(target, n, q.user)
-	s.reply(q, http.StatusOK, n, includes(""))
-	return nil
+	s.childChanged(target, n, user)
 }
 
 // deletedJSON renders a DeletedNode: a Node with archivedAt and archivedByUser; with
