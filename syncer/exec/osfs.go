@@ -32,6 +32,8 @@ import (
 // operations on the same path race as they would for any two programs.
 type OSFS struct {
 	root string
+	// trashHome, when set, is the home trash instead of $XDG_DATA_HOME/Trash.
+	trashHome string
 	// beforeRename, when set (tests only), is called by Staged.Commit for p after its last
 	// re-check, just before the rename, to act in the window no re-check can close.
 	beforeRename func(p string)
@@ -41,6 +43,13 @@ type OSFS struct {
 // the disk; RootOK checks the root.
 func NewOSFS(root string) *OSFS {
 	return &OSFS{root: filepath.Clean(root)}
+}
+
+// NewOSFSWithTrash is NewOSFS with the home trash at homeTrash instead of
+// $XDG_DATA_HOME/Trash, for engines that share one process but not one desktop (tests that
+// run in parallel, each with its own trash).
+func NewOSFSWithTrash(root, homeTrash string) *OSFS {
+	return &OSFS{root: filepath.Clean(root), trashHome: filepath.Clean(homeTrash)}
 }
 
 var _ LocalFS = (*OSFS)(nil)

@@ -38,7 +38,7 @@ func (o *OSFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error) 
 		return nil, fmt.Errorf("scan: sync folder %s is not a folder", o.root)
 	}
 	s := &scanner{ctx: ctx, opts: opts}
-	if home, err := homeTrashDir(); err == nil {
+	if home, err := o.homeTrashDir(); err == nil {
 		s.homeTrash = home
 	}
 	dev, _ := deviceOf(rfi)

@@ -62,7 +62,7 @@ func (o *OSFS) Trash(p string, expect plan.Node) error {
 	// gives EXDEV although the device matches) leaves nothing behind, so the next is tried.
 	var why []string
 	for _, pick := range []func() (trashDir, error){
-		func() (trashDir, error) { return homeTrash(dev) },
+		func() (trashDir, error) { return o.homeTrash(dev) },
 		func() (trashDir, error) { return topdirTrash(topdirOf(filepath.Dir(abs), dev)) },
 	} {
 		t, err := pick()
@@ -88,8 +88,12 @@ type trashDir struct {
 }
 
 // homeTrashDir returns the home trash: $XDG_DATA_HOME/Trash, or ~/.local/share/Trash when
-// XDG_DATA_HOME is unset or not absolute (as the XDG base directory spec says).
-func homeTrashDir() (string, error) {
+// XDG_DATA_HOME is unset or not absolute (as the XDG base directory spec says); the one
+// NewOSFSWithTrash named.
+func (o *OSFS) homeTrashDir() (string, error) {
+	if o.trashHome != "" {
+		return o.trashHome, nil
+	}
 	data := os.Getenv("XDG_DATA_HOME")
 	if data == "" || !filepath.IsAbs(data) {
 		home, err := os.UserHomeDir()
@@ -102,8 +106,8 @@ func homeTrashDir() (string, error) {
 }
 
 // homeTrash returns the home trash, created if missing, when it is on device dev.
-func homeTrash(dev uint64) (trashDir, error) {
-	home, err := homeTrashDir()
+func (o *OSFS) homeTrash(dev uint64) (trashDir, error) {
+	home, err := o.homeTrashDir()
 	if err != nil {
 		return trashDir{}, err
 	}

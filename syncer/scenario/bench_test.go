@@ -1,16 +1,18 @@
 package scenario
 
 import (
-	"runtime/debug"
-
 	"bufio"
 	"fmt"
-	"github.com/cloudsync/cloudsync/syncer/state"
 	"os"
+	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/remote/webdav/davtest"
+	"github.com/cloudsync/cloudsync/syncer/state"
 )
 
 // BenchmarkFirstUpload10kFiles is the first-upload benchmark of TESTING.md: 10,000 files
@@ -62,7 +64,14 @@ func benchFirstUpload(b *testing.B, n, size int) {
 
 // benchSetup makes an x/net/webdav environment with n files of size bytes locally.
 func benchSetup(b *testing.B, n, size int) (*Env, string) {
-	e := webdavEnv(b, StartXNetWebDAV)
+	base := b.TempDir()
+	served := filepath.Join(base, "server")
+	if err := os.MkdirAll(served, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	meter := &Meter{}
+	url := StartXNetWebDAV(b, served, davtest.User, davtest.Password, meter)
+	e := davEnv(b, base, url, DirTree{T: b, Root: filepath.Join(served, "Docs")}, meter)
 	data := strings.Repeat("x", size)
 	for i := range n {
 		e.Local.Write(fmt.Sprintf("d%03d/f%05d.bin", i/100, i), data)

@@ -34,16 +34,18 @@ func osEnv(t testing.TB, base string, c osCloud) *Env {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("XDG_DATA_HOME", filepath.Join(base, "xdg-data"))
 	store, err := state.Open(filepath.Join(base, "state"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	eng, err := syncer.New(syncer.Config{
-		Store:          store,
-		Secrets:        credentials.NewMemory(),
-		Dial:           c.dial,
-		LocalFS:        func(root string) exec.LocalFS { return exec.NewOSFS(root) },
+		Store:   store,
+		Secrets: credentials.NewMemory(),
+		Dial:    c.dial,
+		// Each environment has its own desktop trash, so environments can run in parallel.
+		LocalFS: func(root string) exec.LocalFS {
+			return exec.NewOSFSWithTrash(root, filepath.Join(base, "xdg-data", "Trash"))
+		},
 		PollInterval:   time.Hour,
 		RescanInterval: time.Hour,
 		Log:            testLog(t),

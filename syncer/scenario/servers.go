@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"bufio"
 	"context"
 	"crypto/subtle"
 	"fmt"
@@ -9,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,10 +17,10 @@ import (
 	"golang.org/x/net/webdav"
 )
 
-// Real WebDAV servers for scenarios and tests: golang.org/x/net/webdav in-process, and
-// Debian's rclone started as a process, both on 127.0.0.1 and serving a directory the test
-// can also change directly (as another client of the cloud would). Both are fronted by a
-// Meter, which counts requests by kind and can inject error replies.
+// What stands between the scenarios and a real WebDAV server: a Meter, which counts requests
+// by kind and can inject error replies, in front of the server itself (x/net/webdav
+// in-process) or of a Proxy to it (the servers of package davtest, shared by the
+// environments of one test binary, each environment in a folder of its own).
 
 // Meter counts WebDAV requests by kind and injects faults. It is safe for concurrent use.
 type Meter struct {
@@ -120,65 +117,6 @@ func serve(t testing.TB, h http.Handler) string {
 func StartXNetWebDAV(t testing.TB, dir, user, pass string, m *Meter) string {
 	h := &webdav.Handler{FileSystem: webdav.Dir(dir), LockSystem: webdav.NewMemLS()}
 	return serve(t, m.Wrap(BasicAuth(user, pass, h)))
-}
-
-// StartRclone serves dir with `rclone serve webdav` on 127.0.0.1 behind m (a reverse proxy)
-// and returns the proxy's URL. Without rclone on PATH it skips the test, unless CI or
-// CLOUDSYNC_REQUIRE_RCLONE is set: then a missing rclone fails it (make deps installs it).
-func StartRclone(t testing.TB, dir, user, pass string, m *Meter) string {
-	bin, err := exec.LookPath("rclone")
-	if err != nil {
-		if os.Getenv("CI") != "" || os.Getenv("CLOUDSYNC_REQUIRE_RCLONE") != "" {
-			t.Fatal("rclone is not installed (make deps installs it)")
-		}
-		t.Skip("rclone is not installed; skipping the rclone WebDAV server (make deps installs it)")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	// The credentials go through rclone's environment, not its command line.
-	cmd := exec.CommandContext(ctx, bin, "serve", "webdav", dir, "--addr", addr,
-		"--dir-cache-time", "0s", "--poll-interval", "0", "--config", "/dev/null", "--log-level", "ERROR")
-	cmd.Env = append(os.Environ(), "RCLONE_USER="+user, "RCLONE_PASS="+pass)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("starting rclone: %v", err)
-	}
-	var logMu sync.Mutex
-	var logs []string
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			logMu.Lock()
-			logs = append(logs, sc.Text())
-			logMu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			logMu.Lock()
-			defer logMu.Unlock()
-			t.Fatalf("rclone did not start listening on %s: %v\n%s", addr, err, strings.Join(logs, "\n"))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	target, _ := url.Parse("http://" + addr + "/")
-	return serve(t, m.Wrap(Proxy(t, target)))
 }
 
 // Proxy forwards requests to target, reading each answer whole before passing it on, so

@@ -3,6 +3,7 @@ package scenario
 import (
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,9 +17,28 @@ import (
 type DirTree struct {
 	T    testing.TB
 	Root string
+	// Adopt, when set, is called for every file and folder the tree creates or renames (a
+	// server's folder: hands it to the user the server runs as, see davtest.Server.Adopt).
+	Adopt func(abs string) error
 }
 
 func (d DirTree) abs(p string) string { return filepath.Join(d.Root, filepath.FromSlash(p)) }
+
+// adopt calls Adopt for p and each of its parents below Root.
+func (d DirTree) adopt(p string) {
+	d.T.Helper()
+	if d.Adopt == nil {
+		return
+	}
+	for q := filepath.ToSlash(p); q != "." && q != ""; q = path.Dir(q) {
+		if err := d.Adopt(d.abs(q)); err != nil {
+			d.T.Fatal(err)
+		}
+	}
+	if err := d.Adopt(d.Root); err != nil {
+		d.T.Fatal(err)
+	}
+}
 
 func (d DirTree) Write(p, data string) {
 	d.T.Helper()
@@ -36,6 +56,7 @@ func (d DirTree) Write(p, data string) {
 	if err != nil {
 		d.T.Fatal(err)
 	}
+	d.adopt(p)
 }
 
 func (d DirTree) Read(p string) (string, bool) {
@@ -48,6 +69,7 @@ func (d DirTree) Mkdir(p string) {
 	if err := os.MkdirAll(d.abs(p), 0o755); err != nil {
 		d.T.Fatal(err)
 	}
+	d.adopt(p)
 }
 
 func (d DirTree) Rename(from, to string) {
@@ -58,6 +80,7 @@ func (d DirTree) Rename(from, to string) {
 	if err := os.Rename(d.abs(from), d.abs(to)); err != nil {
 		d.T.Fatal(err)
 	}
+	d.adopt(to)
 }
 
 func (d DirTree) Remove(p string) {

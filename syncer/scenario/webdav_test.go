@@ -1,47 +1,84 @@
 package scenario
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote"
 	"github.com/cloudsync/cloudsync/syncer/remote/webdav"
+	"github.com/cloudsync/cloudsync/syncer/remote/webdav/davtest"
 )
+
+// TestMain stops the WebDAV servers the environments shared (davtest.Shared).
+func TestMain(m *testing.M) { os.Exit(davtest.Main(m)) }
 
 // TestScenariosXNetWebDAV runs every scenario with the real engine, the real local file
 // system, the Badger store and the WebDAV remote against golang.org/x/net/webdav on
-// 127.0.0.1.
-func TestScenariosXNetWebDAV(t *testing.T) {
-	Run(t, func(t *testing.T) *Env { return webdavEnv(t, StartXNetWebDAV) })
-}
+// 127.0.0.1 (over a real folder).
+func TestScenariosXNetWebDAV(t *testing.T) { runOnServer(t, davtest.XNet) }
 
 // TestScenariosRcloneWebDAV runs every scenario against Debian's `rclone serve webdav`.
-func TestScenariosRcloneWebDAV(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: skipping the rclone scenarios")
+func TestScenariosRcloneWebDAV(t *testing.T) { runOnServer(t, davtest.Rclone) }
+
+// TestScenariosApache runs every scenario against Debian's Apache 2.4 with mod_dav_fs and
+// Basic auth (ETags from size and mtime, weak in the second after a write).
+func TestScenariosApache(t *testing.T) { runOnServer(t, davtest.Apache) }
+
+// TestScenariosLighttpd runs every scenario against Debian's lighttpd with mod_webdav.
+func TestScenariosLighttpd(t *testing.T) { runOnServer(t, davtest.Lighttpd) }
+
+// TestScenariosNginx runs every scenario against Debian's nginx with the dav and dav-ext
+// modules (no ETags, no PROPPATCH or LOCK, dot-files left out of listings).
+func TestScenariosNginx(t *testing.T) { runOnServer(t, davtest.Nginx) }
+
+// runOnServer runs the scenarios in parallel, each in its own folder of the shared server.
+func runOnServer(t *testing.T, name string) {
+	if testing.Short() && name != davtest.XNet {
+		t.Skipf("-short: skipping the %s scenarios", name)
 	}
-	Run(t, func(t *testing.T) *Env { return webdavEnv(t, StartRclone) })
+	t.Parallel()
+	srv := davtest.Shared(t, name)
+	t.Logf("%s at %s", srv.Version, srv.URL)
+	Run(t, func(t *testing.T) *Env {
+		t.Parallel()
+		return webdavEnv(t, srv)
+	})
 }
 
-type startServer func(t testing.TB, dir, user, pass string, m *Meter) string
-
-func webdavEnv(t testing.TB, start startServer) *Env {
+// webdavEnv is an environment whose cloud is a fresh folder of srv, reached through a
+// metering proxy; the cloud side acts on the served folder directly, as another client of
+// the server would.
+func webdavEnv(t testing.TB, srv *davtest.Server) *Env {
 	base := t.TempDir()
-	served := filepath.Join(base, "server")
-	if err := os.MkdirAll(served, 0o755); err != nil {
+	folderURL, served := srv.NewFolder(t)
+	meter := &Meter{}
+	target, err := url.Parse("http://" + srv.Host + "/")
+	if err != nil {
 		t.Fatal(err)
 	}
-	meter := &Meter{}
-	url := start(t, served, "alice", "wonderland", meter)
+	u, err := url.Parse(folderURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxied := strings.TrimSuffix(serve(t, meter.Wrap(Proxy(t, target))), "/") + u.EscapedPath()
+	return davEnv(t, base, proxied, DirTree{T: t, Root: filepath.Join(served, "Docs"), Adopt: srv.Adopt}, meter)
+}
+
+// davEnv is an environment syncing with the WebDAV folder at url (behind meter), whose
+// "Docs" subfolder is cloud.
+func davEnv(t testing.TB, base, url string, cloud DirTree, meter *Meter) *Env {
 	return osEnv(t, base, osCloud{
 		dial: func(a model.Account, secret string) (remote.Remote, error) {
 			return webdav.New(webdav.Config{URL: a.URL, User: a.User, Password: secret, Capabilities: a.Capabilities})
 		},
-		account:     syncer.AddAccountRequest{Name: "dav", Type: "webdav", URL: url, User: "alice", Password: "wonderland"},
-		tree:        DirTree{T: t, Root: filepath.Join(served, "Docs")},
+		account: syncer.AddAccountRequest{Name: "dav", Type: "webdav", URL: url,
+			User: davtest.User, Password: davtest.Password},
+		tree:        cloud,
 		cloudFolder: "Docs",
 		calls:       meter.Calls,
 		fault:       meter.SetFault,
