@@ -10,13 +10,16 @@ VERSION ?= $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 COMMIT ?= $(shell git describe --always --dirty --abbrev=12 --exclude '*' 2>/dev/null || echo unknown)
 LDFLAGS := -X main.buildVersion=$(VERSION) -X main.buildCommit=$(COMMIT)
 
-# Debian packages: runtime test servers and the real keyring (engine issue), and the GUI
-# build and headless test stack (desktop issue).
+# Debian packages: runtime test servers and the real keyring (engine issue), the WebDAV
+# servers the conformance and scenario suites run on 127.0.0.1 with their own config files
+# (syncer/remote/webdav/davtest; litmus checks serve-webdav), and the GUI build and headless
+# test stack (desktop issue).
 DEB_TEST := rclone dbus-daemon dbus-bin gnome-keyring libsecret-tools ca-certificates bash-completion groff-base
+DEB_DAV  := apache2 lighttpd lighttpd-mod-webdav nginx libnginx-mod-http-dav-ext litmus
 DEB_GUI  := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
             libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev libwayland-dev xvfb xauth \
             imagemagick xdotool desktop-file-utils python3
-DEB_ALL  := $(DEB_TEST) $(DEB_GUI)
+DEB_ALL  := $(DEB_TEST) $(DEB_DAV) $(DEB_GUI)
 
 # Installation (make install): PREFIX=~/.local for one user, /usr/local system-wide;
 # AUTOSTART=1 also installs the autostart entry (the app manages it from Preferences too).
@@ -35,9 +38,16 @@ deps: godeps
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "deps: installing $$missing"; \
 	    export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	    policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	      printf '#!/bin/sh\n# make deps: install the test web servers without starting them\nexit 101\n' >/usr/sbin/policy-rc.d; \
+	      chmod 755 /usr/sbin/policy-rc.d; policy=1; \
+	    fi; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; st=$$?; \
+	    if [ -n "$$policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+	    exit $$st; \
 	  else \
-	    echo "deps: missing Debian packages; run:"; echo "  sudo apt-get install -y $$missing"; exit 1; \
+	    echo "deps: missing Debian packages; run:"; echo "  sudo apt-get install -y $$missing"; \
+	    echo "(the tests start their own web servers on 127.0.0.1; apache2, nginx and lighttpd need not run as services)"; exit 1; \
 	  fi; \
 	fi
 
@@ -53,8 +63,10 @@ run: deps build
 vet:
 	$(GO) vet ./...
 
-# The full suite: unit, property, scenario (in-process and rclone WebDAV), keyring (real
-# gnome-keyring in a private D-Bus session) and CLI/daemon tests.
+# The full suite: unit, property, scenario and conformance (x/net/webdav in-process, rclone,
+# Apache mod_dav_fs, lighttpd mod_webdav and nginx dav + dav-ext, each on 127.0.0.1 with the
+# repository's config files), keyring (real gnome-keyring in a private D-Bus session) and
+# CLI/daemon tests.
 test: deps build vet
 	CLOUDSYNC_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 25m ./...
 	CLOUDSYNC_BIN=$(CURDIR)/$(BIN) ./scripts/keyring-test.sh
