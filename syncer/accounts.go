@@ -108,7 +108,7 @@ func (e *Engine) SignIn(ctx context.Context, account, password string) error {
 // probe asks a remote that has a probe what its server offers (once, when the account is
 // added); nil when it has none or the probe failed (logged: the account works without).
 func (e *Engine) probe(ctx context.Context, a model.Account, rem remote.Remote) *remote.Capabilities {
-	p, ok := rem.(remote.Prober)
+	p, ok := remote.As[remote.Prober](rem)
 	if !ok {
 		return nil
 	}
@@ -124,7 +124,7 @@ func (e *Engine) probe(ctx context.Context, a model.Account, rem remote.Remote) 
 }
 
 func checkRemote(ctx context.Context, rem remote.Remote) error {
-	if c, ok := rem.(remote.Checker); ok {
+	if c, ok := remote.As[remote.Checker](rem); ok {
 		return c.Check(ctx)
 	}
 	_, err := rem.ReadDir(ctx, "")
@@ -213,7 +213,7 @@ func (e *Engine) MakeFolder(ctx context.Context, account, folder string) error {
 	if folder == "" {
 		return errors.New("a folder name is required")
 	}
-	if n, ok := rem.(remote.Namer); ok {
+	if n, ok := remote.As[remote.Namer](rem); ok {
 		if err := n.ValidateName(path.Base(folder)); err != nil {
 			return err
 		}

@@ -29,6 +29,7 @@ func (e *Engine) setPaused(set string, paused bool) error {
 		e.mu.Lock()
 		e.paused = paused
 		e.mu.Unlock()
+		e.limits.SetPaused(paused) // transfers in flight hold too
 		if !paused {
 			as, _ := e.cfg.Store.ListAccounts()
 			for _, a := range as {

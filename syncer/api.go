@@ -121,6 +121,10 @@ type Settings struct {
 	RescanInterval Duration `json:"rescan_interval"`
 	Notifications  bool     `json:"notifications"`
 	StartAtLogin   bool     `json:"start_at_login"`
+	// UploadLimit and DownloadLimit bound the engine's transfers, in bytes per second
+	// (0: unlimited); a pause still stops every transfer.
+	UploadLimit   int64 `json:"upload_limit,omitempty"`
+	DownloadLimit int64 `json:"download_limit,omitempty"`
 }
 
 // Event is something the UI may announce (a notification) or react to (refresh).

@@ -51,6 +51,9 @@ type Config struct {
 	// stored General settings; when zero, the stored settings (or the defaults) apply.
 	PollInterval   time.Duration
 	RescanInterval time.Duration
+	// UploadLimit and DownloadLimit are engine-wide bandwidth limits in bytes per second;
+	// when set (> 0) they win over the stored General settings, like the intervals.
+	UploadLimit, DownloadLimit int64
 	// Parallel bounds concurrent transfers per pass (default 4).
 	Parallel int
 	// MassDeleteRatio and MassDeleteMin: a pass deleting more than ratio of a set's items

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/limiter"
 )
 
 // Engine is the sync engine. Create it with New, run it with Run; its methods are the
@@ -21,7 +22,8 @@ type Engine struct {
 
 	mu       sync.Mutex
 	runners  map[string]*runner       // by set id
-	remotes  map[string]remote.Remote // by account name
+	remotes  map[string]remote.Remote // by account name, each wrapped by limits
+	limits   *limiter.Limits          // bandwidth limits and the global pause, for every transfer
 	paused   bool                     // global pause (persisted)
 	settings Settings
 	passGen  uint64     // incremented whenever any pass ends
@@ -37,6 +39,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("syncer: Store, Secrets, Dial and LocalFS are required")
 	}
 	explicitPoll, explicitRescan := cfg.PollInterval > 0, cfg.RescanInterval > 0
+	explicitUp, explicitDown := cfg.UploadLimit > 0, cfg.DownloadLimit > 0
 	cfg.defaults()
 	e := &Engine{
 		cfg:     cfg,
@@ -61,6 +64,14 @@ func New(cfg Config) (*Engine, error) {
 	if explicitRescan {
 		e.settings.RescanInterval = Duration(cfg.RescanInterval)
 	}
+	if explicitUp {
+		e.settings.UploadLimit = cfg.UploadLimit
+	}
+	if explicitDown {
+		e.settings.DownloadLimit = cfg.DownloadLimit
+	}
+	e.limits = limiter.New(e.settings.UploadLimit, e.settings.DownloadLimit)
+	e.limits.SetPaused(e.paused)
 	return e, nil
 }
 
@@ -148,6 +159,7 @@ func (e *Engine) remoteFor(name string) (remote.Remote, model.Account, error) {
 	if a.Capabilities == nil {
 		r, a = e.probeLater(a, secret, r)
 	}
+	r = limiter.Wrap(r, e.limits) // the one place every transfer's remote is made
 	e.mu.Lock()
 	e.remotes[name] = r
 	e.mu.Unlock()

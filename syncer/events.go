@@ -109,6 +109,9 @@ func (e *Engine) PutSettings(ctx context.Context, s Settings) error {
 	if time.Duration(s.PollInterval) < time.Second || time.Duration(s.RescanInterval) < 10*time.Second {
 		return errors.New("poll interval must be at least 1s and rescan interval at least 10s")
 	}
+	if s.UploadLimit < 0 || s.DownloadLimit < 0 {
+		return errors.New("bandwidth limits must not be negative (0: unlimited)")
+	}
 	b, _ := json.Marshal(s)
 	if err := e.cfg.Store.PutConfig(settingsKey, string(b)); err != nil {
 		return err
@@ -116,6 +119,7 @@ func (e *Engine) PutSettings(ctx context.Context, s Settings) error {
 	e.mu.Lock()
 	e.settings = s
 	e.mu.Unlock()
+	e.limits.Set(s.UploadLimit, s.DownloadLimit)
 	e.kickAll()
 	return nil
 }

@@ -185,7 +185,7 @@ func (e *Engine) cloud(s model.Set, rel string, en *remote.Entry) Cloud {
 	if err != nil {
 		return c
 	}
-	if w, ok := rem.(remote.WebURLer); ok {
+	if w, ok := remote.As[remote.WebURLer](rem); ok {
 		c.URL = w.WebURL(*en)
 	}
 	return c

@@ -404,7 +404,7 @@ func (p *pass) options() plan.Options {
 		TrustBase:                s.Trusted && s.Installation == p.e.cfg.Store.InstallationID(),
 	}
 	setPathIDs(&o, p.pathIDs)
-	if n, ok := p.rem.(remote.Namer); ok {
+	if n, ok := remote.As[remote.Namer](p.rem); ok {
 		o.FoldName, o.ValidRemoteName = n.FoldName, n.ValidateName
 	}
 	return o

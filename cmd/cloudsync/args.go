@@ -106,8 +106,11 @@ func flagError(_ *cobra.Command, err error) error {
 			return usageErrorf("invalid boolean value %q for --%s (true or false)", e.GetValue(), f.Name)
 		}
 		what := ""
-		if f.Value.Type() == "duration" {
+		switch f.Value.Type() {
+		case "duration":
 			what = " (a duration such as 30s, 5m or 1h)"
+		case "rate":
+			what = " (a bandwidth such as 500K or 2M, or off)"
 		}
 		return usageErrorf("invalid value %q for --%s%s", e.GetValue(), f.Name, what)
 	}

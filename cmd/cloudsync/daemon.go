@@ -7,25 +7,45 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cloudsync/cloudsync/syncer"
+	"github.com/cloudsync/cloudsync/syncer/remote/limiter"
 )
 
 // daemonCmd is `daemon [--poll-interval D] [--rescan-interval D]`: the engine without a
 // window. It owns the control socket and the state dir until SIGINT or SIGTERM, then
 // stops the engine, removes the socket and closes the store.
 func daemonCmd(e *env) *cobra.Command {
-	c := &command{name: "daemon", args: "[--poll-interval D] [--rescan-interval D]",
+	c := &command{name: "daemon", args: "[--poll-interval D] [--rescan-interval D] [--upload-limit RATE] [--download-limit RATE]",
 		summary: "Run the sync engine without a window (same control socket as the app)."}
 	var o daemonOpts
 	cmd := e.leaf(c, func(ctx context.Context, _ []string) int { return e.runDaemon(ctx, c, o) })
 	f := cmd.Flags()
 	f.DurationVar(&o.poll, "poll-interval", 0, "how often the clouds are listed, every `D` (default: the saved setting, else 30s)")
 	f.DurationVar(&o.rescan, "rescan-interval", 0, "how often local folders are fully rescanned, every `D` (default: the saved setting, else 10m)")
+	f.Var(&o.up, "upload-limit", "upload at most `RATE` bytes per second, e.g. 500K or 2M (default: the saved setting, else off)")
+	f.Var(&o.down, "download-limit", "download at most `RATE` bytes per second, e.g. 500K or 2M (default: the saved setting, else off)")
 	return cmd
 }
 
 // daemonOpts are the daemon's flags; zero values mean the saved settings.
 type daemonOpts struct {
 	poll, rescan time.Duration
+	up, down     byteRate
+}
+
+// byteRate is a bandwidth flag in the units of limiter.ParseRate.
+type byteRate int64
+
+func (r *byteRate) String() string {
+	if *r == 0 {
+		return "0" // unlimited; shown as no default in help
+	}
+	return limiter.FormatRate(int64(*r))
+}
+func (r *byteRate) Type() string { return "rate" }
+func (r *byteRate) Set(s string) error {
+	n, err := limiter.ParseRate(s)
+	*r = byteRate(n)
+	return err
 }
 
 func (e *env) runDaemon(ctx context.Context, c *command, o daemonOpts) int {
@@ -37,6 +57,7 @@ func (e *env) runDaemon(ctx context.Context, c *command, o daemonOpts) int {
 	}
 	h, err := openHost(e, func(cfg *syncer.Config) {
 		cfg.PollInterval, cfg.RescanInterval = o.poll, o.rescan
+		cfg.UploadLimit, cfg.DownloadLimit = int64(o.up), int64(o.down)
 	})
 	if err != nil {
 		return e.fail(c, err)
