@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote/limiter"
 	"github.com/cloudsync/cloudsync/ui/localcloud"
 )
 
@@ -55,6 +56,8 @@ type prefsWindow struct {
 	setsEmpty           *widget.Label
 
 	poll, rescan  *widget.Entry
+	upLimit       *widget.Entry // bandwidth limits, as limiter.ParseRate reads them
+	downLimit     *widget.Entry
 	notifications *widget.Check
 	startAtLogin  *widget.Check
 	generalResult *widget.Label
@@ -358,6 +361,7 @@ func (p *prefsWindow) togglePause() {
 func (p *prefsWindow) generalTab() fyne.CanvasObject {
 	p.poll = widget.NewEntry()
 	p.rescan = widget.NewEntry()
+	p.upLimit, p.downLimit = widget.NewEntry(), widget.NewEntry()
 	p.notifications = widget.NewCheck("Show notifications (failures, conflicts, sign-in needed, large first syncs)", nil)
 	p.startAtLogin = widget.NewCheck("Start cloudsync when I log in", nil)
 	p.generalResult = widget.NewLabel("")
@@ -366,9 +370,13 @@ func (p *prefsWindow) generalTab() fyne.CanvasObject {
 	form := widget.NewForm(
 		widget.NewFormItem("Check the cloud every", p.poll),
 		widget.NewFormItem("Rescan local folders every", p.rescan),
+		widget.NewFormItem("Upload at most", p.upLimit),
+		widget.NewFormItem("Download at most", p.downLimit),
 	)
 	form.Items[0].HintText = "e.g. 30s or 2m"
 	form.Items[1].HintText = "e.g. 10m"
+	form.Items[2].HintText = "bytes per second, e.g. 500K or 2M; off: no limit"
+	form.Items[3].HintText = form.Items[2].HintText
 	return container.NewVBox(form, p.notifications, p.startAtLogin, container.NewHBox(save), p.generalResult,
 		widget.NewSeparator(), p.supportRow())
 }
@@ -387,6 +395,8 @@ func (p *prefsWindow) loadSettings() {
 		}
 		p.poll.SetText(time.Duration(s.PollInterval).String())
 		p.rescan.SetText(time.Duration(s.RescanInterval).String())
+		p.upLimit.SetText(limiter.FormatRate(s.UploadLimit))
+		p.downLimit.SetText(limiter.FormatRate(s.DownloadLimit))
 		p.notifications.SetChecked(s.Notifications)
 		p.startAtLogin.SetChecked(s.StartAtLogin)
 	})
@@ -402,8 +412,17 @@ func (p *prefsWindow) settingsFromForm() (syncer.Settings, error) {
 	if err != nil {
 		return syncer.Settings{}, fmt.Errorf("Rescan local folders every: %q is not a duration like 10m", p.rescan.Text)
 	}
+	up, err := limiter.ParseRate(p.upLimit.Text)
+	if err != nil {
+		return syncer.Settings{}, fmt.Errorf("Upload at most: %v", err)
+	}
+	down, err := limiter.ParseRate(p.downLimit.Text)
+	if err != nil {
+		return syncer.Settings{}, fmt.Errorf("Download at most: %v", err)
+	}
 	return syncer.Settings{PollInterval: syncer.Duration(poll), RescanInterval: syncer.Duration(rescan),
-		Notifications: p.notifications.Checked, StartAtLogin: p.startAtLogin.Checked}, nil
+		Notifications: p.notifications.Checked, StartAtLogin: p.startAtLogin.Checked,
+		UploadLimit: up, DownloadLimit: down}, nil
 }
 
 func (p *prefsWindow) saveSettings() {

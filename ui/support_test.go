@@ -99,3 +99,28 @@ func TestImportFromPreferencesAsksPasswordsThenImports(t *testing.T) {
 		t.Errorf("asked %v, passwords %v, created %+v, said %q", asked, api.passwords, api.created, said)
 	}
 }
+
+// TestGeneralSettingsKeepBandwidthLimits: the limits load into the General tab, a bad one
+// is refused with its field named, and saving keeps them (a save that dropped them would
+// lift a limit behind the user's back).
+func TestGeneralSettingsKeepBandwidthLimits(t *testing.T) {
+	api := newFakeAPI()
+	api.accounts = []model.Account{{Name: "work"}}
+	api.settings.UploadLimit = 512 << 10
+	u, _, _ := newTestUI(t, api)
+	u.ShowWindow("preferences")
+	p := u.prefs
+	if p.upLimit.Text != "512K" || p.downLimit.Text != "off" {
+		t.Fatalf("loaded %q %q", p.upLimit.Text, p.downLimit.Text)
+	}
+	p.downLimit.SetText("fast")
+	p.saveSettings()
+	if !strings.Contains(p.generalResult.Text, "Download at most") || api.settings.DownloadLimit != 0 {
+		t.Errorf("bad limit: %q, stored %+v", p.generalResult.Text, api.settings)
+	}
+	p.downLimit.SetText("2M")
+	p.saveSettings()
+	if api.settings.UploadLimit != 512<<10 || api.settings.DownloadLimit != 2<<20 {
+		t.Errorf("stored %+v", api.settings)
+	}
+}
