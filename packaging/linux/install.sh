@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs cloudsync for one user (PREFIX=~/.local) or system-wide (PREFIX=/usr/local):
-# the binary, the .desktop entry, icons, man pages, bash/zsh/fish completions, and the
-# file-manager actions "View in Cloud" and "Request Sync" for Nautilus (scripts), Nemo
+# the binary, the .desktop entry, icons, man pages, bash/zsh/fish completions, the AppStream
+# metainfo, the systemd user unit of the engine, and the file-manager actions "View in Cloud" and "Request Sync" for Nautilus (scripts), Nemo
 # (actions), Dolphin (service menu) and Thunar (custom actions merged into uca.xml). With AUTOSTART=1, also the autostart entry (the
 # app writes or removes that entry itself when "Start at login" is switched).
 #
@@ -42,6 +42,22 @@ mkdir -p "$share/bash-completion/completions" "$share/zsh/site-functions" "$shar
 "$bin" completion zsh >"$share/zsh/site-functions/_cloudsync"
 "$bin" completion fish >"$share/fish/vendor_completions.d/cloudsync.fish"
 echo "  $share/{bash-completion/completions,zsh/site-functions,fish/vendor_completions.d}/…cloudsync…"
+
+# AppStream metadata (software centres), with this build's version.
+version=$("$bin" --version | awk '{print $2}')
+mkdir -p "$share/metainfo"
+sed "s|@VERSION@|$version|g" "$here/$id.metainfo.xml.in" >"$share/metainfo/$id.metainfo.xml"
+echo "  $share/metainfo/$id.metainfo.xml"
+
+# The engine as a systemd user service (`systemctl --user enable --now cloudsync`). The
+# user manager reads ~/.local/share/systemd/user for one user, <prefix>/lib/systemd/user
+# system-wide (systemd.unit(5), "User Unit Search Path").
+if [[ $prefix == "$HOME/.local" ]]; then
+	unitdir=$share/systemd/user
+else
+	unitdir=$prefix/lib/systemd/user
+fi
+subst "$here/cloudsync.service.in" "$unitdir/cloudsync.service" 0644
 
 # Nautilus: scripts in <data>/nautilus/scripts (right-click → Scripts → …).
 for f in "$here"/nautilus/*.in; do
