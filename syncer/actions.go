@@ -88,7 +88,7 @@ func (e *Engine) RequestSync(ctx context.Context, p string) error {
 				if it.HasBase && it.Remote.Gone {
 					del = append(del, it.Key)
 				} else if it.Status == model.StatusFailed {
-					it.NextRetry, it.Attempts = e.cfg.Now(), 0
+					it.NextRetry, it.Attempts, it.Waits = e.cfg.Now(), 0, ""
 					put = append(put, it)
 				}
 			}

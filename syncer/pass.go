@@ -298,7 +298,11 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 		}
 		reason := remote.ReasonOf(err, remote.ReasonNetwork)
 		if reason == remote.ReasonNetwork {
-			e.cfg.Log.Info("cloud unreachable", "set", s.ID, "err", err)
+			if p.r.lastStateIs(StateOffline) { // logged when the set went offline
+				e.cfg.Log.Debug("cloud still unreachable", "set", s.ID, "err", err)
+			} else {
+				e.cfg.Log.Info("cloud unreachable", "set", s.ID, "err", err)
+			}
 			return nil, StateOffline, false
 		}
 		return nil, p.r.setFailure(s, reason, err.Error()), false
@@ -410,28 +414,54 @@ func (p *pass) options() plan.Options {
 	return o
 }
 
-// dropBackedOff removes the actions of failed items whose retry time has not come (and
-// what depends on them), so a failing item is retried with back-off, never in a tight
-// loop. Request Sync (force) retries everything now.
+// dropBackedOff removes the actions of failed items that must not be tried now (and what
+// depends on them), so that a failing item is never retried in a tight loop: an item in
+// back-off until its retry time, and an item whose failure no retry can fix (Item.Waits)
+// while the plan asks of it exactly what failed, i.e. until the item changes on either
+// side. The planner's own Fail actions are recorded again only for items in back-off, so a
+// permanent failure is recorded (and logged) once. Request Sync (force) retries everything.
 func (p *pass) dropBackedOff(pl plan.Plan) plan.Plan {
 	if p.force {
 		return pl
 	}
 	now := p.e.cfg.Now()
 	waiting := map[string]bool{} // keys and paths of items in back-off
+	waits := map[string]string{} // keys and paths of items waiting for a change → what failed
 	for _, it := range p.items {
-		if it.Status == model.StatusFailed && it.NextRetry.After(now) {
+		switch {
+		case it.Status != model.StatusFailed:
+		case it.Waits != "":
+			waits["k:"+it.Key], waits["p:"+it.Path] = it.Waits, it.Waits
+		case it.NextRetry.After(now):
 			waiting["k:"+it.Key] = true
 			waiting["p:"+it.Path] = true
 		}
 	}
-	if len(waiting) == 0 {
+	if len(waiting) == 0 && len(waits) == 0 {
 		return pl
+	}
+	ref := func(a plan.Action) []string {
+		if a.Key != "" {
+			return []string{"k:" + a.Key}
+		}
+		return []string{"p:" + a.To, "p:" + a.Path}
+	}
+	// An item waiting for a change is unchanged when the plan asks again what failed.
+	unchanged := map[string]bool{}
+	for _, a := range pl.Actions {
+		for _, k := range ref(a) {
+			if w, ok := waits[k]; ok && w == fingerprint(a) {
+				unchanged[k] = true
+			}
+		}
 	}
 	dropped := map[int]bool{}
 	out := plan.Plan{}
 	for _, a := range pl.Actions {
-		drop := a.Op != plan.Fail && (waiting["k:"+a.Key] && a.Key != "" || a.Key == "" && (waiting["p:"+a.To] || waiting["p:"+a.Path]))
+		drop := false
+		for _, k := range ref(a) {
+			drop = drop || unchanged[k] || waiting[k] && a.Op != plan.Fail
+		}
 		for _, d := range a.After {
 			drop = drop || dropped[d]
 		}
@@ -442,6 +472,30 @@ func (p *pass) dropBackedOff(pl plan.Plan) plan.Plan {
 		out.Actions = append(out.Actions, a)
 	}
 	return out
+}
+
+// waitsForChange reports whether a failure reason is one no retry can fix (SPEC §4): the
+// item waits for the user (Request Sync, a rename, Unsync) or for a change, not for a
+// timer. Unsupported items (symbolic links, special files) are such too.
+func waitsForChange(r remote.Reason) bool {
+	switch r {
+	case remote.ReasonTargetDeleted, remote.ReasonMovedOut, remote.ReasonInvalidName, remote.ReasonNameClash,
+		remote.ReasonUnsupported:
+		return true
+	}
+	return false
+}
+
+// fingerprint says what an action asks of which state of its item: the same fingerprint in
+// a later plan means the item did not change on either side since.
+func fingerprint(a plan.Action) string {
+	node := func(n *plan.Node) string {
+		if n == nil {
+			return "-"
+		}
+		return n.ID + "@" + n.Version + "#" + n.Hash
+	}
+	return fmt.Sprintf("%s|%s|%s|%s|%s", a.Op, a.Path, a.To, node(a.Local), node(a.Remote))
 }
 
 // deletes counts the deleting actions of pl and the set's synced items.

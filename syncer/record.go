@@ -246,7 +246,10 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 	same := it.Status == model.StatusFailed && it.Reason == reason
 	it.Status, it.Reason, it.Details = model.StatusFailed, reason, details
 	it.Attempts++
-	it.NextRetry = e.cfg.Now().Add(backoff(it.Attempts, reason, remote.RetryAfterOf(res.Err)))
+	it.NextRetry, it.Waits = e.cfg.Now().Add(backoff(it.Attempts, reason, remote.RetryAfterOf(res.Err))), ""
+	if waitsForChange(reason) {
+		it.NextRetry, it.Waits = time.Time{}, fingerprint(a)
+	}
 	if !same || !it.Notified {
 		it.Notified = true
 		e.emit(Event{Kind: "failure", Title: "Could not sync " + path.Base(it.Path),
@@ -255,14 +258,9 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 	return it
 }
 
-// backoff is the wait before retrying a failed item: doubling from 10 s up to 1 h, at
-// least what the server asked for, and 1 h at once for failures no retry can fix without
-// the user (a bad name, an unsupported item).
+// backoff is the wait before retrying a failed item: doubling from 10 s up to 1 h, and at
+// least what the server asked for. Failures no retry can fix have no timer (waitsForChange).
 func backoff(attempts int, reason remote.Reason, retryAfter time.Duration) time.Duration {
-	switch reason {
-	case remote.ReasonInvalidName, remote.ReasonUnsupported, remote.ReasonNameClash, remote.ReasonTargetDeleted:
-		return time.Hour
-	}
 	d := 10 * time.Second
 	for i := 1; i < attempts && d < time.Hour; i++ {
 		d *= 2
@@ -376,8 +374,8 @@ func (r *runner) setFailure(s model.Set, reason remote.Reason, details string) s
 			e.emit(Event{Kind: "failure", Title: "Sync stopped for " + path.Base(s.LocalRoot), Body: details, Path: s.LocalRoot, Account: s.Account, Reason: reason})
 		}
 		e.changed()
+		e.cfg.Log.Warn("set stopped", "set", s.ID, "reason", reason, "details", details) // once, not every pass
 	}
-	e.cfg.Log.Warn("set stopped", "set", s.ID, "reason", reason, "details", details)
 	return StateError
 }
 

@@ -156,3 +156,10 @@ func (r *runner) pass(ctx context.Context) {
 		e.changed()
 	}
 }
+
+// lastStateIs reports whether the set's last pass ended in state.
+func (r *runner) lastStateIs(state string) bool {
+	r.e.mu.Lock()
+	defer r.e.mu.Unlock()
+	return r.lastState == state
+}

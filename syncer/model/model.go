@@ -143,7 +143,11 @@ type Item struct {
 	Details   string        `json:"details,omitempty"`
 	Attempts  int           `json:"attempts,omitempty"`
 	NextRetry time.Time     `json:"next_retry,omitempty"`
-	LastSync  time.Time     `json:"last_sync,omitempty"`
+	// Waits is set for a failure no retry can fix (name_clash, invalid_name, …): what the
+	// failing action saw of the item. There is no timer; the item is tried again when a
+	// plan asks something else of it (it changed) or the user asks (Request Sync).
+	Waits    string    `json:"waits,omitempty"`
+	LastSync time.Time `json:"last_sync,omitempty"`
 	// Conflicts are the set-relative paths of local-only conflict copies kept for this item.
 	Conflicts []string `json:"conflicts,omitempty"`
 	// Notified is true once a notification for the current failure was shown.

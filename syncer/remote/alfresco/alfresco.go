@@ -67,6 +67,7 @@ type Client struct {
 	webUI    string
 	share    bool
 	log      *slog.Logger
+	warned   remote.WarnOnce // nodes skipped by listings, logged once each
 
 	mu       sync.Mutex
 	ticket   string

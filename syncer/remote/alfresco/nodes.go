@@ -165,7 +165,7 @@ func (n node) checkedOut(me string) string {
 // as invalid_name.
 func (c *Client) usable(n node, dir string) bool {
 	if n.Name == "" || strings.Contains(n.Name, "/") || n.Name == "." || n.Name == ".." {
-		c.log.Warn("skipping a node whose name cannot be a path element", "folder", dir, "id", n.ID)
+		c.warned.Warn(c.log, n.ID, n.Name, "skipping a node whose name cannot be a path element", "folder", dir, "id", n.ID)
 		return false
 	}
 	return true

@@ -297,7 +297,7 @@ func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propf
 			}
 		}
 		if err != nil {
-			c.log.Warn("webdav: skipping an entry the server listed", "folder", p, "href", r.Hrefs[0], "err", err)
+			c.warned.Warn(c.log, r.Hrefs[0], err.Error(), "webdav: skipping an entry the server listed", "folder", p, "href", r.Hrefs[0], "err", err)
 			continue
 		}
 		ok := davStatusOK(r.Status)
@@ -313,7 +313,7 @@ func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propf
 			e, _ := entryOf(rel, r)
 			res.children = append(res.children, e)
 		default:
-			c.log.Warn("webdav: skipping an entry outside the listed folder", "folder", p, "href", r.Hrefs[0])
+			c.warned.Warn(c.log, r.Hrefs[0], "outside "+p, "webdav: skipping an entry outside the listed folder", "folder", p, "href", r.Hrefs[0])
 		}
 	}
 	if !found {

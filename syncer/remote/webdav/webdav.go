@@ -67,6 +67,7 @@ type Client struct {
 	hc       *http.Client
 	webUI    string
 	log      *slog.Logger
+	warned   remote.WarnOnce // entries skipped by listings, logged once each
 	caps     remote.Capabilities
 }
 
