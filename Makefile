@@ -71,6 +71,7 @@ vet:
 test: deps build vet
 	CLOUDSYNC_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 25m ./...
 	CLOUDSYNC_BIN=$(CURDIR)/$(BIN) ./scripts/keyring-test.sh
+	./scripts/litmus-test.sh $(CURDIR)/$(BIN)
 	$(MAKE) --no-print-directory test-gui
 
 # The desktop app in a real window: Xvfb + a private D-Bus session + an unlocked

@@ -60,6 +60,9 @@ func (e *env) serveWebDAV(c *command, o serveOpts, dir string) int {
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
 		fmt.Fprintf(e.stderr, "cloudsync serve-webdav: warning: listening on %s, reachable from other machines\n", host)
 	}
+	if err := localcloud.DeadPropsSupported(dir); err != nil {
+		fmt.Fprintf(e.stderr, "cloudsync serve-webdav: warning: %v\n", err)
+	}
 	h := WebDAVHandler(dir, o.user, password)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(e.stdout, "serving %s at http://%s/\n", dir, ln.Addr())

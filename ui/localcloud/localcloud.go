@@ -21,9 +21,16 @@ import (
 )
 
 // Handler serves dir over WebDAV (golang.org/x/net/webdav), with Basic auth when user is
-// not empty. The comparison is constant-time; the password is never logged.
+// not empty. The comparison is constant-time; the password is never logged. Dead
+// properties (PROPPATCH) are kept as extended attributes of the served files
+// (deadprops.go) where dir's file system has user attributes.
 func Handler(dir, user, password string) http.Handler {
-	dav := &webdav.Handler{FileSystem: webdav.Dir(dir), LockSystem: webdav.NewMemLS()}
+	var fs webdav.FileSystem = webdav.Dir(dir)
+	if DeadPropsSupported(dir) == nil {
+		fs = xattrFS{webdav.Dir(dir)}
+	}
+	var dav http.Handler = &webdav.Handler{FileSystem: fs, LockSystem: webdav.NewMemLS()}
+	dav = checkXMLBody(dav)
 	if user == "" {
 		return dav
 	}

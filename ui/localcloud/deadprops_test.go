@@ -1,0 +1,72 @@
+//go:build linux
+
+package localcloud
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestDeadPropertiesLiveInExtendedAttributes: a PROPPATCH of a Dublin Core title lands in
+// the file's user.dublincore.title (the freedesktop name other programs read), any other
+// property in user.webdav.*, both come back in PROPFIND and move with the file; a title
+// another program set shows in PROPFIND.
+func TestDeadPropertiesLiveInExtendedAttributes(t *testing.T) {
+	dir := t.TempDir()
+	if err := DeadPropsSupported(dir); err != nil {
+		t.Skipf("the test folder's file system: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "report.txt"), []byte("x"), 0o600)
+	hs := httptest.NewServer(Handler(dir, "", ""))
+	defer hs.Close()
+	do := func(method, p, body string, hdr ...string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, hs.URL+p, strings.NewReader(body))
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := do("PROPPATCH", "/report.txt", `<?xml version="1.0"?>
+<D:propertyupdate xmlns:D="DAV:" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:z="urn:x">
+ <D:set><D:prop><dc:title>Q4 &amp; plans</dc:title><z:color>blue</z:color></D:prop></D:set>
+</D:propertyupdate>`)
+	if code != http.StatusMultiStatus || !strings.Contains(body, "200 OK") {
+		t.Fatalf("PROPPATCH: %d %s", code, body)
+	}
+	buf := make([]byte, 256)
+	n, err := unix.Getxattr(filepath.Join(dir, "report.txt"), "user.dublincore.title", buf)
+	if err != nil || string(buf[:n]) != "Q4 & plans" {
+		t.Errorf("user.dublincore.title = %q, %v", buf[:max(n, 0)], err)
+	}
+	if _, err := unix.Getxattr(filepath.Join(dir, "report.txt"), "user.webdav.{urn:x}color", buf); err != nil {
+		t.Errorf("user.webdav.{urn:x}color: %v", err)
+	}
+	if code, _ := do("MOVE", "/report.txt", "", "Destination", hs.URL+"/moved.txt"); code != http.StatusCreated {
+		t.Fatalf("MOVE: %d", code)
+	}
+	unix.Setxattr(filepath.Join(dir, "moved.txt"), "user.dublincore.creator", []byte("Ana <ana@example>"), 0)
+	code, body = do("PROPFIND", "/moved.txt", `<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>`, "Depth", "0")
+	for _, want := range []string{"Q4 &amp; plans", ">blue<", "Ana &lt;ana@example&gt;"} {
+		if code != http.StatusMultiStatus || !strings.Contains(body, want) {
+			t.Errorf("PROPFIND after MOVE: %d, no %q in %s", code, want, body)
+		}
+	}
+	code, _ = do("PROPFIND", "/moved.txt", `<propfind xmlns="DAV:"><prop><bar:foo xmlns:bar=""/></prop></propfind>`, "Depth", "0")
+	if code != http.StatusBadRequest {
+		t.Errorf("PROPFIND undeclaring a prefix: %d, want 400", code)
+	}
+}
