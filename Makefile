@@ -20,7 +20,9 @@ DEB_DAV  := apache2 lighttpd lighttpd-mod-webdav nginx libnginx-mod-http-dav-ext
 DEB_GUI  := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
             libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev libwayland-dev xvfb xauth \
             imagemagick xdotool desktop-file-utils python3
-DEB_ALL  := $(DEB_TEST) $(DEB_DAV) $(DEB_GUI)
+# The end-to-end benchmark's reference client and peers (make bench; it also runs Apache).
+DEB_BENCH := curl unison
+DEB_ALL  := $(DEB_TEST) $(DEB_DAV) $(DEB_GUI) $(DEB_BENCH)
 
 # Installation (make install): PREFIX=~/.local for one user, /usr/local system-wide;
 # AUTOSTART=1 also installs the autostart entry (the app manages it from Preferences too).
@@ -104,8 +106,14 @@ package: build
 test-short:
 	$(GO) test -short -count=1 ./...
 
+# Benchmarks, not tests (never part of make test): the Go benchmarks, then the end-to-end
+# benchmark of issue 11 (bench/, through scripts/bench.sh): the built daemon against rclone
+# and Apache on loopback, each figure beside curl, unison and rclone bisync. BENCH_ARGS
+# passes flags (e.g. BENCH_ARGS='-sizes 10000 -servers rclone'); CLOUDSYNC_BENCH_1M=1 adds
+# the 1,000,000-file run (about an hour).
 bench: deps build
 	CLOUDSYNC_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
+	CLOUDSYNC_BIN=$(CURDIR)/$(BIN) ./scripts/bench.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf bin $(DIST) artifacts

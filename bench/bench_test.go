@@ -1,0 +1,53 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestQuantileNearestRank(t *testing.T) {
+	ds := []time.Duration{5, 1, 4, 2, 3, 10, 9, 8, 7, 6}
+	for _, c := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 5}, {0.95, 10}, {0.9, 9}, {0, 1}, {1, 10}} {
+		if got := quantile(ds, c.q); got != c.want {
+			t.Errorf("quantile(%v) = %v, want %v", c.q, got, c.want)
+		}
+	}
+	if quantile(nil, 0.5) != 0 {
+		t.Error("quantile of nothing is not 0")
+	}
+}
+
+// TestTreeLayoutMatchesItsFolders checks that every file of a tree lies in one of the
+// folders treeDirs lists, and that makeTree writes exactly n distinct files there.
+func TestTreeLayoutMatchesItsFolders(t *testing.T) {
+	const n = 20_150
+	dirs := map[string]bool{}
+	for _, d := range treeDirs(n) {
+		dirs[d] = true
+	}
+	if len(dirs) != 3+202 {
+		t.Fatalf("%d folders for %d files, want 3 groups and 202 folders", len(dirs), n)
+	}
+	for i := range n {
+		if f := treeFile(i); !dirs[filepath.Dir(f)] {
+			t.Fatalf("file %s is in no listed folder", f)
+		}
+	}
+	root := t.TempDir()
+	if err := makeTree(root, 250, 64); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := countFiles(root); err != nil || got != 250 {
+		t.Fatalf("makeTree wrote %d files (%v), want 250", got, err)
+	}
+	a, _ := os.ReadFile(filepath.Join(root, treeFile(7)))
+	b, _ := os.ReadFile(filepath.Join(root, treeFile(8)))
+	if len(a) != 64 || string(a) == string(b) {
+		t.Fatalf("files are not 64 distinct bytes: %q %q", a, b)
+	}
+}
