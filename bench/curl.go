@@ -21,9 +21,12 @@ const curlProps = `<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DA
 // curlConf builds a curl config file: one operation per entry of ops (separated by
 // "next"), each a list of "key = value" lines.
 type curlConf struct {
-	b strings.Builder
-	n int
+	auth string // user:password
+	b    strings.Builder
+	n    int
 }
+
+func newCurl(srv *server) *curlConf { return &curlConf{auth: srv.user + ":" + srv.pass} }
 
 func (c *curlConf) op(lines ...string) {
 	if c.n > 0 {
@@ -31,7 +34,7 @@ func (c *curlConf) op(lines ...string) {
 	}
 	c.n++
 	c.b.WriteString("silent\nshow-error\nfail\n")
-	c.b.WriteString(`user = "` + davUser + ":" + davPass + "\"\n")
+	c.b.WriteString("user = " + quote(c.auth) + "\n")
 	for _, l := range lines {
 		c.b.WriteString(l + "\n")
 	}
@@ -72,7 +75,7 @@ func firstLines(s string, n int) string {
 // curlUpload uploads the files (slash paths relative to localRoot) into folder under the
 // server, creating folder and dirs first (MKCOL), in one curl process.
 func curlUpload(ctx context.Context, srv *server, scratch, localRoot, folder string, dirs, files []string) (time.Duration, error) {
-	var c curlConf
+	c := newCurl(srv)
 	mk := []string{`request = "MKCOL"`}
 	for _, d := range append([]string{""}, dirs...) {
 		mk = append(mk, "url = "+quote(srv.URL+joinURL(folder, d)+"/"), `output = "/dev/null"`)
@@ -89,7 +92,7 @@ func curlUpload(ctx context.Context, srv *server, scratch, localRoot, folder str
 
 // curlList lists folder and the dirs below it with PROPFIND Depth 1, one request each.
 func curlList(ctx context.Context, srv *server, scratch, folder string, dirs []string) (time.Duration, error) {
-	var c curlConf
+	c := newCurl(srv)
 	l := []string{`request = "PROPFIND"`, `header = "Depth: 1"`, `header = "Content-Type: application/xml"`, "data = " + quote(curlProps)}
 	for _, d := range append([]string{""}, dirs...) {
 		l = append(l, "url = "+quote(srv.URL+joinURL(folder, d)+"/"), `output = "/dev/null"`)
@@ -101,7 +104,7 @@ func curlList(ctx context.Context, srv *server, scratch, folder string, dirs []s
 // curlMoves creates folder to and moves each of files (account-relative) into it, one MOVE
 // per file.
 func curlMoves(ctx context.Context, srv *server, scratch, to string, files []string) (time.Duration, error) {
-	var c curlConf
+	c := newCurl(srv)
 	c.op(`request = "MKCOL"`, "url = "+quote(srv.URL+to+"/"), `output = "/dev/null"`)
 	for _, f := range files {
 		c.op(`request = "MOVE"`, "header = "+quote("Destination: "+srv.URL+joinURL(to, pathBase(f))),
@@ -112,14 +115,14 @@ func curlMoves(ctx context.Context, srv *server, scratch, to string, files []str
 
 // curlPut uploads one local file to account-relative p.
 func curlPut(ctx context.Context, srv *server, scratch, local, p string) (time.Duration, error) {
-	var c curlConf
+	c := newCurl(srv)
 	c.op("upload-file = "+quote(local), "url = "+quote(srv.URL+p), `output = "/dev/null"`)
 	return c.run(ctx, scratch)
 }
 
 // curlGet downloads account-relative p into local.
 func curlGet(ctx context.Context, srv *server, scratch, p, local string) (time.Duration, error) {
-	var c curlConf
+	c := newCurl(srv)
 	c.op("url = "+quote(srv.URL+p), "output = "+quote(local))
 	return c.run(ctx, scratch)
 }

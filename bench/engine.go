@@ -27,7 +27,14 @@ type engine struct {
 	// memoryKeyring: there is no Secret Service, so a restarted daemon has forgotten the
 	// password and the account must be added again.
 	memoryKeyring bool
-	accounts      [][]string // account add arguments, for memoryKeyring restarts
+	accounts      []account // for memoryKeyring restarts
+}
+
+// account is one `account add`: its arguments and the password it reads.
+type account struct {
+	name     string
+	args     []string
+	password string
 }
 
 func newEngine(bin, home string, daemonArgs ...string) *engine {
@@ -79,7 +86,7 @@ func (e *engine) start(ctx context.Context) error {
 	}
 	if e.memoryKeyring {
 		for _, a := range e.accounts {
-			if _, err := e.cli(ctx, davPass+"\n", a...); err != nil {
+			if _, err := e.cli(ctx, a.password+"\n", a.args...); err != nil {
 				return err
 			}
 		}
@@ -106,9 +113,9 @@ func (e *engine) awaitSocket(ctx context.Context) error {
 
 // addAccount adds a WebDAV account for srv (password on standard input).
 func (e *engine) addAccount(ctx context.Context, name string, srv *server) error {
-	args := []string{"account", "add", name, "--type", "webdav", "--url", srv.URL, "--user", davUser, "--password-stdin"}
-	e.accounts = append(e.accounts, args)
-	_, err := e.cli(ctx, davPass+"\n", args...)
+	args := []string{"account", "add", name, "--type", "webdav", "--url", srv.URL, "--user", srv.user, "--password-stdin"}
+	e.accounts = append(e.accounts, account{name: name, args: args, password: srv.pass})
+	_, err := e.cli(ctx, srv.pass+"\n", args...)
 	return err
 }
 

@@ -95,7 +95,7 @@ func (b *bench) runSite(ctx context.Context, server string, n, size int, full bo
 	}
 	b.logf("%s %s: first sync", server, files(n))
 	start := time.Now()
-	if _, err := s.eng.cli(ctx, "", "sync", s.local, "--account", s.eng.accounts[0][2], "--to", s.folder); err != nil {
+	if _, err := s.eng.cli(ctx, "", "sync", s.local, "--account", s.eng.accounts[0].name, "--to", s.folder); err != nil {
 		return err
 	}
 	if err := s.eng.wait(ctx, 3*time.Hour); err != nil {

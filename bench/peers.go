@@ -163,12 +163,12 @@ func (s *site) bisync(ctx context.Context, p peerFigures) error {
 		return err
 	}
 	obs := exec.CommandContext(ctx, "rclone", "obscure", "-")
-	obs.Stdin = strings.NewReader(davPass)
+	obs.Stdin = strings.NewReader(s.srv.pass)
 	out, err := obs.Output()
 	if err != nil {
 		return fmt.Errorf("rclone obscure: %w", err)
 	}
-	env := append(os.Environ(), "RCLONE_WEBDAV_URL="+s.srv.URL, "RCLONE_WEBDAV_USER="+davUser,
+	env := append(os.Environ(), "RCLONE_WEBDAV_URL="+s.srv.URL, "RCLONE_WEBDAV_USER="+s.srv.user,
 		"RCLONE_WEBDAV_PASS="+strings.TrimSpace(string(out)), "RCLONE_WEBDAV_VENDOR=owncloud")
 	run := func(extra ...string) (time.Duration, int64, error) {
 		args := append([]string{"bisync", local, ":webdav:bisync", "--workdir", filepath.Join(base, "work"),

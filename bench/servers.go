@@ -9,25 +9,27 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/remote/webdav/davtest"
 )
 
 // server is a WebDAV server on 127.0.0.1 serving Dir (which the benchmark also reads and
 // writes directly, as another client of the cloud would) behind Basic auth.
 type server struct {
-	Name string
-	URL  string // base URL, ending with "/"
-	Dir  string
-	cmd  *exec.Cmd
-	log  string
+	Name       string
+	URL        string // base URL, ending with "/"
+	Dir        string
+	user, pass string
+	cmd        *exec.Cmd
+	log        string
+	stopFn     func() // stops a server started by davtest
 }
 
-// Credentials of the benchmark's servers. They are passed through environment variables,
-// files and standard input, never on a command line (TESTING.md's canary rule).
+// Credentials of the benchmark's rclone server. They are passed through its environment,
+// never on a command line (TESTING.md's canary rule).
 const (
 	davUser = "bench"
 	davPass = "bench-pw-5b1e"
@@ -52,7 +54,7 @@ func startServer(ctx context.Context, name, dir, work string) (*server, error) {
 	case "rclone":
 		return startRclone(ctx, dir, work)
 	case "apache":
-		return startApache(ctx, dir, work)
+		return startApache()
 	}
 	return nil, fmt.Errorf("unknown server %q (rclone, apache)", name)
 }
@@ -67,7 +69,7 @@ func startRclone(ctx context.Context, dir, work string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{Name: "rclone", URL: "http://" + addr + "/", Dir: dir, log: filepath.Join(work, "rclone.log")}
+	s := &server{Name: "rclone", URL: "http://" + addr + "/", Dir: dir, user: davUser, pass: davPass, log: filepath.Join(work, "rclone.log")}
 	s.cmd = exec.CommandContext(ctx, "rclone", "serve", "webdav", dir, "--addr", addr,
 		"--config", "/dev/null", "--log-level", "ERROR",
 		"--log-file", s.log)
@@ -75,91 +77,15 @@ func startRclone(ctx context.Context, dir, work string) (*server, error) {
 	return s, s.startAndDial(addr)
 }
 
-// apacheConf is a minimal Apache 2.4 configuration serving one folder with mod_dav_fs
-// behind Basic auth, keep-alive unlimited (as a server tuned for sync clients would be).
-const apacheConf = `ServerName 127.0.0.1
-Listen {{addr}}
-PidFile {{work}}/httpd.pid
-ErrorLog {{work}}/error.log
-LogLevel warn
-LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authn_file_module /usr/lib/apache2/modules/mod_authn_file.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
-LoadModule auth_basic_module /usr/lib/apache2/modules/mod_auth_basic.so
-LoadModule dav_module /usr/lib/apache2/modules/mod_dav.so
-LoadModule dav_fs_module /usr/lib/apache2/modules/mod_dav_fs.so
-{{user}}
-KeepAlive On
-MaxKeepAliveRequests 0
-KeepAliveTimeout 30
-DAVLockDB {{work}}/DAVLock
-DocumentRoot "{{dir}}"
-<Directory "{{dir}}">
-  Dav On
-  Options None
-  AllowOverride None
-  AuthType Basic
-  AuthName "cloudsync bench"
-  AuthUserFile {{work}}/htpasswd
-  Require valid-user
-</Directory>
-`
-
-// startApache runs Debian's Apache 2.4 with mod_dav_fs in the foreground. As root, Apache
-// serves as www-data, which then owns dir.
-func startApache(ctx context.Context, dir, work string) (*server, error) {
-	bin, err := exec.LookPath("apache2")
-	if err != nil {
-		return nil, fmt.Errorf("apache2 is not installed: %w", err)
-	}
-	addr, err := freeAddr()
+// startApache runs Debian's Apache 2.4 with mod_dav_fs through package davtest, with the
+// project's own configuration (the one the conformance and scenario suites use).
+func startApache() (*server, error) {
+	ds, err := davtest.Start(davtest.Apache)
 	if err != nil {
 		return nil, err
 	}
-	ht := exec.CommandContext(ctx, "htpasswd", "-i", "-c", "-m", filepath.Join(work, "htpasswd"), davUser)
-	ht.Stdin = strings.NewReader(davPass)
-	if out, err := ht.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("htpasswd: %v: %s", err, out)
-	}
-	userLine := ""
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("www-data")
-		if err != nil {
-			return nil, err
-		}
-		userLine = "User www-data\nGroup www-data"
-		var uid, gid int
-		fmt.Sscan(u.Uid, &uid)
-		fmt.Sscan(u.Gid, &gid)
-		if err := chownTree(dir, uid, gid); err != nil {
-			return nil, err
-		}
-		if err := os.Chown(work, uid, gid); err != nil {
-			return nil, err
-		}
-		if err := os.Chmod(filepath.Join(work, "htpasswd"), 0o644); err != nil {
-			return nil, err
-		}
-	}
-	conf := strings.NewReplacer("{{addr}}", addr, "{{work}}", work, "{{dir}}", dir, "{{user}}", userLine).Replace(apacheConf)
-	cf := filepath.Join(work, "httpd.conf")
-	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
-		return nil, err
-	}
-	s := &server{Name: "apache", URL: "http://" + addr + "/", Dir: dir, log: filepath.Join(work, "error.log")}
-	s.cmd = exec.CommandContext(ctx, bin, "-f", cf, "-DFOREGROUND")
-	return s, s.startAndDial(addr)
-}
-
-func chownTree(root string, uid, gid int) error {
-	return filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(p, uid, gid)
-	})
+	return &server{Name: "apache", URL: ds.URL, Dir: ds.Dir, user: davtest.User, pass: davtest.Password,
+		stopFn: func() { _ = ds.Stop() }}, nil
 }
 
 func (s *server) startAndDial(addr string) error {
@@ -185,8 +111,13 @@ func (s *server) startAndDial(addr string) error {
 	}
 }
 
-// stop ends the server (its whole process group: Apache's children too).
+// stop ends the server (its whole process group).
 func (s *server) stop() {
+	if s.stopFn != nil {
+		s.stopFn()
+		s.stopFn = nil
+		return
+	}
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
@@ -212,7 +143,7 @@ func (s *server) do(ctx context.Context, method, p string, body []byte, hdr ...s
 	if err != nil {
 		return err
 	}
-	req.SetBasicAuth(davUser, davPass)
+	req.SetBasicAuth(s.user, s.pass)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
