@@ -143,7 +143,7 @@ func (p *pass) forgetVanished(local, cloud []plan.Node) {
 	}
 	var del []string
 	for pth, key := range p.unsynced {
-		if it, ok := p.items[key]; ok && !it.HasBase && !exists[pth] {
+		if it, ok := p.items[key]; ok && !it.HasBase && !exists[pth] && !p.underUnreadable(pth) {
 			del = append(del, key)
 			delete(p.items, key)
 			delete(p.unsynced, pth)

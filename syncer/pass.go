@@ -67,11 +67,14 @@ type pass struct {
 	unsynced map[string]string     // path → key of the items that never synced (failure records)
 	// basePaths holds the paths of the synced items as loaded (scan and listing filters).
 	basePaths map[string]bool
-	pathIDs   bool         // the remote's ids are paths
-	own       []string     // set-relative folders holding cloudsync's own files (never synced)
-	keyBase   string       // see newKey
-	moved     []model.Item // items below a moved folder, rewritten, to be stored
-	keySeq    int
+	pathIDs   bool     // the remote's ids are paths
+	own       []string // set-relative folders holding cloudsync's own files (never synced)
+	// unreadable holds what the local scan could not read, by set-relative path (see
+	// unreadable.go).
+	unreadable map[string]error
+	keyBase    string       // see newKey
+	moved      []model.Item // items below a moved folder, rewritten, to be stored
+	keySeq     int
 }
 
 func (p *pass) run(ctx context.Context) (int, string) {
@@ -112,6 +115,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	}
 	p.forgetVanished(local, remoteNodes)
 	pl := plan.Reconcile(plan.Input{Base: p.bases(), Local: local, Remote: remoteNodes, Options: p.options()})
+	pl = p.failUnreadable(pl)
 	pl = p.dropBackedOff(pl)
 	p.notePlan(pl)
 	if n, total := p.deletes(pl); !p.force && n > e.cfg.MassDeleteMin && float64(n) > e.cfg.MassDeleteRatio*float64(total) {
@@ -196,6 +200,7 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 		}
 	}
 	dirty := p.takeDirty()
+	p.unreadable = map[string]error{}
 	nodes, err := p.lfs.Scan(ctx, exec.ScanOptions{
 		IncludeSubfolders: p.s.Kind == model.KindFolder && p.s.Options.IncludeSubfolders,
 		Known: func(id string) (string, string, bool) {
@@ -205,6 +210,7 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 			}
 			return it.Local.Version, it.Hash, true
 		},
+		Unreadable: func(q string, err error) { p.unreadable[q] = err },
 	})
 	if err != nil {
 		p.restoreDirty(dirty)
@@ -222,9 +228,10 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 		}
 		out = append(out, n)
 	}
+	out = p.keepUnreadable(out)
 	// Forget conflict copies the user removed or renamed (a renamed copy syncs as new).
 	for c, key := range conflicts {
-		if !seen[c] {
+		if !seen[c] && !p.underUnreadable(c) {
 			it := p.items[key]
 			it.Conflicts = without(it.Conflicts, c)
 			p.items[key] = it

@@ -247,8 +247,13 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 	it.Status, it.Reason, it.Details = model.StatusFailed, reason, details
 	it.Attempts++
 	it.NextRetry, it.Waits = e.cfg.Now().Add(backoff(it.Attempts, reason, remote.RetryAfterOf(res.Err))), ""
-	if waitsForChange(reason) {
+	switch {
+	case waitsForChange(reason):
 		it.NextRetry, it.Waits = time.Time{}, fingerprint(a)
+	case errors.Is(res.Err, exec.ErrPlannedFailure):
+		// The planner (or the scan) finds this again on every pass; no timer holds back
+		// the item's other actions once the cause is gone.
+		it.NextRetry = time.Time{}
 	}
 	if !same || !it.Notified {
 		it.Notified = true

@@ -30,6 +30,12 @@ type ScanOptions struct {
 	// Scan hashes only files whose (id, version) is not known, so an idle rescan of a
 	// large tree reads no content. nil: hash every file.
 	Known func(id string) (version, hash string, ok bool)
+	// Unreadable, when set, is told about every folder below the root that cannot be
+	// listed and every entry that cannot be examined (permission denied, an I/O error):
+	// the scan leaves it out and goes on instead of failing as a whole. A folder that
+	// cannot be listed is still returned itself, without its content; the caller must not
+	// read the content missing below it as deletions. nil: such a folder fails the scan.
+	Unreadable func(path string, err error)
 }
 
 // LocalFS is one sync set's local tree, rooted at the set's local root. Paths are

@@ -37,6 +37,8 @@ type MemFS struct {
 	OnRead func(p string, off int64)
 	// Fault is consulted by each operation with its name ("scan", "stat", "open", "read",
 	// "stage", "commit", "mkdir", "rename", "trash") and path; a non-nil error is returned.
+	// A scan asks it for "" (the whole scan fails) and, when its ScanOptions.Unreadable is
+	// set, for every folder (reported unreadable, left out with its content).
 	Fault func(op, p string) error
 
 	mu       sync.Mutex
@@ -175,8 +177,18 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 	}
 	m.mu.Unlock()
 	out := make([]plan.Node, 0, len(snaps))
+	var unreadable []string // folders the Fault hook made unreadable ("scan" on their path)
 	for _, sn := range snaps {
 		d := sn.d
+		if memBelowAny(d.Path, unreadable) {
+			continue
+		}
+		if d.IsDir && opts.Unreadable != nil {
+			if err := m.fault("scan", d.Path); err != nil {
+				opts.Unreadable(d.Path, err)
+				unreadable = append(unreadable, d.Path)
+			}
+		}
 		if sn.file {
 			if v, h, ok := memKnown(opts, d.ID); ok && v == d.Version {
 				d.Hash = h
@@ -187,6 +199,16 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// memBelowAny reports whether p lies below one of the folders dirs.
+func memBelowAny(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func memKnown(opts ScanOptions, id string) (string, string, bool) {

@@ -25,8 +25,9 @@ const hashAttempts = 3
 // this OSFS moves deleted items to must not sync back), and the home trash if the root
 // contains it.
 //
-// A folder that cannot be listed fails the whole scan: reading it as empty would look like
-// deletions. A file that vanishes during the scan is left out. A file that cannot be read
+// A folder that cannot be listed fails the whole scan (reading it as empty would look like
+// deletions), unless opts.Unreadable takes the report: then the folder is returned without
+// its content and the scan goes on. A file that vanishes during the scan is left out. A file that cannot be read
 // (permission denied) or that kept changing while it was hashed is returned without Hash;
 // a later upload reads it again and fails or retries there.
 func (o *OSFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error) {
@@ -61,6 +62,10 @@ type scanner struct {
 func (s *scanner) walk(rel, dir string, dev uint64, top bool) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
+		if rel != "" && s.opts.Unreadable != nil && s.ctx.Err() == nil {
+			s.opts.Unreadable(rel, err)
+			return nil
+		}
 		return fmt.Errorf("scan: folder %q cannot be listed, so its content is unknown: %w", rel, err)
 	}
 	for _, e := range entries {
@@ -80,6 +85,10 @@ func (s *scanner) walk(rel, dir string, dev uint64, top bool) error {
 			continue
 		}
 		if err != nil {
+			if s.opts.Unreadable != nil {
+				s.opts.Unreadable(p, err)
+				continue
+			}
 			return fmt.Errorf("scan: %w", err)
 		}
 		if fi.IsDir() && (!s.opts.IncludeSubfolders || full == s.homeTrash) {
@@ -90,6 +99,10 @@ func (s *scanner) walk(rel, dir string, dev uint64, top bool) error {
 			continue
 		}
 		if err != nil {
+			if s.opts.Unreadable != nil {
+				s.opts.Unreadable(p, err)
+				continue
+			}
 			return fmt.Errorf("scan: %w", err)
 		}
 		if fi.IsDir() {

@@ -529,3 +529,36 @@ func TestSetReadOnlyBlocksWrites(t *testing.T) {
 		t.Fatalf("write after restoring: %v", err)
 	}
 }
+
+// With ScanOptions.Unreadable, a folder that cannot be listed is reported and left out with
+// its content, and the scan goes on: one unreadable subfolder used to stop a whole set
+// (issue 9). The folder itself is still returned, so nothing of it looks deleted.
+func TestScanReportsUnreadableFolderAndGoesOn(t *testing.T) {
+	if asNonRoot(t) {
+		return
+	}
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "locked", "f"), "f")
+	writeFile(t, filepath.Join(root, "open", "g"), "g")
+	writeFile(t, filepath.Join(root, "top.txt"), "t")
+	os.Chmod(filepath.Join(root, "locked"), 0)
+	t.Cleanup(func() { os.Chmod(filepath.Join(root, "locked"), 0o755) })
+	var bad []string
+	nodes, err := NewOSFS(root).Scan(context.Background(), ScanOptions{IncludeSubfolders: true,
+		Unreadable: func(p string, err error) {
+			if !errors.Is(err, fs.ErrPermission) {
+				t.Errorf("%s reported with %v, want a permission error", p, err)
+			}
+			bad = append(bad, p)
+		}})
+	if err != nil {
+		t.Fatalf("scan with an unreadable folder failed: %v", err)
+	}
+	var got []string
+	for _, n := range nodes {
+		got = append(got, n.Path)
+	}
+	if strings.Join(got, " ") != "locked open open/g top.txt" || strings.Join(bad, " ") != "locked" {
+		t.Fatalf("nodes %v, unreadable %v; want the readable tree and the locked folder itself, locked reported", got, bad)
+	}
+}

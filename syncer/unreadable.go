@@ -1,0 +1,113 @@
+package syncer
+
+import (
+	"errors"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/plan"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// One unreadable subfolder or file fails that item, not the whole set (SPEC §4). The scan
+// reports what it could not read (exec.ScanOptions.Unreadable) and goes on; the pass then
+//   - keeps the synced items below an unreadable folder in the local snapshot as the base
+//     knows them, so their absence is never read as local deletions (their cloud copies
+//     stay; a cloud change below still comes down, or fails there by itself);
+//   - leaves out an unreadable folder that never synced (nothing of it is known, nothing is
+//     created in the cloud);
+//   - fails the unreadable item itself (permission_denied, or local_io for other errors),
+//     and clears that failure once a pass reads it again and finds nothing to do for it.
+
+// underUnreadable reports whether set-relative path q is an unreadable path or below one.
+func (p *pass) underUnreadable(q string) bool {
+	for u := range p.unreadable {
+		if q == u || strings.HasPrefix(q, u+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// keepUnreadable completes the local snapshot for the unreadable paths (see above).
+func (p *pass) keepUnreadable(nodes []plan.Node) []plan.Node {
+	if len(p.unreadable) == 0 {
+		return nodes
+	}
+	ids := make(map[string]bool, len(nodes))
+	at := make(map[string]bool, len(nodes))
+	out := nodes[:0]
+	for _, n := range nodes {
+		if _, bad := p.unreadable[n.Path]; bad && !p.basePaths[n.Path] {
+			continue // never synced: left out
+		}
+		ids[n.ID], at[n.Path] = true, true
+		out = append(out, n)
+	}
+	for _, it := range p.items {
+		if !it.HasBase || it.Local.ID == "" || it.Local.Gone || it.Local.Excl || it.Remote.Excl ||
+			ids[it.Local.ID] || at[it.Path] || !p.underUnreadable(it.Path) {
+			continue
+		}
+		out = append(out, plan.Node{Path: it.Path, IsDir: it.IsDir, ID: it.Local.ID, Version: it.Local.Version,
+			Size: it.Local.Size, Hash: it.Hash})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// failUnreadable adds a Fail action for each unreadable path, and clears the scan failure
+// of items that are readable again and need nothing (pl is the plan as reconciled: an item
+// it has no action for agrees with its base on both sides).
+func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
+	acted := map[string]bool{}
+	next := 0
+	for _, a := range pl.Actions {
+		acted["k:"+a.Key], acted["p:"+a.Path], acted["p:"+a.To] = true, true, true
+		next = max(next, a.ID+1)
+	}
+	var clear []model.Item
+	for _, it := range p.items {
+		if it.HasBase && it.Status == model.StatusFailed && !it.Local.Gone && !it.Remote.Gone &&
+			(it.Reason == remote.ReasonPermissionDenied || it.Reason == remote.ReasonLocalIO) &&
+			!acted["k:"+it.Key] && !p.underUnreadable(it.Path) {
+			it.Status, it.Reason, it.Details, it.Attempts, it.NextRetry, it.Notified = model.StatusSynced, "", "", 0, time.Time{}, false
+			clear = append(clear, it)
+			p.items[it.Key] = it
+		}
+	}
+	if len(clear) > 0 {
+		if err := p.e.cfg.Store.PutItems(p.s.ID, clear, nil); err != nil {
+			p.e.cfg.Log.Error("clearing failures of items readable again", "set", p.s.ID, "err", err)
+		}
+	}
+	paths := make([]string, 0, len(p.unreadable))
+	for u := range p.unreadable {
+		paths = append(paths, u)
+	}
+	sort.Strings(paths)
+	for _, u := range paths {
+		err := p.unreadable[u]
+		reason := remote.ReasonLocalIO
+		if errors.Is(err, fs.ErrPermission) {
+			reason = remote.ReasonPermissionDenied
+		}
+		a := plan.Action{ID: next, Op: plan.Fail, Path: u, To: u, Reason: reason, Note: "cannot be read here: " + err.Error()}
+		next++
+		for _, it := range p.items {
+			if it.Path == u && it.HasBase {
+				a.Key, a.IsDir = it.Key, it.IsDir
+			}
+		}
+		if a.Key == "" {
+			if n, err := p.lfs.Stat(u); err == nil {
+				a.IsDir = n.IsDir
+			}
+		}
+		pl.Actions = append(pl.Actions, a)
+	}
+	return pl
+}
