@@ -102,7 +102,9 @@ func sameLocal(cur, n plan.Node) bool {
 
 // conflict resolves an edit/edit conflict: the cloud version takes local To, the local
 // version is kept beside it as a conflict copy (made before the name is replaced), unless
-// both contents are equal. A local folder in the way is renamed to a conflict copy first.
+// both contents are equal, or the cloud's content is still the base's (Action.BaseHash: only
+// its metadata changed), when the local edit is uploaded instead. A local folder in the
+// way is renamed to a conflict copy first.
 func (r *planRunner) conflict(ctx context.Context, res Result) Result {
 	a := res.Action
 	if a.Remote == nil {
@@ -148,6 +150,15 @@ func (r *planRunner) conflict(ctx context.Context, res Result) Result {
 		if localHash == st.Hash() {
 			res.Local, res.Identical = at(&cur, a.To), true
 			return res
+		}
+		if a.BaseHash != "" && st.Hash() == a.BaseHash {
+			// The cloud still has the content of the last sync: its version moved for
+			// something else (a move, a title edit). Only the local side was edited.
+			up := res
+			up.Action.Op, up.Action.Path, up.Action.To = plan.Upload, a.To, a.Path
+			out := r.upload(ctx, up)
+			out.Action = a
+			return out
 		}
 		backup = r.env.Local.FreeName(a.To, r.env.Now())
 	}

@@ -131,6 +131,38 @@ func TestConflictKeepsLocalVersionAsCopy(t *testing.T) {
 	}
 }
 
+// TestConflictWhoseCloudContentIsTheBaseUploadsTheLocalEdit: a cloud version whose
+// content is still the last sync's (a move or a metadata edit moved it) is no edit: the
+// local edit goes to the cloud, no conflict copy is made, nothing local is rewritten.
+func TestConflictWhoseCloudContentIsTheBaseUploadsTheLocalEdit(t *testing.T) {
+	h := newHarness(t)
+	ln := h.local("notes.txt", "my local edit")
+	rn := h.remote("notes.txt", "as last synced")
+	before := h.fs.Tree()
+	r := h.runOne(plan.Action{Op: plan.Conflict, Path: "notes.txt", To: "notes.txt", Local: ln, Remote: rn,
+		BaseHash: memHash([]byte("as last synced"))})
+	mustOK(t, r)
+	if r.ConflictCopy != "" || len(h.fs.Tree()) != len(before) {
+		t.Fatalf("conflict copy %q, tree %v", r.ConflictCopy, h.fs.Tree())
+	}
+	if got, _ := h.rem.content(remote.Join(testRoot, "notes.txt")); got != "my local edit" {
+		t.Fatalf("cloud holds %q, want the local edit", got)
+	}
+	if got := h.localContent("notes.txt"); got != "my local edit" || r.Hash != memHash([]byte("my local edit")) || r.Action.Op != plan.Conflict {
+		t.Fatalf("local %q, result %+v", got, r)
+	}
+	// A cloud content that is not the base's still makes a conflict copy.
+	h2 := newHarness(t)
+	ln2 := h2.local("notes.txt", "my local edit")
+	rn2 := h2.remote("notes.txt", "their edit")
+	r2 := h2.runOne(plan.Action{Op: plan.Conflict, Path: "notes.txt", To: "notes.txt", Local: ln2, Remote: rn2,
+		BaseHash: memHash([]byte("as last synced"))})
+	mustOK(t, r2)
+	if r2.ConflictCopy == "" {
+		t.Fatal("a real cloud edit made no conflict copy")
+	}
+}
+
 func TestConflictWithIdenticalContentKeepsNoCopy(t *testing.T) {
 	h := newHarness(t)
 	ln := h.local("same.txt", "identical")

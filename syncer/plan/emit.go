@@ -318,6 +318,9 @@ func (e *emitter) apply(o *pendingOp) {
 			a.Op, a.Path, a.To = Download, rp, lp
 		case cConflict:
 			a.Op, a.Path, a.To = Conflict, rp, lp
+			if b := it.base; b != nil && e.st.opt.TrustBase && !b.IsDir && !l.IsDir && !r.IsDir {
+				a.BaseHash = b.Hash
+			}
 			if l.IsDir != r.IsDir {
 				e.dropSubtree(sideL, it, len(e.acts)+1) // the local folder leaves as a conflict copy
 				it.rtDir[sideL] = r.IsDir

@@ -149,6 +149,11 @@ type Action struct {
 	Local  *Node // the item's local snapshot entry, nil when absent
 	Remote *Node // the item's remote snapshot entry, nil when absent
 	Reason remote.Reason
+	// BaseHash, for a Conflict of a trusted base, is the content hash both sides had at the
+	// last sync ("" when unknown). A cloud version whose content still has it changed only
+	// in metadata (a move, a title, a property-triggered version): exec then uploads the
+	// local edit instead of making a conflict copy.
+	BaseHash string
 	// Note is a short human explanation ("edited on both sides", "deleted locally").
 	Note string
 	// After lists the IDs of actions that must complete (successfully) before this one.

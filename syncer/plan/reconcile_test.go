@@ -280,6 +280,25 @@ func TestUnsupportedCloudNodesAreReportedNeverSynced(t *testing.T) {
 			{Path: "same name.txt", ID: "r4", Unsupported: true, Why: "a link to a file"}}})
 }
 
+// TestConflictCarriesTheBaseHash: exec needs the last sync's content hash to tell a cloud
+// version that only moved metadata from an edit; an untrusted base gives none.
+func TestConflictCarriesTheBaseHash(t *testing.T) {
+	in := Input{Options: trusted(),
+		Base:   []Base{bf("k1", "x.txt", "l1", "v", "r1", "e", "base-hash")},
+		Local:  []Node{f("x.txt", "l1", "v2", "h2")},
+		Remote: []Node{f("x.txt", "r1", "e2", "")}}
+	for _, trust := range []bool{true, false} {
+		in.Options.TrustBase = trust
+		pl := Reconcile(in)
+		if len(pl.Actions) != 1 || pl.Actions[0].Op != Conflict {
+			t.Fatalf("trust=%v: %v", trust, pl)
+		}
+		if want := map[bool]string{true: "base-hash", false: ""}[trust]; pl.Actions[0].BaseHash != want {
+			t.Errorf("trust=%v: BaseHash %q, want %q", trust, pl.Actions[0].BaseHash, want)
+		}
+	}
+}
+
 func TestFileFolderChangeIsConflict(t *testing.T) {
 	golden(t, Input{Options: trusted(),
 		Base: []Base{bf("k1", "x", "l1", "v", "r1", "e", "h"), bd("k2", "D", "l2", "r2"),
