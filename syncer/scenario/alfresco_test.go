@@ -38,18 +38,43 @@ func TestScenariosAlfresco(t *testing.T) {
 	Run(t, func(t *testing.T) *Env { e, _ := alfrescoEnv(t); return e }, run...)
 }
 
+// TestScenariosAlfrescoRealistic runs every scenario against the test repository behaving
+// as a default Alfresco 26.2 repository does where the API definition is silent, all at
+// once (alfrescotest.Realistic): folder timestamps late and merged to 1-second steps,
+// moves touching the node, owner-aware site roles, trimmed relativePath segments, check-in
+// on PUT to a checked-out file.
+func TestScenariosAlfrescoRealistic(t *testing.T) {
+	var run []string
+	for _, n := range Names() {
+		if why, skip := alfrescoSkips[n]; skip {
+			t.Run(n, func(t *testing.T) { t.Skip(why) })
+			continue
+		}
+		run = append(run, n)
+	}
+	Run(t, func(t *testing.T) *Env { e, _ := alfrescoEnvWith(t, alfrescotest.Realistic()); return e }, run...)
+}
+
 const (
-	alfUser = "alice"
-	alfPass = "wonderland"
-	alfSite = "docs"
+	alfOther = "bob"
+	alfUser  = "alice"
+	alfPass  = "wonderland"
+	alfSite  = "docs"
 )
 
 // alfrescoEnv builds an Env whose cloud folder is "-default-/docs/Docs" on a fresh test
 // repository; the cloud Tree acts on the repository directly, as another client would.
 func alfrescoEnv(t testing.TB) (*Env, *alfrescotest.Server) {
-	srv := alfrescotest.Start(t, alfrescotest.Options{})
+	return alfrescoEnvWith(t, alfrescotest.Options{})
+}
+
+// alfrescoEnvWith is alfrescoEnv on a repository with opts; user bob is a SiteManager of
+// the site too (another person, for files someone else owns and checkouts).
+func alfrescoEnvWith(t testing.TB, opts alfrescotest.Options) (*Env, *alfrescotest.Server) {
+	srv := alfrescotest.Start(t, opts)
 	srv.AddUser(alfUser, alfPass)
-	srv.AddSite(alfrescotest.DefaultNetwork, alfSite, "Documents", map[string]string{alfUser: "SiteManager"})
+	srv.AddUser(alfOther, alfPass)
+	srv.AddSite(alfrescotest.DefaultNetwork, alfSite, "Documents", map[string]string{alfUser: "SiteManager", alfOther: "SiteManager"})
 	lib := srv.Library(alfrescotest.DefaultNetwork, alfSite)
 	return osEnv(t, t.TempDir(), osCloud{
 		dial: func(a model.Account, secret string) (remote.Remote, error) {

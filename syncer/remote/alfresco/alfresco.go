@@ -8,6 +8,11 @@
 // (WebURLer), and the mapping of HTTP statuses to remote's error kinds (kindOf, the one
 // place that does it).
 //
+// Where the API definition is silent the client follows what real Alfresco does, written
+// down with its sources in REAL-ALFRESCO.md: links and working copies are listed as
+// unsupported, a checked-out file is never written to, folder timestamps are trusted only
+// as far as Alfresco keeps them, a folder is re-checked before it is deleted.
+//
 // Paths are account-relative "NETWORK/SITE/path/in/documentLibrary": the top level lists
 // the user's networks ("-default-" on premise), the second the sites the user is a member
 // of; a site stands for its documentLibrary. Items are keyed by node id, which survives
