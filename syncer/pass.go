@@ -70,8 +70,9 @@ type pass struct {
 	pathIDs   bool     // the remote's ids are paths
 	own       []string // set-relative folders holding cloudsync's own files (never synced)
 	// unreadable holds what the local scan could not read, by set-relative path (see
-	// unreadable.go).
+	// unreadable.go); held the cloud folders the empty-listing guard holds (emptyguard.go).
 	unreadable map[string]error
+	held       map[string]int
 	keyBase    string       // see newKey
 	moved      []model.Item // items below a moved folder, rewritten, to be stored
 	keySeq     int
@@ -325,7 +326,6 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 			fmt.Sprintf("the cloud folder %s answered with an empty listing although %d items were synced; "+
 				"nothing was deleted locally. If the cloud folder really was emptied, confirm with Request Sync", s.RemoteRoot, hadRemote)), false
 	}
-	p.r.setPrevRemote(entries)
 	memberIDs := map[string]bool{}
 	for _, it := range p.items {
 		if it.HasBase && it.Remote.ID != "" {
@@ -346,6 +346,8 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 		}
 		out = append(out, n)
 	}
+	out = p.holdEmptied(out)
+	p.r.setPrevRemote(p.keepHeldListing(entries))
 	return out, StateIdle, true
 }
 

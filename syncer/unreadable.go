@@ -59,9 +59,10 @@ func (p *pass) keepUnreadable(nodes []plan.Node) []plan.Node {
 	return out
 }
 
-// failUnreadable adds a Fail action for each unreadable path, and clears the scan failure
-// of items that are readable again and need nothing (pl is the plan as reconciled: an item
-// it has no action for agrees with its base on both sides).
+// failUnreadable adds a Fail action for each unreadable path and each cloud folder the
+// empty-listing guard holds (emptyguard.go), and clears such failures of items that are
+// readable or listed again and need nothing (pl is the plan as reconciled: an item it has no
+// action for agrees with its base on both sides).
 func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
 	acted := map[string]bool{}
 	next := 0
@@ -72,8 +73,8 @@ func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
 	var clear []model.Item
 	for _, it := range p.items {
 		if it.HasBase && it.Status == model.StatusFailed && !it.Local.Gone && !it.Remote.Gone &&
-			(it.Reason == remote.ReasonPermissionDenied || it.Reason == remote.ReasonLocalIO) &&
-			!acted["k:"+it.Key] && !p.underUnreadable(it.Path) {
+			(it.Reason == remote.ReasonPermissionDenied || it.Reason == remote.ReasonLocalIO || it.Reason == remote.ReasonTargetDeleted) &&
+			!acted["k:"+it.Key] && !p.underUnreadable(it.Path) && !p.held0(it.Path) {
 			it.Status, it.Reason, it.Details, it.Attempts, it.NextRetry, it.Notified = model.StatusSynced, "", "", 0, time.Time{}, false
 			clear = append(clear, it)
 			p.items[it.Key] = it
@@ -108,6 +109,15 @@ func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
 			}
 		}
 		pl.Actions = append(pl.Actions, a)
+	}
+	held := make([]string, 0, len(p.held))
+	for d := range p.held {
+		held = append(held, d)
+	}
+	sort.Strings(held)
+	for _, d := range held {
+		pl.Actions = append(pl.Actions, p.heldFailure(d, next))
+		next++
 	}
 	return pl
 }
