@@ -26,7 +26,10 @@ var alfrescoSkips = map[string]string{
 // TestScenariosAlfresco runs every scenario with the real engine, the real local file
 // system, the Badger store and the Alfresco remote against the alfrescotest repository on
 // 127.0.0.1, every request and response validated against the official API definitions.
-func TestScenariosAlfresco(t *testing.T) {
+func TestScenariosAlfresco(t *testing.T) { runAlfresco(t, alfrescotest.Options{}) }
+
+// runAlfresco runs every scenario but alfrescoSkips on a fresh repository with opts each.
+func runAlfresco(t *testing.T, opts alfrescotest.Options) {
 	var run []string
 	for _, n := range Names() {
 		if why, skip := alfrescoSkips[n]; skip {
@@ -35,7 +38,7 @@ func TestScenariosAlfresco(t *testing.T) {
 		}
 		run = append(run, n)
 	}
-	Run(t, func(t *testing.T) *Env { e, _ := alfrescoEnv(t); return e }, run...)
+	Run(t, func(t *testing.T) *Env { e, _ := alfrescoEnvWith(t, opts); return e }, run...)
 }
 
 // TestScenariosAlfrescoRealistic runs every scenario against the test repository behaving
@@ -43,17 +46,7 @@ func TestScenariosAlfresco(t *testing.T) {
 // once (alfrescotest.Realistic): folder timestamps late and merged to 1-second steps,
 // moves touching the node, owner-aware site roles, trimmed relativePath segments, check-in
 // on PUT to a checked-out file.
-func TestScenariosAlfrescoRealistic(t *testing.T) {
-	var run []string
-	for _, n := range Names() {
-		if why, skip := alfrescoSkips[n]; skip {
-			t.Run(n, func(t *testing.T) { t.Skip(why) })
-			continue
-		}
-		run = append(run, n)
-	}
-	Run(t, func(t *testing.T) *Env { e, _ := alfrescoEnvWith(t, alfrescotest.Realistic()); return e }, run...)
-}
+func TestScenariosAlfrescoRealistic(t *testing.T) { runAlfresco(t, alfrescotest.Realistic()) }
 
 const (
 	alfOther = "bob"

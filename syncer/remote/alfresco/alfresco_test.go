@@ -3,8 +3,6 @@ package alfresco_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -187,74 +185,4 @@ func TestStatIsExactAboutCase(t *testing.T) {
 	}
 	_, err := c.Upload(ctx, "A.txt", nil, strings.NewReader("y"), 1)
 	wantReason(t, "upload of a case twin", err, remote.ReasonNameClash)
-}
-
-// TestListWithPrevEqualsFullListAfterRandomChanges: after renames, moves, new versions, deletes
-// and additions by another client, List with prev equals a List without prev, and renamed
-// or moved nodes keep their ids.
-func TestListWithPrevEqualsFullListAfterRandomChanges(t *testing.T) {
-	srv := startServer(t, alfrescotest.Options{})
-	lib := srv.Library(alfrescotest.DefaultNetwork, testSite)
-	ctx := testCtx(t)
-	c := newClient(t, srv, site)
-	rnd := rand.New(rand.NewPCG(7, 9))
-	var files []string
-	for i := range 40 {
-		p := fmt.Sprintf("d%d/e%d/f%d.txt", i%4, i%3, i)
-		files = append(files, p)
-		if err := lib.Write(p, []byte("v0 "+p)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	prev, err := c.List(ctx, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for round := range 6 {
-		ids := map[string]string{}
-		for _, f := range files {
-			ids[f] = lib.ID(f)
-		}
-		var moved []string
-		for range 5 {
-			f := files[rnd.IntN(len(files))]
-			if lib.ID(f) == "" {
-				continue
-			}
-			switch rnd.IntN(4) {
-			case 0:
-				_ = lib.Write(f, []byte(fmt.Sprintf("round %d", round)))
-			case 1:
-				to := fmt.Sprintf("d%d/moved-%d-%d.txt", rnd.IntN(4), round, rnd.IntN(1000))
-				if lib.Rename(f, to) == nil {
-					moved = append(moved, ids[f]+" "+to)
-					files = append(files, to)
-				}
-			case 2:
-				_ = lib.Remove(f)
-			case 3:
-				n := fmt.Sprintf("d%d/new-%d-%d.txt", rnd.IntN(4), round, rnd.IntN(1000))
-				_ = lib.Write(n, []byte("new"))
-				files = append(files, n)
-			}
-		}
-		got, err := c.List(ctx, "", prev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		full, err := newClient(t, srv, site).List(ctx, "", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(got, full) {
-			t.Fatalf("round %d: List with prev differs from a full List:\n%v\n%v", round, got, full)
-		}
-		for _, m := range moved {
-			id, to, _ := strings.Cut(m, " ")
-			if i := slices.IndexFunc(got, func(e remote.Entry) bool { return e.Path == to }); i < 0 || got[i].ID != id {
-				t.Errorf("round %d: moved node %s not listed at %s with its id", round, id, to)
-			}
-		}
-		prev = got
-	}
 }

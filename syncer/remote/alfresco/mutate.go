@@ -65,14 +65,7 @@ func (c *Client) Mkdir(ctx context.Context, p string) (remote.Entry, error) {
 	resp, err := c.do(ctx, call{method: http.MethodPost, url: c.coreURL(l.network, "nodes/"+pid+"/children", url.Values{"include": {nodeInclude}}),
 		op: op, path: p, ctype: "application/json", replayable: true,
 		body: func() (io.Reader, int64) { return bytes.NewReader(body), int64(len(body)) }, ok: []int{http.StatusCreated}})
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	var out nodeEntry
-	if err := decode(op, p, resp, &out); err != nil {
-		return remote.Entry{}, err
-	}
-	return c.wrote(p, out.Entry.entry(p, time.Time{})), nil
+	return c.written(op, p, p, resp, err)
 }
 
 // Upload stores a new file with a multipart POST nodes/{parent}/children (a clash is 409:
@@ -116,14 +109,7 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 		body: func() (io.Reader, int64) {
 			return io.MultiReader(bytes.NewReader(prefix), io.LimitReader(r, size), bytes.NewReader(suffix)), int64(len(prefix)) + size + int64(len(suffix))
 		}, ok: []int{http.StatusCreated}})
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	var out nodeEntry
-	if err := decode(op, p, resp, &out); err != nil {
-		return remote.Entry{}, err
-	}
-	return c.wrote(p, out.Entry.entry(p, time.Time{})), nil
+	return c.written(op, p, p, resp, err)
 }
 
 func escapeQuotes(s string) string { return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) }
@@ -152,14 +138,7 @@ func (c *Client) newVersion(ctx context.Context, l loc, p string, old remote.Ent
 		url.Values{"majorVersion": {"false"}, "include": {nodeInclude}}),
 		op: op, path: p, ctype: "application/octet-stream",
 		body: func() (io.Reader, int64) { return io.LimitReader(r, size), size }, ok: []int{http.StatusOK}})
-	if err != nil {
-		return remote.Entry{}, err
-	}
-	var out nodeEntry
-	if err := decode(op, p, resp, &out); err != nil {
-		return remote.Entry{}, err
-	}
-	return c.wrote(p, out.Entry.entry(p, time.Time{})), nil
+	return c.written(op, p, p, resp, err)
 }
 
 // idOf returns e's node id, looking it up by path when e carries none.
@@ -243,20 +222,22 @@ func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remo
 	}
 	cl.path, cl.ctype, cl.replayable, cl.ok = e.Path, "application/json", true, []int{http.StatusOK}
 	resp, err := c.do(ctx, cl)
+	return c.written(cl.op, e.Path, newPath, resp, err)
+}
+
+// written decodes the node a write (op, on path) returned, as the entry at p, and notes it
+// as seen (see recheckFolder); err is the request's.
+func (c *Client) written(op, path, p string, resp *http.Response, err error) (remote.Entry, error) {
 	if err != nil {
 		return remote.Entry{}, err
 	}
 	var out nodeEntry
-	if err := decode(cl.op, e.Path, resp, &out); err != nil {
+	if err := decode(op, path, resp, &out); err != nil {
 		return remote.Entry{}, err
 	}
-	return c.wrote(newPath, out.Entry.entry(newPath, time.Time{})), nil
-}
-
-// wrote notes an entry the Client just wrote at p as seen (see recheckFolder) and returns it.
-func (c *Client) wrote(p string, e remote.Entry) remote.Entry {
+	e := out.Entry.entry(p, time.Time{})
 	c.noteSeen(remote.Join(c.folder, p), e)
-	return e
+	return e, nil
 }
 
 // Delete moves e (a folder with its subtree) to the trashcan (DELETE nodes/{id}); the node

@@ -411,7 +411,8 @@ func (c *Client) pages(ctx context.Context, op, p string, pageURL func(skip int)
 }
 
 // ReadDir lists the direct children of p: the user's networks at the top, the sites the
-// user is a member of in a network (ids "site:NETWORK/SITE"), a folder's children below.
+// user is a member of in a network (ids "site:NETWORK/SITE"), a folder's children below
+// (without links and working copies: List reports those).
 func (c *Client) ReadDir(ctx context.Context, p string) ([]remote.Entry, error) {
 	p = remote.Clean(p)
 	l := c.locate(p)
@@ -446,7 +447,8 @@ func (c *Client) ReadDir(ctx context.Context, p string) ([]remote.Entry, error) 
 		return out, err
 	}
 	_, kids, err := c.children(ctx, l, p, false)
-	return kids, err
+	// Links and working copies are no place to sync to, nor anything to sync.
+	return slices.DeleteFunc(kids, func(e remote.Entry) bool { return e.Unsupported != "" }), err
 }
 
 // children lists every child of folder l (all pages), paths under p.

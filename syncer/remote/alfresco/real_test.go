@@ -75,6 +75,9 @@ func TestLinksAreListedUnsupportedNeverWalked(t *testing.T) {
 			t.Errorf("%s listed below a link", e.Path)
 		}
 	}
+	if kids, err := newClient(t, srv, site).ReadDir(testCtx(t), "Links"); err != nil || len(kids) != 0 {
+		t.Errorf("ReadDir offers links for browsing: %v, %v", paths(kids), err)
+	}
 }
 
 // TestWorkingCopyIsUnsupportedAndCheckedOutOriginalIsLocked: a checkout's working copy is
@@ -381,7 +384,9 @@ func view(es []remote.Entry) []string {
 }
 
 // TestListWithPrevStaysCorrectUnderRealTimestamps: List with prev equals a full listing of
-// the same state after random changes by other clients while folder timestamps come late,
+// the same state, and moved nodes keep their ids, after random changes by other clients
+// (new versions, renames, moves, deletes, new files, checkouts, title edits): with the test
+// server's immediate timestamps, and while folder timestamps come late,
 // merge within a second, are skipped for checkouts, are not kept at all, or moves leave
 // every timestamp alone — with the server's clock moving on by less than a second, a few
 // seconds, or minutes between polls (pruning only works with time passing).
@@ -390,6 +395,7 @@ func TestListWithPrevStaysCorrectUnderRealTimestamps(t *testing.T) {
 		name string
 		opt  func(*alfrescotest.Options)
 	}{
+		{"test server defaults", func(o *alfrescotest.Options) { *o = alfrescotest.Options{Clock: o.Clock, FolderDelay: o.FolderDelay} }},
 		{"late and merged", func(*alfrescotest.Options) {}},
 		{"no propagation", func(o *alfrescotest.Options) { o.NoTimestampPropagation = true }},
 		{"moves keep timestamps", func(o *alfrescotest.Options) { o.PreserveAuditableOnMove = true }},
@@ -399,8 +405,8 @@ func TestListWithPrevStaysCorrectUnderRealTimestamps(t *testing.T) {
 			clock := alfrescotest.NewManualClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))
 			opts := alfrescotest.Realistic()
 			opts.Clock, opts.FolderDelay = clock.Now, 300*time.Millisecond
-			opts.NoContract = true // 80 listings of 120 files: the client's logic is under test here
 			tc.opt(&opts)
+			opts.NoContract = true // 60 listings of 120 files: the client's logic is under test here
 			srv := startServer(t, opts)
 			randomChanges(t, srv, clock)
 		})
@@ -427,6 +433,7 @@ func randomChanges(t *testing.T, srv *alfrescotest.Server, clock *alfrescotest.M
 	}
 	pruned := 0
 	for round := range 30 {
+		moved := map[string]string{} // new path → node id
 		for range 1 + rnd.IntN(3) {
 			f := files[rnd.IntN(len(files))]
 			if lib.ID(f) == "" {
@@ -437,8 +444,9 @@ func randomChanges(t *testing.T, srv *alfrescotest.Server, clock *alfrescotest.M
 				_ = lib.Write(f, []byte(fmt.Sprintf("round %d", round)))
 			case 1, 2:
 				to := fmt.Sprintf("d%d/e%d/moved-%d-%d.txt", rnd.IntN(3), rnd.IntN(2), round, rnd.IntN(1000))
+				id := lib.ID(f)
 				if lib.Rename(f, to) == nil {
-					files = append(files, to)
+					files, moved[to] = append(files, to), id
 				}
 			case 3:
 				_ = lib.Remove(f)
@@ -481,6 +489,11 @@ func randomChanges(t *testing.T, srv *alfrescotest.Server, clock *alfrescotest.M
 		}
 		if g, f := view(got), view(full); !slices.Equal(g, f) {
 			t.Fatalf("round %d: List with prev differs from a full List:\nwith prev: %q\nfull:      %q", round, g, f)
+		}
+		for to, id := range moved {
+			if lib.ID(to) == id && entryAt(t, got, to).ID != id {
+				t.Errorf("round %d: moved node %s not listed at %s with its id", round, id, to)
+			}
 		}
 		prev = got
 	}
