@@ -1,6 +1,7 @@
 // Package httpclient owns the HTTP client policy every HTTP-based remote (WebDAV, Alfresco)
 // shares: transport timeouts without a total timeout (a 1 GiB upload may take an hour; the
-// caller's context bounds each request), TLS verification left on, and a redirect policy that
+// caller's context bounds each request) but with a stall timeout (an exchange that moves no
+// byte for a minute is abandoned), TLS verification left on, and a redirect policy that
 // refuses HTTPS→HTTP and never forwards credentials to another host. Written once because it
 // is security-relevant: two copies would drift.
 package httpclient
@@ -25,11 +26,16 @@ const (
 )
 
 // New returns a copy of hc (or a default client when hc is nil) whose redirect policy is
-// CheckRedirect for the server at base.
+// CheckRedirect for the server at base and whose transport abandons an exchange that moves
+// no byte for the stall timeout of its request's context (remote.StallTimeoutOf; the
+// error is a *StallError).
 func New(hc *http.Client, base *url.URL) *http.Client {
 	var out http.Client
 	if hc != nil {
 		out = *hc
+		if out.Transport == nil {
+			out.Transport = http.DefaultTransport
+		}
 	} else {
 		out.Transport = &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
@@ -43,6 +49,7 @@ func New(hc *http.Client, base *url.URL) *http.Client {
 		}
 	}
 	out.CheckRedirect = CheckRedirect(base)
+	out.Transport = stallTransport{next: out.Transport}
 	return &out
 }
 
