@@ -125,6 +125,9 @@ type Settings struct {
 	// (0: unlimited); a pause still stops every transfer.
 	UploadLimit   int64 `json:"upload_limit,omitempty"`
 	DownloadLimit int64 `json:"download_limit,omitempty"`
+	// StallTimeout is how long a transfer or listing may go without moving a byte before it
+	// is abandoned and retried with back-off (SPEC §4; default 1m).
+	StallTimeout Duration `json:"stall_timeout,omitempty"`
 }
 
 // Event is something the UI may announce (a notification) or react to (refresh).

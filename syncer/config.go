@@ -51,6 +51,9 @@ type Config struct {
 	// stored General settings; when zero, the stored settings (or the defaults) apply.
 	PollInterval   time.Duration
 	RescanInterval time.Duration
+	// StallTimeout abandons a transfer or listing that moves no byte for that long (default
+	// 1 min, remote.DefaultStallTimeout). When set here it wins over the stored setting.
+	StallTimeout time.Duration
 	// UploadLimit and DownloadLimit are engine-wide bandwidth limits in bytes per second;
 	// when set (> 0) they win over the stored General settings, like the intervals.
 	UploadLimit, DownloadLimit int64

@@ -40,6 +40,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	explicitPoll, explicitRescan := cfg.PollInterval > 0, cfg.RescanInterval > 0
 	explicitUp, explicitDown := cfg.UploadLimit > 0, cfg.DownloadLimit > 0
+	explicitStall := cfg.StallTimeout > 0
 	cfg.defaults()
 	e := &Engine{
 		cfg:     cfg,
@@ -69,6 +70,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if explicitDown {
 		e.settings.DownloadLimit = cfg.DownloadLimit
+	}
+	if explicitStall {
+		e.settings.StallTimeout = Duration(cfg.StallTimeout)
 	}
 	e.limits = limiter.New(e.settings.UploadLimit, e.settings.DownloadLimit)
 	e.limits.SetPaused(e.paused)
@@ -160,6 +164,7 @@ func (e *Engine) remoteFor(name string) (remote.Remote, model.Account, error) {
 		r, a = e.probeLater(a, secret, r)
 	}
 	r = limiter.Wrap(r, e.limits) // the one place every transfer's remote is made
+	r = remote.WatchStalls(r, e.stallTimeout)
 	e.mu.Lock()
 	e.remotes[name] = r
 	e.mu.Unlock()
@@ -242,6 +247,17 @@ func (e *Engine) pollInterval() time.Duration {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return time.Duration(e.settings.PollInterval)
+}
+
+// stallTimeout is the General setting's stall timeout (remote.DefaultStallTimeout when
+// unset).
+func (e *Engine) stallTimeout() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.settings.StallTimeout <= 0 {
+		return remote.DefaultStallTimeout
+	}
+	return time.Duration(e.settings.StallTimeout)
 }
 
 func (e *Engine) rescanInterval() time.Duration {

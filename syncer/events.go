@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
 // events is a bounded ring of recent events with a long-poll for the UI.
@@ -73,6 +76,10 @@ func (e *Engine) Events(ctx context.Context, after int64) ([]Event, int64, error
 
 const settingsKey = "settings"
 
+// MinStallTimeout is the shortest stall timeout the settings and the daemon flag accept: a
+// shorter one would abandon transfers that are only slow.
+const MinStallTimeout = 5 * time.Second
+
 func (e *Engine) loadSettings() error {
 	v, err := e.cfg.Store.GetConfig(settingsKey)
 	if err != nil || v == "" {
@@ -111,6 +118,9 @@ func (e *Engine) PutSettings(ctx context.Context, s Settings) error {
 	}
 	if s.UploadLimit < 0 || s.DownloadLimit < 0 {
 		return errors.New("bandwidth limits must not be negative (0: unlimited)")
+	}
+	if s.StallTimeout != 0 && time.Duration(s.StallTimeout) < MinStallTimeout {
+		return fmt.Errorf("the stall timeout must be at least %v (0: the default, %v)", MinStallTimeout, remote.DefaultStallTimeout)
 	}
 	b, _ := json.Marshal(s)
 	if err := e.cfg.Store.PutConfig(settingsKey, string(b)); err != nil {

@@ -72,6 +72,8 @@ func TestUsageErrorsExitTwoWithAOneLineHint(t *testing.T) {
 		{"wait negative", []string{"wait", "--timeout", "-5s"}, "must not be negative"},
 		{"daemon bad interval", []string{"daemon", "--poll-interval", "fast"}, "invalid value"},
 		{"daemon tiny rescan", []string{"daemon", "--rescan-interval", "1ms"}, "at least"},
+		{"daemon tiny stall timeout", []string{"daemon", "--stall-timeout", "1s"}, "at least 5s"},
+		{"daemon bad stall timeout", []string{"daemon", "--stall-timeout", "never"}, "invalid value"},
 		{"daemon argument", []string{"daemon", "now"}, "unexpected argument"},
 	}
 	for _, tc := range cases {

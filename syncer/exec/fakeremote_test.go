@@ -36,6 +36,10 @@ type fakeRemote struct {
 	breaks  int
 	// afterUploadRead runs after Upload has read the whole body, before it stores it.
 	afterUploadRead func(p string)
+	// endless makes Open's streams go on past the file's content without end; endlessRead
+	// counts the bytes read from that part.
+	endless     bool
+	endlessRead int64
 }
 
 type fakeItem struct {
@@ -215,7 +219,19 @@ func (f *fakeRemote) Open(ctx context.Context, e remote.Entry, offset int64) (io
 		f.breaks--
 		r = io.MultiReader(bytes.NewReader(data[:f.breakAt]), errReader{fakeErr(remote.ErrNetwork, "read", e.Path)})
 	}
+	if f.endless {
+		r = io.MultiReader(r, &endlessReader{n: &f.endlessRead})
+	}
 	return io.NopCloser(r), nil
+}
+
+// endlessReader never ends; it counts what it gave.
+type endlessReader struct{ n *int64 }
+
+func (e *endlessReader) Read(p []byte) (int, error) {
+	clear(p)
+	*e.n += int64(len(p))
+	return len(p), nil
 }
 
 type errReader struct{ err error }

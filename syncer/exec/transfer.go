@@ -359,7 +359,8 @@ func (u *uploadReader) end() error {
 
 // resumeReader reads a remote file and, when the stream breaks with a network error,
 // reopens it at the offset already read (at most downloadResumes times) after checking that
-// the remote version did not change meanwhile. err keeps the remote error that ended it.
+// the remote version did not change meanwhile. It reads at most one byte more than e.Size
+// (the listed size). err keeps the remote error that ended it.
 type resumeReader struct {
 	ctx     context.Context
 	rem     remote.Remote
@@ -371,9 +372,19 @@ type resumeReader struct {
 }
 
 func (rr *resumeReader) Read(p []byte) (int, error) {
+	// Never more than one byte past the listed size: an answer longer than the listing
+	// (a server whose body never ends) is cut there and fails as a network error.
+	if most := rr.e.Size - rr.off + 1; most >= 0 && int64(len(p)) > most {
+		p = p[:most]
+	}
 	for {
 		n, err := rr.rc.Read(p)
 		rr.off += int64(n)
+		if over := rr.off - rr.e.Size; over > 0 {
+			rr.err = &remote.Error{Kind: remote.ErrNetwork, Op: "GET", Path: rr.e.Path,
+				Message: fmt.Sprintf("the server sent more than the %d bytes the listing said", rr.e.Size)}
+			return n - int(over), rr.err
+		}
 		if err == nil || err == io.EOF {
 			return n, err
 		}

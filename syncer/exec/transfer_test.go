@@ -2,6 +2,7 @@ package exec
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -103,6 +104,29 @@ func TestDownloadDoesNotResumeAChangedRemoteFile(t *testing.T) {
 	}
 	if _, err := h.fs.Stat("f.bin"); err == nil {
 		t.Fatal("a torn download is visible under the final name")
+	}
+}
+
+// TestDownloadLongerThanListedIsCutAndFailsAsNetwork: a server whose answer goes on past
+// the listed size (a 0-byte file whose body never ends grew its temporary file without
+// bound) is cut one byte after the listed size; nothing lands, the item fails as network.
+func TestDownloadLongerThanListedIsCutAndFailsAsNetwork(t *testing.T) {
+	for _, content := range []string{"", "hello"} {
+		t.Run(fmt.Sprintf("%d bytes listed", len(content)), func(t *testing.T) {
+			h := newHarness(t)
+			rn := h.remote("f.txt", content)
+			h.rem.endless = true
+			r := h.runOne(plan.Action{Op: plan.Download, Path: "f.txt", To: "f.txt", Remote: rn})
+			if r.Reason != remote.ReasonNetwork || !strings.Contains(r.Err.Error(), "more than") {
+				t.Fatalf("endless answer: err %v reason %q, want network", r.Err, r.Reason)
+			}
+			if _, err := h.fs.Stat("f.txt"); err == nil {
+				t.Fatal("an endless download landed under the final name")
+			}
+			if n := h.rem.endlessRead; n > 64<<10 {
+				t.Errorf("read %d bytes past the listed size", n)
+			}
+		})
 	}
 }
 

@@ -25,6 +25,7 @@ type osCloud struct {
 	cloudFolder string
 	calls       func(op string) int
 	fault       func(f func(op, p string) int)
+	tweak       []func(*syncer.Config) // changes to the engine's configuration
 }
 
 // osEnv builds an Env with the real engine over the real file system (local root
@@ -38,7 +39,7 @@ func osEnv(t testing.TB, base string, c osCloud) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := syncer.New(syncer.Config{
+	cfg := syncer.Config{
 		Store:   store,
 		Secrets: credentials.NewMemory(),
 		Dial:    c.dial,
@@ -49,7 +50,11 @@ func osEnv(t testing.TB, base string, c osCloud) *Env {
 		PollInterval:   time.Hour,
 		RescanInterval: time.Hour,
 		Log:            testLog(t),
-	})
+	}
+	for _, f := range c.tweak {
+		f(&cfg)
+	}
+	eng, err := syncer.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

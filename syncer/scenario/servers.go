@@ -27,7 +27,20 @@ type Meter struct {
 	mu    sync.Mutex
 	calls map[string]int
 	fault func(op, p string) int
+	stall func(op, p string) Stall
 }
+
+// Stall is how a metered server answers a request it stalls (see SetStall).
+type Stall int
+
+const (
+	// NoStall serves the request.
+	NoStall Stall = iota
+	// Hang sends the headers and the first byte of the answer, then nothing.
+	Hang
+	// Endless sends an answer that never ends.
+	Endless
+)
 
 // Op names the kind of a WebDAV request as the scenarios count them.
 func Op(method string) string {
@@ -63,6 +76,38 @@ func (m *Meter) SetFault(f func(op, p string) int) {
 	m.mu.Unlock()
 }
 
+// SetStall installs (nil removes) a hook choosing the requests the server stalls.
+func (m *Meter) SetStall(f func(op, p string) Stall) {
+	m.mu.Lock()
+	m.stall = f
+	m.mu.Unlock()
+}
+
+// stalled answers r as how says, until the client goes away.
+func stalled(w http.ResponseWriter, r *http.Request, how Stall) {
+	status := http.StatusOK
+	if r.Method == "PROPFIND" {
+		status = http.StatusMultiStatus
+	}
+	w.WriteHeader(status)
+	chunk := []byte("<") // one byte: less than any file the scenarios stall
+
+	for {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+		w.(http.Flusher).Flush()
+		if how == Hang {
+			<-r.Context().Done()
+			return
+		}
+		if r.Context().Err() != nil {
+			return
+		}
+		chunk = make([]byte, 32<<10)
+	}
+}
+
 // Wrap returns next behind the meter.
 func (m *Meter) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -72,8 +117,14 @@ func (m *Meter) Wrap(next http.Handler) http.Handler {
 			m.calls = map[string]int{}
 		}
 		m.calls[op]++
-		f := m.fault
+		f, stall := m.fault, m.stall
 		m.mu.Unlock()
+		if stall != nil {
+			if how := stall(op, r.URL.Path); how != NoStall {
+				stalled(w, r, how)
+				return
+			}
+		}
 		if f != nil {
 			if st := f(op, r.URL.Path); st != 0 {
 				http.Error(w, fmt.Sprintf("injected %d", st), st)

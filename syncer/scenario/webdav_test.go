@@ -70,9 +70,10 @@ func webdavEnv(t testing.TB, srv *davtest.Server) *Env {
 }
 
 // davEnv is an environment syncing with the WebDAV folder at url (behind meter), whose
-// "Docs" subfolder is cloud.
-func davEnv(t testing.TB, base, url string, cloud DirTree, meter *Meter) *Env {
+// "Docs" subfolder is cloud; tweak, when given, changes the engine's configuration.
+func davEnv(t testing.TB, base, url string, cloud DirTree, meter *Meter, tweak ...func(*syncer.Config)) *Env {
 	return osEnv(t, base, osCloud{
+		tweak: tweak,
 		dial: func(a model.Account, secret string) (remote.Remote, error) {
 			return webdav.New(webdav.Config{URL: a.URL, User: a.User, Password: secret, Capabilities: a.Capabilities})
 		},

@@ -83,8 +83,14 @@ func TestUploadTheServerStopsReadingIsAbandoned(t *testing.T) {
 	wantStall(t, err, true, start)
 }
 
+// TestSlowButSteadyAnswerAndSlowHeadersAreNotStalls: only waits on the server count: not a
+// server thinking before its headers, not a slow but steady answer, and not the caller
+// holding the streams (a paused engine, a bandwidth limit, a slow disk).
 func TestSlowButSteadyAnswerAndSlowHeadersAreNotStalls(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, err := io.ReadAll(r.Body); err != nil || string(b) != "body" {
+			t.Errorf("server read %q, %v", b, err)
+		}
 		time.Sleep(3 * stall) // a server thinking before it answers: not watched
 		w.WriteHeader(http.StatusOK)
 		for range 6 {
@@ -95,15 +101,30 @@ func TestSlowButSteadyAnswerAndSlowHeadersAreNotStalls(t *testing.T) {
 	}))
 	defer srv.Close()
 	hc, ctx := client(t, srv)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPut, srv.URL+"/f", strings.NewReader("body"))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPut, srv.URL+"/f", &slowReader{r: strings.NewReader("body")})
+	req.ContentLength = 4
 	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "xxxxxx" {
-		t.Fatalf("slow answer: %q, %v", b, err)
+	first := make([]byte, 1)
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatal(err)
 	}
+	time.Sleep(3 * stall) // the caller holds the answer: not the server's stall
+	rest, err := io.ReadAll(resp.Body)
+	if got := string(first) + string(rest); err != nil || got != "xxxxxx" {
+		t.Fatalf("slow answer: %q, %v", got, err)
+	}
+}
+
+// slowReader gives one byte per Read, after a pause longer than the stall timeout.
+type slowReader struct{ r io.Reader }
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	time.Sleep(2 * stall)
+	return s.r.Read(p[:min(len(p), 1)])
 }
 
 func TestStallTimeoutDefaultsToAMinute(t *testing.T) {
@@ -120,4 +141,25 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// TestClosingTheSentBodyLateKeepsTheAnswersClock: the transport may close a request body
+// after the answer's headers came in, while a read of the answer waits; that must not stop
+// the answer's clock (a listing that stalled then held its set forever).
+func TestClosingTheSentBodyLateKeepsTheAnswersClock(t *testing.T) {
+	fired := make(chan struct{})
+	w := &watchdog{d: stall, cancel: func() { close(fired) }}
+	body := &sendBody{rc: io.NopCloser(strings.NewReader("x")), w: w, left: 1}
+	body.Read(make([]byte, 8))
+	w.answered()
+	w.start(false) // a read of the answer waits
+	body.Close()   // the transport's writer finishes late
+	select {
+	case <-fired:
+	case <-time.After(20 * stall):
+		t.Fatal("the answer's clock was stopped by the request body's Close")
+	}
+	if s := w.fired.Load(); s == nil || s.Sending {
+		t.Errorf("stall %+v, want one of the answer", s)
+	}
 }
