@@ -199,7 +199,8 @@ func (e *Engine) Unsync(ctx context.Context, p string, removeFromCloud bool) err
 	if err := e.cfg.Store.PutItems(s.ID, nil, keys); err != nil {
 		return err
 	}
-	if len(docs) == 0 && len(keys) == len(items) && e.countItems(s.ID) == 0 {
+	if len(docs) == 0 && len(keys) == len(items) && e.countDocuments(s.ID) == 0 {
+		// No document left: the set ends, with the folders its documents were in.
 		e.stopRunner(s.ID)
 		err = e.cfg.Store.DeleteSet(s.ID)
 	} else {
@@ -217,9 +218,15 @@ func (e *Engine) restart(s model.Set, rel string) {
 	}
 }
 
-func (e *Engine) countItems(set string) int {
+// countDocuments counts the items of a set that are files.
+func (e *Engine) countDocuments(set string) int {
 	n := 0
-	_ = e.cfg.Store.ListItems(set, func(model.Item) bool { n++; return true })
+	_ = e.cfg.Store.ListItems(set, func(it model.Item) bool {
+		if !it.IsDir {
+			n++
+		}
+		return true
+	})
 	return n
 }
 

@@ -73,9 +73,13 @@ type pass struct {
 	// unreadable.go); held the cloud folders the empty-listing guard holds (emptyguard.go).
 	unreadable map[string]error
 	held       map[string]int
-	keyBase    string       // see newKey
-	moved      []model.Item // items below a moved folder, rewritten, to be stored
-	keySeq     int
+	// Documents sets (documents.go): every folder of the home on each side, and the
+	// documents moved out of it (path → item key).
+	localDirs, cloudDirs map[string]plan.Node
+	movedOut             map[string]string
+	keyBase              string       // see newKey
+	moved                []model.Item // items below a moved folder, rewritten, to be stored
+	keySeq               int
 }
 
 func (p *pass) run(ctx context.Context) (int, string) {
@@ -115,6 +119,9 @@ func (p *pass) run(ctx context.Context) (int, string) {
 		return 0, state
 	}
 	p.forgetVanished(local, remoteNodes)
+	if s.Kind == model.KindDocuments {
+		local, remoteNodes = p.homeSnapshots(local, remoteNodes)
+	}
 	pl := plan.Reconcile(plan.Input{Base: p.bases(), Local: local, Remote: remoteNodes, Options: p.options()})
 	pl = p.failUnreadable(pl)
 	pl = p.dropBackedOff(pl)
@@ -201,9 +208,15 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 		}
 	}
 	dirty := p.takeDirty()
-	p.unreadable = map[string]error{}
+	p.unreadable, p.localDirs = map[string]error{}, map[string]plan.Node{}
+	docs := p.s.Kind == model.KindDocuments
+	var sel func(plan.Node) bool
+	if docs {
+		sel = p.docSelect(known)
+	}
 	nodes, err := p.lfs.Scan(ctx, exec.ScanOptions{
-		IncludeSubfolders: p.s.Kind == model.KindFolder && p.s.Options.IncludeSubfolders,
+		IncludeSubfolders: p.s.Kind == model.KindFolder && p.s.Options.IncludeSubfolders || docs,
+		Select:            sel,
 		Known: func(id string) (string, string, bool) {
 			it, ok := known[id]
 			if !ok || it.IsDir {
@@ -224,7 +237,11 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 		if p.localOnly(n.Path, conflicts) || isOwn(n.Path, p.own) {
 			continue
 		}
-		if p.s.Kind == model.KindDocuments && !p.isMember(n, known) {
+		if docs && n.IsDir {
+			p.localDirs[n.Path] = n
+			continue
+		}
+		if docs && !p.isMember(n, known) {
 			continue
 		}
 		out = append(out, n)
@@ -326,12 +343,23 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 			fmt.Sprintf("the cloud folder %s answered with an empty listing although %d items were synced; "+
 				"nothing was deleted locally. If the cloud folder really was emptied, confirm with Request Sync", s.RemoteRoot, hadRemote)), false
 	}
-	memberIDs := map[string]bool{}
-	for _, it := range p.items {
-		if it.HasBase && it.Remote.ID != "" {
-			memberIDs[it.Remote.ID] = true
+	docs := s.Kind == model.KindDocuments
+	memberIDs, movedVersions := map[string]bool{}, map[string]bool{}
+	if docs {
+		listed := make(map[string]bool, len(entries))
+		for _, en := range entries {
+			listed[p.remoteNode(en).ID] = true
+		}
+		for _, it := range p.items {
+			if it.HasBase && it.Remote.ID != "" {
+				memberIDs[it.Remote.ID] = true
+				if !listed[it.Remote.ID] && !it.IsDir {
+					movedVersions[it.Remote.Version] = true
+				}
+			}
 		}
 	}
+	p.cloudDirs = map[string]plan.Node{}
 	out := make([]plan.Node, 0, len(entries))
 	for _, en := range entries {
 		if en.IDIsPath {
@@ -341,7 +369,11 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 		if isOwn(n.Path, p.own) {
 			continue
 		}
-		if s.Kind == model.KindDocuments && !memberIDs[n.ID] && !p.isDocPath(n.Path) {
+		if docs && n.IsDir {
+			p.cloudDirs[n.Path] = n
+			continue
+		}
+		if docs && !p.cloudMember(n, memberIDs, movedVersions) {
 			continue
 		}
 		out = append(out, n)
@@ -483,30 +515,6 @@ func (p *pass) dropBackedOff(pl plan.Plan) plan.Plan {
 	return out
 }
 
-// waitsForChange reports whether a failure reason is one no retry can fix (SPEC §4): the
-// item waits for the user (Request Sync, a rename, Unsync) or for a change, not for a
-// timer. Unsupported items (symbolic links, special files) are such too.
-func waitsForChange(r remote.Reason) bool {
-	switch r {
-	case remote.ReasonTargetDeleted, remote.ReasonMovedOut, remote.ReasonInvalidName, remote.ReasonNameClash,
-		remote.ReasonUnsupported:
-		return true
-	}
-	return false
-}
-
-// fingerprint says what an action asks of which state of its item: the same fingerprint in
-// a later plan means the item did not change on either side since.
-func fingerprint(a plan.Action) string {
-	node := func(n *plan.Node) string {
-		if n == nil {
-			return "-"
-		}
-		return n.ID + "@" + n.Version + "#" + n.Hash
-	}
-	return fmt.Sprintf("%s|%s|%s|%s|%s", a.Op, a.Path, a.To, node(a.Local), node(a.Remote))
-}
-
 // deletes counts the deleting actions of pl and the set's synced items.
 func (p *pass) deletes(pl plan.Plan) (n, total int) {
 	l, r := pl.Deletes()
@@ -532,6 +540,9 @@ func (p *pass) finish(clean bool) {
 	visible := s.Error != "" || s.PendingDeletes != 0 || s.ErrorDetails != "" || (clean && s.LastSync.IsZero())
 	store := visible
 	s.Error, s.ErrorDetails, s.PendingDeletes = "", "", 0
+	if clean && p.pruneDocuments(&s) {
+		store = true
+	}
 	if clean {
 		if !s.Trusted || s.Installation != e.cfg.Store.InstallationID() {
 			s.Trusted, s.Installation = true, e.cfg.Store.InstallationID()

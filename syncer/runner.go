@@ -106,7 +106,8 @@ func (r *runner) startWatch(ctx context.Context) <-chan WatchEvent {
 		r.view.subfolders = s.Kind == model.KindFolder && s.Options.IncludeSubfolders
 	}
 	r.e.mu.Unlock()
-	ch, err := r.e.cfg.Watch(ctx, root, s.Kind == "folder" && s.Options.IncludeSubfolders, r.e.rescanInterval())
+	// A documents set watches its whole home: its documents may move anywhere inside it.
+	ch, err := r.e.cfg.Watch(ctx, root, s.Kind == model.KindDocuments || s.Options.IncludeSubfolders, r.e.rescanInterval())
 	if err != nil {
 		r.e.cfg.Log.Warn("local watcher not started; relying on rescans", "set", r.id, "root", root, "err", err)
 		return nil

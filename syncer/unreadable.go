@@ -73,8 +73,9 @@ func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
 	var clear []model.Item
 	for _, it := range p.items {
 		if it.HasBase && it.Status == model.StatusFailed && !it.Local.Gone && !it.Remote.Gone &&
-			(it.Reason == remote.ReasonPermissionDenied || it.Reason == remote.ReasonLocalIO || it.Reason == remote.ReasonTargetDeleted) &&
-			!acted["k:"+it.Key] && !p.underUnreadable(it.Path) && !p.held0(it.Path) {
+			(it.Reason == remote.ReasonPermissionDenied || it.Reason == remote.ReasonLocalIO ||
+				it.Reason == remote.ReasonTargetDeleted || it.Reason == remote.ReasonMovedOut) &&
+			!acted["k:"+it.Key] && !p.underUnreadable(it.Path) && !p.held0(it.Path) && p.movedOut[it.Path] == "" {
 			it.Status, it.Reason, it.Details, it.Attempts, it.NextRetry, it.Notified = model.StatusSynced, "", "", 0, time.Time{}, false
 			clear = append(clear, it)
 			p.items[it.Key] = it
@@ -117,6 +118,15 @@ func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
 	sort.Strings(held)
 	for _, d := range held {
 		pl.Actions = append(pl.Actions, p.heldFailure(d, next))
+		next++
+	}
+	moved := make([]string, 0, len(p.movedOut))
+	for q := range p.movedOut {
+		moved = append(moved, q)
+	}
+	sort.Strings(moved)
+	for _, q := range moved {
+		pl.Actions = append(pl.Actions, p.movedOutFailure(q, p.movedOut[q], next))
 		next++
 	}
 	return pl

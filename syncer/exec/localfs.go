@@ -36,6 +36,10 @@ type ScanOptions struct {
 	// cannot be listed is still returned itself, without its content; the caller must not
 	// read the content missing below it as deletions. nil: such a folder fails the scan.
 	Unreadable func(path string, err error)
+	// Select, when set, is asked about every entry before its content is read: an entry it
+	// refuses is left out unread (a refused folder is still walked into). A documents set
+	// selects its members and their folders, so the rest of a large home is never hashed.
+	Select func(n plan.Node) bool
 }
 
 // LocalFS is one sync set's local tree, rooted at the set's local root. Paths are

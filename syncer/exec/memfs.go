@@ -189,6 +189,9 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 				unreadable = append(unreadable, d.Path)
 			}
 		}
+		if opts.Select != nil && !opts.Select(d) {
+			continue
+		}
 		if sn.file {
 			if v, h, ok := memKnown(opts, d.ID); ok && v == d.Version {
 				d.Hash = h

@@ -562,3 +562,34 @@ func TestScanReportsUnreadableFolderAndGoesOn(t *testing.T) {
 		t.Fatalf("nodes %v, unreadable %v; want the readable tree and the locked folder itself, locked reported", got, bad)
 	}
 }
+
+// WasTrashed tells a file moved to the desktop trash (a deletion in a file manager) from one
+// removed for good or moved elsewhere: only the first has an info file naming its path.
+func TestWasTrashedFindsTheTrashInfo(t *testing.T) {
+	base := t.TempDir()
+	root, trash := filepath.Join(base, "home", "Docs"), filepath.Join(base, "xdg", "Trash")
+	for _, p := range []string{"trashed one.txt", "sub/trashed.txt", "removed.txt", "moved.txt"} {
+		writeFile(t, filepath.Join(root, p), p)
+	}
+	o := NewOSFSWithTrash(root, trash)
+	for _, p := range []string{"trashed one.txt", "sub/trashed.txt"} {
+		n, err := o.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Trash(p, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.WasTrashed("trashed one.txt", time.Now().Add(time.Hour)) {
+		t.Error("a deletion older than asked for counts")
+	}
+	os.Remove(filepath.Join(root, "removed.txt"))
+	os.Rename(filepath.Join(root, "moved.txt"), filepath.Join(base, "home", "moved.txt"))
+	for p, want := range map[string]bool{"trashed one.txt": true, "sub/trashed.txt": true, "removed.txt": false,
+		"moved.txt": false, "never.txt": false} {
+		if got := o.WasTrashed(p, time.Now().Add(-time.Minute)); got != want {
+			t.Errorf("WasTrashed(%q) = %v, want %v", p, got, want)
+		}
+	}
+}

@@ -79,6 +79,11 @@ type Env struct {
 	Symlink func(p, target string)
 	// Mode returns p's permission bits locally; nil when not observable.
 	Mode func(p string) uint32
+	// MoveOut moves local file p out of the local root, to a sibling folder of it, keeping
+	// its identity (a rename); MoveBack moves it back to p. nil when not possible.
+	MoveOut, MoveBack func(p string)
+	// TrashLocal deletes local p the way a file manager does: into the desktop trash.
+	TrashLocal func(p string)
 }
 
 // Scenario is one named rule.

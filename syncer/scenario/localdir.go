@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cloudsync/cloudsync/syncer/exec"
 )
 
 // LocalDir fills e's local side for a real folder root: the Tree, and the abilities a real
@@ -25,6 +27,31 @@ func LocalDir(e *Env, t testing.TB, root, xdgData string) {
 	e.LocalTrash = func() []string { return FileContents(filepath.Join(xdgData, "Trash", "files")) }
 	e.Symlink = func(p, target string) {
 		if err := os.Symlink(target, filepath.Join(root, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	elsewhere := root + ".elsewhere" // a sibling folder of the set's folder
+	away := func(p string) string { return filepath.Join(elsewhere, filepath.Base(filepath.FromSlash(p))) }
+	e.MoveOut = func(p string) {
+		if err := os.MkdirAll(elsewhere, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(filepath.Join(root, filepath.FromSlash(p)), away(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.MoveBack = func(p string) {
+		if err := os.Rename(away(p), filepath.Join(root, filepath.FromSlash(p))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.TrashLocal = func(p string) {
+		fs := exec.NewOSFSWithTrash(root, filepath.Join(xdgData, "Trash"))
+		n, err := fs.Stat(p)
+		if err == nil {
+			err = fs.Trash(p, n)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,30 @@ func memEnv(t testing.TB, opts ...memremote.Option) *Env {
 			}
 		},
 		Mode: local.Mode,
+		// A name the scans ignore hides a file from the engine as a move out of the folder
+		// does, and keeps its identity for the way back.
+		MoveOut: func(p string) {
+			if err := local.MkdirAll("~$elsewhere"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := local.Rename(p, "~$elsewhere/"+path.Base(p)); err != nil {
+				t.Fatal(err)
+			}
+		},
+		MoveBack: func(p string) {
+			if _, err := local.Rename("~$elsewhere/"+path.Base(p), p); err != nil {
+				t.Fatal(err)
+			}
+		},
+		TrashLocal: func(p string) {
+			n, err := local.Stat(p)
+			if err == nil {
+				err = local.Trash(p, n)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
 	}
 }
 

@@ -15,6 +15,7 @@ func All() []Scenario {
 	out = append(out, conflicts()...)
 	out = append(out, moves()...)
 	out = append(out, options()...)
+	out = append(out, documents()...)
 	out = append(out, safety()...)
 	out = append(out, control()...)
 	out = append(out, regressions()...)
