@@ -272,7 +272,31 @@ func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remo
 	if err != nil {
 		return remote.Entry{}, err
 	}
+	if !strings.EqualFold(from, to) {
+		if err := c.checkMoved(ctx, e, from, to); err != nil {
+			return remote.Entry{}, err
+		}
+	}
 	return c.Stat(ctx, to)
+}
+
+// checkMoved makes sure that a MOVE the server answered with success left nothing at from:
+// lighttpd, when it may not change the folder a file is in, copies it, fails to remove the
+// original and still answers 204. The file's copy is then removed again (the original, at
+// the version e describes, is intact) and the move fails as permission_denied; a folder's
+// copy is left for the next listing to show, since its original may be incomplete.
+func (c *Client) checkMoved(ctx context.Context, e remote.Entry, from, to string) error {
+	orig, err := c.Stat(ctx, from)
+	if err != nil {
+		return nil // gone: moved (or the check failed; the next listing tells)
+	}
+	msg := "the server copied it to " + to + " but kept the original (it may not change the folder it is in)"
+	if !e.IsDir && !orig.IsDir && orig.Version == e.Version {
+		if cp, err := c.Stat(ctx, to); err == nil && !cp.IsDir && c.Delete(ctx, cp) == nil {
+			msg += "; the copy was removed"
+		}
+	}
+	return &remote.Error{Kind: remote.ErrPermission, Op: "MOVE", Path: from, Message: msg}
 }
 
 // checkDestination makes sure a MOVE from → to can only do what the contract says: to
