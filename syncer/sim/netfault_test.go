@@ -31,9 +31,12 @@ import (
 )
 
 // netClientTimeout is the http.Client timeout the engine's WebDAV client gets: it ends a
-// stalled request. Generous next to a loopback request of a few bytes, short enough that
-// the stalls of 300 seeds stay within the layer's time budget.
+// request stalled before its headers. Generous next to a loopback request of a few bytes,
+// short enough that the stalls of 300 seeds stay within the layer's time budget.
 const netClientTimeout = 3 * time.Second
+
+// netStallTimeout is the engine's stall timeout: it ends a body that stopped mid-way.
+const netStallTimeout = time.Second
 
 // netWorkers is how many seeds run at once: a seed mostly waits (on loopback HTTP, on
 // fsync, on stalled requests), so more seeds than cores keep the cores busy.
@@ -340,6 +343,7 @@ func newNetWorld(t *testing.T, seed int64, tr *trap, trash string) *netWorld {
 		Now:            w.clock.Now,
 		PollInterval:   time.Hour,
 		RescanInterval: time.Hour,
+		StallTimeout:   netStallTimeout,
 		Parallel:       1 + int(seed%2),
 		MassDeleteMin:  1 << 30, // random whole-folder deletions; the hold has its own scenario
 	})

@@ -25,8 +25,11 @@ import (
 //     delivered in part: a server writing PUT bodies in place, as x/net/webdav does, would
 //     otherwise hold a torn file that is the server's fault, not the client's), or after
 //     it, mid-way through the response body (for a mutation: applied, response lost).
-//   - stall: nothing arrives any more, before the headers or mid-body, until the request's
-//     context ends: the http.Client's Timeout must end it.
+//   - stall: nothing arrives any more, before the headers (the http.Client's Timeout ends
+//     it, as the transport's ResponseHeaderTimeout does in production) or mid-body (the
+//     engine's stall timeout ends it, as a network failure).
+//   - endless: the answer to a GET or PROPFIND goes on after its content and never ends (a
+//     broken proxy, a server bug): a download must be cut at its listed size.
 //   - truncate: the response body ends early with a clean EOF although Content-Length
 //     said more (a close-delimited response cut short).
 //   - 429 with Retry-After, 5xx (500, 502, 503, 504; a 502/504 may come after the server
@@ -54,7 +57,7 @@ var faultKinds = []struct {
 	weight int
 }{
 	{"latency", 3}, {"reset", 3}, {"stall", 1}, {"truncate", 3}, {"429", 2}, {"5xx", 3},
-	{"401", 1}, {"badxml", 2}, {"empty", 2}, {"redirect", 2},
+	{"401", 1}, {"badxml", 2}, {"empty", 2}, {"redirect", 2}, {"endless", 2},
 }
 
 func newFaultTransport(base http.RoundTripper, seed int64, rate float64, insecure string, log func(string, ...any)) *faultTransport {
@@ -156,6 +159,13 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		f.log("  net: %s: stalled mid-body (%d)", what, resp.StatusCode)
 		return withBody(resp, &cutBody{data: readAll(resp), ctx: req.Context()}), nil
+	case "endless":
+		resp, err := f.base.RoundTrip(req)
+		if err != nil || mutating {
+			return resp, err
+		}
+		f.log("  net: %s: the answer goes on without end (%d)", what, resp.StatusCode)
+		return withBody(resp, &endlessBody{data: readAll(resp)}), nil
 	case "truncate":
 		resp, err := f.base.RoundTrip(req)
 		if err != nil {
@@ -300,3 +310,21 @@ func (b *cutBody) Read(p []byte) (int, error) {
 }
 
 func (b *cutBody) Close() error { return nil }
+
+// endlessBody yields data, then zero bytes without end.
+type endlessBody struct {
+	data []byte
+	n    int
+}
+
+func (b *endlessBody) Read(p []byte) (int, error) {
+	if b.n < len(b.data) {
+		n := copy(p, b.data[b.n:])
+		b.n += n
+		return n, nil
+	}
+	clear(p)
+	return len(p), nil
+}
+
+func (b *endlessBody) Close() error { return nil }
