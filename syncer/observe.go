@@ -13,8 +13,9 @@ import (
 
 // publishItems refreshes the view's counters and rules from the pass's items.
 func (p *pass) publishItems() {
+	r := rulesOf(p.s, p.own, p.items) // outside the lock: it reads every item
 	p.e.mu.Lock()
-	p.r.view.load(p.s, p.own, p.items)
+	p.r.view.load(r)
 	p.e.mu.Unlock()
 }
 

@@ -179,29 +179,45 @@ func ignoredPath(p string) bool {
 	return false
 }
 
-// load refreshes the counters and the rules from the set and all its items (a pass read
-// them anyway).
-func (v *view) load(s model.Set, own []string, items map[string]model.Item) {
-	v.loaded = true
-	v.items, v.failed, v.conflicts = 0, 0, 0
-	v.kind, v.subfolders, v.own = s.Kind, s.Kind == model.KindFolder && s.Options.IncludeSubfolders, own
-	v.copies = map[string]bool{}
-	v.members = nil
+// rules are the counters and membership rules of a set as its items give them, built
+// without the engine's lock (a pass reads every item) and then swapped into the view.
+type rules struct {
+	items, failed, conflicts int
+	kind                     model.Kind
+	subfolders               bool
+	own                      []string
+	members, copies          map[string]bool
+}
+
+// rulesOf computes the rules of set s from all its items.
+func rulesOf(s model.Set, own []string, items map[string]model.Item) rules {
+	r := rules{kind: s.Kind, subfolders: s.Kind == model.KindFolder && s.Options.IncludeSubfolders, own: own,
+		copies: map[string]bool{}}
 	if s.Kind == model.KindDocuments {
-		v.members = map[string]bool{}
+		r.members = map[string]bool{}
 		for _, d := range s.Documents {
-			v.members[d] = true
+			r.members[d] = true
 		}
 	}
+	v := view{}
 	for _, it := range items {
 		v.count(it, 1)
 		for _, c := range it.Conflicts {
-			v.copies[c] = true
+			r.copies[c] = true
 		}
-		if v.members != nil && !it.Local.Excl {
-			v.members[it.Path] = true
+		if r.members != nil && !it.Local.Excl {
+			r.members[it.Path] = true
 		}
 	}
+	r.items, r.failed, r.conflicts = v.items, v.failed, v.conflicts
+	return r
+}
+
+// load puts rules into the view; Engine.mu must be held.
+func (v *view) load(r rules) {
+	v.loaded = true
+	v.items, v.failed, v.conflicts = r.items, r.failed, r.conflicts
+	v.kind, v.subfolders, v.own, v.members, v.copies = r.kind, r.subfolders, r.own, r.members, r.copies
 }
 
 // count adds (sign 1) or removes (sign -1) one item from the counters.
