@@ -1,12 +1,16 @@
 package scenario
 
 import (
+	"context"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/webdav"
 
 	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/remote/memremote"
@@ -203,3 +207,106 @@ func (r RemoteTree) Remove(p string)              { r.R.Remove(r.p(p)) }
 func (r RemoteTree) Files() map[string]string     { return r.R.Tree(r.Folder) }
 func (r RemoteTree) ID(p string) string           { return r.R.ID(r.p(p)) }
 func (r RemoteTree) Read(p string) (string, bool) { b, ok := r.R.Get(r.p(p)); return string(b), ok }
+
+// FSTree is a Tree over the folder Root of an x/net/webdav file system: the cloud side of
+// an in-process server whose tree lives in memory (the ownCloud-like one), changed directly
+// as another client of that server would. IDOf gives a node's server id.
+type FSTree struct {
+	T    testing.TB
+	FS   webdav.FileSystem
+	Root string // "/"-rooted
+	IDOf func(name string) string
+}
+
+func (f FSTree) name(p string) string { return path.Join(f.Root, p) }
+
+func (f FSTree) mkdirAll(name string) {
+	f.T.Helper()
+	ctx := context.Background()
+	if name == "/" || name == "." {
+		return
+	}
+	if fi, err := f.FS.Stat(ctx, name); err == nil && fi.IsDir() {
+		return
+	}
+	f.mkdirAll(path.Dir(name))
+	if err := f.FS.Mkdir(ctx, name, 0o755); err != nil {
+		f.T.Fatal(err)
+	}
+}
+
+func (f FSTree) Write(p, data string) {
+	f.T.Helper()
+	f.mkdirAll(path.Dir(f.name(p)))
+	w, err := f.FS.OpenFile(context.Background(), f.name(p), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err == nil {
+		_, err = io.WriteString(w, data)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		f.T.Fatal(err)
+	}
+}
+
+func (f FSTree) Read(p string) (string, bool) {
+	r, err := f.FS.OpenFile(context.Background(), f.name(p), os.O_RDONLY, 0)
+	if err != nil {
+		return "", false
+	}
+	defer r.Close()
+	if fi, err := r.Stat(); err != nil || fi.IsDir() {
+		return "", false
+	}
+	b, err := io.ReadAll(r)
+	return string(b), err == nil
+}
+
+func (f FSTree) Mkdir(p string) { f.T.Helper(); f.mkdirAll(f.name(p)) }
+
+func (f FSTree) Rename(from, to string) {
+	f.T.Helper()
+	f.mkdirAll(path.Dir(f.name(to)))
+	if err := f.FS.Rename(context.Background(), f.name(from), f.name(to)); err != nil {
+		f.T.Fatal(err)
+	}
+}
+
+func (f FSTree) Remove(p string) {
+	f.T.Helper()
+	if err := f.FS.RemoveAll(context.Background(), f.name(p)); err != nil {
+		f.T.Fatal(err)
+	}
+}
+
+func (f FSTree) Files() map[string]string {
+	out := map[string]string{}
+	var walk func(rel string)
+	walk = func(rel string) {
+		d, err := f.FS.OpenFile(context.Background(), f.name(rel), os.O_RDONLY, 0)
+		if err != nil {
+			return
+		}
+		infos, _ := d.Readdir(0)
+		d.Close()
+		for _, fi := range infos {
+			p := path.Join(rel, fi.Name())
+			if fi.IsDir() {
+				out[p] = "/"
+				walk(p)
+			} else {
+				out[p], _ = f.Read(p)
+			}
+		}
+	}
+	walk("")
+	return out
+}
+
+func (f FSTree) ID(p string) string {
+	if _, err := f.FS.Stat(context.Background(), f.name(p)); err != nil {
+		return ""
+	}
+	return f.IDOf(f.name(p))
+}

@@ -36,6 +36,21 @@ func TestScenariosLighttpd(t *testing.T) { runOnServer(t, davtest.Lighttpd) }
 // modules (no ETags, no PROPPATCH or LOCK, dot-files left out of listings).
 func TestScenariosNginx(t *testing.T) { runOnServer(t, davtest.Nginx) }
 
+// TestScenariosOwnCloudLike runs every scenario against the ownCloud/Nextcloud-like server
+// of davtest (oc:fileid, folder ETags that follow their subtree, oc:checksums): the engine
+// with file ids and listings that reuse unchanged subtrees. Its tree lives in memory; the
+// cloud side changes it through the server's file system, keeping ids as the server does.
+func TestScenariosOwnCloudLike(t *testing.T) {
+	t.Parallel()
+	Run(t, func(t *testing.T) *Env {
+		t.Parallel()
+		meter := &Meter{}
+		srv := davtest.ServeOC(t, meter.Wrap)
+		cloud := FSTree{T: t, FS: srv.FileSystem(), Root: "/Docs", IDOf: srv.ID}
+		return davEnv(t, t.TempDir(), srv.URL, cloud, meter)
+	})
+}
+
 // runOnServer runs the scenarios in parallel, each in its own folder of the shared server.
 func runOnServer(t *testing.T, name string) {
 	if testing.Short() && name != davtest.XNet {
@@ -71,7 +86,7 @@ func webdavEnv(t testing.TB, srv *davtest.Server) *Env {
 
 // davEnv is an environment syncing with the WebDAV folder at url (behind meter), whose
 // "Docs" subfolder is cloud; tweak, when given, changes the engine's configuration.
-func davEnv(t testing.TB, base, url string, cloud DirTree, meter *Meter, tweak ...func(*syncer.Config)) *Env {
+func davEnv(t testing.TB, base, url string, cloud Tree, meter *Meter, tweak ...func(*syncer.Config)) *Env {
 	return osEnv(t, base, osCloud{
 		tweak: tweak,
 		dial: func(a model.Account, secret string) (remote.Remote, error) {

@@ -257,8 +257,9 @@ func (s *OCServer) Propfinds() int64 { return s.fs.props.Load() }
 
 // ServeOC starts an ownCloud-like server on 127.0.0.1 until t ends: ocFS behind
 // x/net/webdav and Basic auth, with If-Match and If-None-Match on PUT enforced and the
-// OC-FileId and OC-ETag headers of a PUT's answer, as Nextcloud does.
-func ServeOC(t testing.TB) *OCServer {
+// OC-FileId and OC-ETag headers of a PUT's answer, as Nextcloud does. front, when given,
+// wraps the whole server (a meter in front of it).
+func ServeOC(t testing.TB, front ...func(http.Handler) http.Handler) *OCServer {
 	t.Helper()
 	o := newOCFS()
 	prefix := strings.TrimSuffix(Prefix, "/")
@@ -284,8 +285,24 @@ func ServeOC(t testing.TB) *OCServer {
 			h.ServeHTTP(w, r)
 		})
 	}
-	return &OCServer{URL: ServeXNet(t, o, wrap), fs: o}
+	h := XNetHandler(o, wrap)
+	for _, f := range front {
+		h = f(h)
+	}
+	url, stop, err := serve(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop() })
+	return &OCServer{URL: url, fs: o}
 }
+
+// FileSystem is the server's tree, for a test that changes it directly as another client
+// of the server would (ids follow renames; every write is a new version).
+func (s *OCServer) FileSystem() xwebdav.FileSystem { return s.fs }
+
+// ID returns the oc:fileid of the node at name ("/"-rooted), "" when there is none.
+func (s *OCServer) ID(name string) string { return s.fs.id(clean(name)) }
 
 // ocPutWriter adds Nextcloud's OC-FileId and OC-ETag headers to a successful PUT's answer
 // (written once the file holds the new content).
