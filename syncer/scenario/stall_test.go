@@ -17,7 +17,7 @@ import (
 
 // TestStalledAndEndlessAnswersFailTheItemAndTheSetGoesOn (issue 9 point 4): a server that
 // sends the headers of a download and then nothing, or a body that never ends for a file
-// listed as empty, holds nothing: after the stall timeout (here 300 ms) the download is
+// listed as empty, holds nothing: after the stall timeout (here 1 s) the download is
 // abandoned, the item fails as network and the rest of the set syncs; no temporary file
 // grows without bound; once the server answers again, Request Sync brings the files. A
 // listing that stalls fails the pass instead of holding the set.
@@ -31,7 +31,7 @@ func TestStalledAndEndlessAnswersFailTheItemAndTheSetGoesOn(t *testing.T) {
 	meter := &Meter{}
 	url := StartXNetWebDAV(t, served, davtest.User, davtest.Password, meter)
 	e := davEnv(t, base, url, DirTree{T: t, Root: filepath.Join(served, "Docs")}, meter,
-		func(c *syncer.Config) { c.StallTimeout = 300 * time.Millisecond })
+		func(c *syncer.Config) { c.StallTimeout = time.Second })
 	e.Cloud.Write("hang.txt", "a server that stops after the headers")
 	e.Cloud.Write("empty.txt", "")
 	e.Cloud.Write("fine.txt", "fine")

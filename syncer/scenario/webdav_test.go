@@ -1,8 +1,11 @@
 package scenario
 
 import (
+	"flag"
 	"net/url"
 	"os"
+	"runtime"
+	"strconv"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,8 +17,18 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/remote/webdav/davtest"
 )
 
-// TestMain stops the WebDAV servers the environments shared (davtest.Shared).
-func TestMain(m *testing.M) { os.Exit(davtest.Main(m)) }
+// TestMain runs four scenarios at a time unless -test.parallel says otherwise (an
+// environment mostly waits: on its server, on fsync, on the engine's passes), and stops the
+// WebDAV servers the environments shared (davtest.Shared).
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(max(4, runtime.GOMAXPROCS(0))))
+	}
+	os.Exit(davtest.Main(m))
+}
 
 // TestScenariosXNetWebDAV runs every scenario with the real engine, the real local file
 // system, the Badger store and the WebDAV remote against golang.org/x/net/webdav on
