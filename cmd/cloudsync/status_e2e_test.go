@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,24 +13,7 @@ import (
 // in the cloud (SPEC §3): with the built binary, its real watcher and a stopped
 // serve-webdav, it used to show `synced` and Pending: 0 for minutes (issue 9 point 9).
 func TestLocalEditIsPendingWhileTheServerIsDown(t *testing.T) {
-	bin := builtBinary(t)
-	t.Parallel()
-	base := t.TempDir()
-	served, root := filepath.Join(base, "server"), filepath.Join(base, "Docs")
-	for _, d := range []string{served, root} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	writeFile(t, filepath.Join(root, "a.txt"), "v1")
-	dav, server := startServeWebDAV(t, bin, childEnv(cloudsyncVars), served, "alice", "wonderland")
-	env := childEnv(cloudsyncVars, "CLOUDSYNC_HOME="+filepath.Join(base, "cs"), "CLOUDSYNC_KEYRING=memory",
-		"XDG_DATA_HOME="+filepath.Join(base, "xdg"))
-	startDaemon(t, bin, env, "--poll-interval", "1h")
-	ctl := &cliCtl{bin: bin, env: env}
-	mustRun(t, ctl, t.Context(), "wonderland\n", []string{"account", "add", "dav", "--type", "webdav", "--url", dav,
-		"--user", "alice", "--password-stdin"})
-	mustRun(t, ctl, t.Context(), "", []string{"sync", root, "--account", "dav", "--to", "Docs"})
+	ctl, root, _, server := syncedFolder(t, func(root string) { writeFile(t, filepath.Join(root, "a.txt"), "v1") })
 	mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "30s"})
 
 	if err := server.stop(); err != nil {
