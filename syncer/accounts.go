@@ -120,6 +120,15 @@ func (e *Engine) probe(ctx context.Context, a model.Account, rem remote.Remote) 
 	e.cfg.Log.Info("probed the server", "account", a.Name, "server", caps.Server, "file_ids", caps.FileIDs,
 		"etags", caps.ETags, "folder_etags", caps.FolderETags, "checksums", caps.Checksums,
 		"hides_dot_files", caps.HidesDotFiles)
+	// What the server lacks is said once, here, where it is found (SERVERS.md).
+	if !caps.ETags {
+		e.cfg.Log.Warn("the server gives files no version tags (ETags): a cloud edit that keeps a file's size "+
+			"within the same second as the one before it is not seen", "account", a.Name, "server", caps.Server)
+	}
+	if caps.HidesDotFiles {
+		e.cfg.Log.Warn("the server leaves names starting with a dot out of its folder listings: "+
+			"such files are not synced there (unsupported)", "account", a.Name, "server", caps.Server)
+	}
 	return &caps
 }
 

@@ -188,6 +188,11 @@ func TestDaemonEndToEnd(t *testing.T) {
 		len(accounts) != 1 || accounts[0].Name != "local" || accounts[0].URL != strings.TrimSuffix(url, "/") {
 		t.Fatalf("account list --json: %s", out)
 	}
+	// account add probed serve-webdav (x/net/webdav): ETags, locks, dead properties kept as
+	// extended attributes, no file ids.
+	if c := accounts[0].Capabilities; c == nil || !c.ETags || !c.Locking || c.FileIDs || c.ProbedAt.IsZero() {
+		t.Errorf("account list --json: capabilities %+v, want what serve-webdav offers", c)
+	}
 	if out := x.ok("", "account", "list"); !strings.Contains(out, "local") || strings.Contains(out, "wrong") {
 		t.Errorf("account list: %s", out)
 	}
