@@ -69,4 +69,23 @@ func TestDeadPropertiesLiveInExtendedAttributes(t *testing.T) {
 	if code != http.StatusBadRequest {
 		t.Errorf("PROPFIND undeclaring a prefix: %d, want 400", code)
 	}
+
+	// A COPY of a locked file copies its dead properties but not its lock (RFC 4918 §7.6),
+	// and the lock, listed with the file's properties, is kept in no attribute.
+	code, _ = do("LOCK", "/moved.txt", `<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>`)
+	if code != http.StatusOK {
+		t.Fatalf("LOCK: %d", code)
+	}
+	if code, _ := do("COPY", "/moved.txt", "", "Destination", hs.URL+"/copy.txt"); code != http.StatusCreated {
+		t.Fatalf("COPY of the locked file: %d", code)
+	}
+	code, body = do("PROPFIND", "/copy.txt", `<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>`, "Depth", "0")
+	if code != http.StatusMultiStatus || !strings.Contains(body, "Q4 &amp; plans") || strings.Contains(body, "activelock") {
+		t.Errorf("PROPFIND of the copy: %d %s", code, body)
+	}
+	names := make([]byte, 4096)
+	n, _ = unix.Listxattr(filepath.Join(dir, "copy.txt"), names)
+	if strings.Contains(string(names[:max(n, 0)]), "lock") {
+		t.Errorf("the copy's attributes hold a lock: %q", names[:n])
+	}
 }

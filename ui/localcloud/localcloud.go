@@ -18,19 +18,21 @@ import (
 	"time"
 
 	"golang.org/x/net/webdav"
+
+	"github.com/cloudsync/cloudsync/ui/localcloud/davlock"
 )
 
 // Handler serves dir over WebDAV (golang.org/x/net/webdav), with Basic auth when user is
 // not empty. The comparison is constant-time; the password is never logged. Dead
 // properties (PROPPATCH) are kept as extended attributes of the served files
-// (deadprops.go) where dir's file system has user attributes.
+// (deadprops.go) where dir's file system has user attributes; locks, shared and
+// exclusive, and the If header are davlock's.
 func Handler(dir, user, password string) http.Handler {
 	var fs webdav.FileSystem = webdav.Dir(dir)
 	if DeadPropsSupported(dir) == nil {
 		fs = xattrFS{webdav.Dir(dir)}
 	}
-	var dav http.Handler = &webdav.Handler{FileSystem: fs, LockSystem: webdav.NewMemLS()}
-	dav = checkXMLBody(dav)
+	dav := checkXMLBody(davlock.New(fs))
 	if user == "" {
 		return dav
 	}

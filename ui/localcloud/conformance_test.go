@@ -1,0 +1,43 @@
+package localcloud
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/remotetest"
+	"github.com/cloudsync/cloudsync/syncer/remote/webdav"
+)
+
+// TestConformanceLocalCloud runs the remote conformance suite with the cloudsync WebDAV
+// client against the server of `cloudsync serve-webdav` and the app's local cloud (Basic
+// auth, dead properties, davlock's locks and If header in front of x/net/webdav), a fresh
+// server over a fresh folder per case, probed as `account add` probes it.
+func TestConformanceLocalCloud(t *testing.T) {
+	t.Parallel()
+	remotetest.Run(t, func(t *testing.T) remote.Remote {
+		srv, err := Start(t.TempDir(), "127.0.0.1:0", "ann", "conformance-pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close(context.Background()) })
+		cfg := webdav.Config{URL: srv.URL, User: "ann", Password: "conformance-pw"}
+		probe, err := webdav.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		caps, err := probe.Probe(ctx)
+		if err != nil {
+			t.Fatalf("Probe: %v", err)
+		}
+		cfg.Capabilities = &caps
+		c, err := webdav.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	})
+}
