@@ -36,8 +36,8 @@ func (st *state) freeze(it *item, f failure) bool {
 // the base's content hash is not an edit (KNOWN-FAILURES 7).
 func (st *state) changed(it *item, s int) bool {
 	n, b := it.n[s], it.base
-	if n == nil || b == nil || n.IsDir || b.IsDir {
-		return false
+	if n == nil || b == nil || n.IsDir || b.IsDir || n.Partial {
+		return false // (a partial upload of this engine's is no cloud edit)
 	}
 	ver, id := b.LocalVersion, b.LocalID
 	if s == sideR {
@@ -50,15 +50,45 @@ func (st *state) changed(it *item, s int) bool {
 	return n.Hash == "" || b.Hash == "" || n.Hash != b.Hash
 }
 
+// shrunk reports whether local file it lost content in a way no edit explains
+// (KNOWN-FAILURES 19): it became empty while no engine watched (Options.WatchedSince), or it is
+// shorter than at the last sync with the same mtime. Such a file is not trusted as an edit.
+// The note says which.
+func (st *state) shrunk(it *item) (bool, string) {
+	l, b := it.n[sideL], it.base
+	switch {
+	case l == nil || b == nil || l.IsDir || b.IsDir || b.LocalSize <= 0 || l.Size >= b.LocalSize:
+		return false, ""
+	case !b.LocalModTime.IsZero() && l.ModTime.Equal(b.LocalModTime):
+		return true, "shorter than at the last sync with the same mtime, not trusted as an edit: " +
+			"the cloud version is kept, the local one saved as a conflict copy"
+	case l.Size == 0 && l.ModTime.Before(st.opt.WatchedSince):
+		return true, "emptied while cloudsync was not running, not trusted as an edit: " +
+			"the cloud version is kept, the local one saved as a conflict copy"
+	}
+	return false, ""
+}
+
+// suspect reports whether it lost local content without an edit (see shrunk) and notes why.
+func (st *state) suspect(it *item) bool {
+	ok, note := st.shrunk(it)
+	if ok {
+		it.note, it.suspect = note, true
+	}
+	return ok
+}
+
 // stale reports whether the base of a synced, unchanged item no longer describes its
-// nodes (new id or version with the same content), so that a Record refreshes it.
+// nodes (new id or version with the same content, or both sides at a path the base does
+// not know: a move done on one side whose record a crash lost), so that a Record refreshes
+// it.
 func (st *state) stale(it *item) bool {
 	b := it.base
 	if b == nil {
 		return false
 	}
 	l, r := it.n[sideL], it.n[sideR]
-	if l.ID != b.LocalID || r.ID != b.RemoteID || b.LocalGone || b.RemoteGone {
+	if l.ID != b.LocalID || r.ID != b.RemoteID || b.LocalGone || b.RemoteGone || l.Path == r.Path && l.Path != b.Path {
 		return true // (a gone item is back on both sides: clear the mark)
 	}
 	return !b.IsDir && (l.Version != b.LocalVersion || r.Version != b.RemoteVersion)
@@ -66,7 +96,7 @@ func (st *state) stale(it *item) bool {
 
 // decide takes item it's own decision, before constraints from other items.
 func (st *state) decide(it *item) {
-	it.want, it.content, it.status, it.note, it.swallowed = [2]bool{}, cNone, sNone, "", false
+	it.want, it.content, it.status, it.note, it.swallowed, it.suspect = [2]bool{}, cNone, sNone, "", false, false
 	l, r := it.n[sideL], it.n[sideR]
 	_, it.frozen = st.frozen[it]
 	if it.tomb && l == nil && r == nil {
@@ -89,6 +119,11 @@ func (st *state) decide(it *item) {
 		switch {
 		case l.IsDir != r.IsDir:
 			it.content, it.note = cConflict, "file on one side, folder on the other"
+		case r.Partial && !l.IsDir:
+			it.content, it.note = cUpload, "the cloud file is an interrupted upload: sent again"
+		case r.MaybePartial && !l.IsDir && !r.IsDir:
+			it.content, it.note = cConflictUpload, "the cloud file may be an interrupted upload or a cloud edit: "+
+				"kept as a conflict copy, the local file uploaded"
 		case l.IsDir:
 			if b == nil {
 				it.content, it.note = cRecord, "new folder on both sides"
@@ -109,6 +144,8 @@ func (st *state) decide(it *item) {
 			} else {
 				it.content, it.note = cConflict, "edited, base not trusted"
 			}
+		case lc && r.Size > 0 && st.suspect(it):
+			it.content = cConflict
 		case lc:
 			it.content, it.note = cUpload, "edited locally"
 		case rc:
@@ -137,6 +174,9 @@ func (st *state) decide(it *item) {
 	case r != nil: // gone locally
 		rc := st.changed(it, sideR)
 		switch {
+		case b == nil && r.Partial:
+			// (its local file was renamed before the upload could be redone: it goes up as new)
+			it.note = "the cloud file is an interrupted upload of a file renamed since: removed"
 		case b == nil:
 			it.want, it.note = both, "new in the cloud"
 		case b.LocalGone && !rc:

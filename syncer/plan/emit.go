@@ -316,9 +316,13 @@ func (e *emitter) apply(o *pendingOp) {
 			a.Op, a.Path, a.To = Upload, lp, rp
 		case cDownload:
 			a.Op, a.Path, a.To = Download, rp, lp
+		case cConflictUpload:
+			a.Op, a.Path, a.To = ConflictUpload, lp, rp
 		case cConflict:
 			a.Op, a.Path, a.To = Conflict, rp, lp
-			if b := it.base; b != nil && e.st.opt.TrustBase && !b.IsDir && !l.IsDir && !r.IsDir {
+			if b := it.base; b != nil && e.st.opt.TrustBase && !b.IsDir && !l.IsDir && !r.IsDir && !it.suspect {
+				// (not for a suspect local file: the cloud keeping the base's content is
+				// exactly why the cut local file must not be uploaded over it)
 				a.BaseHash = b.Hash
 			}
 			if l.IsDir != r.IsDir {

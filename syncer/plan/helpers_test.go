@@ -83,13 +83,13 @@ func checkStructure(t *testing.T, p Plan) {
 			}
 		}
 		switch a.Op {
-		case Download, Conflict, MoveRemote, DeleteRemote, MkdirLocal, Exclude:
+		case Download, Conflict, MoveRemote, DeleteRemote, MkdirLocal, Exclude, ConflictUpload:
 			if a.Remote == nil {
 				t.Fatalf("action %v has no remote snapshot", a)
 			}
 		}
 		switch a.Op {
-		case Upload, MoveLocal, DeleteLocal, MkdirRemote, MarkGone:
+		case Upload, MoveLocal, DeleteLocal, MkdirRemote, MarkGone, ConflictUpload:
 			if a.Local == nil {
 				t.Fatalf("action %v has no local snapshot", a)
 			}

@@ -43,7 +43,7 @@ func (st *state) matchPathMoves(bases []*item, free map[string]*Node, take func(
 		if it.base.IsDir || v == "" || wanted[v] != 1 || len(byVersion[v]) != 1 {
 			continue
 		}
-		if n := byVersion[v][0]; free[n.Path] == n {
+		if n := byVersion[v][0]; free[n.Path] == n && sameContent(it.base, n) {
 			take(sideR, it, n, "moved")
 		}
 	}
@@ -115,6 +115,66 @@ func (st *state) matchPathMoves(bases []*item, free map[string]*Node, take func(
 			}
 		}
 	}
+}
+
+// sameContent reports whether remote file n, found with base b's remote version at another
+// path, holds b's content, so that pairing them as a move is safe. Where versions are only
+// mtime+size (x/net/webdav, Apache, rclone), two different files of equal size written in
+// the same tick share one, so the version alone proves nothing: the sizes must agree, and
+// the hashes when both are known; without n's hash only a file that kept its name (its
+// folder moved or it moved to another folder) is trusted. The engine hashes the other
+// candidates before planning (see MoveCandidates).
+func sameContent(b *Base, n *Node) bool {
+	switch {
+	case b.RemoteSize != 0 && n.Size != b.RemoteSize:
+		return false
+	case n.Hash != "" && b.Hash != "":
+		return n.Hash == b.Hash
+	}
+	return path.Base(n.Path) == path.Base(b.Path)
+}
+
+// MoveCandidates lists the remote files whose pairing as a move needs their content hash
+// (see sameContent) on a remote whose ids are paths: files without a hash whose version is
+// the base remote version of a file that vanished from the listing, under another name. It
+// may list more than Reconcile would pair; the engine hashes them (a download each) and
+// puts the hash in their nodes before calling Reconcile. Without RemoteIDsArePaths it
+// returns nil.
+func MoveCandidates(in Input) []string {
+	if !in.Options.RemoteIDsArePaths {
+		return nil
+	}
+	listed := make(map[string]bool, len(in.Remote))
+	for _, n := range in.Remote {
+		listed[n.ID] = true
+	}
+	names := map[string][]string{} // remote version → names of the vanished base files
+	for _, b := range in.Base {
+		if !b.IsDir && !b.RemoteGone && !b.Excluded && b.RemoteVersion != "" && !listed[b.RemoteID] {
+			names[b.RemoteVersion] = append(names[b.RemoteVersion], path.Base(b.Path))
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	claimed := make(map[string]bool, len(in.Base))
+	for _, b := range in.Base {
+		claimed[b.RemoteID] = true
+	}
+	var out []string
+	for _, n := range in.Remote {
+		if n.IsDir || n.Hash != "" || claimed[n.ID] {
+			continue
+		}
+		for _, name := range names[n.Version] {
+			if name != path.Base(n.Path) {
+				out = append(out, n.Path)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // peerPath is where node n of side s would be on the other side: under the other side's

@@ -6,6 +6,8 @@
 package plan
 
 import (
+	"time"
+
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
@@ -24,11 +26,25 @@ type Node struct {
 	// Hash is the content hash when known (local: SHA-256 hex computed by the scanner for
 	// files whose Version differs from the base). Equal hashes mean equal content.
 	Hash string
+	// ModTime is the file's modification time (local: from the file system; remote: as the
+	// server reports it). Only the local one is compared, with the base's (see Base).
+	ModTime time.Time
 	// Unsupported marks a node that is reported, never synced: a local symlink or special
 	// file, or a remote entry the backend cannot sync (an Alfresco link or working copy).
 	// Why says what it is, for Sync Info; empty means "symlink or special file".
 	Unsupported bool
 	Why         string
+	// Partial marks a remote file the engine found to be its own interrupted upload: a
+	// crash or a failure cut an upload on a server that writes uploads in place under the
+	// real name, and the content there is a prefix of the local file's (the pass checks it
+	// against the transfer intent recorded before the upload). It is not a cloud edit: the
+	// upload is redone over it.
+	Partial bool
+	// MaybePartial marks a remote file that may be such an interrupted upload but cannot be
+	// checked, because the local file changed again since: it may as well be a cloud edit
+	// made meanwhile. Both are kept: the cloud version as a local conflict copy, the local
+	// one uploaded over it (ConflictUpload), so a partial file never takes the name.
+	MaybePartial bool
 }
 
 // Base is one item of the store as the planner needs it: what both sides were at the last
@@ -47,6 +63,13 @@ type Base struct {
 	RemoteID      string
 	RemoteVersion string
 	Hash          string // content hash at last sync, when known
+	// LocalSize and LocalModTime describe the local file at the last sync, RemoteSize the
+	// remote one (0 and zero time when unknown): a local file that lost content in a way an
+	// edit does not explain is not trusted as an edit (see Options.WatchedSince), and a remote
+	// move is confirmed by size.
+	LocalSize    int64
+	LocalModTime time.Time
+	RemoteSize   int64
 	// RemoteGone: the cloud item was deleted and the local one kept (target_deleted);
 	// LocalGone: the local item was deleted and the cloud one kept.
 	RemoteGone bool
@@ -82,6 +105,14 @@ type Options struct {
 	// item's RemoteID should then be the node's path when the result was recorded (a
 	// snapshot's id is stale once a folder above it moved in the same pass).
 	RemoteIDsArePaths bool
+	// WatchedSince is when the engine started watching the local folder (its start): a
+	// local file last modified before it changed while no engine watched. A file found
+	// empty with such an mtime is not trusted as an edit (KNOWN-FAILURES 19: a crash or a
+	// power loss leaves files truncated): when it would replace non-empty cloud content it
+	// becomes a Conflict (the cloud's version keeps the name, the empty one is kept as a
+	// conflict copy). A file shorter than at the last sync whose mtime did not change is
+	// treated so at any time. Zero: every change was watched.
+	WatchedSince time.Time
 }
 
 // Input is everything Reconcile looks at.
@@ -118,6 +149,10 @@ const (
 	// Conflict: both sides changed. Exec renames local Path to a local-only conflict copy
 	// beside it (unless its content equals the remote's), then downloads remote Path to To.
 	Conflict Op = "conflict"
+	// ConflictUpload: both sides changed, but the cloud's change may be this engine's own
+	// interrupted upload (Node.MaybePartial). Exec keeps the cloud version of To as a
+	// local-only conflict copy beside local Path, then uploads Path over To.
+	ConflictUpload Op = "conflict-upload"
 	// Record: both sides already agree; write the base for To.
 	Record Op = "record"
 	// Forget: drop base item Key (both sides gone).

@@ -117,6 +117,7 @@ type item struct {
 	// Decisions of the current resolve round.
 	frozen    bool
 	swallowed bool // under a local folder that becomes a conflict copy
+	suspect   bool // a Conflict for local content lost without an edit (see shrunk)
 	want      [2]bool
 	content   contentOp
 	status    statusOp
@@ -137,6 +138,7 @@ const (
 	cUpload
 	cDownload
 	cConflict
+	cConflictUpload
 	cRecord
 )
 

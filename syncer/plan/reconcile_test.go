@@ -200,6 +200,8 @@ func TestSafeSaveUpdatesSameNode(t *testing.T) {
 		Remote: []Node{f("report.docx", "r1", "e1", ""), f("cloud.docx", "r8", "e5", "")}})
 }
 
+// (b.txt's hash is known: a renamed file is paired by content, see
+// TestPathIDMoveIsConfirmedByContent.)
 func TestPathIDRemoteMoveIsLocalMove(t *testing.T) {
 	opt := trusted()
 	opt.RemoteIDsArePaths = true
@@ -209,7 +211,7 @@ func TestPathIDRemoteMoveIsLocalMove(t *testing.T) {
 			bf("k4", "gone.txt", "l4", "v1", "gone.txt", "e4", "h1")},
 		Local: []Node{f("a.txt", "l1", "v1", "h1"), d("D", "l2"), f("D/x", "l3", "v1", "h1"),
 			f("gone.txt", "l4", "v1", "h1")},
-		Remote: []Node{f("b.txt", "b.txt", "e1", ""), d("E", "E"), f("E/x", "E/x", "e3", ""),
+		Remote: []Node{f("b.txt", "b.txt", "e1", "h1"), d("E", "E"), f("E/x", "E/x", "e3", ""),
 			f("other.txt", "other.txt", "e9", "")}})
 }
 
