@@ -154,6 +154,38 @@ type Item struct {
 	Notified bool `json:"notified,omitempty"`
 }
 
+// IntentOp is the kind of transfer an Intent announces.
+type IntentOp string
+
+const (
+	IntentUpload   IntentOp = "upload"
+	IntentDownload IntentOp = "download"
+)
+
+// Intent is a transfer the engine is about to make, stored durably before the transfer
+// starts and removed once its result is recorded (SPEC §4), so that after a crash the engine
+// knows what was in flight: a partial upload a server exposes under the real name is then
+// recognised as its own (not taken for a cloud edit) and redone, and the temporary file of
+// a cut download is removed.
+type Intent struct {
+	// Path is the set-relative path the bytes go to: the cloud file of an upload, the local
+	// file of a download. It keys the intent within its set.
+	Path string   `json:"path"`
+	Op   IntentOp `json:"op"`
+	// Key is the item's key; empty for an item new on both sides.
+	Key string `json:"key,omitempty"`
+	// Size and Hash (SHA-256 hex, empty when unknown) describe the content an upload sends,
+	// LocalID, LocalVersion and LocalModTime the local file it reads; RemoteVersion is the
+	// version of the cloud file it replaces (empty for a new file).
+	Size          int64     `json:"size,omitempty"`
+	Hash          string    `json:"hash,omitempty"`
+	LocalID       string    `json:"local_id,omitempty"`
+	LocalVersion  string    `json:"local_version,omitempty"`
+	LocalModTime  time.Time `json:"local_mtime,omitempty"`
+	RemoteVersion string    `json:"remote_version,omitempty"`
+	Started       time.Time `json:"started"`
+}
+
 // Store keeps accounts, sets and items durably. Every mutating call is durable when it
 // returns (a crash after it returns loses nothing). Implementations are safe for
 // concurrent use. Get* methods return ErrNotFound (wrapped) for unknown keys.
@@ -178,6 +210,13 @@ type Store interface {
 	ListItems(set string, fn func(Item) bool) error
 	// NextKey returns a fresh item key for the set.
 	NextKey(set string) (string, error)
+
+	// PutIntents writes transfer intents (one per set and Path: a new one replaces the one
+	// at its path) and deletes those at the paths in del, in one transaction.
+	PutIntents(set string, put []Intent, del []string) error
+	// ListIntents calls fn for every transfer intent of the set in path order; fn
+	// returning false stops. DeleteSet removes a set's intents with it.
+	ListIntents(set string, fn func(Intent) bool) error
 
 	// GetConfig / PutConfig keep small engine settings (poll interval, …) by name.
 	GetConfig(name string) (string, error)

@@ -8,6 +8,7 @@
 //	acct/<name>          model.Account
 //	set/<id>             model.Set
 //	item/<set>/<key>     model.Item
+//	intent/<set>/<path>  model.Intent (a transfer in flight, see intents.go)
 //	seq/<set>            last item key handed out by NextKey (uint64)
 //	cfg/<name>           config value (string)
 //	meta/installation    installation id (string)
@@ -343,9 +344,9 @@ func (s *Store) ListSets() ([]model.Set, error) {
 	return out, nil
 }
 
-// DeleteSet removes the set, all its items and its key counter. Items are deleted in
-// chunks before the set record, so an interrupted call leaves the set in place and can
-// be repeated.
+// DeleteSet removes the set, all its items and transfer intents and its key counter.
+// Items and intents are deleted in chunks before the set record, so an interrupted call
+// leaves the set in place and can be repeated.
 func (s *Store) DeleteSet(id string) error {
 	if id == "" {
 		return errors.New("delete set: empty id")
@@ -354,6 +355,11 @@ func (s *Store) DeleteSet(id string) error {
 	if err != nil {
 		return fmt.Errorf("delete set %q: list items: %w", id, err)
 	}
+	intents, err := s.scanKeys(intentPrefix(id))
+	if err != nil {
+		return fmt.Errorf("delete set %q: list intents: %w", id, err)
+	}
+	keys = append(keys, intents...)
 	for start := 0; start < len(keys); start += chunkSize {
 		chunk := keys[start:min(start+chunkSize, len(keys))]
 		err := s.db.Update(func(txn *badger.Txn) error {
@@ -413,17 +419,7 @@ func (s *Store) PutItems(set string, put []model.Item, del []string) error {
 	for _, k := range del {
 		writes = append(writes, itemWrite{key: []byte(itemKey(set, k))})
 	}
-	if len(writes) == 0 {
-		return nil
-	}
-	err := s.writeItems(writes)
-	if errors.Is(err, badger.ErrTxnTooBig) {
-		err = nil
-		for start := 0; start < len(writes) && err == nil; start += chunkSize {
-			err = s.writeItems(writes[start:min(start+chunkSize, len(writes))])
-		}
-	}
-	if err != nil {
+	if err := s.writeChunked(writes); err != nil {
 		return fmt.Errorf("put items in set %q: %w", set, err)
 	}
 	return nil

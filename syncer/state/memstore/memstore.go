@@ -22,6 +22,7 @@ type Store struct {
 	accounts     map[string][]byte
 	sets         map[string][]byte
 	items        map[string]map[string][]byte // set → key → item
+	intents      map[string]map[string][]byte // set → path → transfer intent
 	seq          map[string]uint64
 	config       map[string]string
 	ops          int
@@ -33,7 +34,8 @@ var _ model.Store = (*Store)(nil)
 // New returns an empty store with the given installation id.
 func New(installation string) *Store {
 	return &Store{installation: installation, accounts: map[string][]byte{}, sets: map[string][]byte{},
-		items: map[string]map[string][]byte{}, seq: map[string]uint64{}, config: map[string]string{}}
+		items: map[string]map[string][]byte{}, intents: map[string]map[string][]byte{}, seq: map[string]uint64{},
+		config: map[string]string{}}
 }
 
 // SetFault installs a hook called before every operation with its name ("put-items",
@@ -182,6 +184,7 @@ func (s *Store) DeleteSet(id string) error {
 	}
 	delete(s.sets, id)
 	delete(s.items, id)
+	delete(s.intents, id)
 	delete(s.seq, id)
 	return nil
 }
@@ -197,19 +200,28 @@ func (s *Store) PutItems(set string, put []model.Item, del []string) error {
 			return fmt.Errorf("put items in set %q: item %q has an empty key", set, it.Path)
 		}
 	}
-	m := s.items[set]
+	writes := make(map[string][]byte, len(put))
+	for _, it := range put {
+		it.Set = set
+		writes[it.Key] = mustJSON(it)
+	}
+	putRecords(s.items, set, writes, del)
+	return nil
+}
+
+// putRecords deletes del and writes put in the records of set in table.
+func putRecords(table map[string]map[string][]byte, set string, put map[string][]byte, del []string) {
+	m := table[set]
 	if m == nil {
 		m = map[string][]byte{}
-		s.items[set] = m
+		table[set] = m
 	}
 	for _, k := range del {
 		delete(m, k)
 	}
-	for _, it := range put {
-		it.Set = set
-		m[it.Key] = mustJSON(it)
+	for k, v := range put {
+		m[k] = v
 	}
-	return nil
 }
 
 func (s *Store) GetItem(set, key string) (model.Item, error) {
@@ -228,12 +240,18 @@ func (s *Store) GetItem(set, key string) (model.Item, error) {
 
 // ListItems calls fn without the lock held, on a snapshot taken at the call.
 func (s *Store) ListItems(set string, fn func(model.Item) bool) error {
+	return listRecords(s, "list-items", s.items, set, fn)
+}
+
+// listRecords calls fn with the records of set in table in key order, decoded, without the
+// lock held, on a snapshot taken at the call.
+func listRecords[T any](s *Store, op string, table map[string]map[string][]byte, set string, fn func(T) bool) error {
 	s.mu.Lock()
-	if err := s.enter("list-items"); err != nil {
+	if err := s.enter(op); err != nil {
 		s.mu.Unlock()
 		return err
 	}
-	m := s.items[set]
+	m := table[set]
 	keys := sortedKeys(m)
 	vals := make([][]byte, len(keys))
 	for i, k := range keys {
@@ -241,15 +259,38 @@ func (s *Store) ListItems(set string, fn func(model.Item) bool) error {
 	}
 	s.mu.Unlock()
 	for _, b := range vals {
-		var it model.Item
-		if err := json.Unmarshal(b, &it); err != nil {
+		var v T
+		if err := json.Unmarshal(b, &v); err != nil {
 			return err
 		}
-		if !fn(it) {
+		if !fn(v) {
 			return nil
 		}
 	}
 	return nil
+}
+
+// PutIntents implements model.Store.
+func (s *Store) PutIntents(set string, put []model.Intent, del []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter("put-intents"); err != nil {
+		return err
+	}
+	writes := make(map[string][]byte, len(put))
+	for _, in := range put {
+		if in.Path == "" {
+			return fmt.Errorf("put intents in set %q: an intent has an empty path", set)
+		}
+		writes[in.Path] = mustJSON(in)
+	}
+	putRecords(s.intents, set, writes, del)
+	return nil
+}
+
+// ListIntents implements model.Store.
+func (s *Store) ListIntents(set string, fn func(model.Intent) bool) error {
+	return listRecords(s, "list-intents", s.intents, set, fn)
 }
 
 func (s *Store) NextKey(set string) (string, error) {
@@ -317,12 +358,14 @@ func (s *Store) Clone() *Store {
 	for k, v := range s.sets {
 		c.sets[k] = v
 	}
-	for set, m := range s.items {
-		cm := make(map[string][]byte, len(m))
-		for k, v := range m {
-			cm[k] = v
+	for _, t := range [][2]map[string]map[string][]byte{{s.items, c.items}, {s.intents, c.intents}} {
+		for set, m := range t[0] {
+			cm := make(map[string][]byte, len(m))
+			for k, v := range m {
+				cm[k] = v
+			}
+			t[1][set] = cm
 		}
-		c.items[set] = cm
 	}
 	for k, v := range s.seq {
 		c.seq[k] = v
