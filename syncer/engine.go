@@ -31,6 +31,9 @@ type Engine struct {
 
 	ev    events
 	ready chan struct{} // closed once Run has started the runners of the stored sets
+	// started is when this engine instance was made: local changes with an older mtime
+	// were made while no engine watched (plan.Options.WatchedSince).
+	started time.Time
 }
 
 // New checks cfg and returns an engine that syncs nothing until Run.
@@ -47,6 +50,7 @@ func New(cfg Config) (*Engine, error) {
 		runners: map[string]*runner{},
 		remotes: map[string]remote.Remote{},
 		ready:   make(chan struct{}),
+		started: cfg.Now(),
 	}
 	e.passCond = sync.NewCond(&e.mu)
 	e.ev.init()

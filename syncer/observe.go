@@ -74,16 +74,19 @@ func (p *pass) noteLocal(local []plan.Node) {
 	p.e.mu.Unlock()
 }
 
-// notePlan records the plan's work as pending; it covers what the scan saw.
+// notePlan records the plan's work as pending; what the scan saw and the plan leaves alone
+// stays pending (see view.setPlanned).
 func (p *pass) notePlan(pl plan.Plan) {
 	var idx pendingIndex
+	acted := make(map[string]bool, len(pl.Actions))
 	for _, a := range pl.Actions {
+		acted[unitOf(a)] = true
 		if planPending(a) {
 			idx.add(unitOf(a), a.Path, a.To)
 		}
 	}
 	p.e.mu.Lock()
-	p.r.view.setPlanned(idx)
+	p.r.view.setPlanned(idx, acted)
 	p.e.mu.Unlock()
 }
 

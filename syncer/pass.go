@@ -80,6 +80,8 @@ type pass struct {
 	keyBase              string       // see newKey
 	moved                []model.Item // items below a moved folder, rewritten, to be stored
 	keySeq               int
+
+	transfers // the transfer intents (transfers.go)
 }
 
 func (p *pass) run(ctx context.Context) (int, string) {
@@ -89,6 +91,9 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	}
 	p.publishItems()
 	defer p.publishItems()
+	if err := p.loadIntents(); err != nil {
+		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
+	}
 	hadItems := false
 	for _, it := range p.items {
 		if it.HasBase && !it.Local.Gone && !it.Local.Excl {
@@ -106,6 +111,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	if ok, state := p.checkRootID(hadItems); !ok {
 		return 0, state
 	}
+	p.removeLeftoverTemps()
 	local, err := p.scanLocal(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -122,9 +128,19 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	if s.Kind == model.KindDocuments {
 		local, remoteNodes = p.homeSnapshots(local, remoteNodes)
 	}
-	pl := plan.Reconcile(plan.Input{Base: p.bases(), Local: local, Remote: remoteNodes, Options: p.options()})
+	p.checkInterruptedUploads(ctx, local, remoteNodes)
+	in := plan.Input{Base: p.bases(), Local: local, Remote: remoteNodes, Options: p.options()}
+	if err := p.confirmMoves(ctx, &in); err != nil {
+		if ctx.Err() != nil {
+			return 0, StateIdle
+		}
+		e.cfg.Log.Info("cloud unreachable", "set", s.ID, "err", err)
+		return 0, StateOffline
+	}
+	pl := plan.Reconcile(in)
 	pl = p.failUnreadable(pl)
 	pl = p.dropBackedOff(pl)
+	pl = p.dropUnverified(pl)
 	p.notePlan(pl)
 	if n, total := p.deletes(pl); !p.force && n > e.cfg.MassDeleteMin && float64(n) > e.cfg.MassDeleteRatio*float64(total) {
 		isNew := s.PendingDeletes == 0
@@ -145,6 +161,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 		p.r.force.Store(false) // the confirmation is used by this pass
 	}
 	work, clean := p.execute(ctx, pl)
+	p.settleIntents()
 	p.finish(clean)
 	return work, StateIdle
 }
@@ -392,7 +409,7 @@ func (p *pass) isDocPath(rel string) bool {
 // remoteNode converts a listing entry (root-relative) to a snapshot node. Path ids are made
 // account-relative, so that they match the ids exec reports for uploads and moves.
 func (p *pass) remoteNode(en remote.Entry) plan.Node {
-	n := plan.Node{Path: remote.Clean(en.Path), IsDir: en.IsDir, ID: en.ID, Version: en.Version, Size: en.Size,
+	n := plan.Node{Path: remote.Clean(en.Path), IsDir: en.IsDir, ID: en.ID, Version: en.Version, Size: en.Size, ModTime: en.ModTime,
 		Unsupported: en.Unsupported != "", Why: en.Unsupported}
 	if en.IDIsPath || en.ID == "" {
 		n.ID = remote.Join(p.s.RemoteRoot, n.Path)
@@ -430,7 +447,8 @@ func (p *pass) bases() []plan.Base {
 			Key: it.Key, Path: it.Path, IsDir: it.IsDir,
 			LocalID: it.Local.ID, LocalVersion: it.Local.Version,
 			RemoteID: it.Remote.ID, RemoteVersion: it.Remote.Version,
-			Hash:       it.Hash,
+			Hash:      it.Hash,
+			LocalSize: it.Local.Size, LocalModTime: it.Local.ModTime, RemoteSize: it.Remote.Size,
 			RemoteGone: it.Remote.Gone, LocalGone: it.Local.Gone,
 			Excluded: it.Local.Excl || it.Remote.Excl,
 		})
@@ -447,6 +465,7 @@ func (p *pass) options() plan.Options {
 		AllowCloudDelete:         s.Options.AllowCloudDelete,
 		DeleteLocalOnCloudDelete: s.Options.DeleteLocalOnCloudDelete,
 		TrustBase:                s.Trusted && s.Installation == p.e.cfg.Store.InstallationID(),
+		WatchedSince:             p.e.started,
 	}
 	setPathIDs(&o, p.pathIDs)
 	if n, ok := remote.As[remote.Namer](p.rem); ok {
@@ -496,17 +515,25 @@ func (p *pass) dropBackedOff(pl plan.Plan) plan.Plan {
 			}
 		}
 	}
-	dropped := map[int]bool{}
-	out := plan.Plan{}
-	for _, a := range pl.Actions {
+	return dropActions(pl, func(a plan.Action) bool {
 		drop := false
 		for _, k := range ref(a) {
 			drop = drop || unchanged[k] || waiting[k] && a.Op != plan.Fail
 		}
-		for _, d := range a.After {
-			drop = drop || dropped[d]
+		return drop
+	})
+}
+
+// dropActions returns pl without the actions drop selects and the actions depending on them.
+func dropActions(pl plan.Plan, drop func(plan.Action) bool) plan.Plan {
+	dropped := map[int]bool{}
+	out := plan.Plan{}
+	for _, a := range pl.Actions {
+		d := drop(a)
+		for _, id := range a.After {
+			d = d || dropped[id]
 		}
-		if drop {
+		if d {
 			dropped[a.ID] = true
 			continue
 		}

@@ -37,6 +37,9 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 			work++
 		}
 	}
+	if !p.recordIntents(pl) {
+		return work, false // still to do: the next pass plans it again
+	}
 	e.mu.Lock()
 	r.total, r.left = work, work
 	e.mu.Unlock()
@@ -71,7 +74,7 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 			clean = false
 		}
 		switch res.Action.Op {
-		case plan.Upload, plan.Download, plan.Conflict:
+		case plan.Upload, plan.Download, plan.Conflict, plan.ConflictUpload:
 			if res.Err == nil {
 				transfers++
 			}
@@ -79,6 +82,7 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 		if res.ConflictCopy != "" {
 			conflicts++
 		}
+		p.transferDone(res)
 		it, drop, ok := p.record(res)
 		p.settle(res, it, drop, ok)
 		switch {
@@ -307,7 +311,7 @@ func reasonText(r remote.Reason) string {
 
 // side is the stored side of a result node, keeping what the node does not say.
 func side(n plan.Node, old model.Side) model.Side {
-	return model.Side{ID: n.ID, Version: n.Version, Size: n.Size, Hash: n.Hash, Mode: old.Mode, Locked: old.Locked}
+	return model.Side{ID: n.ID, Version: n.Version, Size: n.Size, ModTime: n.ModTime, Hash: n.Hash, Mode: old.Mode, Locked: old.Locked}
 }
 
 // recorded is the side to store for a result node. A move records where the item is now,
@@ -318,7 +322,7 @@ func side(n plan.Node, old model.Side) model.Side {
 func recorded(n plan.Node, old model.Side, hash string, move bool) model.Side {
 	s := side(n, old)
 	if move && n.Version != old.Version && (n.Hash == "" || n.Hash != hash) {
-		s.Version, s.Size, s.Hash = old.Version, old.Size, old.Hash
+		s.Version, s.Size, s.ModTime, s.Hash = old.Version, old.Size, old.ModTime, old.Hash
 	}
 	return s
 }

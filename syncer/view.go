@@ -115,15 +115,25 @@ func (v *view) setSeen(idx pendingIndex) {
 	}
 }
 
-// setPlanned replaces the pending work by a new plan's, which covers what the scan saw.
-func (v *view) setPlanned(idx pendingIndex) {
+// setPlanned replaces the pending work by a new plan's. The plan covers what the scan saw,
+// except the changes it leaves alone (acted names the units it has an action for): an item
+// under a folder that failed is frozen without an action of its own (the folder carries
+// the report), and its local change is still not in the cloud, so it stays pending.
+func (v *view) setPlanned(idx pendingIndex, acted map[string]bool) {
 	v.planned = idx
-	v.seen.reset()
-	v.seenOnly = 0
+	var kept pendingIndex
+	for u, pu := range v.seen.units {
+		if !acted[u] {
+			kept.add(u, pu.paths...)
+		}
+	}
+	v.seen = kept
+	v.seenOnly = len(kept.units)
 }
 
 // pending counts the pending items of the set. Between setPlanned and the next setSeen
-// seen is empty, so closing planned units (done) never changes seenOnly.
+// seen holds only units planned has not, so closing planned units (done) never changes
+// seenOnly.
 func (v *view) pending() int {
 	n := len(v.planned.units) + v.seenOnly
 	for p := range v.dirty.paths {

@@ -24,6 +24,8 @@ func (r *planRunner) do(ctx context.Context, a plan.Action) Result {
 		return r.upload(ctx, res)
 	case plan.Conflict:
 		return r.conflict(ctx, res)
+	case plan.ConflictUpload:
+		return r.conflictUpload(ctx, res)
 	case plan.MkdirLocal:
 		return r.mkdirLocal(res)
 	case plan.MkdirRemote:

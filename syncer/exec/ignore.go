@@ -32,6 +32,13 @@ func Ignored(name string) bool {
 	return false
 }
 
+// stagedName matches the whole name of a temp file OSFS.Stage creates.
+var stagedName = regexp.MustCompile(`^` + regexp.QuoteMeta(tempPrefix) + `[0-9a-f]{16}` + regexp.QuoteMeta(tempSuffix) + `$`)
+
+// isStagedName reports whether name is exactly the name of one of Stage's temp files (a
+// user's file merely starting with ".cloudsync-" is not).
+func isStagedName(name string) bool { return stagedName.MatchString(name) }
+
 // conflictCopyName matches the tag FreeName puts in a conflict copy's name:
 // "report (conflict copy 2026-11-22 101500).docx", "… 101500 2).docx".
 var conflictCopyName = regexp.MustCompile(` \(conflict copy \d{4}-\d{2}-\d{2} \d{6}( \d+)?\)`)

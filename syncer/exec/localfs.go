@@ -67,6 +67,12 @@ type LocalFS interface {
 	// returns it; nothing is visible under p until Commit.
 	Stage(ctx context.Context, p string, r io.Reader) (Staged, error)
 
+	// RemoveStaged removes the temporary files Stage made in folder dir (set-relative) and
+	// that were neither committed nor discarded: a crash cut their download. Only files
+	// named as Stage names them are removed; it returns how many. A missing folder is not
+	// an error. It must not run while a Stage in dir is in progress.
+	RemoveStaged(dir string) (int, error)
+
 	// Mkdir creates folder p (parent must exist). An existing folder at p is not an error;
 	// an existing file gives ErrExist.
 	Mkdir(p string) (plan.Node, error)

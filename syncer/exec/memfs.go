@@ -45,7 +45,7 @@ type MemFS struct {
 	nodes    map[string]*memNode // by set-relative path; the root "" is implicit
 	seq      int64
 	trash    []MemTrashed
-	temps    int
+	temps    map[*memStaged]bool // staged, neither committed nor discarded
 	rootGone bool
 }
 
@@ -70,7 +70,7 @@ type MemTrashed struct {
 
 // NewMemFS returns an empty MemFS whose root exists.
 func NewMemFS() *MemFS {
-	return &MemFS{nodes: map[string]*memNode{}}
+	return &MemFS{nodes: map[string]*memNode{}, temps: map[*memStaged]bool{}}
 }
 
 var _ LocalFS = (*MemFS)(nil)
@@ -108,7 +108,7 @@ func (m *MemFS) write(n *memNode, data []byte) {
 func (m *MemFS) describe(p string, n *memNode) plan.Node {
 	out := plan.Node{Path: p, IsDir: n.dir, ID: n.id, Unsupported: n.special}
 	if !n.dir {
-		out.Version, out.Size = n.version, int64(len(n.data))
+		out.Version, out.Size, out.ModTime = n.version, int64(len(n.data)), n.mtime
 	}
 	return out
 }
@@ -321,10 +321,30 @@ func (m *MemFS) Stage(ctx context.Context, p string, r io.Reader) (Staged, error
 	if _, err := io.Copy(&buf, memCtxReader{ctx, r}); err != nil {
 		return nil, fmt.Errorf("stage %s: %w", p, err)
 	}
+	st := &memStaged{m: m, p: p, data: buf.Bytes(), hash: memHash(buf.Bytes())}
 	m.mu.Lock()
-	m.temps++
+	m.temps[st] = true
 	m.mu.Unlock()
-	return &memStaged{m: m, p: p, data: buf.Bytes(), hash: memHash(buf.Bytes())}, nil
+	return st, nil
+}
+
+// RemoveStaged implements LocalFS: it drops the staged files of folder dir; committing one
+// afterwards fails as for a temp file removed on disk.
+func (m *MemFS) RemoveStaged(dir string) (int, error) {
+	if err := m.fault("remove-staged", dir); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for st := range m.temps {
+		if memParent(st.p) == dir {
+			delete(m.temps, st)
+			st.done, st.removed = true, true
+			n++
+		}
+	}
+	return n, nil
 }
 
 type memCtxReader struct {
@@ -345,6 +365,8 @@ type memStaged struct {
 	data []byte
 	hash string
 	done bool // committed or discarded; guarded by m.mu
+	// removed: RemoveStaged took the temp file away; guarded by m.mu
+	removed bool
 }
 
 func (s *memStaged) Hash() string { return s.hash }
@@ -361,6 +383,9 @@ func (s *memStaged) Commit(expect *plan.Node, backup string, mtime time.Time) (p
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if s.removed {
+		return plan.Node{}, memErr("commit", s.p, fs.ErrNotExist)
+	}
 	if s.done {
 		return plan.Node{}, memErr("commit", s.p, fs.ErrClosed)
 	}
@@ -371,7 +396,7 @@ func (s *memStaged) Commit(expect *plan.Node, backup string, mtime time.Time) (p
 	if expect == nil && cur != nil ||
 		expect != nil && (cur == nil || cur.dir || cur.id != expect.ID || cur.version != expect.Version) {
 		s.done = true
-		m.temps--
+		delete(m.temps, s)
 		return plan.Node{}, fmt.Errorf("commit %s: %w", s.p, ErrLocalChanged)
 	}
 	if backup != "" && cur != nil {
@@ -386,7 +411,7 @@ func (s *memStaged) Commit(expect *plan.Node, backup string, mtime time.Time) (p
 	}
 	m.nodes[s.p] = n
 	s.done = true
-	m.temps--
+	delete(m.temps, s)
 	return m.describe(s.p, n), nil
 }
 
@@ -396,7 +421,7 @@ func (s *memStaged) Discard() error {
 	defer s.m.mu.Unlock()
 	if !s.done {
 		s.done = true
-		s.m.temps--
+		delete(s.m.temps, s)
 	}
 	return nil
 }

@@ -30,6 +30,25 @@ func (m *MemFS) WriteFile(p string, data []byte) error {
 	return nil
 }
 
+// Truncate cuts file p to its first size bytes, as a crash or a power loss leaves a file
+// that was being written: it gets a new version (its size changed), and with keepMtime its
+// modification time stays what it was (as after `touch -d @OLD`).
+func (m *MemFS) Truncate(p string, size int64, keepMtime bool) error {
+	p = remote.Clean(p)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := m.nodes[p]
+	if n == nil || n.dir || n.special {
+		return memErr("truncate", p, fs.ErrNotExist)
+	}
+	mtime := n.mtime
+	m.write(n, n.data[:min(size, int64(len(n.data)))])
+	if keepMtime {
+		n.mtime = mtime
+	}
+	return nil
+}
+
 // MkdirAll creates folder p and its missing parents.
 func (m *MemFS) MkdirAll(p string) error {
 	m.mu.Lock()
@@ -118,7 +137,7 @@ func (m *MemFS) Trashed() []MemTrashed {
 func (m *MemFS) Temps() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.temps
+	return len(m.temps)
 }
 
 // Mode returns p's permission bits (0 when absent).

@@ -121,7 +121,7 @@ func describe(p, full string, fi fs.FileInfo, f *os.File) (plan.Node, error) {
 	}
 	n := plan.Node{Path: p, IsDir: fi.IsDir(), ID: id}
 	if !n.IsDir {
-		n.Version, n.Size, n.Unsupported = version(fi), fi.Size(), !fi.Mode().IsRegular()
+		n.Version, n.Size, n.ModTime, n.Unsupported = version(fi), fi.Size(), fi.ModTime(), !fi.Mode().IsRegular()
 	}
 	return n, nil
 }

@@ -49,6 +49,39 @@ func (o *OSFS) Stage(ctx context.Context, p string, r io.Reader) (Staged, error)
 	return &osStaged{o: o, p: p, tmp: tmp, hash: hex.EncodeToString(h.Sum(nil)), size: n}, nil
 }
 
+// RemoveStaged implements LocalFS: it removes the regular files of folder dir named
+// ".cloudsync-<16 hex digits>.part" (createTemp's names), and fsyncs the folder.
+func (o *OSFS) RemoveStaged(dir string) (int, error) {
+	full, err := o.resolve("remove staged", dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	entries, err := os.ReadDir(full)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if !isStagedName(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(full, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, err
+		}
+		n++
+	}
+	if n > 0 {
+		syncDir(full)
+	}
+	return n, nil
+}
+
 // createTemp creates a new, empty temp file in dir whose name Ignored covers.
 func createTemp(dir string) (*os.File, string, error) {
 	for range 10 {

@@ -305,7 +305,7 @@ func (r *planRunner) entry(n *plan.Node, p string) remote.Entry {
 // node converts an entry returned by the remote to a set-relative snapshot node. A
 // "sha256:" checksum becomes Hash (hex), the form local nodes use.
 func (r *planRunner) node(e remote.Entry) *plan.Node {
-	n := &plan.Node{Path: r.setPath(e.Path), IsDir: e.IsDir, ID: e.ID, Version: e.Version, Size: e.Size}
+	n := &plan.Node{Path: r.setPath(e.Path), IsDir: e.IsDir, ID: e.ID, Version: e.Version, Size: e.Size, ModTime: e.ModTime}
 	if h, ok := strings.CutPrefix(e.Hash, "sha256:"); ok {
 		n.Hash = strings.ToLower(h)
 	}

@@ -170,6 +170,34 @@ func (r *planRunner) conflict(ctx context.Context, res Result) Result {
 	return res
 }
 
+// conflictUpload resolves a cloud change that may be this engine's own interrupted upload
+// (plan.ConflictUpload): the cloud version of To is first kept as a new local-only conflict
+// copy beside Path (staged, verified and committed like a download), then local Path is
+// uploaded over To. The copy exists before the upload replaces the cloud's bytes, so
+// neither version is lost if either step fails.
+func (r *planRunner) conflictUpload(ctx context.Context, res Result) Result {
+	a := res.Action
+	if a.Remote == nil || a.Local == nil || a.Remote.IsDir || a.Local.IsDir {
+		return badPlan(res, "conflict-upload needs a local and a remote file")
+	}
+	backup := r.env.Local.FreeName(a.Path, r.env.Now())
+	keep := res
+	keep.Action.Path, keep.Action.To = a.To, backup // read the cloud's To, stage beside local Path
+	st, failed, ok := r.fetch(ctx, keep)
+	if !ok {
+		failed.Action = a
+		return failed
+	}
+	_, err := st.Commit(nil, "", time.Time{})
+	st.Discard()
+	if err != nil {
+		return localFailure(res, "keep conflict copy", err, remote.ReasonMissingDestination)
+	}
+	out := r.upload(ctx, res)
+	out.ConflictCopy = backup
+	return out
+}
+
 // localHash returns the current state of local file p, which must still be snapshot n
 // (ErrLocalChanged otherwise), and its content hash: n.Hash when the scan computed it,
 // else read from the file.
