@@ -24,14 +24,15 @@ func TestCrashAtEveryStep(t *testing.T) {
 	start := time.Now()
 	list := seeds(t, 200, 40)
 	runs := 0
+	stats := &faultStats{}
 	for _, seed := range list {
-		k := crashRun(t, seed, -1) // count the steps
+		k := crashRun(t, seed, -1, nil) // count the steps
 		for at := 0; at <= k; at++ {
-			t.Run(fmt.Sprintf("%d/crash-after-%d", seed, at), func(t *testing.T) { crashRun(t, seed, at) })
+			t.Run(fmt.Sprintf("%d/crash-after-%d", seed, at), func(t *testing.T) { crashRun(t, seed, at, stats) })
 			runs++
 		}
 	}
-	t.Logf("%d seeds, %d crash points in %v", len(list), runs, time.Since(start).Round(time.Millisecond))
+	t.Logf("%d seeds, %d crash points in %v; %v", len(list), runs, time.Since(start).Round(time.Millisecond), stats)
 }
 
 // openCrashBugs are seeds whose restart (even without a lost step) breaks idleness for a
@@ -43,9 +44,9 @@ var openCrashBugs = map[int64]string{}
 
 // crashRun runs seed with a crash after crashAt durable steps of the measured passes
 // (never when < 0) and returns the number of steps they made.
-func crashRun(t *testing.T, seed int64, crashAt int) int {
+func crashRun(t *testing.T, seed int64, crashAt int, stats *faultStats) int {
 	w := newWorld(t, seed, worldOptions{
-		pathIDs: seed%2 == 0, parallel: 1,
+		pathIDs: seed%2 == 0, parallel: 1, stats: stats,
 		options: model.Options{IncludeSubfolders: true, AllowCloudDelete: true, DeleteLocalOnCloudDelete: true},
 	})
 	for i, n := 0, 2+w.intn(4); i < n; i++ {
@@ -72,8 +73,10 @@ func crashRun(t *testing.T, seed int64, crashAt int) int {
 	}
 	if crashed {
 		w.temps = w.fs.Temps()
-		w.logf("crashed; restarting (%d temp files left behind)", w.temps)
+		w.logf("crashed (%d temp files left behind)", w.temps)
 	}
+	w.whileDown()
+	w.logf("restarting")
 	w.start(-1)
 	w.settle()
 	return steps

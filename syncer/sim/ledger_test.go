@@ -21,6 +21,37 @@ type ledger struct {
 	mu      sync.Mutex
 	written map[string]string // hash → who wrote it where
 	gone    map[string]bool   // hashes whose last copy a person destroyed
+	// live: hashes that must be in a live file at the end, not only in a trash or a
+	// version history (a crash damaged one copy; the engine must keep the other).
+	live map[string]string
+	// partial: the first bytes of an upload a crash or a network failure cut, left in the
+	// cloud under the real name (→ the hash of the whole content). No file under its final
+	// name may end with them, with one exception: a local conflict copy may (the engine keeps
+	// a cloud version it cannot prove its own), and so may any file once a person destroyed
+	// the whole content before the engine could send it again: without those bytes to compare
+	// with, the cut upload cannot be told from a cloud edit, which is kept (SPEC: an edit
+	// beats a delete).
+	partial map[string]string
+}
+
+// cutUpload records the bytes a cut upload of whole left in the cloud.
+func (l *ledger) cutUpload(cut, whole string) {
+	l.mu.Lock()
+	l.partial[hashOf(cut)] = hashOf(whole)
+	l.mu.Unlock()
+}
+
+// partialAllowed reports whether a file at p may hold content h (see partial); l.mu held.
+func (l *ledger) partialAllowed(p, h string) bool {
+	whole, ok := l.partial[h]
+	return ok && l.written[h] == "" && (isConflictCopy(p) || l.gone[whole])
+}
+
+// mustStayLive records that data must still be in a live file (local or cloud) at the end.
+func (l *ledger) mustStayLive(data, why string) {
+	l.mu.Lock()
+	l.live[hashOf(data)] = why
+	l.mu.Unlock()
 }
 
 // lost returns, sorted, who wrote each content that held (hash → still somewhere) does
@@ -39,7 +70,7 @@ func (l *ledger) lost(held map[string]bool) []string {
 }
 
 func newLedger() *ledger {
-	return &ledger{written: map[string]string{}, gone: map[string]bool{}}
+	return &ledger{written: map[string]string{}, gone: map[string]bool{}, live: map[string]string{}, partial: map[string]string{}}
 }
 
 func hashOf(data string) string {
@@ -112,15 +143,33 @@ func (w *world) checkNoLostWrite() {
 	if lost := w.led.lost(w.holdings("", "")); len(lost) > 0 {
 		w.fail("lost writes: %v\nlocal: %v\ncloud: %v", lost, show(w.localTree()), show(w.cloudTree()))
 	}
+	live := map[string]bool{}
+	for p, data := range w.fs.Tree() {
+		if !strings.HasSuffix(p, "/") {
+			live[hashOf(data)] = true
+		}
+	}
+	for _, data := range w.rem.Tree("") {
+		live[hashOf(data)] = true
+	}
 	w.led.mu.Lock()
 	defer w.led.mu.Unlock()
+	for h, why := range w.led.live {
+		if !live[h] && !w.led.gone[h] {
+			w.fail("%s is in no live file any more (replaced by the damaged copy?)\nlocal: %v\ncloud: %v",
+				why, show(w.localTree()), show(w.cloudTree()))
+		}
+	}
 	for p, data := range w.fs.Tree() {
+		if w.led.partialAllowed(p, hashOf(data)) {
+			continue
+		}
 		if !strings.HasSuffix(p, "/") && w.led.written[hashOf(data)] == "" {
 			w.fail("local %s holds content nobody wrote: %q", p, data)
 		}
 	}
 	for p, data := range w.rem.Tree("") {
-		if data != "/" && w.led.written[hashOf(data)] == "" {
+		if data != "/" && w.led.written[hashOf(data)] == "" && !w.led.partialAllowed(p, hashOf(data)) {
 			w.fail("cloud %s holds content nobody wrote: %q", p, data)
 		}
 	}
@@ -205,6 +254,9 @@ func apartOf(store model.Store, byPath map[string]string) (paths, folded []strin
 		}
 		if it.Status == model.StatusFailed && it.Reason == "missing_destination" {
 			dependent = append(dependent, it.Path)
+			if p, ok := where[it.Local.ID]; ok && it.Local.ID != "" {
+				dependent = append(dependent, p) // (moved locally meanwhile)
+			}
 		}
 		return true
 	})
@@ -237,24 +289,28 @@ func (w *world) diff() []string {
 	return diffTrees(w.localTree(), w.cloudTree(), apart, folded)
 }
 
-// diffTrees is diff over two trees (files → content, folders → "/").
-func diffTrees(l, c map[string]string, apart, folded []string) []string {
-	skip := func(p string) bool {
-		if isConflictCopy(p) {
+// keptApart reports whether the sides may differ at p: a conflict copy, or at or under an
+// item kept apart (see apart).
+func keptApart(p string, apart, folded []string) bool {
+	if isConflictCopy(p) {
+		return true
+	}
+	for _, a := range apart {
+		if under(p, a) {
 			return true
 		}
-		for _, a := range apart {
-			if under(p, a) {
-				return true
-			}
-		}
-		for _, f := range folded {
-			if under(strings.ToLower(p), f) {
-				return true
-			}
-		}
-		return false
 	}
+	for _, f := range folded {
+		if under(strings.ToLower(p), f) {
+			return true
+		}
+	}
+	return false
+}
+
+// diffTrees is diff over two trees (files → content, folders → "/").
+func diffTrees(l, c map[string]string, apart, folded []string) []string {
+	skip := func(p string) bool { return keptApart(p, apart, folded) }
 	var out []string
 	for _, p := range slices.Sorted(maps.Keys(l)) {
 		if !skip(p) && c[p] != l[p] {

@@ -32,17 +32,22 @@ func (w *netWorld) side(local bool) side {
 		tree: func() map[string]string { return dirTree(dir) },
 		write: func(p, data string) error {
 			keep(p)
+			_, err := os.Stat(abs(p))
+			isNew := err != nil
 			if err := os.WriteFile(abs(p), []byte(data), 0o644); err != nil || local {
 				return err
 			}
 			// x/net/webdav's ETag is mtime and size: two files of one size written in the
-			// same clock tick (coarse file system timestamps) get the same ETag, and the
-			// engine's move detection for servers without file ids (plan's matchPathMoves)
-			// pairs a vanished file with the one new file of the same version, so it
-			// would take an unrelated file for the vanished one, moved: an open engine
-			// limitation, not what this layer tests. Each cloud write gets its own second.
+			// same clock tick (coarse file system timestamps) get the same ETag. Half the
+			// new files get the tick of the write before them, so "c deleted, d created"
+			// with equal sizes looks like a rename of c by version: the engine must confirm
+			// such a move by content (plan.MoveCandidates). A rewrite of a file always gets
+			// a new tick: an edit in the same tick with the same size is invisible to any
+			// client of such a server.
 			w.mu.Lock()
-			w.cloudTicks++
+			if !isNew || w.cloudTicks == 0 || w.rng.Intn(2) == 0 {
+				w.cloudTicks++
+			}
 			tick := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(w.cloudTicks) * time.Second)
 			w.mu.Unlock()
 			return os.Chtimes(abs(p), tick, tick)

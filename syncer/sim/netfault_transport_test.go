@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -21,10 +22,11 @@ import (
 // What the faults model, and where the request stops:
 //
 //   - latency: the request waits a few milliseconds, then goes through.
-//   - reset: the connection resets. Before the server saw the request (its body is never
-//     delivered in part: a server writing PUT bodies in place, as x/net/webdav does, would
-//     otherwise hold a torn file that is the server's fault, not the client's), or after
-//     it, mid-way through the response body (for a mutation: applied, response lost).
+//   - reset: the connection resets. Before the server saw the request, or after it,
+//     mid-way through the response body (for a mutation: applied, response lost).
+//   - cutput: a PUT's connection resets mid-way through the request body. x/net/webdav
+//     writes PUT bodies in place, so the first bytes stay under the real name (as rclone
+//     does): the engine must know it for its own partial upload, not a cloud edit.
 //   - stall: nothing arrives any more, before the headers (the http.Client's Timeout ends
 //     it, as the transport's ResponseHeaderTimeout does in production) or mid-body (the
 //     engine's stall timeout ends it, as a network failure).
@@ -43,6 +45,7 @@ type faultTransport struct {
 	base     http.RoundTripper
 	insecure string // http://host:port of the redirect target
 	log      func(format string, args ...any)
+	cut      func(sent, whole []byte) // told what a cutput left on the server
 
 	mu     sync.Mutex
 	rng    *rand.Rand
@@ -52,6 +55,7 @@ type faultTransport struct {
 }
 
 // faultKinds with their weights: a stall costs a client timeout of wall time, so it is rarer.
+// (cutput is not drawn here: it is a third of the faults that hit a PUT.)
 var faultKinds = []struct {
 	kind   string
 	weight int
@@ -109,8 +113,12 @@ func (f *faultTransport) pick(req *http.Request) (string, int) {
 		kind == "redirect" && req.URL.Scheme != "https":
 		kind = "5xx"
 	}
+	if req.Method == http.MethodPut && req.Body != nil && f.rng.Intn(3) == 0 {
+		kind = "cutput" // a third of the faults hitting an upload
+	}
 	f.counts[kind]++
 	return kind, f.rng.Intn(1 << 30)
+
 }
 
 func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -146,6 +154,28 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		f.log("  net: %s: connection reset mid-body", what)
 		return withBody(resp, &cutBody{data: readAll(resp), err: resetErr()}), nil
+	case "cutput":
+		whole, err := io.ReadAll(req.Body)
+		closeBody(req)
+		if err != nil || len(whole) == 0 {
+			return nil, resetErr()
+		}
+		// The server gets the first bytes only; it stores them as a complete (shorter) PUT,
+		// which is what it does with a body cut by a reset, without the race.
+		sent := whole[:r%len(whole)]
+		cut := req.Clone(req.Context())
+		cut.Body, cut.ContentLength = io.NopCloser(bytes.NewReader(sent)), int64(len(sent))
+		cut.GetBody = nil
+		resp, err := f.base.RoundTrip(cut)
+		if err != nil {
+			return nil, err
+		}
+		drain(resp)
+		f.log("  net: %s: connection reset mid-request body: the server keeps %d of %d bytes (%d)", what, len(sent), len(whole), resp.StatusCode)
+		if f.cut != nil && resp.StatusCode < 300 {
+			f.cut(sent, whole)
+		}
+		return nil, resetErr()
 	case "stall":
 		if r%2 == 0 {
 			f.log("  net: %s: stalled before the response", what)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +39,22 @@ type worldOptions struct {
 	faultRate float64       // share of remote calls that fail while faults are on
 	midPass   float64       // share of remote calls before which a user edits a side
 	jitter    bool          // remote calls sleep a random few µs (reorders completions)
+	stats     *faultStats   // counts the faults of this kind that fired (nil: not counted)
+}
+
+// faultStats counts, over the runs of a layer, the faults that damage content: uploads
+// cut with their first bytes left in the cloud, and local files cut while the engine was
+// down. A layer logs them, so a run shows the faults fired.
+type faultStats struct {
+	cutUploads, cutFiles atomic.Int64
+}
+
+func (f *faultStats) String() string {
+	if f == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d cut uploads left partial files in the cloud, %d local files were cut while the engine was down",
+		f.cutUploads.Load(), f.cutFiles.Load())
 }
 
 type world struct {
@@ -327,11 +344,12 @@ func (c *fakeClock) Advance(d time.Duration) {
 // fails), exactly as if the process had died right after step at. A staged temp file
 // that was not committed stays behind, as it would on disk. at < 0: never.
 type crash struct {
-	mu    sync.Mutex
-	at    int
-	steps int
-	dead  bool
-	trace func(what string)
+	mu     sync.Mutex
+	at     int
+	steps  int
+	dead   bool
+	killer string // the step the crash happened in
+	trace  func(what string)
 }
 
 var errCrashed = errors.New("sim: the process crashed")
@@ -343,7 +361,7 @@ func (c *crash) step(what string) error {
 		return errCrashed
 	}
 	if c.at >= 0 && c.steps >= c.at {
-		c.dead = true
+		c.dead, c.killer = true, what
 		return errCrashed
 	}
 	c.steps++
@@ -362,6 +380,13 @@ func (c *crash) arm(k int) {
 		return
 	}
 	c.at = c.steps + k
+}
+
+// killedIn reports whether the crash happened during step what (not before it).
+func (c *crash) killedIn(what string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dead && c.killer == what
 }
 
 func (c *crash) isDead() bool {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -58,6 +59,13 @@ func (s *simStore) PutItems(set string, put []model.Item, del []string) error {
 	return s.Store.PutItems(set, put, del)
 }
 
+func (s *simStore) PutIntents(set string, put []model.Intent, del []string) error {
+	if err := s.c.step("store put-intents"); err != nil {
+		return err
+	}
+	return s.Store.PutIntents(set, put, del)
+}
+
 func (s *simStore) NextKey(set string) (string, error) {
 	if err := s.c.step("store next-key"); err != nil {
 		return "", err
@@ -103,6 +111,13 @@ func (f *simFS) Stage(ctx context.Context, p string, r io.Reader) (exec.Staged, 
 		return nil, err
 	}
 	return &simStaged{Staged: st, c: f.c, p: p}, nil
+}
+
+func (f *simFS) RemoveStaged(dir string) (int, error) {
+	if err := f.c.step("local remove-staged " + dir); err != nil {
+		return 0, err
+	}
+	return f.fs.RemoveStaged(dir)
 }
 
 func (f *simFS) Mkdir(p string) (plan.Node, error) {
@@ -243,6 +258,7 @@ func (s *simRemote) Upload(ctx context.Context, p string, replace *remote.Entry,
 		return remote.Entry{}, err
 	}
 	if err != nil {
+		s.cut(p, body, err)
 		return remote.Entry{}, err
 	}
 	e, err := s.r.Upload(ctx, p, replace, body, size)
@@ -252,6 +268,32 @@ func (s *simRemote) Upload(ctx context.Context, p string, replace *remote.Entry,
 		s.w.mu.Unlock()
 	}
 	return e, err
+}
+
+// cut models a server that writes an upload in place under its real name (rclone,
+// x/net/webdav): an upload cut by a crash of the engine during it (half the time) or by a
+// network failure (a third of them) leaves the first bytes that arrived under its name.
+func (s *simRemote) cut(p string, body io.Reader, err error) {
+	w := s.w
+	switch {
+	case s.c.killedIn("remote upload " + p):
+		if !w.chance(0.5) {
+			return
+		}
+	case errors.Is(err, errCrashed) || !errors.Is(err, remote.ErrNetwork) || !w.chance(0.3):
+		return
+	}
+	data, _ := io.ReadAll(body)
+	if len(data) == 0 {
+		return
+	}
+	k := w.intn(len(data))
+	w.led.cutUpload(string(data[:k]), string(data))
+	if w.opt.stats != nil {
+		w.opt.stats.cutUploads.Add(1)
+	}
+	w.rem.Put(p, data[:k])
+	w.logf("  server: the cut upload left %d of its %d bytes at %s", k, len(data), p)
 }
 
 func (s *simRemote) Mkdir(ctx context.Context, p string) (remote.Entry, error) {
