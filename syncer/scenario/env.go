@@ -84,6 +84,21 @@ type Env struct {
 	MoveOut, MoveBack func(p string)
 	// TrashLocal deletes local p the way a file manager does: into the desktop trash.
 	TrashLocal func(p string)
+	// CutLocal truncates local file p to size bytes and puts its modification time back,
+	// as a crash or a power loss can leave a file. nil when not possible.
+	CutLocal func(p string, size int64)
+	// Restart stops the engine (what it persisted stays: store, folders, keyring), runs
+	// whileDown (may be nil) while no engine runs, and starts a new engine; Ctl is then the
+	// new one. nil when the environment cannot.
+	Restart func(whileDown func())
+	// CutUploads, while on, breaks the connection of every upload halfway through its body,
+	// as a crash or a network failure does; what the server keeps is up to it (rclone and
+	// x/net/webdav keep the first half under the real name). nil when not possible.
+	CutUploads func(on bool)
+	// CloudMtime gives cloud file p the modification time of cloud file like (on servers
+	// whose ETags are mtime and size, two such files of one size share a version). nil
+	// when not possible.
+	CloudMtime func(p, like string)
 }
 
 // Scenario is one named rule.

@@ -55,6 +55,19 @@ func LocalDir(e *Env, t testing.TB, root, xdgData string) {
 			t.Fatal(err)
 		}
 	}
+	e.CutLocal = func(p string, size int64) {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		fi, err := os.Stat(full)
+		if err == nil {
+			err = os.Truncate(full, size)
+		}
+		if err == nil {
+			err = os.Chtimes(full, fi.ModTime(), fi.ModTime())
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	e.Mode = func(p string) uint32 {
 		fi, err := os.Lstat(filepath.Join(root, p))
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,26 +33,30 @@ func memEnv(t testing.TB, opts ...memremote.Option) *Env {
 	store := memstore.New("installation-1")
 	rem := memremote.New(opts...)
 	local := exec.NewMemFS()
-	eng, err := syncer.New(syncer.Config{
-		Store:   store,
-		Secrets: credentials.NewMemory(),
-		Dial:    func(model.Account, string) (remote.Remote, error) { return rem, nil },
-		LocalFS: func(root string) exec.LocalFS {
-			if root == memRoot {
-				return local
-			}
-			missing := exec.NewMemFS()
-			missing.SetRootMissing(true)
-			return missing
-		},
-		PollInterval:   time.Hour,
-		RescanInterval: time.Hour,
-		Log:            testLog(t),
-	})
-	if err != nil {
-		t.Fatal(err)
+	secrets := credentials.NewMemory()
+	newEngine := func() (*syncer.Engine, func()) {
+		eng, err := syncer.New(syncer.Config{
+			Store:   store,
+			Secrets: secrets,
+			Dial:    func(model.Account, string) (remote.Remote, error) { return rem, nil },
+			LocalFS: func(root string) exec.LocalFS {
+				if root == memRoot {
+					return local
+				}
+				missing := exec.NewMemFS()
+				missing.SetRootMissing(true)
+				return missing
+			},
+			PollInterval:   time.Hour,
+			RescanInterval: time.Hour,
+			Log:            testLog(t),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return eng, startEngine(t, eng)
 	}
-	startEngine(t, eng)
+	eng, stop := newEngine()
 	if _, err := eng.AddAccount(context.Background(), syncer.AddAccountRequest{
 		Name: "cloud", Type: "webdav", URL: "http://127.0.0.1:1/", User: "u", Password: "pw"}); err != nil {
 		t.Fatal(err)
@@ -62,7 +67,7 @@ func memEnv(t testing.TB, opts ...memremote.Option) *Env {
 		}
 		return op
 	}
-	return &Env{
+	e := &Env{
 		T: t, Local: MemTree{T: t, FS: local}, Cloud: RemoteTree{R: rem, Folder: "Docs"}, Ctl: eng,
 		Root: memRoot, Account: "cloud", CloudFolder: "Docs",
 		Calls: func(op string) int { return rem.Calls(opName(op)) },
@@ -120,7 +125,21 @@ func memEnv(t testing.TB, opts ...memremote.Option) *Env {
 				t.Fatal(err)
 			}
 		},
+		CutLocal: func(p string, size int64) {
+			if err := local.Truncate(p, size, true); err != nil {
+				t.Fatal(err)
+			}
+		},
 	}
+	e.Restart = func(whileDown func()) {
+		stop()
+		if whileDown != nil {
+			whileDown()
+		}
+		eng, stop = newEngine()
+		e.Ctl = eng
+	}
+	return e
 }
 
 // testLog logs the engine to the test log with -v.
@@ -138,19 +157,24 @@ func (w tlogWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// startEngine runs eng until the test ends.
-func startEngine(t testing.TB, eng *syncer.Engine) {
+// startEngine runs eng until the test ends, or until the stop it returns is called.
+func startEngine(t testing.TB, eng *syncer.Engine) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- eng.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Error("engine did not stop within 30 s")
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Error("engine did not stop within 30 s")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 // events returns what the engine announced so far.

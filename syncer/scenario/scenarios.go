@@ -19,6 +19,7 @@ func All() []Scenario {
 	out = append(out, safety()...)
 	out = append(out, control()...)
 	out = append(out, regressions()...)
+	out = append(out, crashes()...)
 	return out
 }
 

@@ -28,6 +28,7 @@ type Meter struct {
 	calls map[string]int
 	fault func(op, p string) int
 	stall func(op, p string) Stall
+	cut   bool // see CutUploads
 }
 
 // Stall is how a metered server answers a request it stalls (see SetStall).
@@ -117,8 +118,11 @@ func (m *Meter) Wrap(next http.Handler) http.Handler {
 			m.calls = map[string]int{}
 		}
 		m.calls[op]++
-		f, stall := m.fault, m.stall
+		f, stall, cut := m.fault, m.stall, m.cut
 		m.mu.Unlock()
+		if cut && op == "upload" && r.ContentLength > 1 {
+			r.Body = &halfBody{r: r.Body, left: r.ContentLength / 2}
+		}
 		if stall != nil {
 			if how := stall(op, r.URL.Path); how != NoStall {
 				stalled(w, r, how)

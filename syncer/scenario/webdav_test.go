@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -111,5 +112,18 @@ func davEnv(t testing.TB, base, url string, cloud Tree, meter *Meter, tweak ...f
 		cloudFolder: "Docs",
 		calls:       meter.Calls,
 		fault:       meter.SetFault,
+		cut:         meter.CutUploads,
+		setMtime: func(p string, mt time.Time) {
+			if err := os.Chtimes(cloud.abs(p), mt, mt); err != nil {
+				t.Fatal(err)
+			}
+		},
+		mtime: func(p string) time.Time {
+			fi, err := os.Stat(cloud.abs(p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fi.ModTime()
+		},
 	})
 }
