@@ -3,17 +3,33 @@ package scenario
 import (
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 )
 
 // CutUploads, while on, breaks every upload halfway through its request body: the server
 // sees the connection end early (as after a crash or a network failure) and keeps what it
 // keeps (rclone and x/net/webdav write uploads in place, so the first half stays under the
-// real name; Apache, lighttpd and nginx write to a temporary file and drop it); the client
-// gets an error.
+// real name; Apache, lighttpd and nginx write to a temporary file and drop it). The client
+// sees its connection drop, never the server's answer.
 func (m *Meter) CutUploads(on bool) {
 	m.mu.Lock()
 	m.cut = on
 	m.mu.Unlock()
+}
+
+// cutUpload serves upload r with the first half of its body only, then drops the client's
+// connection instead of passing the answer on.
+func cutUpload(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	r.Body = &halfBody{r: r.Body, left: r.ContentLength / 2}
+	next.ServeHTTP(httptest.NewRecorder(), r)
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	http.Error(w, "connection cut", http.StatusBadGateway)
 }
 
 // errCut ends the body of an upload CutUploads breaks.

@@ -121,7 +121,8 @@ func (m *Meter) Wrap(next http.Handler) http.Handler {
 		f, stall, cut := m.fault, m.stall, m.cut
 		m.mu.Unlock()
 		if cut && op == "upload" && r.ContentLength > 1 {
-			r.Body = &halfBody{r: r.Body, left: r.ContentLength / 2}
+			cutUpload(w, r, next)
+			return
 		}
 		if stall != nil {
 			if how := stall(op, r.URL.Path); how != NoStall {

@@ -101,7 +101,7 @@ func webdavEnv(t testing.TB, srv *davtest.Server) *Env {
 // davEnv is an environment syncing with the WebDAV folder at url (behind meter), whose
 // "Docs" subfolder is cloud; tweak, when given, changes the engine's configuration.
 func davEnv(t testing.TB, base, url string, cloud Tree, meter *Meter, tweak ...func(*syncer.Config)) *Env {
-	return osEnv(t, base, osCloud{
+	c := osCloud{
 		tweak: tweak,
 		dial: func(a model.Account, secret string) (remote.Remote, error) {
 			return webdav.New(webdav.Config{URL: a.URL, User: a.User, Password: secret, Capabilities: a.Capabilities})
@@ -113,17 +113,20 @@ func davEnv(t testing.TB, base, url string, cloud Tree, meter *Meter, tweak ...f
 		calls:       meter.Calls,
 		fault:       meter.SetFault,
 		cut:         meter.CutUploads,
-		setMtime: func(p string, mt time.Time) {
-			if err := os.Chtimes(cloud.abs(p), mt, mt); err != nil {
+	}
+	if d, ok := cloud.(DirTree); ok { // a served folder: its files' mtimes are the server's
+		c.setMtime = func(p string, mt time.Time) {
+			if err := os.Chtimes(d.abs(p), mt, mt); err != nil {
 				t.Fatal(err)
 			}
-		},
-		mtime: func(p string) time.Time {
-			fi, err := os.Stat(cloud.abs(p))
+		}
+		c.mtime = func(p string) time.Time {
+			fi, err := os.Stat(d.abs(p))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return fi.ModTime()
-		},
-	})
+		}
+	}
+	return osEnv(t, base, c)
 }
