@@ -17,7 +17,8 @@ import (
 func TestConformanceLocalCloud(t *testing.T) {
 	t.Parallel()
 	remotetest.Run(t, func(t *testing.T) remote.Remote {
-		srv, err := Start(t.TempDir(), "127.0.0.1:0", "ann", "conformance-pw")
+		dir := t.TempDir()
+		srv, err := Start(dir, "127.0.0.1:0", "ann", "conformance-pw")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,6 +33,9 @@ func TestConformanceLocalCloud(t *testing.T) {
 		caps, err := probe.Probe(ctx)
 		if err != nil {
 			t.Fatalf("Probe: %v", err)
+		}
+		if !caps.ETags || !caps.Locking || caps.DeadProperties != (DeadPropsSupported(dir) == nil) {
+			t.Errorf("probed abilities %+v: want ETags, locking, and dead properties where the folder keeps user attributes", caps)
 		}
 		cfg.Capabilities = &caps
 		c, err := webdav.New(cfg)

@@ -83,6 +83,15 @@ func TestDeadPropertiesLiveInExtendedAttributes(t *testing.T) {
 	if code != http.StatusMultiStatus || !strings.Contains(body, "Q4 &amp; plans") || strings.Contains(body, "activelock") {
 		t.Errorf("PROPFIND of the copy: %d %s", code, body)
 	}
+	// A folder keeps dead properties too (x/net/webdav opens a PROPPATCH's target
+	// read-write, which a folder cannot be opened as).
+	os.Mkdir(filepath.Join(dir, "reports"), 0o700)
+	code, body = do("PROPPATCH", "/reports/", `<?xml version="1.0"?>
+<D:propertyupdate xmlns:D="DAV:" xmlns:dc="http://purl.org/dc/elements/1.1/"><D:set><D:prop><dc:title>Quarterly</dc:title></D:prop></D:set></D:propertyupdate>`)
+	n, err = unix.Getxattr(filepath.Join(dir, "reports"), "user.dublincore.title", buf)
+	if code != http.StatusMultiStatus || !strings.Contains(body, "200 OK") || err != nil || string(buf[:n]) != "Quarterly" {
+		t.Errorf("PROPPATCH of a folder: %d %s; attribute %q, %v", code, body, buf[:max(n, 0)], err)
+	}
 	names := make([]byte, 4096)
 	n, _ = unix.Listxattr(filepath.Join(dir, "copy.txt"), names)
 	if strings.Contains(string(names[:max(n, 0)]), "lock") {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"os"
+	"syscall"
 
 	"golang.org/x/net/webdav"
 )
@@ -27,8 +29,15 @@ type discoveryFS struct {
 	locks *Manager
 }
 
+// OpenFile opens a folder read-only when asked to open it read-write: x/net/webdav opens
+// a PROPPATCH's target with O_RDWR (prop.go patch), which a folder cannot be opened as
+// (EISDIR), so every PROPPATCH of a folder was a 500; dead properties are not written
+// through the descriptor anyway.
 func (fs discoveryFS) OpenFile(ctx context.Context, name string, flag int, perm os.FileMode) (webdav.File, error) {
 	f, err := fs.FileSystem.OpenFile(ctx, name, flag, perm)
+	if errors.Is(err, syscall.EISDIR) && flag&(os.O_CREATE|os.O_TRUNC|os.O_APPEND) == 0 {
+		f, err = fs.FileSystem.OpenFile(ctx, name, os.O_RDONLY, 0)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -400,6 +400,19 @@ func TestLocksStayOnTheirURLAndDoNotFollowCopiesOrMoves(t *testing.T) {
 	}
 }
 
+// TestPropPatchOfAFolderIsAnsweredPerProperty: on a file system without dead properties a
+// folder's PROPPATCH is refused property by property (403 in a 207), as a file's is, not a
+// 500 (x/net/webdav opens the target read-write, which a folder cannot be).
+func TestPropPatchOfAFolderIsAnsweredPerProperty(t *testing.T) {
+	t.Parallel()
+	s := newDAVServer(t, nil)
+	s.do("MKCOL", "/c", "")
+	code, _, body := s.do("PROPPATCH", "/c/", `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><x xmlns="urn:t">1</x></D:prop></D:set></D:propertyupdate>`)
+	if code != http.StatusMultiStatus || !strings.Contains(body, "403 Forbidden") {
+		t.Fatalf("PROPPATCH of a folder: %d %s", code, body)
+	}
+}
+
 // gateFS stalls the first open of /slow for writing until gate is closed.
 type gateFS struct {
 	webdav.Dir
