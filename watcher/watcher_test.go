@@ -13,6 +13,11 @@ import (
 
 const testDebounce = 50 * time.Millisecond
 
+// eventWait bounds the wait for an event that must come. It returns as soon as the event
+// arrives, so it is long: a loaded CI machine may delay fsnotify and the debounce timer by
+// seconds, and a short bound made these tests flaky, not stricter.
+const eventWait = 15 * time.Second
+
 func start(t *testing.T, root string, recursive bool, rescan time.Duration) (<-chan Event, context.CancelFunc) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -88,7 +93,7 @@ func TestCreateInRoot(t *testing.T) {
 	root := t.TempDir()
 	ch, _ := start(t, root, true, time.Hour)
 	write(t, filepath.Join(root, "new.txt"))
-	ev := waitFor(t, ch, 3*time.Second, "new.txt", hasPath("new.txt"))
+	ev := waitFor(t, ch, eventWait, "new.txt", hasPath("new.txt"))
 	if ev.Rescan {
 		t.Errorf("unexpected rescan: %+v", ev)
 	}
@@ -106,7 +111,7 @@ func TestWriteInExistingSubfolder(t *testing.T) {
 	write(t, filepath.Join(sub, "f.txt"))
 	ch, _ := start(t, root, true, time.Hour)
 	write(t, filepath.Join(sub, "f.txt"))
-	waitFor(t, ch, 3*time.Second, "sub/deeper/f.txt", hasPath("sub/deeper/f.txt"))
+	waitFor(t, ch, eventWait, "sub/deeper/f.txt", hasPath("sub/deeper/f.txt"))
 }
 
 func TestNewFolderTree(t *testing.T) {
@@ -117,11 +122,11 @@ func TestNewFolderTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "f.txt"))
-	waitFor(t, ch, 3*time.Second, "a/b/c/f.txt", hasPath("a/b/c/f.txt"))
+	waitFor(t, ch, eventWait, "a/b/c/f.txt", hasPath("a/b/c/f.txt"))
 
 	// The new folders are watched: a later write below them is seen as well.
 	write(t, filepath.Join(dir, "g.txt"))
-	waitFor(t, ch, 3*time.Second, "a/b/c/g.txt", hasPath("a/b/c/g.txt"))
+	waitFor(t, ch, eventWait, "a/b/c/g.txt", hasPath("a/b/c/g.txt"))
 }
 
 func TestMovedFolderWatchedUnderNewName(t *testing.T) {
@@ -133,9 +138,9 @@ func TestMovedFolderWatchedUnderNewName(t *testing.T) {
 	if err := os.Rename(filepath.Join(root, "old"), filepath.Join(root, "new")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ch, 3*time.Second, "new", hasPath("new"))
+	waitFor(t, ch, eventWait, "new", hasPath("new"))
 	write(t, filepath.Join(root, "new", "in", "f.txt"))
-	waitFor(t, ch, 3*time.Second, "new/in/f.txt", hasPath("new/in/f.txt"))
+	waitFor(t, ch, eventWait, "new/in/f.txt", hasPath("new/in/f.txt"))
 }
 
 func TestNonRecursive(t *testing.T) {
@@ -161,13 +166,13 @@ wait:
 	}
 	// Direct children are still reported.
 	write(t, filepath.Join(root, "top.txt"))
-	waitFor(t, ch, 3*time.Second, "top.txt", hasPath("top.txt"))
+	waitFor(t, ch, eventWait, "top.txt", hasPath("top.txt"))
 }
 
 func TestPeriodicRescan(t *testing.T) {
 	root := t.TempDir()
 	ch, _ := start(t, root, true, 100*time.Millisecond)
-	waitFor(t, ch, 2*time.Second, "Rescan", isRescan)
+	waitFor(t, ch, eventWait, "Rescan", isRescan)
 }
 
 func TestRootRemoved(t *testing.T) {
@@ -180,7 +185,7 @@ func TestRootRemoved(t *testing.T) {
 	if err := os.RemoveAll(root); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ch, 3*time.Second, "Rescan", isRescan)
+	waitFor(t, ch, eventWait, "Rescan", isRescan)
 }
 
 func TestRootRenamed(t *testing.T) {
@@ -193,7 +198,7 @@ func TestRootRenamed(t *testing.T) {
 	if err := os.Rename(root, filepath.Join(dir, "moved")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ch, 3*time.Second, "Rescan", isRescan)
+	waitFor(t, ch, eventWait, "Rescan", isRescan)
 }
 
 func TestRootChmodIgnored(t *testing.T) {
@@ -273,7 +278,7 @@ func TestBurstCoalesced(t *testing.T) {
 			for _, p := range ev.Paths {
 				seen[p] = true
 			}
-		case <-time.After(3 * time.Second):
+		case <-time.After(eventWait):
 			t.Fatalf("only %d of %d files reported", len(seen), files)
 		}
 	}
