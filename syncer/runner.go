@@ -147,13 +147,16 @@ func (r *runner) pass(ctx context.Context) {
 	r.running = false
 	r.finished++
 	r.lastActions = actions
+	changed := r.lastState != state
 	r.lastState = state
 	r.total, r.left = 0, 0
 	e.passGen++
 	e.passCond.Broadcast()
 	pendingChanged := r.view.pending() != pendingBefore
 	e.mu.Unlock()
-	if pendingChanged {
+	// A new pending count or a new state (offline, back online…) is announced: the app
+	// shows them without polling.
+	if pendingChanged || changed {
 		e.changed()
 	}
 }
