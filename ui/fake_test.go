@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"testing"
 
 	"fyne.io/fyne/v2"
 
@@ -28,13 +29,36 @@ type fakeAPI struct {
 	settings  syncer.Settings
 	calls     []string
 	events    []syncer.Event
+	evWake    chan struct{} // closed and replaced when events are added
 	urls      map[string]string
+	// onRequestSync runs inside RequestSync (the engine syncing the item).
+	onRequestSync func(path string)
+	onUnsync      func(path string)
+	statusCalls   int
 }
 
 func newFakeAPI() *fakeAPI {
 	return &fakeAPI{passwords: map[string]string{}, folders: map[string]map[string]bool{},
 		settings: syncer.Settings{PollInterval: syncer.Duration(30e9), RescanInterval: syncer.Duration(600e9), Notifications: true},
-		status:   syncer.Status{State: syncer.StateIdle}, urls: map[string]string{}}
+		status:   syncer.Status{State: syncer.StateIdle}, urls: map[string]string{}, evWake: make(chan struct{})}
+}
+
+// addEvents appends events (numbered after the last) and wakes a waiting Events call.
+func (f *fakeAPI) addEvents(evs ...syncer.Event) {
+	f.mu.Lock()
+	for _, e := range evs {
+		e.Seq = int64(len(f.events) + 1)
+		f.events = append(f.events, e)
+	}
+	close(f.evWake)
+	f.evWake = make(chan struct{})
+	f.mu.Unlock()
+}
+
+func (f *fakeAPI) statusCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.statusCalls
 }
 
 func (f *fakeAPI) record(s string) {
@@ -95,7 +119,7 @@ func (f *fakeAPI) ListSets(context.Context) ([]syncer.SetInfo, error) {
 }
 func (f *fakeAPI) ListItems(_ context.Context, errorsOnly bool) ([]syncer.ItemInfo, error) {
 	f.record("ListItems " + map[bool]string{true: "errors", false: "all"}[errorsOnly])
-	var out []syncer.ItemInfo
+	out := make([]syncer.ItemInfo, 0, len(f.items))
 	for _, it := range f.items {
 		if !errorsOnly || it.Status == model.StatusFailed {
 			out = append(out, it)
@@ -113,10 +137,16 @@ func (f *fakeAPI) Info(_ context.Context, p string) (syncer.ItemInfo, error) {
 }
 func (f *fakeAPI) RequestSync(_ context.Context, p string) error {
 	f.record("RequestSync " + p)
+	if f.onRequestSync != nil {
+		f.onRequestSync(p)
+	}
 	return nil
 }
 func (f *fakeAPI) Unsync(_ context.Context, p string, rm bool) error {
 	f.record("Unsync " + p + map[bool]string{true: " remove", false: ""}[rm])
+	if f.onUnsync != nil {
+		f.onUnsync(p)
+	}
 	return nil
 }
 func (f *fakeAPI) ViewURL(_ context.Context, p string) (string, error) {
@@ -139,8 +169,23 @@ func (f *fakeAPI) Resume(_ context.Context, set string) error {
 	}
 	return nil
 }
-func (f *fakeAPI) Status(context.Context) (syncer.Status, error) { return f.status, nil }
-func (f *fakeAPI) Wait(context.Context) error                    { return nil }
+
+// Status is the fixture status with the sets' states and counts, as the engine reports.
+func (f *fakeAPI) Status(context.Context) (syncer.Status, error) {
+	f.mu.Lock()
+	f.statusCalls++
+	st := f.status
+	f.mu.Unlock()
+	st.SetStates = append([]syncer.SetInfo(nil), f.sets...)
+	st.Sets = len(f.sets)
+	for _, s := range f.sets {
+		st.Failed += s.Failed
+		st.Pending += s.Pending
+		st.Items += s.Items
+	}
+	return st, nil
+}
+func (f *fakeAPI) Wait(context.Context) error { return nil }
 func (f *fakeAPI) Browse(_ context.Context, account, folder string) ([]syncer.BrowseEntry, error) {
 	f.record("Browse " + account + " " + folder)
 	dirs, ok := f.folders[account]
@@ -172,14 +217,29 @@ func (f *fakeAPI) PutSettings(_ context.Context, s syncer.Settings) error {
 	f.settings = s
 	return nil
 }
-func (f *fakeAPI) Events(_ context.Context, after int64) ([]syncer.Event, int64, error) {
-	var out []syncer.Event
-	for _, e := range f.events {
-		if e.Seq > after {
-			out = append(out, e)
+
+// Events long-polls like the engine: it answers at once when there are events after
+// after (or after is beyond the last), else waits for one or the end of ctx.
+func (f *fakeAPI) Events(ctx context.Context, after int64) ([]syncer.Event, int64, error) {
+	for {
+		f.mu.Lock()
+		var out []syncer.Event
+		for _, e := range f.events {
+			if e.Seq > after {
+				out = append(out, e)
+			}
+		}
+		last, wake := int64(len(f.events)), f.evWake
+		f.mu.Unlock()
+		if len(out) > 0 || after > last {
+			return out, last, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, last, nil
+		case <-wake:
 		}
 	}
-	return out, int64(len(f.events)), nil
 }
 func (f *fakeAPI) SignIn(_ context.Context, account, password string) error {
 	f.record("SignIn " + account)
@@ -196,10 +256,11 @@ func (f *fakeAPI) SignIn(_ context.Context, account, password string) error {
 }
 func (f *fakeAPI) ShowWindow(context.Context, string) error { return errors.New("no GUI") }
 
-// fakeHost records notifications, opened URLs and the autostart switch.
+// fakeHost records notifications, opened URLs and folders, and the autostart switch.
 type fakeHost struct {
-	notes     []string
+	notes     []Notification
 	opened    []string
+	folders   []string
 	autostart []bool
 	quit      bool
 }
@@ -208,25 +269,64 @@ func (h *fakeHost) OpenURL(_ context.Context, u string) error {
 	h.opened = append(h.opened, u)
 	return nil
 }
-func (h *fakeHost) Notify(title, body string) { h.notes = append(h.notes, title+": "+body) }
+func (h *fakeHost) OpenFolder(_ context.Context, p string) error {
+	h.folders = append(h.folders, p)
+	return nil
+}
+func (h *fakeHost) Notify(n Notification) { h.notes = append(h.notes, n) }
 func (h *fakeHost) LocalCloud(context.Context) (string, string, string, error) {
 	return "http://127.0.0.1:4918/", "cloudsync", "generated-secret", nil
 }
 func (h *fakeHost) SetStartAtLogin(on bool) error { h.autostart = append(h.autostart, on); return nil }
 func (h *fakeHost) Quit()                         { h.quit = true }
 
-// fakeTray records the tray's menu and icon.
+// texts are the notifications as "title: body" lines.
+func (h *fakeHost) texts() []string {
+	var out []string
+	for _, n := range h.notes {
+		out = append(out, n.Title+": "+n.Body)
+	}
+	return out
+}
+
+// action runs the action labelled label of notification i.
+func (h *fakeHost) action(t *testing.T, i int, label string) {
+	t.Helper()
+	if i >= len(h.notes) {
+		t.Fatalf("no notification %d (have %q)", i, h.texts())
+	}
+	for _, a := range h.notes[i].Actions {
+		if a.Label == label {
+			a.Do()
+			return
+		}
+	}
+	t.Fatalf("notification %q has no action %q", h.notes[i].Title, label)
+}
+
+// fakeTray records the tray's menu and icon. With lock set (an asynchronous UI), the
+// test's reads take the UI's main lock.
 type fakeTray struct {
-	menu  *fyne.Menu
-	icon  fyne.Resource
-	menus int
+	menu    *fyne.Menu
+	icon    fyne.Resource
+	menus   int
+	tooltip string
+	lock    *sync.Mutex
 }
 
 func (t *fakeTray) SetSystemTrayMenu(m *fyne.Menu)    { t.menu = m; t.menus++ }
 func (t *fakeTray) SetSystemTrayIcon(r fyne.Resource) { t.icon = r }
+func (t *fakeTray) SetTooltip(s string)               { t.tooltip = s }
 
 func (t *fakeTray) labels() []string {
+	if t.lock != nil {
+		t.lock.Lock()
+		defer t.lock.Unlock()
+	}
 	var out []string
+	if t.menu == nil {
+		return nil
+	}
 	for _, it := range t.menu.Items {
 		if !it.IsSeparator {
 			out = append(out, it.Label)

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -99,4 +101,67 @@ func overlayTexts(c fyne.Canvas) []string {
 		}
 	}
 	return out
+}
+
+// newTestUIOpts returns an asynchronous UI (goroutines, as the app runs) whose main
+// goroutine calls are serialised, over a fake engine; it stops with the test.
+func newTestUIOpts(t *testing.T, api *fakeAPI, opt Options) (*UI, *fakeHost, *fakeTray) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	h, tr := &fakeHost{}, &fakeTray{}
+	var mu sync.Mutex
+	opt.mainDo = func(f func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		f()
+	}
+	u := New(a, api, h, tr, opt)
+	tr.lock = &mu
+	return u, h, tr
+}
+
+// waitFor polls cond (under the UI's main lock for async UIs) until it holds or 5 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// assertSignInWindow checks the sign-in window of account asks only for the password,
+// refuses a wrong one with a plain message, and signs in with the right one.
+func assertSignInWindow(t *testing.T, u *UI, api *fakeAPI, account string) {
+	t.Helper()
+	w := u.Window("sign-in")
+	c := w.Canvas()
+	var entries []*widget.Entry
+	for _, o := range objects(c) {
+		if e, ok := o.(*widget.Entry); ok {
+			entries = append(entries, e)
+		}
+	}
+	if len(entries) != 1 || !entries[0].Password {
+		t.Fatalf("the sign-in window has %d entries; want only the password", len(entries))
+	}
+	if c.Focused() != entries[0] {
+		t.Error("the password field should have the focus")
+	}
+	test.Type(entries[0], "wrong")
+	test.Tap(button(t, c, "Sign in"))
+	if !hasText(c, "refused") && !hasText(c, "Could not sign in") {
+		t.Error("a wrong password gave no message")
+	}
+	entries[0].SetText("")
+	test.Type(entries[0], "right")
+	test.Tap(button(t, c, "Sign in"))
+	if !api.called("SignIn "+account) || api.passwords[account] != "right" {
+		t.Fatalf("SignIn got %q", api.passwords[account])
+	}
+	if u.Window("sign-in") != nil {
+		t.Error("the sign-in window stayed open after signing in")
+	}
 }

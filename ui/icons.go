@@ -40,32 +40,22 @@ func TrayIcon(state string) fyne.Resource {
 	return iconResource("error")
 }
 
-// statusIcon is the icon of an item's status in lists.
-func statusIcon(s model.Status) fyne.Resource {
-	switch s {
+// statusIcon is the icon of an item's status in lists: a check when synced, arrows while
+// waiting or syncing, pause, a warning for what happened as the set's options say (a
+// cloud delete kept here), an error for what could not be synced.
+func statusIcon(it syncer.ItemInfo) fyne.Resource {
+	switch it.Status {
 	case model.StatusSynced:
 		return theme.NewSuccessThemedResource(theme.ConfirmIcon())
 	case model.StatusSyncing, model.StatusPending:
 		return theme.NewPrimaryThemedResource(theme.ViewRefreshIcon())
 	case model.StatusPaused:
 		return theme.NewWarningThemedResource(theme.MediaPauseIcon())
+	case "local_only", "excluded":
+		return theme.InfoIcon()
+	}
+	if attention(it.Reason) {
+		return theme.NewWarningThemedResource(theme.WarningIcon())
 	}
 	return theme.NewErrorThemedResource(theme.ErrorIcon())
-}
-
-// statusText is an item status in words.
-func statusText(s model.Status) string {
-	switch s {
-	case model.StatusSynced:
-		return "Synced"
-	case model.StatusSyncing:
-		return "Syncing"
-	case model.StatusPending:
-		return "Waiting to sync"
-	case model.StatusPaused:
-		return "Paused"
-	case model.StatusFailed:
-		return "Failed"
-	}
-	return string(s)
 }

@@ -2,21 +2,17 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cloudsync/cloudsync/syncer"
-	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote/limiter"
-	"github.com/cloudsync/cloudsync/ui/localcloud"
 )
 
 // Preferences tabs.
@@ -24,36 +20,16 @@ const (
 	tabAccounts = 0
 	tabSets     = 1
 	tabGeneral  = 2
+	tabAbout    = 3
 )
 
-// Account types offered by the account form, and their API names.
-var accountTypes = []string{"WebDAV", "Alfresco"}
-
-func accountTypeName(label string) string { return strings.ToLower(label) }
-
-// prefsWindow is the Preferences window: Accounts, Sync sets, General.
+// prefsWindow is the Preferences window: Accounts, Sync sets, General, About.
 type prefsWindow struct {
 	u    *UI
 	w    fyne.Window
 	tabs *container.AppTabs
-
-	accounts   []model.Account
-	acctList   *widget.List
-	acctSel    int
-	acctRemove *widget.Button
-	tryLocal   *fyne.Container
-
-	// The account form.
-	name, url, user, password *widget.Entry
-	kind                      *widget.Select
-	result                    *widget.Label
-	test, add                 *widget.Button
-
-	sets                []syncer.SetInfo
-	setList             *widget.List
-	setSel              int
-	setPause, setUnsync *widget.Button
-	setsEmpty           *widget.Label
+	acct *accountsTab
+	sets *setsTab
 
 	poll, rescan  *widget.Entry
 	upLimit       *widget.Entry // bandwidth limits, as limiter.ParseRate reads them
@@ -65,298 +41,51 @@ type prefsWindow struct {
 
 // showPrefs opens (or raises) Preferences on a tab.
 func (u *UI) showPrefs(tab int) {
-	w := u.window("preferences", "cloudsync Preferences", fyne.NewSize(760, 640), func(w fyne.Window) {
-		p := &prefsWindow{u: u, w: w, acctSel: -1, setSel: -1}
+	w := u.window("preferences", "cloudsync Preferences", fyne.NewSize(780, 640), func(w fyne.Window) {
+		p := &prefsWindow{u: u, w: w}
+		p.acct = &accountsTab{p: p}
+		p.sets = &setsTab{p: p}
 		u.prefs = p
 		p.tabs = container.NewAppTabs(
-			container.NewTabItemWithIcon("Accounts", theme.AccountIcon(), p.accountsTab()),
-			container.NewTabItemWithIcon("Sync sets", theme.FolderIcon(), p.setsTab()),
+			container.NewTabItemWithIcon("Accounts", theme.AccountIcon(), p.acct.build()),
+			container.NewTabItemWithIcon("Sync sets", theme.FolderIcon(), p.sets.build()),
 			container.NewTabItemWithIcon("General", theme.SettingsIcon(), p.generalTab()),
+			container.NewTabItemWithIcon("About", theme.InfoIcon(), p.aboutTab()),
 		)
+		// A hint belongs to what was just done: another tab starts clean.
+		p.tabs.OnSelected = func(*container.TabItem) {
+			p.acct.result.SetText("")
+			p.generalResult.SetText("")
+		}
 		w.SetContent(p.tabs)
 		w.SetOnClosed(func() { delete(u.wins, "preferences"); u.prefs = nil })
+		if u.view.ok {
+			p.showView(u.view, true)
+		}
 		p.reload()
 		p.loadSettings()
 	})
 	p := u.prefs
 	p.tabs.SelectIndex(tab)
-	if tab == tabAccounts {
-		w.Canvas().Focus(p.name)
+	if tab == tabAccounts && p.acct.form.Visible() {
+		w.Canvas().Focus(p.acct.name)
 	}
 }
 
-func (p *prefsWindow) accountsTab() fyne.CanvasObject {
-	p.acctList = widget.NewList(
-		func() int { return len(p.accounts) },
-		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.AccountIcon()), widget.NewLabel("account"))
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(p.accounts) {
-				return
-			}
-			a := p.accounts[i]
-			line := fmt.Sprintf("%s — %s %s as %s", a.Name, typeLabel(a.Type), a.URL, a.User)
-			if a.Paused {
-				line += "  (sign-in needed: add it again with the new password)"
-			}
-			o.(*fyne.Container).Objects[1].(*widget.Label).SetText(line)
-		})
-	p.acctList.OnSelected = func(i widget.ListItemID) { p.acctSel = i; p.acctRemove.Enable() }
-	p.acctList.OnUnselected = func(widget.ListItemID) { p.acctSel = -1; p.acctRemove.Disable() }
-	p.acctRemove = widget.NewButtonWithIcon("Remove account…", theme.DeleteIcon(), p.removeAccount)
-	p.acctRemove.Disable()
-
-	p.name = widget.NewEntry()
-	p.name.SetPlaceHolder("a short name: letters, digits, . _ - @ (e.g. work)")
-	p.kind = widget.NewSelect(accountTypes, nil)
-	p.kind.SetSelectedIndex(0)
-	p.url = widget.NewEntry()
-	p.url.SetPlaceHolder("https://cloud.example.com/remote.php/dav/files/me/")
-	p.user = widget.NewEntry()
-	p.password = widget.NewPasswordEntry()
-	p.password.OnSubmitted = func(string) { p.submitAccount(false) }
-	p.result = widget.NewLabel("")
-	p.result.Wrapping = fyne.TextWrapWord
-	p.test = widget.NewButtonWithIcon("Test connection", theme.SearchIcon(), func() { p.submitAccount(true) })
-	p.add = widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { p.submitAccount(false) })
-	p.add.Importance = widget.HighImportance
-	form := widget.NewForm(
-		widget.NewFormItem("Name", p.name),
-		widget.NewFormItem("Type", p.kind),
-		widget.NewFormItem("Address", p.url),
-		widget.NewFormItem("User", p.user),
-		widget.NewFormItem("Password", p.password),
-	)
-	try := widget.NewButtonWithIcon("Try it with a local cloud", theme.ComputerIcon(), p.tryLocalCloud)
-	p.tryLocal = container.NewVBox(widget.NewSeparator(),
-		widget.NewLabel("No server yet? Start a small cloud on this computer and see sync work:"),
-		container.NewHBox(try))
-	add := container.NewVBox(
-		widget.NewLabelWithStyle("Add an account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		form,
-		container.NewHBox(p.test, p.add),
-		p.result,
-		p.tryLocal,
-	)
-	top := container.NewBorder(nil, container.NewHBox(p.acctRemove), nil, nil, p.acctList)
-	split := container.NewVSplit(top, container.NewVScroll(add))
-	split.Offset = 0.2
-	return split
-}
-
-func typeLabel(t string) string {
-	for _, l := range accountTypes {
-		if accountTypeName(l) == t {
-			return l
-		}
-	}
-	return t
-}
-
-// accountRequest reads the form; the password goes only into the request, which the
-// engine stores in the OS keyring.
-func (p *prefsWindow) accountRequest(test bool) (syncer.AddAccountRequest, error) {
-	r := syncer.AddAccountRequest{
-		Name:     strings.TrimSpace(p.name.Text),
-		Type:     accountTypeName(p.kind.Selected),
-		URL:      strings.TrimSpace(p.url.Text),
-		User:     strings.TrimSpace(p.user.Text),
-		Password: p.password.Text,
-		Test:     test,
-	}
-	switch {
-	case r.Name == "" && !test:
-		return r, errors.New("Give the account a name.")
-	case r.URL == "":
-		return r, errors.New("Enter the server address.")
-	case !strings.HasPrefix(r.URL, "http://") && !strings.HasPrefix(r.URL, "https://"):
-		return r, errors.New("The address must start with https:// (or http://).")
-	case r.User == "":
-		return r, errors.New("Enter the user name.")
-	case r.Password == "":
-		return r, errors.New("Enter the password.")
-	}
-	if r.Name == "" {
-		r.Name = r.User
-	}
-	return r, nil
-}
-
-// submitAccount tests the login (test) or adds the account.
-func (p *prefsWindow) submitAccount(test bool) {
-	r, err := p.accountRequest(test)
-	if err != nil {
-		p.result.SetText(err.Error())
+// showView shows the engine's accounts and sets.
+func (p *prefsWindow) showView(v engineView, full bool) {
+	if !v.ok {
 		return
 	}
-	p.result.SetText("Connecting to " + r.URL + "…")
-	p.test.Disable()
-	p.add.Disable()
-	where := "the system keyring"
-	p.u.call(func(ctx context.Context) error {
-		if _, err := p.u.api.AddAccount(ctx, r); err != nil {
-			return err
-		}
-		if st, err := p.u.api.Status(ctx); err == nil && st.Keyring != "" {
-			where = st.Keyring // the engine may keep it in memory when there is no keyring
-		}
-		return nil
-	}, func(err error) {
-		p.test.Enable()
-		p.add.Enable()
-		switch {
-		case err != nil:
-			p.result.SetText("Could not connect: " + err.Error())
-		case test:
-			p.result.SetText("The connection works.")
-		default:
-			p.result.SetText("Account " + r.Name + " added. Its password is kept in " + where + ".")
-			p.u.notify.signedIn(r.Name)
-			p.name.SetText("")
-			p.url.SetText("")
-			p.user.SetText("")
-			p.password.SetText("")
-			p.reload()
-		}
-	})
+	p.acct.show(v.accounts)
+	p.sets.show(v.st.SetStates, v.accounts)
 }
 
-// tryLocalCloud starts the built-in WebDAV server, adds an account for it and opens the
-// Sync to Cloud dialog.
-func (p *prefsWindow) tryLocalCloud() {
-	p.result.SetText("Starting a local cloud on this computer…")
-	var name string
-	p.u.call(func(ctx context.Context) error {
-		url, user, password, err := p.u.host.LocalCloud(ctx)
-		if err != nil {
-			return err
-		}
-		a, err := p.u.api.AddAccount(ctx, syncer.AddAccountRequest{Name: LocalCloudAccount, Type: "webdav",
-			URL: url, User: user, Password: password})
-		name = a.Name
-		return err
-	}, func(err error) {
-		if err != nil {
-			p.result.SetText("Could not start the local cloud: " + err.Error())
-			return
-		}
-		p.result.SetText("The local cloud runs on this computer as account " + name + ". Now choose a folder to sync.")
-		p.reload()
-		p.u.showSyncToCloud()
-	})
-}
+// reload asks the engine for its accounts and sets again.
+func (p *prefsWindow) reload() { p.u.refreshNow() }
 
-// LocalCloudAccount is the account name of the local cloud.
-const LocalCloudAccount = localcloud.AccountName
-
-func (p *prefsWindow) removeAccount() {
-	if p.acctSel < 0 || p.acctSel >= len(p.accounts) {
-		return
-	}
-	name := p.accounts[p.acctSel].Name
-	dialog.ShowConfirm("Remove account",
-		"Remove account "+name+" and its password from the keyring?\nUnsync its sync sets first.",
-		func(ok bool) {
-			if !ok {
-				return
-			}
-			p.u.call(func(ctx context.Context) error { return p.u.api.RemoveAccount(ctx, name) },
-				func(err error) {
-					if err != nil {
-						dialog.ShowError(err, p.w)
-					}
-					p.acctList.UnselectAll()
-					p.reload()
-				})
-		}, p.w)
-}
-
-func (p *prefsWindow) setsTab() fyne.CanvasObject {
-	p.setList = widget.NewList(
-		func() int { return len(p.sets) },
-		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.FolderIcon()), widget.NewLabel("set"))
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(p.sets) {
-				return
-			}
-			s := p.sets[i]
-			c := o.(*fyne.Container)
-			c.Objects[0].(*widget.Icon).SetResource(TrayIcon(s.State))
-			c.Objects[1].(*widget.Label).SetText(setLine(s))
-		})
-	p.setList.OnSelected = func(i widget.ListItemID) { p.setSel = i; p.updateSetButtons() }
-	p.setList.OnUnselected = func(widget.ListItemID) { p.setSel = -1; p.updateSetButtons() }
-	add := widget.NewButtonWithIcon("Sync to Cloud…", theme.ContentAddIcon(), p.u.showSyncToCloud)
-	add.Importance = widget.HighImportance
-	p.setPause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), p.togglePause)
-	p.setUnsync = widget.NewButtonWithIcon("Unsync…", theme.CancelIcon(), func() {
-		if p.setSel >= 0 && p.setSel < len(p.sets) {
-			p.u.confirmUnsync(p.w, p.sets[p.setSel].LocalRoot, true)
-		}
-	})
-	p.setsEmpty = widget.NewLabel("Nothing is synced yet. Choose Sync to Cloud… to pair a folder with the cloud.")
-	p.setsEmpty.Wrapping = fyne.TextWrapWord
-	p.updateSetButtons()
-	return container.NewBorder(p.setsEmpty, container.NewHBox(add, p.setPause, p.setUnsync), nil, nil, p.setList)
-}
-
-// setLine is a sync set in one line: folder, kind, cloud place, state and counts.
-func setLine(s syncer.SetInfo) string {
-	what := s.LocalRoot
-	if s.Kind == model.KindDocuments {
-		what = fmt.Sprintf("%d document(s) in %s", len(s.Documents), s.LocalRoot)
-	}
-	line := fmt.Sprintf("%s  →  %s:/%s   [%s]  %d items", what, s.Account, strings.TrimPrefix(s.RemoteRoot, "/"), s.State, s.Items)
-	if s.Pending > 0 {
-		line += fmt.Sprintf(", %d pending", s.Pending)
-	}
-	if s.Failed > 0 {
-		line += fmt.Sprintf(", %d failed", s.Failed)
-	}
-	if s.Paused {
-		line += " (paused)"
-	}
-	return line
-}
-
-func (p *prefsWindow) updateSetButtons() {
-	if p.setSel < 0 || p.setSel >= len(p.sets) {
-		p.setPause.Disable()
-		p.setUnsync.Disable()
-		return
-	}
-	p.setPause.Enable()
-	p.setUnsync.Enable()
-	if p.sets[p.setSel].Paused {
-		p.setPause.SetText("Resume")
-		p.setPause.SetIcon(theme.MediaPlayIcon())
-	} else {
-		p.setPause.SetText("Pause")
-		p.setPause.SetIcon(theme.MediaPauseIcon())
-	}
-}
-
-func (p *prefsWindow) togglePause() {
-	if p.setSel < 0 || p.setSel >= len(p.sets) {
-		return
-	}
-	s := p.sets[p.setSel]
-	p.u.call(func(ctx context.Context) error {
-		if s.Paused {
-			return p.u.api.Resume(ctx, s.ID)
-		}
-		return p.u.api.Pause(ctx, s.ID)
-	}, func(err error) {
-		if err != nil {
-			dialog.ShowError(err, p.w)
-		}
-		p.reload()
-		p.u.refreshNow()
-	})
-}
+// forgetSet drops the selection of an unsynced set.
+func (p *prefsWindow) forgetSet(root string) { p.sets.forget(root) }
 
 func (p *prefsWindow) generalTab() fyne.CanvasObject {
 	p.poll = widget.NewEntry()
@@ -373,9 +102,9 @@ func (p *prefsWindow) generalTab() fyne.CanvasObject {
 		widget.NewFormItem("Upload at most", p.upLimit),
 		widget.NewFormItem("Download at most", p.downLimit),
 	)
-	form.Items[0].HintText = "e.g. 30s or 2m"
-	form.Items[1].HintText = "e.g. 10m"
-	form.Items[2].HintText = "bytes per second, e.g. 500K or 2M; off: no limit"
+	form.Items[0].HintText = "A duration such as 30s or 2m"
+	form.Items[1].HintText = "A duration such as 10m or 1h"
+	form.Items[2].HintText = "Bytes per second, such as 500K or 2M; off: no limit"
 	form.Items[3].HintText = form.Items[2].HintText
 	return container.NewVBox(form, p.notifications, p.startAtLogin, container.NewHBox(save), p.generalResult,
 		widget.NewSeparator(), p.supportRow())
@@ -393,12 +122,13 @@ func (p *prefsWindow) loadSettings() {
 			p.generalResult.SetText("Could not read the settings: " + err.Error())
 			return
 		}
-		p.poll.SetText(time.Duration(s.PollInterval).String())
-		p.rescan.SetText(time.Duration(s.RescanInterval).String())
+		p.poll.SetText(shortDuration(time.Duration(s.PollInterval)))
+		p.rescan.SetText(shortDuration(time.Duration(s.RescanInterval)))
 		p.upLimit.SetText(limiter.FormatRate(s.UploadLimit))
 		p.downLimit.SetText(limiter.FormatRate(s.DownloadLimit))
 		p.notifications.SetChecked(s.Notifications)
 		p.startAtLogin.SetChecked(s.StartAtLogin)
+		p.generalResult.SetText("")
 	})
 }
 
@@ -420,9 +150,11 @@ func (p *prefsWindow) settingsFromForm() (syncer.Settings, error) {
 	if err != nil {
 		return syncer.Settings{}, fmt.Errorf("Download at most: %v", err)
 	}
-	return syncer.Settings{PollInterval: syncer.Duration(poll), RescanInterval: syncer.Duration(rescan),
-		Notifications: p.notifications.Checked, StartAtLogin: p.startAtLogin.Checked,
-		UploadLimit: up, DownloadLimit: down}, nil
+	s := p.u.settings // settings this form does not show stay as they are
+	s.PollInterval, s.RescanInterval = syncer.Duration(poll), syncer.Duration(rescan)
+	s.UploadLimit, s.DownloadLimit = up, down
+	s.Notifications, s.StartAtLogin = p.notifications.Checked, p.startAtLogin.Checked
+	return s, nil
 }
 
 func (p *prefsWindow) saveSettings() {
@@ -446,49 +178,30 @@ func (p *prefsWindow) saveSettings() {
 	})
 }
 
-// reload re-reads accounts and sets.
-func (p *prefsWindow) reload() {
-	var accts []model.Account
-	var sets []syncer.SetInfo
-	p.u.call(func(ctx context.Context) error {
-		var err error
-		if accts, err = p.u.api.ListAccounts(ctx); err != nil {
-			return err
-		}
-		sets, err = p.u.api.ListSets(ctx)
-		return err
-	}, func(err error) {
-		if err != nil || p.u.prefs != p {
-			return
-		}
-		p.accounts, p.sets = accts, sets
-		p.acctList.Refresh()
-		p.setList.Refresh()
-		if !hasAccount(accts, LocalCloudAccount) {
-			p.tryLocal.Show()
-		} else {
-			p.tryLocal.Hide()
-		}
-		if len(sets) == 0 {
-			p.setsEmpty.Show()
-		} else {
-			p.setsEmpty.Hide()
-		}
-		if p.setSel >= len(sets) {
-			p.setSel = -1
-		}
-		if p.acctSel >= len(accts) {
-			p.acctSel = -1
-		}
-		p.updateSetButtons()
-	})
+// aboutTab is the version, a short help and the log.
+func (p *prefsWindow) aboutTab() fyne.CanvasObject {
+	u := p.u
+	title := widget.NewLabelWithStyle("cloudsync "+u.opt.Version, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	help := widget.NewRichTextFromMarkdown(helpText)
+	help.Wrapping = fyne.TextWrapWord
+	logFile := widget.NewLabel("Log file: " + u.logFile())
+	logFile.Wrapping = fyne.TextWrapBreak
+	showLog := widget.NewButtonWithIcon("Show log…", theme.DocumentIcon(), u.showLog)
+	return container.NewBorder(
+		container.NewBorder(nil, nil, widget.NewIcon(AppIcon()), nil, title),
+		container.NewVBox(logFile, container.NewHBox(showLog)),
+		nil, nil, container.NewVScroll(help))
 }
 
-func hasAccount(accts []model.Account, name string) bool {
-	for _, a := range accts {
-		if a.Name == name {
-			return true
-		}
-	}
-	return false
-}
+// helpText is the short help of the About tab.
+const helpText = `cloudsync keeps folders and documents on this computer in sync, both ways, with a cloud (an Alfresco repository or a WebDAV server such as Nextcloud).
+
+**Start.** Add an account (Accounts), then pair a folder with a cloud folder (Sync sets, Sync to Cloud…). From then on each side follows the other.
+
+**The tray icon** shows whether everything is in sync, syncing, paused, offline, or needs you. Its menu pauses and resumes syncing and opens the windows.
+
+**Synced content** lists every item; right-click one for Sync Info, Request Sync, View in Cloud or Unsync. **Synced with errors** lists what could not be synced, each with what happened and what fixes it.
+
+**Conflicts.** When a file changed on both sides, the cloud version wins and yours is kept beside it as a conflict copy: nothing is lost.
+
+**Files.** A file deleted in the cloud is kept here unless the set says otherwise; deletions here go to the cloud's trash. Temporary and lock files of office programs are not synced.`

@@ -29,6 +29,10 @@ const (
 	optLock        = "Lock on-premise copy (read-only until unsync)"
 	optCloudDelete = "Allow deletion on cloud (a local delete deletes the cloud item)"
 	optLocalDelete = "Delete on-premise when deleted on cloud (to the trash)"
+
+	// Placeholders say what to type, and cannot be taken for a value.
+	placeFolder   = "The folder to sync: type its full path, or press Choose…"
+	placeDocument = "A document to sync: type its full path and press Enter, or Add file…"
 )
 
 // syncDialog is the Sync to Cloud dialog: what (a folder or documents), where (account
@@ -78,7 +82,7 @@ func (d *syncDialog) build() fyne.CanvasObject {
 	d.kind.Horizontal = true
 	d.kind.Required = true
 	d.local = widget.NewEntry()
-	d.local.SetPlaceHolder("/home/me/Projects")
+	d.local.SetPlaceHolder(placeFolder)
 	d.local.OnChanged = func(string) { d.suggestDest() }
 	d.local.OnSubmitted = func(string) { d.submitLocal() }
 	d.docsList = widget.NewLabel("")
@@ -86,7 +90,7 @@ func (d *syncDialog) build() fyne.CanvasObject {
 	d.choose = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), d.chooseLocal)
 
 	d.account = widget.NewSelect(nil, func(string) { d.browse("") })
-	d.account.PlaceHolder = "(add an account in Preferences first)"
+	d.account.PlaceHolder = "Add an account in Preferences first"
 	d.browser = widget.NewList(
 		func() int { return len(d.entries) },
 		func() fyne.CanvasObject {
@@ -178,11 +182,11 @@ func (d *syncDialog) documents() bool { return d.kind.Selected == kindDocuments 
 
 func (d *syncDialog) kindChanged() {
 	if d.documents() {
-		d.local.SetPlaceHolder("/home/me/Documents/report.odt (Enter adds it)")
+		d.local.SetPlaceHolder(placeDocument)
 		d.subfolders.Disable()
 		d.choose.SetText("Add file…")
 	} else {
-		d.local.SetPlaceHolder("/home/me/Projects")
+		d.local.SetPlaceHolder(placeFolder)
 		d.subfolders.Enable()
 		d.choose.SetText("Choose…")
 		d.docs = nil
@@ -437,8 +441,10 @@ func (d *syncDialog) submit() {
 	}
 	d.result.SetText("Creating the sync set…")
 	d.sync.Disable()
+	var set model.Set
 	d.u.call(func(ctx context.Context) error {
-		_, err := d.u.api.CreateSet(ctx, r)
+		var err error
+		set, err = d.u.api.CreateSet(ctx, r)
 		return err
 	}, func(err error) {
 		d.sync.Enable()
@@ -446,7 +452,29 @@ func (d *syncDialog) submit() {
 			d.result.SetText("Could not sync: " + err.Error())
 			return
 		}
-		d.w.Close()
 		d.u.refreshNow()
+		d.done(set)
 	})
+}
+
+// done says what was set up, and where to follow it, instead of closing silently.
+func (d *syncDialog) done(s model.Set) {
+	what := s.LocalRoot
+	if s.Kind == model.KindDocuments {
+		what = plural(len(s.Documents), "document", "documents") + " in " + s.LocalRoot
+	}
+	msg := widget.NewLabel("Syncing " + what + " with " + cloudPlace(s.Account, s.RemoteRoot) + ".\n\n" +
+		"The first sync runs now; the tray menu and Synced content show its progress. " +
+		"From now on, changes on either side are synced by themselves.")
+	msg.Wrapping = fyne.TextWrapWord
+	show := widget.NewButton("Show Synced content", func() {
+		d.w.Close()
+		d.u.showContent(filterAll)
+	})
+	closeB := widget.NewButton("Close", d.w.Close)
+	closeB.Importance = widget.HighImportance
+	d.w.SetContent(container.NewBorder(
+		container.NewBorder(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil, bold("Sync set created")),
+		container.NewHBox(layoutFill(), show, closeB), nil, nil, msg))
+	d.w.Canvas().Focus(nil)
 }

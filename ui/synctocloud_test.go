@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -91,8 +92,25 @@ func TestSyncToCloudBrowsesMakesAFolderAndCreatesTheSet(t *testing.T) {
 		api.created[0].Options != want.Options || api.created[0].Account != want.Account {
 		t.Fatalf("created %+v, want %+v", api.created, want)
 	}
-	if u.Window("sync-to-cloud") != nil {
-		t.Error("the dialog stays open after Sync")
+	// It says what it did and where to follow it instead of closing without a word.
+	w := u.Window("sync-to-cloud")
+	if w == nil || !hasText(w.Canvas(), "Syncing /home/ann/Reports with work: /Projects/2026/Reports.") {
+		t.Fatal("after Sync the dialog does not confirm what it set up")
+	}
+	test.Tap(button(t, w.Canvas(), "Show Synced content"))
+	if u.Window("sync-to-cloud") != nil || u.Window("synced") == nil {
+		t.Error("Show Synced content did not lead to Synced content")
+	}
+}
+
+// TestSyncToCloudPlaceholdersCannotBeTakenForValues: a placeholder says what to type.
+func TestSyncToCloudPlaceholdersCannotBeTakenForValues(t *testing.T) {
+	_, _, d := openSyncDialog(t)
+	for _, kind := range []string{kindFolder, kindDocuments} {
+		d.kind.SetSelected(kind)
+		if p := d.local.PlaceHolder; strings.HasPrefix(p, "/") || !strings.Contains(p, "type its full path") {
+			t.Errorf("%s: placeholder %q looks like a value", kind, p)
+		}
 	}
 }
 

@@ -3,10 +3,13 @@ package ui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 
 	"github.com/cloudsync/cloudsync/syncer"
+	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
 // Tray menu labels (tests and the headless run click by label).
@@ -21,88 +24,210 @@ const (
 // LabelErrors is the "Synced with errors (N)…" item.
 func LabelErrors(n int) string { return fmt.Sprintf("Synced with errors (%d)…", n) }
 
-// StatusLine is the tray menu's first, informative line.
-func StatusLine(st syncer.Status) string {
-	var s string
-	switch st.State {
-	case syncer.StateIdle:
-		s = "In sync"
-	case syncer.StateSyncing:
-		s = fmt.Sprintf("Syncing %d item(s)…", max(st.Syncing, st.Pending))
-	case syncer.StatePaused:
-		s = "Sync paused"
-	case syncer.StateOffline:
-		s = "Offline: the cloud cannot be reached"
-	case syncer.StateError:
-		s = "Sync problem"
-		if st.Failed > 0 {
-			s = fmt.Sprintf("%d item(s) could not be synced", st.Failed)
+// LabelSignIn is the item that signs in to an account whose sign-in was refused.
+func LabelSignIn(account string) string { return "Sign in to " + account + "…" }
+
+// trayView is what the tray shows for one reading of the engine: the icon's state, the
+// status line, a progress line during transfers, a tooltip, and the accounts that need
+// signing in.
+type trayView struct {
+	state    string // icon: idle, syncing, paused, error, offline
+	line     string
+	progress string
+	tooltip  string
+	signIn   []string
+	failed   int // the count of Synced with errors
+	paused   bool
+}
+
+// trayViewOf decides what the tray shows. The line never contradicts the rest of the menu:
+// paused, a sign-in needed, a transfer, items that could not be synced, sets offline are
+// said in that order of importance, with the changes that wait when nothing can move.
+// A set offline does not make the whole app offline while others sync; items kept after a
+// cloud delete (as the set's options say) are told plainly, without the error icon.
+func trayViewOf(st syncer.Status, accounts []model.Account, errs []syncer.ItemInfo, engineOK bool) trayView {
+	v := trayView{state: syncer.StateIdle, paused: st.Paused, failed: st.Failed}
+	if !engineOK {
+		v.state, v.line = syncer.StateError, "The sync engine does not answer"
+		return v
+	}
+	for _, a := range accounts {
+		if a.Paused {
+			v.signIn = append(v.signIn, a.Name)
 		}
+	}
+	var real, kept, stopped int
+	for _, it := range errs {
+		switch {
+		case it.Set != "" && isSetRoot(st, it):
+			stopped++
+		case attention(it.Reason):
+			kept++
+		default:
+			real++
+		}
+	}
+	if len(errs) == 0 {
+		real = st.Failed // the list was not read: trust the count
+	}
+	offline, active := 0, 0
+	var offlineAccounts []string
+	for _, s := range st.SetStates {
+		if s.Paused || st.Paused {
+			continue
+		}
+		active++
+		if s.State == syncer.StateOffline {
+			offline++
+			if !contains(offlineAccounts, s.Account) {
+				offlineAccounts = append(offlineAccounts, s.Account)
+			}
+		}
+	}
+	waiting := ""
+	if st.Pending > 0 {
+		waiting = " — " + plural(st.Pending, "change waits", "changes wait") + " to sync"
+	}
+	p := st.Progress
+	switch {
+	case st.Paused:
+		v.state, v.line = syncer.StatePaused, "Sync paused"+waiting
+	case len(v.signIn) > 0:
+		v.state, v.line = syncer.StateError, "Sign-in needed for "+joinAnd(v.signIn)+waiting
+	case p != nil:
+		v.state = syncer.StateSyncing
+		v.line = "Syncing " + plural(p.ItemsLeft, "item", "items")
+		if t := timeLeft(p.ETASeconds); t != "" {
+			v.line += " — " + t
+		}
+		v.progress = progressLine(p, 44)
+		v.tooltip = "cloudsync: " + v.line + "\n" + progressLine(p, 200)
+	case st.State == syncer.StateSyncing:
+		v.state, v.line = syncer.StateSyncing, "Syncing…"
+	case active > 0 && offline == active:
+		v.state, v.line = syncer.StateOffline, "Offline: the cloud cannot be reached"+waiting
+	case real > 0:
+		v.state, v.line = syncer.StateError, plural(real, "item", "items")+" could not be synced"
+	case stopped > 0:
+		v.state, v.line = syncer.StateError, "Syncing stopped for "+plural(stopped, "folder", "folders")
+	case offline > 0:
+		v.line = "Offline: " + joinAnd(offlineAccounts) + " cannot be reached" + waiting
+	case kept > 0:
+		v.line = "Up to date — " + plural(kept, "item needs", "items need") + " a look"
+	case st.Pending > 0:
+		v.line = plural(st.Pending, "change waits", "changes wait") + " to sync"
+	case st.Sets == 0:
+		v.line = "Nothing synced yet"
 	default:
-		s = st.State
+		v.line = "Up to date"
 	}
-	if st.Message != "" && st.State != syncer.StateIdle {
-		s += " — " + st.Message
-	} else if st.Message != "" && st.Sets == 0 {
-		s = st.Message
+	if v.tooltip == "" {
+		v.tooltip = "cloudsync: " + v.line
 	}
-	return s
+	return v
 }
 
-// trayActions are what the tray menu items do.
-type trayActions struct {
-	pause, resume, synced, errors, prefs, quit func()
+// isSetRoot reports whether it is the root of a sync set (a set-wide stop).
+func isSetRoot(st syncer.Status, it syncer.ItemInfo) bool {
+	for _, s := range st.SetStates {
+		if s.ID == it.Set && s.LocalRoot == it.Path {
+			return true
+		}
+	}
+	return false
 }
 
-// trayMenu builds the tray menu of SPEC §6 for a status.
-func trayMenu(st syncer.Status, a trayActions) *fyne.Menu {
-	status := fyne.NewMenuItem(StatusLine(st), nil)
+// progressLine is the file being transferred and its bytes, shortened to n runes for the
+// file name: "report.pdf — 12.0 of 40.0 MB".
+func progressLine(p *syncer.Progress, n int) string {
+	if p == nil {
+		return ""
+	}
+	var b strings.Builder
+	if p.File != "" {
+		b.WriteString(middleEllipsis(filepath.Base(p.File), n))
+	} else {
+		b.WriteString(plural(p.Items-p.ItemsLeft, "item", "items") + " of " + fmt.Sprint(p.Items) + " done")
+	}
+	if p.TotalBytes > 0 {
+		fmt.Fprintf(&b, " — %s of %s", humanBytes(p.Bytes), humanBytes(p.TotalBytes))
+	}
+	return b.String()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// joinAnd is "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// buildTrayMenu builds the tray menu of SPEC §6 for a view, plus a Sign in item per account
+// that needs one. Its structure changes only when such an item or the progress line
+// comes or goes, so a tray that updates labels in place keeps an open menu open.
+func (u *UI) buildTrayMenu(v trayView) *fyne.Menu {
+	status := fyne.NewMenuItem(v.line, nil)
 	status.Disabled = true
-	toggle := fyne.NewMenuItem(LabelPause, a.pause)
-	if st.Paused {
-		toggle = fyne.NewMenuItem(LabelResume, a.resume)
+	items := []*fyne.MenuItem{status}
+	if v.progress != "" {
+		p := fyne.NewMenuItem(v.progress, nil)
+		p.Disabled = true
+		items = append(items, p)
 	}
-	errs := fyne.NewMenuItem(LabelErrors(st.Failed), a.errors)
-	errs.Disabled = st.Failed == 0
-	quit := fyne.NewMenuItem(LabelQuit, a.quit)
+	items = append(items, fyne.NewMenuItemSeparator())
+	if v.paused {
+		items = append(items, fyne.NewMenuItem(LabelResume, func() { u.setPaused(false) }))
+	} else {
+		items = append(items, fyne.NewMenuItem(LabelPause, func() { u.setPaused(true) }))
+	}
+	for _, a := range v.signIn {
+		items = append(items, fyne.NewMenuItem(LabelSignIn(a), func() { u.showSignIn(a) }))
+	}
+	errs := fyne.NewMenuItem(LabelErrors(v.failed), func() { u.showContent(filterErrors) })
+	errs.Disabled = v.failed == 0
+	quit := fyne.NewMenuItem(LabelQuit, u.host.Quit)
 	quit.IsQuit = true
-	return fyne.NewMenu("cloudsync",
-		status,
+	items = append(items,
 		fyne.NewMenuItemSeparator(),
-		toggle,
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(LabelSynced, a.synced),
+		fyne.NewMenuItem(LabelSynced, func() { u.showContent(filterAll) }),
 		errs,
-		fyne.NewMenuItem(LabelPreferences, a.prefs),
+		fyne.NewMenuItem(LabelPreferences, func() { u.showPrefs(tabSets) }),
 		fyne.NewMenuItemSeparator(),
 		quit,
 	)
+	return fyne.NewMenu("cloudsync", items...)
 }
 
-// updateTray sets the tray icon and menu for st, only when they change (a refreshed menu
-// gets new item ids on D-Bus, and a menu open at that moment would close).
-func (u *UI) updateTray(st syncer.Status) {
+// updateTray sets the tray icon and menu for the current view, only when they change.
+func (u *UI) updateTray() {
 	if u.tray == nil {
 		return
 	}
-	state := st.State
-	if st.Paused {
-		state = syncer.StatePaused
-	}
-	key := fmt.Sprintf("%s|%v|%d|%s", state, st.Paused, st.Failed, StatusLine(st))
+	v := trayViewOf(u.view.st, u.view.accounts, u.view.errs, u.view.ok)
+	u.setTray(v)
+}
+
+func (u *UI) setTray(v trayView) {
+	key := fmt.Sprintf("%s|%s|%s|%v|%d|%v", v.state, v.line, v.progress, v.paused, v.failed, v.signIn)
 	if key == u.trayKey {
 		return
 	}
 	u.trayKey = key
-	u.tray.SetSystemTrayIcon(TrayIcon(state))
-	m := trayMenu(st, trayActions{
-		pause:  func() { u.setPaused(true) },
-		resume: func() { u.setPaused(false) },
-		synced: func() { u.showContent(false) },
-		errors: func() { u.showContent(true) },
-		prefs:  func() { u.showPrefs(tabSets) },
-		quit:   u.host.Quit,
-	})
+	u.tray.SetSystemTrayIcon(TrayIcon(v.state))
+	m := u.buildTrayMenu(v)
 	// One menu object, updated in place: fyne's tray applies the menu it was first given
 	// once the tray registers on D-Bus, which may happen after later updates.
 	if u.trayMenu == nil {
@@ -111,12 +236,17 @@ func (u *UI) updateTray(st syncer.Status) {
 		u.trayMenu.Items = m.Items
 	}
 	u.tray.SetSystemTrayMenu(u.trayMenu)
+	if t, ok := u.tray.(Tooltipper); ok {
+		t.SetTooltip(v.tooltip)
+	}
 }
 
-// InitTray shows the tray before the app runs (fyne starts its tray only when the tray was
-// set before app.Run). Call it on the main goroutine.
+// InitTray shows the tray before the app runs (a tray must exist before app.Run). Call
+// it on the main goroutine.
 func (u *UI) InitTray() {
-	u.updateTray(syncer.Status{State: syncer.StateIdle, Message: "Starting…"})
+	if u.tray != nil && u.trayKey == "" {
+		u.setTray(trayView{state: syncer.StateIdle, line: "Starting…", tooltip: "cloudsync: starting"})
+	}
 }
 
 // setPaused pauses or resumes all syncing.

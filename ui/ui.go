@@ -1,8 +1,13 @@
 // Package ui owns the desktop app's face (SPEC §6): the tray menu and its icons, the
-// Preferences window (accounts, sync sets, general settings), the Sync to Cloud dialog,
-// the Synced content window, the Sync Info dialog and the notifications. It is a thin
-// client of the engine: every action goes through control.API (the in-process engine or a
-// control.Client), never around it.
+// Preferences window (accounts, sync sets, general settings, about), the Sync to Cloud
+// dialog, the Synced content window, the Sync Info dialog, the sign-in dialog, the log
+// viewer and the notifications. It is a thin client of the engine: every action goes
+// through control.API (the in-process engine or a control.Client), never around it, and it
+// shows what the engine reports.
+//
+// The app sleeps while nothing happens: it waits on the engine's event feed and re-reads
+// the engine only when an event says something changed, and once a second while a
+// transfer is under way (for the progress); no timer runs while idle.
 //
 // The package imports fyne's widget packages but not fyne.io/fyne/v2/app, so it builds
 // and tests with CGO_ENABLED=0 and no display (fyne's test app); package ui/desktopapp
@@ -15,20 +20,25 @@ import (
 	"log/slog"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/control"
+	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
 // Host is what the UI needs from the platform around it.
 type Host interface {
 	// OpenURL opens an http(s) address in the user's browser.
 	OpenURL(ctx context.Context, url string) error
-	// Notify shows a desktop notification.
-	Notify(title, body string)
+	// OpenFolder shows a local folder in the file manager.
+	OpenFolder(ctx context.Context, path string) error
+	// Notify shows a desktop notification; its actions run on fyne's main goroutine.
+	Notify(n Notification)
 	// LocalCloud starts the built-in WebDAV server on 127.0.0.1 with its files under the
 	// app's data dir, keeps its password in the keyring, and returns the URL, user and
 	// password for the account the UI then adds.
@@ -39,28 +49,56 @@ type Host interface {
 	Quit()
 }
 
-// Tray is the system tray (fyne's desktop.App); nil when there is none.
+// Notification is one desktop notification with its action buttons.
+type Notification struct {
+	Title, Body string
+	Actions     []NotificationAction
+}
+
+// NotificationAction is a button of a notification.
+type NotificationAction struct {
+	Label string
+	Do    func()
+}
+
+// Tray is the system tray; nil when there is none. A tray may update the labels of an
+// unchanged menu in place (ui/desktopapp does, so an open menu stays open).
 type Tray interface {
 	SetSystemTrayMenu(menu *fyne.Menu)
 	SetSystemTrayIcon(icon fyne.Resource)
+}
+
+// Tooltipper is a tray that shows a tooltip (the progress in full).
+type Tooltipper interface {
+	SetTooltip(s string)
 }
 
 // Options tune the UI.
 type Options struct {
 	Log *slog.Logger
 	// Synchronous runs engine calls on the calling goroutine instead of in the background
-	// (tests with fyne's test app, whose fyne.Do runs at once).
+	// (tests with fyne's test app, whose fyne.Do runs at once), and shows notifications at
+	// once instead of gathering those that come close together.
 	Synchronous bool
-	// RefreshEvery is how often the tray and open windows re-read the engine besides
-	// reacting to events (default 3 s).
-	RefreshEvery time.Duration
+	// ProgressEvery is how often the engine is re-read while a transfer runs (default 1 s).
+	ProgressEvery time.Duration
 	// CallTimeout bounds one engine call (default 2 min; logins and listings go to the
 	// network).
 	CallTimeout time.Duration
-	// LogFiles lists the engine's log files, newest first, for the debug archive.
+	// GatherNotes is how long failures are gathered into one notification (default 2 s).
+	GatherNotes time.Duration
+	// Now is the clock (tests); time.Now when nil.
+	Now func() time.Time
+	// LogFiles lists the engine's log files, newest first (the log viewer, the debug
+	// archive).
 	LogFiles func() []string
-	// Version is the app's version line (cloudsync --version), for the debug archive.
+	// Version is the app's version line (cloudsync --version): About, the debug archive.
 	Version string
+
+	// mainDo stands for fyne.Do in tests of the asynchronous UI (fyne's test app runs
+	// fyne.Do on the calling goroutine; the tests serialise the calls as the app's main
+	// goroutine does).
+	mainDo func(func())
 }
 
 // UI is the running desktop UI. Its windows are created on demand and touched only on
@@ -74,15 +112,31 @@ type UI struct {
 	ctx  context.Context
 
 	wins     map[string]fyne.Window
-	trayKey  string
 	trayMenu *fyne.Menu
-	status   syncer.Status
+	trayKey  string
+	view     engineView
 	notify   *notifier
 	prefs    *prefsWindow
 	content  *contentWindow
+	info     *infoWindow
 	syncDlg  *syncDialog
-	refresh  chan struct{}
+	logView  *logWindow
+	kick     chan struct{}
 	settings syncer.Settings
+
+	// The last Synced with errors read, by errorsKey; used by the refresh goroutine.
+	errsMu       sync.Mutex
+	errsCache    []syncer.ItemInfo
+	errsCacheKey string
+}
+
+// engineView is what the UI last read from the engine.
+type engineView struct {
+	ok       bool // the engine answered
+	st       syncer.Status
+	accounts []model.Account
+	errs     []syncer.ItemInfo // Synced with errors, re-read when it may have changed
+	errsKey  string
 }
 
 // New returns the UI of app over api. tray may be nil.
@@ -90,15 +144,21 @@ func New(app fyne.App, api control.API, host Host, tray Tray, opt Options) *UI {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	if opt.RefreshEvery <= 0 {
-		opt.RefreshEvery = 3 * time.Second
+	if opt.ProgressEvery <= 0 {
+		opt.ProgressEvery = time.Second
 	}
 	if opt.CallTimeout <= 0 {
 		opt.CallTimeout = 2 * time.Minute
 	}
+	if opt.GatherNotes <= 0 {
+		opt.GatherNotes = 2 * time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
 	u := &UI{app: app, api: api, host: host, tray: tray, opt: opt, ctx: context.Background(),
-		wins: map[string]fyne.Window{}, refresh: make(chan struct{}, 1)}
-	u.notify = newNotifier(host.Notify)
+		wins: map[string]fyne.Window{}, kick: make(chan struct{}, 1)}
+	u.notify = newNotifier(u)
 	u.settings.Notifications = true
 	return u
 }
@@ -121,21 +181,33 @@ func (u *UI) Start(ctx context.Context) {
 		}
 		return nil
 	}, nil)
-	u.refreshNow()
-	if !u.opt.Synchronous {
-		go u.followEvents(ctx)
-		go u.refreshLoop(ctx)
+	if u.opt.Synchronous {
+		u.refreshAll()
+		return
 	}
+	u.refreshNow()
+	go u.followEvents(ctx)
+	go u.refreshLoop(ctx)
 }
 
-// ShowWindow shows one of the app's windows: "preferences", "accounts", "sync-to-cloud",
-// "synced" or "errors". It is safe to call from any goroutine (the engine calls it when a
-// second `cloudsync` starts).
+// Window names ShowWindow knows; "info:PATH" and "sign-in:ACCOUNT" name Sync Info of an
+// item and the sign-in window of an account.
+var windowNames = []string{"preferences", "accounts", "general", "about", "sync-to-cloud", "synced", "errors", "pending", "log"}
+
+// ShowWindow shows one of the app's windows (windowNames, "info:PATH", "sign-in:ACCOUNT").
+// It is safe to call from any goroutine (the engine calls it when a second `cloudsync`
+// starts).
 func (u *UI) ShowWindow(name string) error {
-	switch name {
-	case "preferences", "accounts", "sync-to-cloud", "synced", "errors":
-	default:
-		return fmt.Errorf("no window named %q (preferences, accounts, sync-to-cloud, synced, errors)", name)
+	known := false
+	for _, n := range windowNames {
+		known = known || n == name
+	}
+	arg := ""
+	if k, a, ok := strings.Cut(name, ":"); ok && (k == "info" || k == "sign-in") && a != "" {
+		known, name, arg = true, k, a
+	}
+	if !known {
+		return fmt.Errorf("no window named %q (%s, info:PATH, sign-in:ACCOUNT)", name, strings.Join(windowNames, ", "))
 	}
 	u.do(func() {
 		switch name {
@@ -143,20 +215,41 @@ func (u *UI) ShowWindow(name string) error {
 			u.showPrefs(tabSets)
 		case "accounts":
 			u.showPrefs(tabAccounts)
+		case "general":
+			u.showPrefs(tabGeneral)
+		case "about":
+			u.showPrefs(tabAbout)
 		case "sync-to-cloud":
 			u.showSyncToCloud()
 		case "synced":
-			u.showContent(false)
+			u.showContent(filterAll)
 		case "errors":
-			u.showContent(true)
+			u.showContent(filterErrors)
+		case "pending":
+			u.showContent(filterPending)
+		case "log":
+			u.showLog()
+		case "info":
+			u.showInfo(arg)
+		case "sign-in":
+			u.showSignIn(arg)
 		}
 	})
 	return nil
 }
 
 // Window returns an open window by name, for tests and the app ("preferences",
-// "sync-to-cloud", "synced", "info"); nil when it is not open.
+// "sync-to-cloud", "synced", "info", "sign-in", "log"); nil when it is not open.
 func (u *UI) Window(name string) fyne.Window { return u.wins[name] }
+
+// Windows returns the open windows (the uicheck run looks at each).
+func (u *UI) Windows() []fyne.Window {
+	out := make([]fyne.Window, 0, len(u.wins))
+	for _, w := range u.wins {
+		out = append(out, w)
+	}
+	return out
+}
 
 // do runs f on fyne's main goroutine.
 func (u *UI) do(f func()) {
@@ -164,17 +257,36 @@ func (u *UI) do(f func()) {
 		f()
 		return
 	}
-	fyne.Do(f)
+	u.main(f)
+}
+
+// main runs f on fyne's main goroutine, also in Synchronous mode; not once the UI's
+// context ended (the app is quitting: the driver may have stopped, and f would run on the
+// calling goroutine).
+func (u *UI) main(f func()) {
+	g := func() {
+		if u.ctx.Err() == nil {
+			f()
+		}
+	}
+	if u.opt.mainDo != nil {
+		u.opt.mainDo(g)
+		return
+	}
+	fyne.Do(g)
 }
 
 // call runs work with a bounded context in the background (or at once when Synchronous),
-// then done on the main goroutine with its error; a nil done shows errors in a dialog of
-// the focused window or logs them.
+// then done on the main goroutine with its error; a nil done logs errors. Nothing runs on
+// the main goroutine once the UI's context ended (the app is quitting).
 func (u *UI) call(work func(ctx context.Context) error, done func(error)) {
 	run := func() {
 		ctx, cancel := context.WithTimeout(u.ctx, u.opt.CallTimeout)
 		err := work(ctx)
 		cancel()
+		if u.ctx.Err() != nil && !u.opt.Synchronous {
+			return
+		}
 		u.do(func() {
 			if done != nil {
 				done(err)
@@ -202,56 +314,141 @@ func (u *UI) window(name, title string, size fyne.Size, build func(w fyne.Window
 	w.Resize(size)
 	w.SetOnClosed(func() { delete(u.wins, name) })
 	u.wins[name] = w
+	// Ctrl+W closes any window; Escape closes the small ones (GNOME HIG).
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { w.Close() })
+	if name == "info" || name == "sign-in" || name == "log" || name == "sync-to-cloud" {
+		w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+			if k.Name == fyne.KeyEscape {
+				w.Close()
+			}
+		})
+	}
 	build(w)
 	w.Show()
 	return w
 }
 
-// refreshNow asks for a refresh of the tray and the open windows.
+// refreshNow asks for a re-read of the engine (tray and open windows).
 func (u *UI) refreshNow() {
 	if u.opt.Synchronous {
 		u.refreshAll()
 		return
 	}
 	select {
-	case u.refresh <- struct{}{}:
+	case u.kick <- struct{}{}:
 	default:
 	}
 }
 
+// refreshLoop re-reads the engine when kicked (an event, an action), and every
+// ProgressEvery while a transfer runs; while idle it only waits.
 func (u *UI) refreshLoop(ctx context.Context) {
-	t := time.NewTicker(u.opt.RefreshEvery)
-	defer t.Stop()
+	var again <-chan time.Time
 	for {
-		u.refreshAll()
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-		case <-u.refresh:
+		case <-u.kick:
+		case <-again:
+		}
+		v := u.readEngine(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		u.main(func() { u.apply(v, false) })
+		switch {
+		case !v.ok:
+			again = time.After(5 * time.Second) // the engine did not answer: try again
+		case v.st.Progress != nil || v.st.State == syncer.StateSyncing:
+			again = time.After(u.opt.ProgressEvery)
+		default:
+			again = nil
 		}
 	}
 }
 
-// refreshAll re-reads the status (tray) and refreshes the open lists.
+// refreshAll re-reads the engine and updates the tray and the open windows (Synchronous
+// mode and tests).
 func (u *UI) refreshAll() {
-	u.call(func(ctx context.Context) error {
-		st, err := u.api.Status(ctx)
-		if err != nil {
-			st = syncer.Status{State: syncer.StateError, Message: "The sync engine does not answer"}
+	u.apply(u.readEngine(u.ctx), true)
+}
+
+// readEngine reads the status and the accounts, and Synced with errors when the failures
+// may have changed (another count or set states than last time). It may run on any
+// goroutine; it does not touch the UI.
+func (u *UI) readEngine(ctx context.Context) engineView {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var v engineView
+	st, err := u.api.Status(ctx)
+	if err != nil {
+		v.st = syncer.Status{State: syncer.StateError}
+		return v
+	}
+	v.ok, v.st = true, st
+	v.accounts, _ = u.api.ListAccounts(ctx)
+	v.errsKey = errorsKey(st)
+	u.errsMu.Lock()
+	cached, cachedKey := u.errsCache, u.errsCacheKey
+	u.errsMu.Unlock()
+	if cachedKey == v.errsKey {
+		v.errs = cached
+	} else if hasErrors(st) {
+		v.errs, _ = u.api.ListItems(ctx, true)
+		u.errsMu.Lock()
+		u.errsCache, u.errsCacheKey = v.errs, v.errsKey
+		u.errsMu.Unlock()
+	}
+	return v
+}
+
+// forgetErrors makes the next read fetch Synced with errors again (an event said an
+// item failed or recovered).
+func (u *UI) forgetErrors() {
+	u.errsMu.Lock()
+	u.errsCache, u.errsCacheKey = nil, "-"
+	u.errsMu.Unlock()
+}
+
+// hasErrors reports whether Synced with errors lists anything: failed items or stopped sets.
+func hasErrors(st syncer.Status) bool {
+	if st.Failed > 0 {
+		return true
+	}
+	for _, s := range st.SetStates {
+		if s.Error != "" || s.PendingDeletes > 0 {
+			return true
 		}
-		u.do(func() {
-			u.status = st
-			u.updateTray(st)
-			if u.prefs != nil {
-				u.prefs.reload()
-			}
-			if u.content != nil {
-				u.content.reload()
-			}
-		})
-		return nil
-	}, nil)
+	}
+	return false
+}
+
+// errorsKey changes when Synced with errors may have changed.
+func errorsKey(st syncer.Status) string {
+	k := fmt.Sprint(st.Failed)
+	for _, s := range st.SetStates {
+		k += fmt.Sprintf("|%s:%d:%s:%d", s.ID, s.Failed, s.Error, s.PendingDeletes)
+	}
+	return k
+}
+
+// apply shows a new view in the tray and the open windows. full also reloads the open
+// lists (an event said something changed); a progress tick only updates progress.
+func (u *UI) apply(v engineView, full bool) {
+	u.view = v
+	u.updateTray()
+	if u.prefs != nil {
+		u.prefs.showView(v, full)
+	}
+	if u.content != nil {
+		u.content.showProgress(v.st.Progress)
+		if full {
+			u.content.reload()
+		}
+	}
+	if full && u.info != nil {
+		u.info.reload()
+	}
 }
 
 // followEvents long-polls the engine's events: notifications and refreshes.
@@ -274,7 +471,7 @@ func (u *UI) followEvents(ctx context.Context) {
 		}
 	}
 	for ctx.Err() == nil {
-		cctx, cancel := context.WithTimeout(ctx, 25*time.Second)
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 		evs, last, err := u.api.Events(cctx, after)
 		cancel()
 		if err != nil {
@@ -286,11 +483,14 @@ func (u *UI) followEvents(ctx context.Context) {
 			continue
 		}
 		after = last
-		u.handleEvents(evs)
+		if len(evs) > 0 {
+			u.handleEvents(evs)
+		}
 	}
 }
 
-// handleEvents shows the notifications of evs (when the setting allows) and refreshes.
+// handleEvents gathers the notifications of evs (when the setting allows) and refreshes
+// the tray and the open windows.
 func (u *UI) handleEvents(evs []syncer.Event) {
 	if len(evs) == 0 {
 		return
@@ -302,23 +502,23 @@ func (u *UI) handleEvents(evs []syncer.Event) {
 	}
 	cancel()
 	for _, ev := range evs {
-		u.notify.handle(ev, enabled)
-	}
-	u.refreshNow()
-}
-
-// shortPath shows a long path by its last elements.
-func shortPath(p string, max int) string {
-	if len(p) <= max {
-		return p
-	}
-	parts := strings.Split(p, "/")
-	out := parts[len(parts)-1]
-	for i := len(parts) - 2; i >= 0; i-- {
-		if len(out)+len(parts[i])+5 > max {
-			break
+		if ev.Kind == "failure" {
+			u.forgetErrors()
 		}
-		out = parts[i] + "/" + out
 	}
-	return "…/" + out
+	u.do(func() {
+		for _, ev := range evs {
+			u.notify.add(ev, enabled)
+		}
+		u.notify.schedule()
+	})
+	if u.opt.Synchronous {
+		u.refreshAll()
+		return
+	}
+	v := u.readEngine(u.ctx)
+	if u.ctx.Err() == nil {
+		u.main(func() { u.apply(v, true) })
+	}
+	u.refreshNow() // keeps the progress ticking when a pass started
 }

@@ -5,8 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"fyne.io/fyne/v2/test"
+	"time"
 
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -28,23 +27,32 @@ func TestTrayIconsAreDistinctPerState(t *testing.T) {
 	}
 }
 
+// set is a sync set fixture.
+func set(id, account, root, state string) syncer.SetInfo {
+	return syncer.SetInfo{Set: model.Set{ID: id, Kind: model.KindFolder, Account: account, LocalRoot: root, RemoteRoot: "P",
+		LastSync: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}, State: state, Items: 10}
+}
+
 func TestTrayMenuHasTheItemsOfSpec6AndPauseTurnsIntoResume(t *testing.T) {
 	api := newFakeAPI()
 	api.accounts = []model.Account{{Name: "work"}}
-	api.status = syncer.Status{State: syncer.StateError, Failed: 2, Sets: 1}
+	s := set("s1", "work", "/h/P", syncer.StateIdle)
+	s.Failed = 2
+	api.sets = []syncer.SetInfo{s}
+	api.items = []syncer.ItemInfo{{Path: "/h/P/a", Set: "s1", Status: model.StatusFailed, Reason: remote.ReasonQuotaExceeded},
+		{Path: "/h/P/b", Set: "s1", Status: model.StatusFailed, Reason: remote.ReasonQuotaExceeded}}
 	u, h, tray := newTestUI(t, api)
 	u.Start(t.Context())
 
-	want := []string{"2 item(s) could not be synced", LabelPause, LabelSynced, LabelErrors(2), LabelPreferences, LabelQuit}
+	want := []string{"2 items could not be synced", LabelPause, LabelSynced, LabelErrors(2), LabelPreferences, LabelQuit}
 	if got := tray.labels(); !slices.Equal(got, want) {
 		t.Fatalf("tray menu = %q, want %q", got, want)
 	}
 	if !tray.item(want[0]).Disabled {
 		t.Error("the status line should not be clickable")
 	}
-	errIcon := tray.icon
-	if !bytes.Equal(errIcon.Content(), TrayIcon(syncer.StateError).Content()) {
-		t.Error("tray icon is not the error icon")
+	if !bytes.Equal(tray.icon.Content(), TrayIcon(syncer.StateError).Content()) {
+		t.Error("items that could not be synced, but the tray icon is not the error icon")
 	}
 
 	tray.item(LabelPause).Action()
@@ -69,12 +77,90 @@ func TestTrayMenuHasTheItemsOfSpec6AndPauseTurnsIntoResume(t *testing.T) {
 	}
 
 	tray.item(LabelErrors(2)).Action()
-	if u.Window("synced") == nil || !u.content.filter.Checked {
+	if u.Window("synced") == nil || u.content.f != filterErrors {
 		t.Error("Synced with errors did not open Synced content filtered to errors")
 	}
 	tray.item(LabelQuit).Action()
 	if !h.quit {
 		t.Error("Quit did not quit")
+	}
+}
+
+// TestTrayTellsTheTruth: the status line and the icon agree with the engine and with each
+// other (issue 13 points 1 and 6).
+func TestTrayTellsTheTruth(t *testing.T) {
+	offline := set("s1", "work", "/h/W", syncer.StateOffline)
+	idle := set("s2", "home", "/h/H", syncer.StateIdle)
+	syncing := set("s2", "home", "/h/H", syncer.StateSyncing)
+	progress := &syncer.Progress{File: "/h/H/big.iso", Bytes: 12_000_000, TotalBytes: 40_000_000, Items: 4, ItemsLeft: 3, ETASeconds: 9}
+	deleted := []syncer.ItemInfo{{Path: "/h/W/a", Set: "s1", Status: model.StatusFailed, Reason: remote.ReasonTargetDeleted},
+		{Path: "/h/W/b", Set: "s1", Status: model.StatusFailed, Reason: remote.ReasonTargetDeleted}}
+	cases := []struct {
+		name     string
+		st       syncer.Status
+		accounts []model.Account
+		errs     []syncer.ItemInfo
+		icon     string
+		line     string
+		progress string
+	}{
+		{"in sync", syncer.Status{Sets: 1, SetStates: []syncer.SetInfo{idle}}, nil, nil, syncer.StateIdle, "Up to date", ""},
+		{"an edit while the server is down waits, it is not synced",
+			syncer.Status{State: syncer.StateOffline, Sets: 1, Pending: 1, SetStates: []syncer.SetInfo{offline}}, nil, nil,
+			syncer.StateOffline, "Offline: the cloud cannot be reached — 1 change waits to sync", ""},
+		{"an edit while sign-in is needed waits, and the line says to sign in",
+			syncer.Status{State: syncer.StateError, Sets: 1, Pending: 2, Failed: 2, SetStates: []syncer.SetInfo{idle}},
+			[]model.Account{{Name: "home", Paused: true}}, nil,
+			syncer.StateError, "Sign-in needed for home — 2 changes wait to sync", ""},
+		{"failures are never 'in sync' and show the error icon",
+			syncer.Status{Sets: 1, Failed: 3, SetStates: []syncer.SetInfo{idle}}, nil, nil,
+			syncer.StateError, "3 items could not be synced", ""},
+		{"one account offline does not make the app offline while another syncs",
+			syncer.Status{State: syncer.StateOffline, Sets: 2, SetStates: []syncer.SetInfo{offline, syncing}, Progress: progress}, nil, nil,
+			syncer.StateSyncing, "Syncing 3 items — about 10 seconds left", "big.iso — 12.0 MB of 40.0 MB"},
+		{"one account offline, the other up to date",
+			syncer.Status{State: syncer.StateOffline, Sets: 2, SetStates: []syncer.SetInfo{offline, idle}}, nil, nil,
+			syncer.StateIdle, "Offline: work cannot be reached", ""},
+		{"cloud deletes kept as the set's options say are not failures",
+			syncer.Status{Sets: 1, Failed: 2, SetStates: []syncer.SetInfo{idle}}, nil, deleted,
+			syncer.StateIdle, "Up to date — 2 items need a look", ""},
+		{"paused with changes waiting",
+			syncer.Status{State: syncer.StatePaused, Paused: true, Sets: 1, Pending: 1, SetStates: []syncer.SetInfo{idle}}, nil, nil,
+			syncer.StatePaused, "Sync paused — 1 change waits to sync", ""},
+		{"nothing synced yet", syncer.Status{}, nil, nil, syncer.StateIdle, "Nothing synced yet", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := trayViewOf(tc.st, tc.accounts, tc.errs, true)
+			if v.state != tc.icon || v.line != tc.line || v.progress != tc.progress {
+				t.Errorf("tray shows icon %s, %q / %q; want icon %s, %q / %q", v.state, v.line, v.progress, tc.icon, tc.line, tc.progress)
+			}
+			// Point 6: the line never says the same thing twice.
+			if parts := strings.Split(v.line, " — "); len(parts) > 1 && parts[0] == parts[1] {
+				t.Errorf("the line repeats itself: %q", v.line)
+			}
+		})
+	}
+}
+
+func TestTraySignInItemAsksForThePasswordOnly(t *testing.T) {
+	api := newFakeAPI()
+	api.accounts = []model.Account{{Name: "work", URL: "https://dav.example/", User: "ann", Paused: true}}
+	api.sets = []syncer.SetInfo{set("s1", "work", "/h/W", syncer.StateError)}
+	u, _, tray := newTestUI(t, api)
+	u.Start(t.Context())
+	item := tray.item(LabelSignIn("work"))
+	if item == nil {
+		t.Fatalf("no Sign in item in %q", tray.labels())
+	}
+	item.Action()
+	w := u.Window("sign-in")
+	if w == nil {
+		t.Fatal("Sign in did not open the sign-in window")
+	}
+	assertSignInWindow(t, u, api, "work")
+	if tray.item(LabelSignIn("work")) != nil {
+		t.Errorf("after signing in the tray still offers it: %q", tray.labels())
 	}
 }
 
@@ -89,7 +175,7 @@ func TestFirstRunOpensAccountSetupOfferingALocalCloud(t *testing.T) {
 	if u.prefs.tabs.SelectedIndex() != tabAccounts {
 		t.Errorf("Preferences opened on tab %d, want Accounts", u.prefs.tabs.SelectedIndex())
 	}
-	if w.Canvas().Focused() != u.prefs.name {
+	if w.Canvas().Focused() != u.prefs.acct.name {
 		t.Error("the account name field should have the focus")
 	}
 	button(t, w.Canvas(), "Try it with a local cloud")
@@ -105,202 +191,74 @@ func TestFirstRunWithAnAccountOpensNoWindow(t *testing.T) {
 	}
 }
 
-func TestAddAccountGivesThePasswordOnlyToAddAccount(t *testing.T) {
-	api := newFakeAPI()
-	u, _, _ := newTestUI(t, api)
-	u.ShowWindow("accounts")
-	p := u.prefs
-	test.Type(p.name, "Work")
-	test.Type(p.url, "https://dav.example.com/")
-	test.Type(p.user, "ann")
-	test.Type(p.password, "s3cret")
-
-	test.Tap(p.test)
-	if len(api.tested) != 1 || api.tested[0].Password != "s3cret" || len(api.accounts) != 0 {
-		t.Fatalf("Test connection: tested %+v, accounts %+v", api.tested, api.accounts)
+func TestShowWindowRejectsUnknownNames(t *testing.T) {
+	u, _, _ := newTestUI(t, newFakeAPI())
+	if err := u.ShowWindow("nonsense"); err == nil {
+		t.Error("no error for an unknown window")
 	}
-	if p.result.Text != "The connection works." {
-		t.Errorf("test result = %q", p.result.Text)
-	}
-
-	test.Tap(p.add)
-	if len(api.accounts) != 1 || api.accounts[0] != (model.Account{Name: "Work", Type: "webdav", URL: "https://dav.example.com/", User: "ann"}) {
-		t.Fatalf("accounts = %+v", api.accounts)
-	}
-	if api.passwords["Work"] != "s3cret" {
-		t.Fatal("the password did not reach AddAccount")
-	}
-	if p.password.Text != "" {
-		t.Error("the password stays in the form after adding the account")
-	}
-	if len(p.accounts) != 1 {
-		t.Error("the account list was not refreshed")
-	}
-}
-
-// TestAddedAccountSaysWhereThePasswordIsKept: without a Secret Service the engine keeps
-// passwords in memory; the form must not claim the keyring then.
-func TestAddedAccountSaysWhereThePasswordIsKept(t *testing.T) {
-	for _, where := range []string{"the OS keyring", "the engine's memory only (no OS keyring is available)"} {
-		api := newFakeAPI()
-		api.status.Keyring = where
-		u, _, _ := newTestUI(t, api)
-		u.ShowWindow("accounts")
-		p := u.prefs
-		test.Type(p.name, "Work")
-		test.Type(p.url, "https://dav.example.com/")
-		test.Type(p.user, "ann")
-		test.Type(p.password, "s3cret")
-		test.Tap(p.add)
-		if want := "Its password is kept in " + where + "."; !strings.Contains(p.result.Text, want) {
-			t.Errorf("result %q, want it to contain %q", p.result.Text, want)
+	for _, name := range windowNames {
+		if err := u.ShowWindow(name); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
 
-func TestAccountFormExplainsWhatIsMissing(t *testing.T) {
-	tests := []struct {
-		name, url, user, password, want string
-	}{
-		{"", "https://x/", "u", "p", "Give the account a name."},
-		{"n", "", "u", "p", "Enter the server address."},
-		{"n", "ftp://x/", "u", "p", "The address must start with https:// (or http://)."},
-		{"n", "https://x/", "", "p", "Enter the user name."},
-		{"n", "https://x/", "u", "", "Enter the password."},
-		{"n", "https://x/", "u", "wrong", "Could not connect: authentication failed (401)"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.want, func(t *testing.T) {
-			api := newFakeAPI()
-			u, _, _ := newTestUI(t, api)
-			u.ShowWindow("accounts")
-			p := u.prefs
-			p.name.SetText(tc.name)
-			p.url.SetText(tc.url)
-			p.user.SetText(tc.user)
-			p.password.SetText(tc.password)
-			test.Tap(p.add)
-			if p.result.Text != tc.want {
-				t.Errorf("result = %q, want %q", p.result.Text, tc.want)
-			}
-			if len(api.accounts) != 0 {
-				t.Error("an account was added")
-			}
-		})
-	}
-}
-
-func TestTryALocalCloudAddsItsAccountAndOpensSyncToCloud(t *testing.T) {
-	api := newFakeAPI()
-	u, _, _ := newTestUI(t, api)
-	u.ShowWindow("accounts")
-	test.Tap(button(t, u.Window("preferences").Canvas(), "Try it with a local cloud"))
-	if len(api.accounts) != 1 || api.accounts[0].Name != LocalCloudAccount || api.accounts[0].URL != "http://127.0.0.1:4918/" {
-		t.Fatalf("accounts = %+v", api.accounts)
-	}
-	if api.passwords[LocalCloudAccount] != "generated-secret" {
-		t.Error("the generated password did not go to AddAccount")
-	}
-	if u.Window("sync-to-cloud") == nil {
-		t.Error("Sync to Cloud did not open")
-	}
-	if u.prefs.tryLocal.Visible() {
-		t.Error("the local cloud is still offered after it was set up")
-	}
-}
-
-func TestRemoveAccountAsksFirst(t *testing.T) {
-	api := newFakeAPI()
-	api.accounts = []model.Account{{Name: "work", Type: "webdav"}}
-	u, _, _ := newTestUI(t, api)
-	u.ShowWindow("accounts")
-	p := u.prefs
-	if !p.acctRemove.Disabled() {
-		t.Error("Remove is enabled with no account selected")
-	}
-	p.acctList.Select(0)
-	test.Tap(p.acctRemove)
-	if api.called("RemoveAccount") {
-		t.Fatal("removed without asking")
-	}
-	test.Tap(button(t, u.Window("preferences").Canvas(), "Yes"))
-	if !api.called("RemoveAccount work") {
-		t.Error("confirming did not remove the account")
-	}
-}
-
-func TestGeneralSettingsSaveIntervalsNotificationsAndAutostart(t *testing.T) {
+// TestIdleAppReadsTheEngineOnlyWhenSomethingHappens: while nothing changes the app waits
+// on the event feed and reads nothing (issue 13 point 0); an event makes it read once;
+// during a transfer it follows the progress.
+func TestIdleAppReadsTheEngineOnlyWhenSomethingHappens(t *testing.T) {
 	api := newFakeAPI()
 	api.accounts = []model.Account{{Name: "work"}}
-	u, h, _ := newTestUI(t, api)
-	u.ShowWindow("preferences")
-	p := u.prefs
-	if p.poll.Text != "30s" || p.rescan.Text != "10m0s" || !p.notifications.Checked || p.startAtLogin.Checked {
-		t.Fatalf("loaded %q %q %v %v", p.poll.Text, p.rescan.Text, p.notifications.Checked, p.startAtLogin.Checked)
+	api.sets = []syncer.SetInfo{set("s1", "work", "/h/P", syncer.StateIdle)}
+	u, _, tray := newTestUIOpts(t, api, Options{ProgressEvery: 5 * time.Millisecond, GatherNotes: time.Millisecond})
+	u.Start(t.Context())
+	waitFor(t, "the first reading", func() bool { return api.statusCount() >= 1 && trayLine(tray) == "Up to date" })
+	time.Sleep(100 * time.Millisecond)
+	idle := api.statusCount()
+	time.Sleep(200 * time.Millisecond)
+	if n := api.statusCount(); n != idle {
+		t.Fatalf("the idle app read the status %d more times in 200 ms", n-idle)
 	}
-	p.poll.SetText("1m")
-	p.rescan.SetText("forever")
-	p.tabs.SelectIndex(tabGeneral)
-	test.Tap(button(t, u.Window("preferences").Canvas(), "Save"))
-	if !strings.Contains(p.generalResult.Text, "not a duration") {
-		t.Errorf("bad rescan interval: result %q", p.generalResult.Text)
-	}
-	p.rescan.SetText("20m")
-	p.notifications.SetChecked(false)
-	p.startAtLogin.SetChecked(true)
-	p.saveSettings()
-	want := syncer.Settings{PollInterval: syncer.Duration(60e9), RescanInterval: syncer.Duration(1200e9), StartAtLogin: true}
-	if api.settings != want {
-		t.Errorf("stored %+v, want %+v", api.settings, want)
-	}
-	if !slices.Equal(h.autostart, []bool{true}) {
-		t.Errorf("autostart calls = %v", h.autostart)
-	}
-}
-
-func TestSyncSetsTabPausesResumesAndUnsyncsWithRemoveFromCloud(t *testing.T) {
-	api := newFakeAPI()
-	api.accounts = []model.Account{{Name: "work"}}
-	api.sets = []syncer.SetInfo{{Set: model.Set{ID: "s1", Kind: model.KindFolder, Account: "work", LocalRoot: "/home/a/P", RemoteRoot: "P"}, State: syncer.StateIdle, Items: 3}}
-	u, _, _ := newTestUI(t, api)
-	u.ShowWindow("preferences")
-	p := u.prefs
-	if got := setLine(p.sets[0]); !strings.Contains(got, "/home/a/P") || !strings.Contains(got, "work:/P") || !strings.Contains(got, "[idle]") {
-		t.Errorf("set line = %q", got)
-	}
-	p.setList.Select(0)
-	test.Tap(p.setPause)
-	if !api.called("Pause s1") {
-		t.Error("Pause did not pause the set")
-	}
-	api.sets[0].Paused = true
-	p.reload()
-	if p.setPause.Text != "Resume" {
-		t.Errorf("button reads %q for a paused set", p.setPause.Text)
-	}
-	test.Tap(p.setPause)
-	if !api.called("Resume s1") {
-		t.Error("Resume did not resume the set")
-	}
-
-	test.Tap(p.setUnsync)
-	c := u.Window("preferences").Canvas()
-	test.Tap(check(t, c, "Also remove it from the cloud"))
-	test.Tap(button(t, c, "Unsync"))
-	if !api.called("Unsync /home/a/P remove") {
-		t.Errorf("calls = %q", api.calls)
+	api.mu.Lock()
+	api.status.Progress = &syncer.Progress{Items: 2, ItemsLeft: 2}
+	api.mu.Unlock()
+	api.addEvents(syncer.Event{Kind: "changed"})
+	waitFor(t, "the progress in the tray", func() bool { return strings.HasPrefix(trayLine(tray), "Syncing 2 items") })
+	api.mu.Lock()
+	api.status.Progress.ItemsLeft = 1
+	api.mu.Unlock()
+	waitFor(t, "the progress to follow without an event", func() bool { return strings.HasPrefix(trayLine(tray), "Syncing 1 item") })
+	api.mu.Lock()
+	api.status.Progress = nil
+	api.mu.Unlock()
+	waitFor(t, "the end of the transfer", func() bool { return trayLine(tray) == "Up to date" })
+	time.Sleep(50 * time.Millisecond)
+	idle = api.statusCount()
+	time.Sleep(200 * time.Millisecond)
+	if n := api.statusCount(); n != idle {
+		t.Fatalf("after the transfer the app kept reading the status (%d times in 200 ms)", n-idle)
 	}
 }
 
-func TestNotifications(t *testing.T) {
-	fail := syncer.Event{Kind: "failure", Title: "Could not sync a.txt", Body: "quota", Path: "/h/a.txt"}
+func TestNotificationsTellOnceAndSummarise(t *testing.T) {
+	fail := func(p string, r remote.Reason) syncer.Event {
+		return syncer.Event{Kind: "failure", Title: "Could not sync " + p, Body: p + ": x", Path: "/h/" + p, Reason: r}
+	}
 	tests := []struct {
 		name    string
 		events  []syncer.Event
 		enabled bool
 		want    []string
 	}{
-		{"a failure notifies once, not per retry", []syncer.Event{fail, fail, fail}, true, []string{"Could not sync a.txt: quota"}},
+		{"a failure notifies once, not per retry, in plain words",
+			[]syncer.Event{fail("a.txt", remote.ReasonQuotaExceeded), fail("a.txt", remote.ReasonQuotaExceeded)}, true,
+			[]string{"Could not sync “a.txt”: " + syncer.Explain(remote.ReasonQuotaExceeded)}},
+		{"several failures at once are one summary",
+			[]syncer.Event{fail("a.txt", remote.ReasonQuotaExceeded), fail("b.txt", remote.ReasonQuotaExceeded), fail("c.txt", remote.ReasonLocked)}, true,
+			[]string{"3 items could not be synced: “a.txt”, “b.txt” and “c.txt”. Cloud storage full: 2; Locked by someone else: 1."}},
+		{"cloud deletes kept as the options say are not called failures",
+			[]syncer.Event{fail("a.txt", remote.ReasonTargetDeleted), fail("b.txt", remote.ReasonTargetDeleted)}, true,
+			[]string{"2 items were deleted in the cloud: “a.txt” and “b.txt”. Deleted in cloud, kept here: 2."}},
 		{"a conflict names the kept copy", []syncer.Event{{Kind: "conflict", Title: "Conflict: r.odt",
 			Body: "P/r.odt was changed on both sides. The cloud version was kept; your version was saved as r (conflict).odt.", Path: "/h/P/r (conflict).odt"}},
 			true, []string{"Conflict: r.odt: P/r.odt was changed on both sides. The cloud version was kept; your version was saved as r (conflict).odt."}},
@@ -309,20 +267,56 @@ func TestNotifications(t *testing.T) {
 		{"first big sync", []syncer.Event{{Kind: "first_sync_done", Title: "Sync finished", Body: "/h/P: 500 items synced", Path: "/h/P"}},
 			true, []string{"Sync finished: /h/P: 500 items synced"}},
 		{"changes only refresh", []syncer.Event{{Kind: "changed"}}, true, nil},
-		{"the setting turns them off", []syncer.Event{fail, {Kind: "conflict", Title: "Conflict: x", Path: "/x"}}, false, nil},
+		{"the setting turns them off", []syncer.Event{fail("a.txt", remote.ReasonLocked), {Kind: "conflict", Title: "Conflict: x", Path: "/x"}}, false, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var got []string
-			n := newNotifier(func(title, body string) { got = append(got, title+": "+body) })
+			u, h, _ := newTestUI(t, newFakeAPI())
 			for _, ev := range tc.events {
-				n.handle(ev, tc.enabled)
+				u.notify.add(ev, tc.enabled)
 			}
-			if !slices.Equal(got, tc.want) {
+			u.notify.flush()
+			if got := h.texts(); !slices.Equal(got, tc.want) {
 				t.Errorf("notifications = %q, want %q", got, tc.want)
 			}
 		})
 	}
+}
+
+// TestNotificationActionsOpenTheFolderSyncInfoAndSignIn: every notification offers what
+// helps next (issue 13 points 8 and 12).
+func TestNotificationActionsOpenTheFolderSyncInfoAndSignIn(t *testing.T) {
+	api := newFakeAPI()
+	api.accounts = []model.Account{{Name: "w", URL: "https://dav/", User: "ann", Paused: true}}
+	api.items = []syncer.ItemInfo{{Path: "/h/P/r.odt", Status: model.StatusSynced}, {Path: "/h/P/a.txt", Status: model.StatusFailed, Reason: remote.ReasonLocked}}
+	u, h, _ := newTestUI(t, api)
+	u.refreshAll()
+	u.handleEvents([]syncer.Event{
+		{Kind: "conflict", Title: "Conflict: r.odt", Body: "kept", Path: "/h/P/r (conflict copy).odt"},
+		{Kind: "auth", Title: "Sign-in needed for w", Account: "w"},
+		{Kind: "failure", Title: "Could not sync a.txt", Path: "/h/P/a.txt", Reason: remote.ReasonLocked},
+	})
+	if len(h.notes) != 3 {
+		t.Fatalf("notifications %q", h.texts())
+	}
+	// Order: sign-in, failure, conflict.
+	h.action(t, 2, NoteOpenFolder)
+	if !slices.Equal(h.folders, []string{"/h/P"}) {
+		t.Errorf("Open folder opened %q", h.folders)
+	}
+	h.action(t, 2, NoteSyncInfo)
+	if u.info == nil || u.info.path != "/h/P/r.odt" {
+		t.Errorf("Sync Info of the conflict opened %+v", u.info)
+	}
+	h.action(t, 1, NoteSyncInfo)
+	if u.info.path != "/h/P/a.txt" {
+		t.Errorf("Sync Info of the failure opened %s", u.info.path)
+	}
+	h.action(t, 0, NoteSignIn)
+	if u.Window("sign-in") == nil {
+		t.Fatal("the notification's Sign in did not open the sign-in window")
+	}
+	assertSignInWindow(t, u, api, "w")
 }
 
 func TestEventsRespectTheNotificationsSetting(t *testing.T) {
@@ -333,108 +327,40 @@ func TestEventsRespectTheNotificationsSetting(t *testing.T) {
 	api.settings.Notifications = false
 	u.handleEvents([]syncer.Event{conflict})
 	if len(h.notes) != 0 {
-		t.Fatalf("notified with notifications off: %q", h.notes)
+		t.Fatalf("notified with notifications off: %q", h.texts())
 	}
 	api.settings.Notifications = true
 	conflict.Path = "/h/b (conflict).txt"
 	u.handleEvents([]syncer.Event{conflict})
 	if len(h.notes) != 1 {
-		t.Fatalf("notes = %q", h.notes)
+		t.Fatalf("notes = %q", h.texts())
 	}
 }
 
-func TestSyncInfoShowsStatusLocationReasonAndDetails(t *testing.T) {
-	api := newFakeAPI()
-	api.items = []syncer.ItemInfo{{Path: "/h/P/big.iso", Status: model.StatusFailed, Reason: remote.ReasonTooLarge,
-		Details: "PUT /P/big.iso: 413 Request Entity Too Large", Cloud: syncer.Cloud{Account: "w", Location: "P/big.iso"},
-		LastSync: "", Conflicts: []string{"/h/P/x (conflict).txt"}}}
-	u, _, _ := newTestUI(t, api)
-	u.showInfo("/h/P/big.iso")
-	w := u.Window("info")
-	if w == nil {
-		t.Fatal("Sync Info did not open")
-	}
-	c := w.Canvas()
-	for _, s := range []string{"/h/P/big.iso", "Failed", "w:/P/big.iso\n", string(remote.ReasonTooLarge), "never", "/h/P/x (conflict).txt"} {
-		if !hasText(c, s) && !(s == "w:/P/big.iso\n" && hasText(c, "w:/P/big.iso")) {
-			t.Errorf("Sync Info does not show %q", s)
+func TestWordsForCountsSizesAndDurations(t *testing.T) {
+	for got, want := range map[string]string{
+		plural(1, "item", "items"):            "1 item",
+		plural(2, "item", "items"):            "2 items",
+		humanBytes(999):                       "999 bytes",
+		humanBytes(12_345_678):                "12.3 MB",
+		timeLeft(9):                           "about 10 seconds left",
+		timeLeft(150):                         "about 3 minutes left",
+		shortDuration(10 * time.Minute):       "10m",
+		shortDuration(30 * time.Second):       "30s",
+		shortDuration(90 * time.Minute):       "1h30m",
+		shortDuration(time.Hour):              "1h",
+		middleEllipsis("abcdefghijklmnop", 9): "abcd…mnop",
+	} {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
 		}
-	}
-	if hasText(c, "PUT /P/big.iso: 413 Request Entity Too Large") {
-		t.Error("technical details should be folded away at first")
-	}
-	test.Tap(button(t, c, "Request Sync"))
-	if !api.called("RequestSync /h/P/big.iso") {
-		t.Error("Request Sync did nothing")
-	}
-	if !button(t, c, "View in Cloud").Disabled() {
-		t.Error("View in Cloud is enabled for an item not in the cloud")
 	}
 }
 
-func TestSyncedContentListsFiltersAndOffersItemActions(t *testing.T) {
-	api := newFakeAPI()
-	api.items = []syncer.ItemInfo{
-		{Path: "/h/P/a.txt", Status: model.StatusSynced, Cloud: syncer.Cloud{Account: "w", Location: "P/a.txt", URL: "https://cloud/P/a.txt"}},
-		{Path: "/h/P/b.txt", Status: model.StatusFailed, Reason: remote.ReasonQuotaExceeded},
+// trayLine is the tray menu's status line.
+func trayLine(tr *fakeTray) string {
+	if l := tr.labels(); len(l) > 0 {
+		return l[0]
 	}
-	api.urls["/h/P/a.txt"] = "https://cloud/P/a.txt"
-	u, h, _ := newTestUI(t, api)
-	u.ShowWindow("synced")
-	c := u.content
-	if len(c.items) != 2 || c.filter.Checked {
-		t.Fatalf("Synced content shows %d items (filter %v)", len(c.items), c.filter.Checked)
-	}
-	test.Tap(c.filter)
-	if len(c.items) != 1 || c.items[0].Path != "/h/P/b.txt" || !api.called("ListItems errors") {
-		t.Fatalf("errors filter shows %+v", c.items)
-	}
-	test.Tap(c.filter)
-
-	w := u.Window("synced")
-	w.Resize(w.Canvas().Size().Max(w.Content().MinSize()))
-	row := newItemRow(c)
-	row.set(0, c.items[0])
-	w.SetContent(row) // a lone row on the canvas, to right-click it
-	test.TapSecondary(row)
-	texts := overlayTexts(w.Canvas())
-	for _, want := range []string{ActionInfo, ActionRequestSync, ActionViewInCloud, ActionUnsync} {
-		if !slices.Contains(texts, want) {
-			t.Errorf("right-click menu lacks %q (has %q)", want, texts)
-		}
-	}
-	m := u.itemMenu(w, "/h/P/a.txt")
-	act := func(label string) {
-		for _, it := range m.Items {
-			if it.Label == label {
-				it.Action()
-				return
-			}
-		}
-		t.Fatalf("no menu item %q", label)
-	}
-	act(ActionViewInCloud)
-	if !slices.Equal(h.opened, []string{"https://cloud/P/a.txt"}) {
-		t.Errorf("View in Cloud opened %q", h.opened)
-	}
-	act(ActionRequestSync)
-	if !api.called("RequestSync /h/P/a.txt") {
-		t.Error("Request Sync did nothing")
-	}
-	act(ActionInfo)
-	if u.Window("info") == nil {
-		t.Error("Sync Info did not open")
-	}
-}
-
-func TestShowWindowRejectsUnknownNames(t *testing.T) {
-	u, _, _ := newTestUI(t, newFakeAPI())
-	if err := u.ShowWindow("nonsense"); err == nil {
-		t.Error("no error for an unknown window")
-	}
-	for _, name := range []string{"preferences", "accounts", "sync-to-cloud", "synced", "errors"} {
-		if err := u.ShowWindow(name); err != nil {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
+	return ""
 }

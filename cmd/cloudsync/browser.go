@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os/exec"
 	"strings"
@@ -24,6 +25,12 @@ const browserGrace = 3 * time.Second
 // any x-scheme-handler/https default; under GNOME, KDE, XFCE… it hands the address to
 // gio/kde-open/exo-open and ignores $BROWSER. Without $BROWSER, xdg-open is used.
 func openURL(ctx context.Context, u string, getenv func(string) string) error {
+	return openURLTo(ctx, u, getenv, nil, nil)
+}
+
+// openURLTo is openURL with the browser command's output going to stdout and stderr (the
+// CLI's own, so `BROWSER=echo cloudsync view-in-cloud` shows what happened).
+func openURLTo(ctx context.Context, u string, getenv func(string) string, stdout, stderr io.Writer) error {
 	pu, err := url.Parse(u)
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 		return fmt.Errorf("refusing to open %q: not an http(s) address", u)
@@ -34,14 +41,14 @@ func openURL(ctx context.Context, u string, getenv func(string) string) error {
 		if argv == nil {
 			continue
 		}
-		if err := startBrowser(ctx, argv); err == nil {
+		if err := startBrowser(ctx, argv, stdout, stderr); err == nil {
 			return nil
 		} else {
 			tried = append(tried, fmt.Sprintf("%s: %v", argv[0], err))
 		}
 	}
 	if _, err := exec.LookPath("xdg-open"); err == nil {
-		if err := startBrowser(ctx, []string{"xdg-open", u}); err == nil {
+		if err := startBrowser(ctx, []string{"xdg-open", u}, stdout, stderr); err == nil {
 			return nil
 		} else {
 			tried = append(tried, "xdg-open: "+err.Error())
@@ -71,10 +78,11 @@ func browserArgv(entry, u string) []string {
 	return f
 }
 
-// startBrowser runs argv without a shell and with no standard streams, and returns its
-// failure if it fails within browserGrace.
-func startBrowser(ctx context.Context, argv []string) error {
+// startBrowser runs argv without a shell, its output to stdout and stderr (none when nil),
+// and returns its failure if it fails within browserGrace.
+func startBrowser(ctx context.Context, argv []string, stdout, stderr io.Writer) error {
 	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		return err
 	}

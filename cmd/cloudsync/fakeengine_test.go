@@ -269,7 +269,7 @@ func TestViewInCloudHonoursBROWSER(t *testing.T) {
 	}
 	t.Setenv("BROWSER", "false:"+script+" --new-tab %s")
 	code, out, errOut := runCLI(t, "", "view-in-cloud", "/data/Docs/report.docx")
-	if code != exitOK || out != "" {
+	if code != exitOK || out != "Opening "+fakeItem.Cloud.URL+" in the browser.\n" {
 		t.Fatalf("exit %d, %q %q", code, out, errOut)
 	}
 	b, err := os.ReadFile(got)
@@ -278,5 +278,11 @@ func TestViewInCloudHonoursBROWSER(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "", "view-in-cloud", "--print-url", "/data/Docs/report.docx"); code != exitOK || out != fakeItem.Cloud.URL+"\n" {
 		t.Fatalf("--print-url: %d %q", code, out)
+	}
+	// View in Cloud is not silent: the browser command's own output shows too.
+	t.Setenv("BROWSER", "echo")
+	if code, out, _ := runCLI(t, "", "view-in-cloud", "/data/Docs/report.docx"); code != exitOK ||
+		out != "Opening "+fakeItem.Cloud.URL+" in the browser.\n"+fakeItem.Cloud.URL+"\n" {
+		t.Fatalf("BROWSER=echo: %d %q", code, out)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -40,7 +39,7 @@ func runGUI(ctx context.Context, e *env) int {
 	exe, _ := os.Executable()
 	err = h.run(ctx, func(ctx context.Context) error {
 		return desktopapp.Run(ctx, desktopapp.Config{
-			API: h.eng, Secrets: h.secrets, DataDir: filepath.Dir(h.paths.State),
+			API: h.eng, LocalCloud: h.local,
 			OpenURL: func(ctx context.Context, u string) error { return openURL(ctx, u, e.getenv) },
 			Exe:     exe, Getenv: e.getenv, Log: h.log,
 			LogFiles: func() []string { return logFiles(h.paths.Logs) }, Version: versionString(),

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/control"
 	"github.com/cloudsync/cloudsync/syncer/state"
+	"github.com/cloudsync/cloudsync/ui/localcloud"
 )
 
 // host is the engine as `cloudsync daemon` and the desktop app run it: the control socket,
@@ -27,6 +29,7 @@ type host struct {
 	store   *state.Store
 	secrets syncer.Secrets
 	eng     *syncer.Engine
+	local   *localcloud.Service
 	close   []func()
 }
 
@@ -71,6 +74,13 @@ func openHost(e *env, tweak func(*syncer.Config)) (*host, error) {
 	limitMemory(e.getenv)
 	var where string
 	h.secrets, where = selectSecrets(mode, log)
+	// The local cloud ("Try it with a local cloud") runs wherever the engine runs, and is
+	// up before the engine's first pass, so its sets are never offline for want of it.
+	h.local = &localcloud.Service{Local: localcloud.Local{Dir: filepath.Join(filepath.Dir(p.State), "localcloud"), Secrets: h.secrets}, Log: log}
+	if err := h.local.StartIfSetUp(); err != nil {
+		log.Warn("local cloud not started", "err", err)
+	}
+	h.close = append(h.close, h.local.Close)
 	cfg := syncer.Config{
 		Store: h.store, Secrets: h.secrets, SecretsWhere: where,
 		Dial: dialRemote(log), LocalFS: localFS, Watch: watchLocal, Log: log,

@@ -127,30 +127,34 @@ func (e *env) printInfo(it syncer.ItemInfo) {
 	e.table(rows)
 }
 
-// viewInCloudCmd is `view-in-cloud PATH [--print-url]`.
+// viewInCloudCmd is `view-in-cloud PATH [--print-url] [--notify]`.
 func viewInCloudCmd(e *env) *cobra.Command {
-	c := &command{name: "view-in-cloud", args: "PATH [--print-url]", minPos: 1, maxPos: 1,
+	c := &command{name: "view-in-cloud", args: "PATH [--print-url] [--notify]", minPos: 1, maxPos: 1,
 		summary: "Open the item's page in the cloud's web UI (with --print-url, print its address)."}
-	var printURL bool
+	var printURL, notify bool
 	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
-		return e.withPath(ctx, c, pos, func(cctx context.Context, cl *control.Client, p string) int {
-			u, err := cl.ViewURL(cctx, p)
-			if err != nil {
-				return e.fail(c, err)
-			}
-			if printURL {
-				fmt.Fprintln(e.stdout, u)
+		return e.withNotify(c, notify, "View in Cloud", false, func(e *env) int {
+			return e.withPath(ctx, c, pos, func(cctx context.Context, cl *control.Client, p string) int {
+				u, err := cl.ViewURL(cctx, p)
+				if err != nil {
+					return e.fail(c, err)
+				}
+				if printURL {
+					fmt.Fprintln(e.stdout, u)
+					return exitOK
+				}
+				fmt.Fprintf(e.stdout, "Opening %s in the browser.\n", u)
+				// The browser may outlive the engine call's deadline: open it with the command's ctx.
+				if err := openURLTo(ctx, u, e.getenv, e.stdout, e.stderr); err != nil {
+					fmt.Fprintf(e.stderr, "cloudsync %s: %v\nThe address is: %s\n", c.name, err, u)
+					return exitFail
+				}
 				return exitOK
-			}
-			// The browser may outlive the engine call's deadline: open it with the command's ctx.
-			if err := openURL(ctx, u, e.getenv); err != nil {
-				fmt.Fprintf(e.stderr, "cloudsync %s: %v\nThe address is: %s\n", c.name, err, u)
-				return exitFail
-			}
-			return exitOK
+			})
 		})
 	})
 	cmd.Flags().BoolVar(&printURL, "print-url", false, "print the address instead of opening a browser")
+	cmd.Flags().BoolVar(&notify, "notify", false, notifyUsage)
 	return cmd
 }
 

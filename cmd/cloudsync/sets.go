@@ -85,15 +85,20 @@ func (e *env) runSync(ctx context.Context, c *command, o syncOpts, pos []string)
 	})
 }
 
-// requestSyncCmd is `request-sync PATH`.
+// requestSyncCmd is `request-sync PATH [--notify]`.
 func requestSyncCmd(e *env) *cobra.Command {
-	c := &command{name: "request-sync", args: "PATH", minPos: 1, maxPos: 1,
+	c := &command{name: "request-sync", args: "PATH [--notify]", minPos: 1, maxPos: 1,
 		summary: "Sync an item or a set now, both ways (recreates a cloud target that was deleted)."}
-	return e.leaf(c, func(ctx context.Context, pos []string) int {
-		return e.onPath(ctx, c, pos, func(ctx context.Context, cl *control.Client, p string) (string, error) {
-			return "Sync requested for " + p + ".", cl.RequestSync(ctx, p)
+	var notify bool
+	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
+		return e.withNotify(c, notify, "Request Sync", true, func(e *env) int {
+			return e.onPath(ctx, c, pos, func(ctx context.Context, cl *control.Client, p string) (string, error) {
+				return "Sync requested for " + p + ".", cl.RequestSync(ctx, p)
+			})
 		})
 	})
+	cmd.Flags().BoolVar(&notify, "notify", false, notifyUsage)
+	return cmd
 }
 
 // unsyncCmd is `unsync PATH [--remove-from-cloud]`.

@@ -1,19 +1,23 @@
 // Package desktopapp runs the desktop UI (package ui) in a real fyne app: the windows, the
-// tray (StatusNotifierItem on Linux), desktop notifications, the local cloud server and
-// the autostart entry. It is the only package that imports fyne.io/fyne/v2/app (cgo,
+// tray (a StatusNotifierItem on Linux), desktop notifications with actions, and the
+// autostart entry. It is the only package that imports fyne.io/fyne/v2/app (cgo,
 // OpenGL); everything testable lives in package ui.
+//
+// The app stays light while no window is open: on Linux the tray and the notifications
+// talk D-Bus directly, so no OpenGL context (with its driver's tens of megabytes) exists
+// until the first window opens, and an unshown window keeps the app running when the
+// last real one closes.
 package desktopapp
 
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
+	"os"
+	"os/exec"
 	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/cloudsync/cloudsync/syncer/control"
 	"github.com/cloudsync/cloudsync/ui"
@@ -24,15 +28,16 @@ import (
 // AppID is the app's unique id (also its desktop file id and icon name).
 const AppID = "io.github.cloudsync.cloudsync"
 
+// AppName is how the app names itself to people (notifications, the tray).
+const AppName = "cloudsync"
+
 // Config wires the app.
 type Config struct {
 	// API is the engine (in-process) or a control.Client.
 	API control.API
-	// Secrets holds the local cloud's password (the OS keyring).
-	Secrets localcloud.Secrets
-	// DataDir is the app's data folder; the local cloud keeps its files in
-	// DataDir/localcloud.
-	DataDir string
+	// LocalCloud is the local cloud the host runs (started with the engine when it was
+	// set up before); "Try it with a local cloud" creates it.
+	LocalCloud *localcloud.Service
 	// OpenURL opens an address in the browser (honouring $BROWSER).
 	OpenURL func(ctx context.Context, url string) error
 	// Exe is the executable the autostart entry starts.
@@ -40,7 +45,7 @@ type Config struct {
 	Getenv func(string) string
 	Log    *slog.Logger
 	// LogFiles lists the engine's log files, newest first; Version is the app's version
-	// line (both for the debug archive in Preferences).
+	// line (About, the log viewer, the debug archive in Preferences).
 	LogFiles func() []string
 	Version  string
 	// OnReady receives the UI's ShowWindow once the app runs (the engine's ShowWindow
@@ -51,95 +56,103 @@ type Config struct {
 // Run runs the app until the user quits or ctx ends. It must be called on the main
 // goroutine.
 func Run(ctx context.Context, cfg Config) error {
+	ensureCacheDir(cfg.Log)
 	a := app.NewWithID(AppID)
 	a.SetIcon(ui.AppIcon())
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// The UI's goroutines stop before the driver does: once it stopped, a call they would
+	// hand to the main goroutine would run on their own (fyne's "Error in Fyne call
+	// thread" on quit).
+	uiCtx, stopUI := context.WithCancel(ctx)
+	defer stopUI()
+	a.Lifecycle().SetOnStopped(stopUI)
 
-	h := &host{a: a, cfg: cfg, local: localcloud.Local{Dir: filepath.Join(cfg.DataDir, "localcloud"), Secrets: cfg.Secrets}}
-	defer h.close()
-	if h.local.Exists() {
-		if srv, err := h.local.Open(); err != nil {
-			cfg.Log.Warn("local cloud not started", "err", err)
-		} else {
-			h.srv = srv
-			cfg.Log.Info("local cloud started", "url", srv.URL)
-		}
-	}
-	tray, _ := a.(desktop.App)
-	var t ui.Tray
-	if tray != nil {
-		t = tray
-	}
-	u := ui.New(a, cfg.API, h, t, ui.Options{Log: cfg.Log, LogFiles: cfg.LogFiles, Version: cfg.Version})
+	h := &host{a: a, cfg: cfg, stopUI: stopUI}
+	// An unshown window: fyne quits when its last window closes, and the tray app must
+	// not. It has no OpenGL context (a window gets one when first shown).
+	a.NewWindow(AppName)
+	tray := newTray(a, cfg.Log)
+	h.notes = newNotifier(a, cfg.Log)
+	u := ui.New(a, cfg.API, h, tray, ui.Options{Log: cfg.Log, LogFiles: cfg.LogFiles, Version: cfg.Version})
 	u.InitTray()
 	a.Lifecycle().SetOnStarted(func() {
-		u.Start(ctx)
+		tray.start()
+		u.Start(uiCtx)
+		startUICheck(uiCtx, u, cfg.Getenv, cfg.Log)
 		if cfg.OnReady != nil {
 			cfg.OnReady(u.ShowWindow)
 		}
 	})
 	go func() {
 		<-ctx.Done()
-		fyne.Do(a.Quit)
+		h.Quit()
 	}()
 	a.Run()
+	h.quit.Do(func() {}) // a later ctx end must not reach the stopped driver
+	stopUI()
+	tray.stop()
+	h.notes.close()
 	return nil
+}
+
+// ensureCacheDir creates the user's cache folder (~/.cache), which fyne expects to
+// exist: on a fresh HOME it logged "Failed to create fyne cache space" otherwise.
+func ensureCacheDir(log *slog.Logger) {
+	if dir, err := os.UserCacheDir(); err == nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			log.Warn("cannot create the cache folder", "dir", dir, "err", err)
+		}
+	}
 }
 
 // host is ui.Host over the fyne app.
 type host struct {
-	a     fyne.App
-	cfg   Config
-	local localcloud.Local
-
-	mu  sync.Mutex
-	srv *localcloud.Server
+	a      fyne.App
+	cfg    Config
+	notes  notifier
+	stopUI context.CancelFunc
+	quit   sync.Once
 }
 
 func (h *host) OpenURL(ctx context.Context, url string) error { return h.cfg.OpenURL(ctx, url) }
 
-func (h *host) Notify(title, body string) {
-	h.a.SendNotification(fyne.NewNotification(title, body))
+// OpenFolder shows a folder in the file manager (xdg-open; the folder's own application
+// elsewhere).
+func (h *host) OpenFolder(ctx context.Context, dir string) error {
+	cmd := exec.Command(openCommand, dir)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go cmd.Wait() //nolint:errcheck // the file manager runs on; only its start matters
+	return nil
 }
 
-func (h *host) Quit() { h.a.Quit() }
+func (h *host) Notify(n ui.Notification) { h.notes.Notify(n) }
+
+// Quit stops the UI's goroutines, then the app (on the main goroutine).
+func (h *host) Quit() {
+	h.quit.Do(func() {
+		h.stopUI()
+		fyne.Do(h.a.Quit)
+	})
+}
 
 func (h *host) SetStartAtLogin(on bool) error { return autostart.Set(on, h.cfg.Exe, h.cfg.Getenv) }
 
 // LocalCloud starts the local cloud (creating it on first use) and returns its account
 // data; the password is in the keyring and travels only to AddAccount.
 func (h *host) LocalCloud(ctx context.Context) (string, string, string, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.srv != nil {
-		pw, err := h.cfg.Secrets.Get(localcloud.AccountName)
-		if err == nil {
-			return h.srv.URL, localcloud.User, pw, nil
-		}
-		h.closeLocked()
-	}
-	srv, pw, err := h.local.Create()
-	if err != nil {
-		return "", "", "", err
-	}
-	h.srv = srv
-	h.cfg.Log.Info("local cloud created", "url", srv.URL, "files", filepath.Join(h.local.Dir, "files"))
-	return srv.URL, localcloud.User, pw, nil
+	return h.cfg.LocalCloud.Ensure()
 }
 
-func (h *host) close() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.closeLocked()
+// notifier shows desktop notifications.
+type notifier interface {
+	Notify(n ui.Notification)
+	close()
 }
 
-func (h *host) closeLocked() {
-	if h.srv == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	h.srv.Close(ctx)
-	h.srv = nil
+// trayer is the system tray the app runs.
+type trayer interface {
+	ui.Tray
+	start()
+	stop()
 }

@@ -10,11 +10,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/webdav"
@@ -58,6 +60,16 @@ type Server struct {
 // Start serves dir on addr ("127.0.0.1:0" picks a free port) until Close. It refuses
 // addresses that are not loopback: the local cloud is for this machine only.
 func Start(dir, addr, user, password string) (*Server, error) {
+	return start(dir, addr, Handler(dir, user, password))
+}
+
+// startOwned is Start for the app's local cloud: its pages also open in the browser of
+// the user whose cloud it is without the password, which they never saw (View in Cloud).
+func startOwned(dir, addr, user, password string) (*Server, error) {
+	return start(dir, addr, ownerBrowse(dir, Handler(dir, user, password)))
+}
+
+func start(dir, addr string, h http.Handler) (*Server, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("local cloud address %q: %w", addr, err)
@@ -73,7 +85,7 @@ func Start(dir, addr, user, password string) (*Server, error) {
 		return nil, fmt.Errorf("local cloud: %w", err)
 	}
 	s := &Server{URL: "http://" + ln.Addr().String() + "/", ln: ln,
-		srv: &http.Server{Handler: Handler(dir, user, password), ReadHeaderTimeout: 10 * time.Second}}
+		srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
 	go s.srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed after Close
 	return s, nil
 }
@@ -127,7 +139,7 @@ func (l Local) Create() (*Server, string, error) {
 		return nil, "", fmt.Errorf("local cloud password: %w", err)
 	}
 	password := base64.RawURLEncoding.EncodeToString(b)
-	srv, err := Start(filepath.Join(l.Dir, "files"), "127.0.0.1:0", User, password)
+	srv, err := startOwned(filepath.Join(l.Dir, "files"), "127.0.0.1:0", User, password)
 	if err != nil {
 		return nil, "", err
 	}
@@ -154,5 +166,80 @@ func (l Local) Open() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("local cloud: %w", err)
 	}
-	return Start(filepath.Join(l.Dir, "files"), strings.TrimSpace(string(b)), User, password)
+	return startOwned(filepath.Join(l.Dir, "files"), strings.TrimSpace(string(b)), User, password)
+}
+
+// Service is the local cloud as one running cloudsync holds it: the daemon and the app
+// start it with the engine when it was set up before (so its sync sets are never offline
+// for want of it, and the engine's first pass finds it up), and "Try it with a local
+// cloud" creates it on first use. Safe for concurrent use.
+type Service struct {
+	Local
+	Log *slog.Logger
+
+	mu  sync.Mutex
+	srv *Server
+}
+
+// StartIfSetUp starts the local cloud when it was set up before; it does nothing
+// otherwise.
+func (s *Service) StartIfSetUp() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srv != nil || !s.Exists() {
+		return nil
+	}
+	srv, err := s.Open()
+	if err != nil {
+		return err
+	}
+	s.srv = srv
+	if s.Log != nil {
+		s.Log.Info("local cloud started", "url", srv.URL)
+	}
+	return nil
+}
+
+// Ensure returns the running local cloud's address, user and password, creating and
+// starting it first when needed. The password comes from (and goes to) the keyring only.
+func (s *Service) Ensure() (url, user, password string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srv == nil && s.Exists() {
+		if srv, err := s.Open(); err == nil {
+			s.srv = srv
+		}
+	}
+	if s.srv != nil {
+		if pw, err := s.Secrets.Get(AccountName); err == nil {
+			return s.srv.URL, User, pw, nil
+		}
+		s.closeLocked() // its password is gone from the keyring: make a new one
+	}
+	srv, pw, err := s.Create()
+	if err != nil {
+		return "", "", "", err
+	}
+	s.srv = srv
+	if s.Log != nil {
+		s.Log.Info("local cloud created", "url", srv.URL, "files", filepath.Join(s.Dir, "files"))
+	}
+	return srv.URL, User, pw, nil
+}
+
+// Close stops the local cloud.
+func (s *Service) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeLocked()
+}
+
+func (s *Service) closeLocked() {
+	if s.srv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	s.srv.Close(ctx)
+	s.srv = nil
 }

@@ -1,0 +1,403 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/cloudsync/cloudsync/syncer"
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/ui/localcloud"
+)
+
+// Account types offered by the account form, and their API names.
+var accountTypes = []string{"WebDAV", "Alfresco"}
+
+func accountTypeName(label string) string { return strings.ToLower(label) }
+
+// LocalCloudAccount is the account name of the local cloud.
+const LocalCloudAccount = localcloud.AccountName
+
+// accountsTab is Preferences → Accounts: the accounts with their state (Sign in…,
+// Remove…), and the form that adds one (shown at once while there is none).
+type accountsTab struct {
+	p        *prefsWindow
+	accounts []model.Account
+	list     *widget.List
+	selName  string // the selected account; the selection follows the name
+	signIn   *widget.Button
+	remove   *widget.Button
+	empty    *widget.Label
+	showForm *widget.Button
+	form     *fyne.Container
+	buttons  *fyne.Container
+	tryLocal *fyne.Container
+	root     *fyne.Container
+	shown    bool // the accounts were shown once
+	formUsed bool // an account was added or tried from the form
+
+	name, url, user, password *widget.Entry
+	kind                      *widget.Select
+	result                    *widget.Label
+	test, add                 *widget.Button
+}
+
+func (t *accountsTab) build() fyne.CanvasObject {
+	t.list = widget.NewList(
+		func() int { return len(t.accounts) },
+		func() fyne.CanvasObject {
+			title := widget.NewLabelWithStyle("account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			detail := widget.NewLabel("detail")
+			detail.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, twoLines(title, detail))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(t.accounts) {
+				return
+			}
+			a := t.accounts[i]
+			c := o.(*fyne.Container)
+			rows := c.Objects[0].(*fyne.Container).Objects
+			rows[0].(*widget.Label).SetText(a.Name)
+			line := typeLabel(a.Type) + ", " + a.URL + ", user " + a.User
+			if a.Paused {
+				line = "Sign-in needed. " + line
+			}
+			rows[1].(*widget.Label).SetText(line)
+			c.Refresh()
+		})
+	t.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(t.accounts) {
+			t.selName = t.accounts[i].Name
+		}
+		t.updateButtons()
+	}
+	t.list.OnUnselected = func(widget.ListItemID) { t.selName = ""; t.updateButtons() }
+	t.signIn = widget.NewButtonWithIcon("Sign in…", theme.LoginIcon(), func() {
+		if t.selName != "" {
+			t.p.u.showSignIn(t.selName)
+		}
+	})
+	t.remove = widget.NewButtonWithIcon("Remove account…", theme.DeleteIcon(), t.removeAccount)
+	t.showForm = widget.NewButtonWithIcon("Add another account…", theme.ContentAddIcon(), func() {
+		t.form.Show()
+		t.showForm.Hide()
+		t.root.Refresh()
+		t.p.w.Canvas().Focus(t.name)
+	})
+	t.empty = widget.NewLabel("No account yet. Add the server you sync with below, or try a local cloud first.")
+	t.empty.Wrapping = fyne.TextWrapWord
+	t.updateButtons()
+
+	t.name = widget.NewEntry()
+	t.name.SetPlaceHolder("A short name, such as work")
+	t.kind = widget.NewSelect(accountTypes, nil)
+	t.kind.SetSelectedIndex(0)
+	t.url = widget.NewEntry()
+	t.url.SetPlaceHolder("Server address, starting with https://")
+	t.user = widget.NewEntry()
+	t.user.SetPlaceHolder("Your user name on the server")
+	t.password = widget.NewPasswordEntry()
+	t.password.OnSubmitted = func(string) { t.submit(false) }
+	t.result = widget.NewLabel("")
+	t.result.Wrapping = fyne.TextWrapWord
+	for _, e := range []*widget.Entry{t.name, t.url, t.user, t.password} {
+		e.OnChanged = func(string) { t.result.SetText("") }
+	}
+	t.test = widget.NewButtonWithIcon("Test connection", theme.SearchIcon(), func() { t.submit(true) })
+	t.add = widget.NewButtonWithIcon("Add account", theme.ContentAddIcon(), func() { t.submit(false) })
+	t.add.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem("Name", t.name),
+		widget.NewFormItem("Type", t.kind),
+		widget.NewFormItem("Address", t.url),
+		widget.NewFormItem("User", t.user),
+		widget.NewFormItem("Password", t.password),
+	)
+	form.Items[0].HintText = "Letters, digits, . _ - @"
+	form.Items[4].HintText = "Kept in the system keyring"
+	try := widget.NewButtonWithIcon("Try it with a local cloud", theme.ComputerIcon(), t.tryLocalCloud)
+	t.tryLocal = container.NewVBox(widget.NewSeparator(),
+		widget.NewLabel("No server yet? Start a small cloud on this computer and see sync work:"),
+		container.NewHBox(try))
+	t.form = container.NewVBox(
+		widget.NewSeparator(),
+		bold("Add an account"),
+		form,
+		container.NewHBox(t.test, t.add),
+		t.result,
+		t.tryLocal,
+	)
+	t.buttons = container.NewHBox(t.signIn, t.remove, layoutFill(), t.showForm)
+	t.root = container.NewBorder(t.empty, container.NewVBox(t.buttons, t.form), nil, nil, t.list)
+	return t.root
+}
+
+func typeLabel(t string) string {
+	for _, l := range accountTypes {
+		if accountTypeName(l) == t {
+			return l
+		}
+	}
+	return t
+}
+
+func (t *accountsTab) updateButtons() {
+	a, ok := t.selected()
+	if !ok {
+		t.signIn.Disable()
+		t.remove.Disable()
+		return
+	}
+	t.remove.Enable()
+	if a.Paused {
+		t.signIn.Enable()
+	} else {
+		t.signIn.Disable()
+	}
+}
+
+func (t *accountsTab) selected() (model.Account, bool) {
+	for _, a := range t.accounts {
+		if a.Name == t.selName {
+			return a, true
+		}
+	}
+	return model.Account{}, false
+}
+
+// show shows the accounts; the selection stays on the same account, or is cleared when
+// that account is gone.
+func (t *accountsTab) show(accts []model.Account) {
+	first := !t.shown
+	t.shown = true
+	t.accounts = accts
+	t.list.Refresh()
+	idx := -1
+	for i, a := range accts {
+		if a.Name == t.selName {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		t.selName = ""
+		t.list.UnselectAll()
+	}
+	t.updateButtons()
+	// The form shows while there is no account; once there is one, behind "Add another
+	// account…" (it stays in view right after an account was added, with its result).
+	if len(accts) == 0 {
+		t.empty.Show()
+		t.form.Show()
+		t.showForm.Hide()
+		t.buttons.Hide()
+	} else {
+		t.empty.Hide()
+		t.buttons.Show()
+		if first && !t.formUsed {
+			t.form.Hide()
+			t.showForm.Show()
+		}
+	}
+	if hasAccount(accts, LocalCloudAccount) {
+		t.tryLocal.Hide()
+	} else {
+		t.tryLocal.Show()
+	}
+	t.root.Refresh() // shown or hidden parts change the layout
+}
+
+// request reads the form; the password goes only into the request, which the engine
+// stores in the OS keyring.
+func (t *accountsTab) request(test bool) (syncer.AddAccountRequest, error) {
+	r := syncer.AddAccountRequest{
+		Name:     strings.TrimSpace(t.name.Text),
+		Type:     accountTypeName(t.kind.Selected),
+		URL:      strings.TrimSpace(t.url.Text),
+		User:     strings.TrimSpace(t.user.Text),
+		Password: t.password.Text,
+		Test:     test,
+	}
+	switch {
+	case r.Name == "" && !test:
+		return r, errors.New("Give the account a name.")
+	case r.URL == "":
+		return r, errors.New("Enter the server address.")
+	case !strings.HasPrefix(r.URL, "http://") && !strings.HasPrefix(r.URL, "https://"):
+		return r, errors.New("The address must start with https:// (or http://).")
+	case r.User == "":
+		return r, errors.New("Enter the user name.")
+	case r.Password == "":
+		return r, errors.New("Enter the password.")
+	}
+	if r.Name == "" {
+		r.Name = r.User
+	}
+	return r, nil
+}
+
+// submit tests the login (test) or adds the account.
+func (t *accountsTab) submit(test bool) {
+	t.formUsed = true
+	r, err := t.request(test)
+	if err != nil {
+		t.result.SetText(err.Error())
+		return
+	}
+	t.result.SetText("Connecting to " + r.URL + "…")
+	t.test.Disable()
+	t.add.Disable()
+	where := "the system keyring"
+	u := t.p.u
+	u.call(func(ctx context.Context) error {
+		if _, err := u.api.AddAccount(ctx, r); err != nil {
+			return err
+		}
+		if st, err := u.api.Status(ctx); err == nil && st.Keyring != "" {
+			where = st.Keyring // the engine may keep it in memory when there is no keyring
+		}
+		return nil
+	}, func(err error) {
+		t.test.Enable()
+		t.add.Enable()
+		switch {
+		case err != nil:
+			t.result.SetText("Could not connect: " + err.Error())
+		case test:
+			t.result.SetText("The connection works.")
+		default:
+			u.notify.signedIn(r.Name)
+			for _, e := range []*widget.Entry{t.name, t.url, t.user, t.password} {
+				e.SetText("")
+			}
+			t.result.SetText("Account " + r.Name + " added. Its password is kept in " + where + ". Next: Sync sets, Sync to Cloud…")
+			t.p.reload()
+		}
+	})
+}
+
+// tryLocalCloud starts the built-in WebDAV server, adds an account for it and opens the
+// Sync to Cloud dialog.
+func (t *accountsTab) tryLocalCloud() {
+	t.formUsed = true
+	t.result.SetText("Starting a local cloud on this computer…")
+	u := t.p.u
+	var name string
+	u.call(func(ctx context.Context) error {
+		url, user, password, err := u.host.LocalCloud(ctx)
+		if err != nil {
+			return err
+		}
+		a, err := u.api.AddAccount(ctx, syncer.AddAccountRequest{Name: LocalCloudAccount, Type: "webdav",
+			URL: url, User: user, Password: password})
+		name = a.Name
+		return err
+	}, func(err error) {
+		if err != nil {
+			t.result.SetText("Could not start the local cloud: " + err.Error())
+			return
+		}
+		t.result.SetText("A local cloud runs on this computer as account " + name + ".")
+		t.p.reload()
+		u.showSyncToCloud()
+	})
+}
+
+func (t *accountsTab) removeAccount() {
+	a, ok := t.selected()
+	if !ok {
+		return
+	}
+	name := a.Name
+	u := t.p.u
+	dialog.ShowConfirm("Remove account",
+		"Remove account "+name+" and its password from the keyring?\nUnsync its sync sets first.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			u.call(func(ctx context.Context) error { return u.api.RemoveAccount(ctx, name) },
+				func(err error) {
+					if err != nil {
+						dialog.ShowError(err, t.p.w)
+					}
+					t.p.reload()
+				})
+		}, t.p.w)
+}
+
+func hasAccount(accts []model.Account, name string) bool {
+	for _, a := range accts {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// showSignIn opens the sign-in window of account: only the password, checked by the
+// engine before it replaces the old one (SPEC §6).
+func (u *UI) showSignIn(account string) {
+	if w := u.wins["sign-in"]; w != nil {
+		w.Close()
+	}
+	var acct model.Account
+	for _, a := range u.view.accounts {
+		if a.Name == account {
+			acct = a
+		}
+	}
+	u.window("sign-in", "Sign in to "+account, fyne.NewSize(480, 240), func(w fyne.Window) {
+		msg := "Enter the password of account " + account + "."
+		if acct.URL != "" {
+			msg = "cloudsync could not sign in to " + acct.URL + " as " + acct.User + ". Enter the password for this account; its syncing waits until then."
+		}
+		text := widget.NewLabel(msg)
+		text.Wrapping = fyne.TextWrapWord
+		pw := widget.NewPasswordEntry()
+		pw.SetPlaceHolder("Password")
+		result := widget.NewLabel("")
+		result.Wrapping = fyne.TextWrapWord
+		var ok *widget.Button
+		submit := func() {
+			if pw.Text == "" {
+				result.SetText("Enter the password.")
+				return
+			}
+			password := pw.Text
+			ok.Disable()
+			result.SetText("Signing in…")
+			u.call(func(ctx context.Context) error { return u.api.SignIn(ctx, account, password) }, func(err error) {
+				ok.Enable()
+				switch {
+				case errors.Is(err, remote.ErrAuth):
+					result.SetText("The server refused this password. Check it and try again.")
+				case err != nil:
+					result.SetText("Could not sign in: " + err.Error())
+				default:
+					pw.SetText("")
+					u.notify.signedIn(account)
+					w.Close()
+					u.refreshNow()
+					if u.prefs != nil {
+						u.prefs.reload()
+					}
+				}
+			})
+		}
+		pw.OnSubmitted = func(string) { submit() }
+		ok = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), submit)
+		ok.Importance = widget.HighImportance
+		w.SetContent(container.NewBorder(nil,
+			container.NewHBox(layoutFill(), widget.NewButton("Cancel", w.Close), ok), nil, nil,
+			container.NewVBox(text, pw, result)))
+		w.Canvas().Focus(pw)
+	})
+}

@@ -1,0 +1,3 @@
+package desktopapp
+
+const isDarwin = true

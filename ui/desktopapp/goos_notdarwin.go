@@ -1,0 +1,5 @@
+//go:build !darwin
+
+package desktopapp
+
+const isDarwin = false

@@ -1,0 +1,196 @@
+//go:build linux && !android
+
+package desktopapp
+
+import (
+	"bytes"
+	"image/png"
+	"log/slog"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/software"
+	"fyne.io/systray"
+)
+
+// openCommand opens a folder in the desktop's file manager.
+const openCommand = "xdg-open"
+
+// sysTray is the tray on Linux: a StatusNotifierItem with a com.canonical.dbusmenu menu,
+// driven through fyne.io/systray directly rather than through fyne's tray, which creates
+// an OpenGL window to run it. A menu whose structure did not change is updated in place
+// (labels, enabled), so D-Bus item ids stay and a menu open at that moment stays open
+// while the progress line ticks; only a new structure (a Sign in item appearing) rebuilds
+// it.
+type sysTray struct {
+	log *slog.Logger
+
+	mu      sync.Mutex
+	started bool
+	end     func()
+	menu    *fyne.Menu // the menu last given
+	shape   string     // its structure: separators and item count
+	items   []*systray.MenuItem
+	titles  []string
+	actions []func()
+	gen     chan struct{} // closed when the items are replaced (stops their click loops)
+	icons   map[string][]byte
+	icon    []byte
+	tooltip string
+}
+
+func newTray(a fyne.App, log *slog.Logger) trayer {
+	return &sysTray{log: log, icons: map[string][]byte{}}
+}
+
+// start registers the tray on the session bus.
+func (t *sysTray) start() {
+	start, end := systray.RunWithExternalLoop(func() {
+		systray.SetTitle(AppName)
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.started = true
+		if t.icon != nil {
+			systray.SetIcon(t.icon)
+		}
+		systray.SetTooltip(t.tooltip)
+		if t.menu != nil {
+			t.rebuildLocked(t.menu)
+		}
+	}, nil)
+	t.end = end
+	start()
+}
+
+func (t *sysTray) stop() {
+	if t.end != nil {
+		t.end()
+	}
+}
+
+// SetSystemTrayIcon shows icon, rasterised once per resource (the tray protocol carries
+// pixels; no OpenGL is needed to draw an SVG in software).
+func (t *sysTray) SetSystemTrayIcon(icon fyne.Resource) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b, ok := t.icons[icon.Name()]
+	if !ok {
+		b = rasterise(icon)
+		t.icons[icon.Name()] = b
+	}
+	t.icon = b
+	if t.started && b != nil {
+		systray.SetIcon(b)
+	}
+}
+
+// SetTooltip shows s when the pointer rests on the icon (the progress in full).
+func (t *sysTray) SetTooltip(s string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tooltip = s
+	if t.started {
+		systray.SetTooltip(s)
+	}
+}
+
+// SetSystemTrayMenu shows m, in place when its structure is the one shown.
+func (t *sysTray) SetSystemTrayMenu(m *fyne.Menu) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.menu = &fyne.Menu{Label: m.Label, Items: append([]*fyne.MenuItem(nil), m.Items...)}
+	if !t.started {
+		return
+	}
+	if shapeOf(t.menu) != t.shape {
+		t.rebuildLocked(t.menu)
+		return
+	}
+	for i, it := range t.menu.Items {
+		if it.IsSeparator {
+			continue
+		}
+		si := t.items[i]
+		if it.Label != t.titles[i] {
+			si.SetTitle(it.Label)
+			t.titles[i] = it.Label
+		}
+		if it.Disabled && !si.Disabled() {
+			si.Disable()
+		} else if !it.Disabled && si.Disabled() {
+			si.Enable()
+		}
+		t.actions[i] = it.Action
+	}
+}
+
+// rebuildLocked replaces the tray's items with m's.
+func (t *sysTray) rebuildLocked(m *fyne.Menu) {
+	if t.gen != nil {
+		close(t.gen)
+	}
+	t.gen = make(chan struct{})
+	systray.ResetMenu()
+	t.shape = shapeOf(m)
+	t.items = make([]*systray.MenuItem, len(m.Items))
+	t.actions = make([]func(), len(m.Items))
+	t.titles = make([]string, len(m.Items))
+	for i, it := range m.Items {
+		if it.IsSeparator {
+			systray.AddSeparator()
+			continue
+		}
+		si := systray.AddMenuItem(it.Label, "")
+		if it.Disabled {
+			si.Disable()
+		}
+		t.items[i], t.actions[i], t.titles[i] = si, it.Action, it.Label
+		go t.clicks(i, si.ClickedCh, t.gen)
+	}
+}
+
+// clicks runs item i's current action, on fyne's main goroutine, for each click.
+func (t *sysTray) clicks(i int, ch <-chan struct{}, done <-chan struct{}) {
+	for {
+		select {
+		case <-done:
+			return
+		case <-ch:
+			t.mu.Lock()
+			var f func()
+			if i < len(t.actions) {
+				f = t.actions[i]
+			}
+			t.mu.Unlock()
+			if f != nil {
+				fyne.Do(f)
+			}
+		}
+	}
+}
+
+func shapeOf(m *fyne.Menu) string {
+	b := make([]byte, len(m.Items))
+	for i, it := range m.Items {
+		b[i] = 'i'
+		if it.IsSeparator {
+			b[i] = '-'
+		}
+	}
+	return string(b)
+}
+
+// rasterise draws an icon resource (an SVG) into a 64×64 PNG in software.
+func rasterise(r fyne.Resource) []byte {
+	img := canvas.NewImageFromResource(r)
+	c := software.NewTransparentCanvas()
+	c.SetPadded(false)
+	c.SetContent(img)
+	c.Resize(fyne.NewSquareSize(64))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, c.Capture()); err != nil {
+		return nil
+	}
+	return buf.Bytes()
+}

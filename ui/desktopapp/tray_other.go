@@ -1,0 +1,35 @@
+//go:build !linux || android
+
+package desktopapp
+
+import (
+	"log/slog"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+// openCommand opens a folder in the system's file manager.
+var openCommand = map[bool]string{true: "open", false: "explorer"}[isDarwin]
+
+// fyneTray is fyne's own tray (Windows, macOS), which needs fyne's main loop there.
+type fyneTray struct{ desktop.App }
+
+func newTray(a fyne.App, log *slog.Logger) trayer {
+	d, ok := a.(desktop.App)
+	if !ok {
+		return noTray{}
+	}
+	return fyneTray{d}
+}
+
+func (fyneTray) start() {}
+func (fyneTray) stop()  {}
+
+// noTray is a platform without a tray.
+type noTray struct{}
+
+func (noTray) SetSystemTrayMenu(*fyne.Menu)    {}
+func (noTray) SetSystemTrayIcon(fyne.Resource) {}
+func (noTray) start()                          {}
+func (noTray) stop()                           {}
