@@ -10,12 +10,18 @@ import (
 	"github.com/godbus/dbus/v5"
 )
 
-// notification is one Notify call received by the fake server.
-type notification struct{ App, Summary, Body string }
+// notification is one Notify call received by the fake server: the app name, summary,
+// body, and the actions as key → label.
+type notification struct {
+	ID                 uint32
+	App, Summary, Body string
+	Actions            map[string]string
+}
 
-// fakeNotifications owns org.freedesktop.Notifications on the session bus and records
-// every Notify call.
+// fakeNotifications owns org.freedesktop.Notifications on the session bus, records every
+// Notify call, and can click a notification's action (the ActionInvoked signal).
 type fakeNotifications struct {
+	conn *dbus.Conn
 	mu   sync.Mutex
 	got  []notification
 	next uint32
@@ -25,13 +31,47 @@ func (f *fakeNotifications) Notify(app string, replaces uint32, icon, summary, b
 	actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.got = append(f.got, notification{app, summary, body})
 	f.next++
+	n := notification{ID: f.next, App: app, Summary: summary, Body: body, Actions: map[string]string{}}
+	for i := 0; i+1 < len(actions); i += 2 {
+		n.Actions[actions[i]] = actions[i+1]
+	}
+	f.got = append(f.got, n)
 	return f.next, nil
 }
 
+// click invokes the action labelled label of n, as a person clicking its button.
+func (f *fakeNotifications) click(t *testing.T, n notification, label string) {
+	t.Helper()
+	for key, l := range n.Actions {
+		if l == label {
+			if err := f.conn.Emit("/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", n.ID, key); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("notification %q has no action %q (has %v)", n.Summary, label, n.Actions)
+}
+
+// find waits for a notification whose summary contains s.
+func (f *fakeNotifications) find(t *testing.T, s string) notification {
+	t.Helper()
+	var n notification
+	eventually(t, 60*time.Second, "a notification "+s, func() bool {
+		for _, x := range f.all() {
+			if strings.Contains(x.Summary, s) {
+				n = x
+				return true
+			}
+		}
+		return false
+	})
+	return n
+}
+
 func (f *fakeNotifications) GetCapabilities() ([]string, *dbus.Error) {
-	return []string{"body"}, nil
+	return []string{"body", "actions"}, nil
 }
 
 func (f *fakeNotifications) GetServerInformation() (string, string, string, string, *dbus.Error) {
@@ -53,7 +93,7 @@ func startFakeNotifications(t *testing.T) *fakeNotifications {
 		t.Fatalf("session bus: %v", err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	f := &fakeNotifications{}
+	f := &fakeNotifications{conn: conn}
 	if err := conn.Export(f, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
 		t.Fatal(err)
 	}
@@ -167,6 +207,25 @@ func (tr *tray) click(t *testing.T, label string) {
 		}
 	}
 	t.Fatalf("no tray item %q in %q", label, tr.labels(t))
+}
+
+// tooltip returns the ToolTip property's text.
+func (tr *tray) tooltip(t *testing.T) string {
+	t.Helper()
+	v, err := tr.conn.Object(tr.name, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.ToolTip")
+	if err != nil {
+		t.Fatalf("ToolTip: %v", err)
+	}
+	return fmt.Sprint(v.Value())
+}
+
+// line is the tray menu's first item, the status line.
+func (tr *tray) line(t *testing.T) string {
+	t.Helper()
+	if l := tr.labels(t); len(l) > 0 {
+		return l[0]
+	}
+	return ""
 }
 
 // icon returns the IconPixmap property, serialised for comparison.
