@@ -68,7 +68,7 @@ var stateFixtures = []stateFixture{
 			{Path: "/home/ann/Reports/plan.txt", Set: "s1", Status: model.StatusSynced, LastSync: "2026-12-01T10:15:00Z",
 				Cloud:     syncer.Cloud{Account: "work", Location: "Reports/plan.txt", URL: "http://127.0.0.1:8080/Reports/plan.txt"},
 				Conflicts: []string{"/home/ann/Reports/plan (conflict copy 2026-12-01 101500).txt"}},
-			{Path: "/home/ann/Reports/plan (conflict copy 2026-12-01 101500).txt", Set: "s1", Status: "local_only"},
+			{Path: "/home/ann/Reports/plan (conflict copy 2026-12-01 101500).txt", Set: "s1", Status: model.StatusLocalOnly},
 		}
 	}},
 }

@@ -51,7 +51,7 @@ func statusIcon(it syncer.ItemInfo) fyne.Resource {
 		return theme.NewPrimaryThemedResource(theme.ViewRefreshIcon())
 	case model.StatusPaused:
 		return theme.NewWarningThemedResource(theme.MediaPauseIcon())
-	case "local_only", "excluded":
+	case model.StatusLocalOnly, model.StatusExcluded:
 		return theme.InfoIcon()
 	}
 	if attention(it.Reason) {

@@ -32,6 +32,7 @@ type prefsWindow struct {
 	sets *setsTab
 
 	poll, rescan  *widget.Entry
+	stall         *widget.Entry // the stall timeout; empty: the engine's default
 	upLimit       *widget.Entry // bandwidth limits, as limiter.ParseRate reads them
 	downLimit     *widget.Entry
 	notifications *widget.Check
@@ -91,6 +92,8 @@ func (p *prefsWindow) generalTab() fyne.CanvasObject {
 	p.poll = widget.NewEntry()
 	p.rescan = widget.NewEntry()
 	p.upLimit, p.downLimit = widget.NewEntry(), widget.NewEntry()
+	p.stall = widget.NewEntry()
+	p.stall.SetPlaceHolder("1m (the default)")
 	p.notifications = widget.NewCheck("Show notifications (failures, conflicts, sign-in needed, large first syncs)", nil)
 	p.startAtLogin = widget.NewCheck("Start cloudsync when I log in", nil)
 	p.generalResult = widget.NewLabel("")
@@ -101,11 +104,13 @@ func (p *prefsWindow) generalTab() fyne.CanvasObject {
 		widget.NewFormItem("Rescan local folders every", p.rescan),
 		widget.NewFormItem("Upload at most", p.upLimit),
 		widget.NewFormItem("Download at most", p.downLimit),
+		widget.NewFormItem("Give up on a stalled transfer after", p.stall),
 	)
 	form.Items[0].HintText = "A duration such as 30s or 2m"
 	form.Items[1].HintText = "A duration such as 10m or 1h"
 	form.Items[2].HintText = "Bytes per second, such as 500K or 2M; off: no limit"
 	form.Items[3].HintText = form.Items[2].HintText
+	form.Items[4].HintText = "A transfer that moves no byte this long is stopped and tried again later"
 	return container.NewVBox(form, p.notifications, p.startAtLogin, container.NewHBox(save), p.generalResult,
 		widget.NewSeparator(), p.supportRow())
 }
@@ -126,6 +131,10 @@ func (p *prefsWindow) loadSettings() {
 		p.rescan.SetText(shortDuration(time.Duration(s.RescanInterval)))
 		p.upLimit.SetText(limiter.FormatRate(s.UploadLimit))
 		p.downLimit.SetText(limiter.FormatRate(s.DownloadLimit))
+		if s.StallTimeout > 0 {
+			p.stall.SetText(shortDuration(time.Duration(s.StallTimeout)))
+		}
+		p.u.settings = s
 		p.notifications.SetChecked(s.Notifications)
 		p.startAtLogin.SetChecked(s.StartAtLogin)
 		p.generalResult.SetText("")
@@ -150,7 +159,14 @@ func (p *prefsWindow) settingsFromForm() (syncer.Settings, error) {
 	if err != nil {
 		return syncer.Settings{}, fmt.Errorf("Download at most: %v", err)
 	}
+	var stall time.Duration
+	if t := strings.TrimSpace(p.stall.Text); t != "" {
+		if stall, err = time.ParseDuration(t); err != nil || stall < 0 {
+			return syncer.Settings{}, fmt.Errorf("Give up on a stalled transfer after: %q is not a duration like 60s or 2m", p.stall.Text)
+		}
+	}
 	s := p.u.settings // settings this form does not show stay as they are
+	s.StallTimeout = syncer.Duration(stall)
 	s.PollInterval, s.RescanInterval = syncer.Duration(poll), syncer.Duration(rescan)
 	s.UploadLimit, s.DownloadLimit = up, down
 	s.Notifications, s.StartAtLogin = p.notifications.Checked, p.startAtLogin.Checked

@@ -198,6 +198,17 @@ func TestGeneralSettingsSaveIntervalsNotificationsAndAutostart(t *testing.T) {
 	if !slices.Equal(h.autostart, []bool{true}) {
 		t.Errorf("autostart calls = %v", h.autostart)
 	}
+	// The stall timeout (the WebDAV work's General setting): empty is the engine's default.
+	p.stall.SetText("90s")
+	p.saveSettings()
+	if api.settings.StallTimeout != syncer.Duration(90e9) {
+		t.Errorf("stall timeout stored as %v", api.settings.StallTimeout)
+	}
+	p.stall.SetText("soon")
+	p.saveSettings()
+	if !strings.Contains(p.generalResult.Text, "not a duration") || api.settings.StallTimeout != syncer.Duration(90e9) {
+		t.Errorf("a bad stall timeout: %q, stored %v", p.generalResult.Text, api.settings.StallTimeout)
+	}
 }
 
 func TestSyncSetsTabPausesResumesAndUnsyncsWithRemoveFromCloud(t *testing.T) {

@@ -148,9 +148,9 @@ func itemStatus(it syncer.ItemInfo) string {
 		return "Paused"
 	case model.StatusFailed:
 		return reasonShort(it.Reason)
-	case "local_only":
+	case model.StatusLocalOnly:
 		return "Kept on this computer only"
-	case "excluded":
+	case model.StatusExcluded:
 		return "Not synced (left out by the set's options)"
 	}
 	return strings.ToUpper(string(it.Status[:1])) + strings.ReplaceAll(string(it.Status[1:]), "_", " ")
