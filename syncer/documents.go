@@ -23,6 +23,10 @@ import (
 // gone on one side is kept in the snapshot as the base knows it; it leaves the set once no
 // document is in it on either side (both snapshots then leave it out: bookkeeping only).
 //
+// A pass reads only the folders the documents are in (exec.ScanOptions.Select); it walks the
+// whole home when one of them is missing from its place, when the watcher asks for a rescan
+// (its periodic one, an overflow, a change at a document's path) and at the engine's start.
+//
 // A document that vanishes from its home locally is deleted in the cloud only when it went
 // to the desktop trash (exec.TrashFinder: a deletion in a file manager, allowed by the set's
 // "allow deletion on cloud" option). Otherwise it was moved out of its home, or removed in a
@@ -31,10 +35,49 @@ import (
 // the base knows it, and is paired again when a scan finds it back (by its file id); Unsync
 // forgets it.
 
-// docSelect is the scan's Select of a documents set: folders (walked, and kept for the
-// documents' parents) and member documents.
-func (p *pass) docSelect(known map[string]model.Item) func(n plan.Node) bool {
-	return func(n plan.Node) bool { return n.IsDir || p.isMember(n, known) }
+// docSelect is the scan's Select of a documents set: its member documents, and the folders
+// to walk: every folder of the home when whole, else only those its documents are in (and
+// their parents), as the base and the chosen paths know them.
+func (p *pass) docSelect(known map[string]model.Item, whole bool) func(n plan.Node) bool {
+	var places map[string]bool
+	if !whole {
+		places = map[string]bool{}
+		add := func(q string) {
+			for d := parentOf(q); d != "" && !places[d]; d = parentOf(d) {
+				places[d] = true
+			}
+		}
+		for _, d := range p.s.Documents {
+			add(d)
+		}
+		for _, it := range p.items {
+			add(it.Path)
+		}
+	}
+	return func(n plan.Node) bool {
+		if n.IsDir {
+			return whole || places[n.Path]
+		}
+		return p.isMember(n, known)
+	}
+}
+
+// missingMember reports whether a document the set knows in place (not already moved out)
+// is absent from a scan of only its documents' folders: it may have moved elsewhere in its
+// home, which only a walk of the whole home can tell.
+func (p *pass) missingMember(nodes []plan.Node) bool {
+	ids := make(map[string]bool, len(nodes))
+	at := make(map[string]bool, len(nodes))
+	for _, n := range nodes {
+		ids[n.ID], at[n.Path] = true, true
+	}
+	for _, it := range p.items {
+		if it.HasBase && !it.IsDir && it.Local.ID != "" && !it.Local.Gone && !it.Local.Excl && !it.Remote.Excl &&
+			it.Reason != remote.ReasonMovedOut && !ids[it.Local.ID] && !at[it.Path] {
+			return true
+		}
+	}
+	return false
 }
 
 // homeSnapshots completes a documents set's snapshots before they are reconciled: the

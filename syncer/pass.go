@@ -227,22 +227,33 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 	dirty := p.takeDirty()
 	p.unreadable, p.localDirs = map[string]error{}, map[string]plan.Node{}
 	docs := p.s.Kind == model.KindDocuments
-	var sel func(plan.Node) bool
-	if docs {
-		sel = p.docSelect(known)
+	whole := !docs || p.r.homeWalkDue(dirty)
+	var nodes []plan.Node
+	var err error
+	for {
+		opts := exec.ScanOptions{
+			IncludeSubfolders: p.s.Kind == model.KindFolder && p.s.Options.IncludeSubfolders || docs,
+			Known: func(id string) (string, string, bool) {
+				it, ok := known[id]
+				if !ok || it.IsDir {
+					return "", "", false
+				}
+				return it.Local.Version, it.Hash, true
+			},
+			Unreadable: func(q string, err error) { p.unreadable[q] = err },
+		}
+		if docs {
+			opts.Select = p.docSelect(known, whole)
+		}
+		nodes, err = p.lfs.Scan(ctx, opts)
+		if err != nil || whole || !p.missingMember(nodes) {
+			break
+		}
+		whole, p.unreadable = true, map[string]error{} // a document left its folder: look in the whole home
 	}
-	nodes, err := p.lfs.Scan(ctx, exec.ScanOptions{
-		IncludeSubfolders: p.s.Kind == model.KindFolder && p.s.Options.IncludeSubfolders || docs,
-		Select:            sel,
-		Known: func(id string) (string, string, bool) {
-			it, ok := known[id]
-			if !ok || it.IsDir {
-				return "", "", false
-			}
-			return it.Local.Version, it.Hash, true
-		},
-		Unreadable: func(q string, err error) { p.unreadable[q] = err },
-	})
+	if err == nil && docs && whole {
+		p.r.homeWalked()
+	}
 	if err != nil {
 		p.restoreDirty(dirty)
 		return nil, err

@@ -31,6 +31,7 @@ type runner struct {
 	total, left int            // progress of the running pass
 	prevRemote  []remote.Entry // last complete listing, for remotes that can reuse subtrees
 	view        view           // counters and pending work (view.go)
+	wholeHome   bool           // a documents set walked its whole home since the engine started
 }
 
 // poke asks for a pass (non-blocking; several pokes coalesce). e.mu may be held.
@@ -166,4 +167,20 @@ func (r *runner) lastStateIs(state string) bool {
 	r.e.mu.Lock()
 	defer r.e.mu.Unlock()
 	return r.lastState == state
+}
+
+// homeWalkDue reports whether a documents set's scan must walk its whole home: once after
+// the engine started (documents may have moved while it was not watching), and when the
+// watcher asked for a rescan or reported a change at a document's path (dirty).
+func (r *runner) homeWalkDue(dirty dirtySet) bool {
+	r.e.mu.Lock()
+	defer r.e.mu.Unlock()
+	return !r.wholeHome || dirty.full || len(dirty.paths) > 0
+}
+
+// homeWalked records a walk of the whole home.
+func (r *runner) homeWalked() {
+	r.e.mu.Lock()
+	r.wholeHome = true
+	r.e.mu.Unlock()
 }

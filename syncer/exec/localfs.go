@@ -37,8 +37,9 @@ type ScanOptions struct {
 	// read the content missing below it as deletions. nil: such a folder fails the scan.
 	Unreadable func(path string, err error)
 	// Select, when set, is asked about every entry before its content is read: an entry it
-	// refuses is left out unread (a refused folder is still walked into). A documents set
-	// selects its members and their folders, so the rest of a large home is never hashed.
+	// refuses is left out unread, a refused folder with everything below it (not walked
+	// into). A documents set selects its members and their folders, so the rest of a large
+	// home is neither hashed nor, most of the time, walked.
 	Select func(n plan.Node) bool
 }
 

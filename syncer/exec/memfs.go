@@ -177,20 +177,23 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 	}
 	m.mu.Unlock()
 	out := make([]plan.Node, 0, len(snaps))
-	var unreadable []string // folders the Fault hook made unreadable ("scan" on their path)
+	var pruned []string // folders left out with their content: unreadable, or refused by Select
 	for _, sn := range snaps {
 		d := sn.d
-		if memBelowAny(d.Path, unreadable) {
+		if memBelowAny(d.Path, pruned) {
 			continue
-		}
-		if d.IsDir && opts.Unreadable != nil {
-			if err := m.fault("scan", d.Path); err != nil {
-				opts.Unreadable(d.Path, err)
-				unreadable = append(unreadable, d.Path)
-			}
 		}
 		if opts.Select != nil && !opts.Select(d) {
+			if d.IsDir {
+				pruned = append(pruned, d.Path)
+			}
 			continue
+		}
+		if d.IsDir && opts.Unreadable != nil { // listing the folder: the Fault hook may refuse it
+			if err := m.fault("scan", d.Path); err != nil {
+				opts.Unreadable(d.Path, err)
+				pruned = append(pruned, d.Path)
+			}
 		}
 		if sn.file {
 			if v, h, ok := memKnown(opts, d.ID); ok && v == d.Version {

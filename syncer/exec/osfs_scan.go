@@ -106,12 +106,6 @@ func (s *scanner) walk(rel, dir string, dev uint64, top bool) error {
 			return fmt.Errorf("scan: %w", err)
 		}
 		if s.opts.Select != nil && !s.opts.Select(n) {
-			if fi.IsDir() {
-				cdev, _ := deviceOf(fi)
-				if err := s.walk(p, full, cdev, cdev != dev); err != nil {
-					return err
-				}
-			}
 			continue
 		}
 		if fi.IsDir() {
