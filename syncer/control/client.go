@@ -88,10 +88,11 @@ func (c *Client) call(ctx context.Context, method string, in, out any) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if dl, ok := ctx.Deadline(); ok {
-		// Give the engine slightly less time than we wait, so that its answer (an empty
-		// long-poll, a timeout error) arrives before we give up.
+		// Give the engine less time than we wait, so that its answer (an empty long-poll,
+		// a timeout error) arrives before we give up, also on a loaded machine where the
+		// answer may take a few hundred milliseconds to be scheduled and read.
 		left := time.Until(dl)
-		left -= min(left/10, 100*time.Millisecond)
+		left -= min(left/4, 500*time.Millisecond)
 		if left <= 0 {
 			return context.DeadlineExceeded
 		}

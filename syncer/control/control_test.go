@@ -292,14 +292,14 @@ func TestWaitDeadlineReachesTheEngine(t *testing.T) {
 func TestEventsLongPollEndsEmptyAtTheDeadline(t *testing.T) {
 	f := newFake()
 	_, c := serving(t, f)
-	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
 	evs, last, err := c.Events(ctx, 5)
 	if err != nil || len(evs) != 0 || last != 7 {
 		t.Fatalf("Events = %v, %d, %v; want none, 7, nil", evs, last, err)
 	}
-	if d := time.Since(start); d < 200*time.Millisecond || d > 2*time.Second {
+	if d := time.Since(start); d < time.Second || d > 10*time.Second {
 		t.Fatalf("long-poll lasted %v", d)
 	}
 }
