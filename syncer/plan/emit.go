@@ -57,7 +57,7 @@ func (st *state) emit() ([]Action, bool) {
 	st.root.rtIn, st.root.rtDir = [2]bool{true, true}, [2]bool{true, true}
 	for s := range 2 {
 		for _, it := range st.items {
-			if it.n[s] != nil {
+			if it.n[s] != nil && it.cur[s].p != nil { // (an orphan node is frozen: never placed)
 				it.rtIn[s], it.rtDir[s] = true, it.n[s].IsDir
 				e.place(s, it, it.cur[s])
 			}

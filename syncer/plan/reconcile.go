@@ -62,7 +62,7 @@ func (st *state) thaw() bool {
 	any := false
 	for _, it := range st.items {
 		f, ok := st.frozen[it]
-		if !ok || it.ignored || it.tomb ||
+		if !ok || it.ignored || it.tomb || f.fixed ||
 			f.reason != remote.ReasonNameClash && f.reason != remote.ReasonMissingDestination && !f.silent {
 			continue
 		}
@@ -96,6 +96,7 @@ type failure struct {
 	reason remote.Reason
 	note   string
 	silent bool
+	fixed  bool // never thawed: the snapshot itself keeps the item from syncing
 }
 
 // item is one file or folder as the planner sees it: its base (nil when new), its node
@@ -324,6 +325,15 @@ func (st *state) build(in Input) {
 				t.n[s] = n
 				st.nodeItem[s][n.Path] = t
 				ignored[n.Path] = ""
+			case !parentOK && at[d] == nil && n.ID != "" && ids[s][n.ID] != nil && ids[s][n.ID].n[s] == nil &&
+				ids[s][n.ID].base.IsDir == n.IsDir:
+				// A synced item whose folder the snapshot lacks (a folder the scan could not
+				// read): it is there, so it is no deletion; it stays as it is (frozen).
+				it := ids[s][n.ID]
+				it.n[s] = n
+				st.nodeItem[s][n.Path] = it
+				st.frozen[it] = failure{silent: true, fixed: true}
+				ignored[n.Path] = pwhy
 			case !parentOK:
 				ignored[n.Path] = pwhy
 				st.ignoreNode(s, n, failure{silent: true})

@@ -146,3 +146,13 @@ func TestMoveWhoseRecordWasLostIsRecorded(t *testing.T) {
 		Local:  []Node{f("A", "l1", "v1", "h1"), d("E", "l2")},
 		Remote: []Node{f("A", "r1", "e1", ""), d("E", "r2")}})
 }
+
+// A snapshot may hold a node whose folder it lacks (the engine keeps the synced items below
+// a folder it could not read as the base knows them): the node is left untouched, and
+// Reconcile does not panic.
+func TestNodeWithoutItsFolderIsLeftAlone(t *testing.T) {
+	golden(t, Input{Options: trusted(),
+		Base:   []Base{bf("k1", "b/c.txt", "l1", "v1", "r1", "e1", "h1")},
+		Local:  []Node{f("b/c.txt", "l1", "v1", "h1")},
+		Remote: []Node{d("b", "r0"), f("b/c.txt", "r1", "e1", "")}})
+}
