@@ -108,6 +108,10 @@ func (p *pass) checkInterruptedUploads(ctx context.Context, local, rem []plan.No
 		} else if i, ok := byPath[pth]; ok && !local[i].IsDir {
 			l = &local[i]
 		}
+		if l == nil && p.underUnreadable(pth) {
+			p.unverified[pth] = true // its folder cannot be read: it waits for the next pass
+			continue
+		}
 		if i, ok := remAt[pth]; ok {
 			p.judgeSent(ctx, in, &rem[i], l)
 			continue

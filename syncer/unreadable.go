@@ -37,22 +37,45 @@ func (p *pass) keepUnreadable(nodes []plan.Node) []plan.Node {
 	if len(p.unreadable) == 0 {
 		return nodes
 	}
+	synced := make(map[string]model.Item, len(p.items)) // by local id
+	for _, it := range p.items {
+		if it.HasBase && it.Local.ID != "" {
+			synced[it.Local.ID] = it
+		}
+	}
 	ids := make(map[string]bool, len(nodes))
 	at := make(map[string]bool, len(nodes))
+	// An unreadable synced folder renamed or moved since (found by id) holds its items at
+	// its new path: base path → path now.
+	moved := map[string]string{}
 	out := nodes[:0]
 	for _, n := range nodes {
-		if _, bad := p.unreadable[n.Path]; bad && !p.basePaths[n.Path] {
-			continue // never synced: left out
+		if _, bad := p.unreadable[n.Path]; bad {
+			it, ok := synced[n.ID]
+			if !p.basePaths[n.Path] && !ok {
+				continue // never synced (not even under another path): left out
+			}
+			if ok && it.Path != n.Path {
+				moved[it.Path] = n.Path
+			}
 		}
 		ids[n.ID], at[n.Path] = true, true
 		out = append(out, n)
 	}
 	for _, it := range p.items {
-		if !it.HasBase || it.Local.ID == "" || it.Local.Gone || it.Local.Excl || it.Remote.Excl ||
-			ids[it.Local.ID] || at[it.Path] || !p.underUnreadable(it.Path) {
+		if !it.HasBase || it.Local.ID == "" || it.Local.Gone || it.Local.Excl || it.Remote.Excl || ids[it.Local.ID] {
 			continue
 		}
-		out = append(out, plan.Node{Path: it.Path, IsDir: it.IsDir, ID: it.Local.ID, Version: it.Local.Version,
+		now := it.Path
+		for from, to := range moved {
+			if rest, ok := strings.CutPrefix(it.Path, from+"/"); ok {
+				now = to + "/" + rest
+			}
+		}
+		if at[now] || !p.underUnreadable(now) {
+			continue
+		}
+		out = append(out, plan.Node{Path: now, IsDir: it.IsDir, ID: it.Local.ID, Version: it.Local.Version,
 			Size: it.Local.Size, Hash: it.Hash})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
