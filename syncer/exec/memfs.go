@@ -36,7 +36,8 @@ type MemFS struct {
 	// far, so a test can change the file while it is being uploaded.
 	OnRead func(p string, off int64)
 	// Fault is consulted by each operation with its name ("scan", "stat", "open", "read",
-	// "stage", "commit", "mkdir", "rename", "trash") and path; a non-nil error is returned.
+	// "stage", "commit", "mkdir", "rename" and "rename-to" with both paths, "trash") and
+	// path; a non-nil error is returned.
 	// A scan asks it for "" (the whole scan fails) and, when its ScanOptions.Unreadable is
 	// set, for every folder (reported unreadable, left out with its content).
 	Fault func(op, p string) error
@@ -453,6 +454,9 @@ func (m *MemFS) Mkdir(p string) (plan.Node, error) {
 // Rename implements LocalFS. Ids and versions are kept, for a folder's whole subtree.
 func (m *MemFS) Rename(from, to string) (plan.Node, error) {
 	if err := m.fault("rename", from); err != nil {
+		return plan.Node{}, err
+	}
+	if err := m.fault("rename-to", to); err != nil {
 		return plan.Node{}, err
 	}
 	m.mu.Lock()

@@ -44,7 +44,25 @@ func (l *ledger) cutUpload(cut, whole string) {
 // partialAllowed reports whether a file at p may hold content h (see partial); l.mu held.
 func (l *ledger) partialAllowed(p, h string) bool {
 	whole, ok := l.partial[h]
-	return ok && l.written[h] == "" && (isConflictCopy(p) || l.gone[whole])
+	return ok && l.written[h] == "" && (isConflictCopy(p) || l.gone[whole] || whole == adopted)
+}
+
+// adopted marks a cut upload's bytes a person moved in the cloud: they took them as a file
+// of theirs, which may then end anywhere.
+const adopted = "adopted"
+
+// adoptPartials marks the cut uploads' bytes at or below cloud path p as adopted.
+func (w *world) adoptPartials(p string) {
+	tr := w.cloudTree()
+	w.led.mu.Lock()
+	defer w.led.mu.Unlock()
+	for q, data := range tr {
+		if under(q, p) {
+			if _, ok := w.led.partial[hashOf(data)]; ok {
+				w.led.partial[hashOf(data)] = adopted
+			}
+		}
+	}
 }
 
 // mustStayLive records that data must still be in a live file (local or cloud) at the end.
@@ -76,6 +94,13 @@ func newLedger() *ledger {
 func hashOf(data string) string {
 	s := sha256.Sum256([]byte(data))
 	return hex.EncodeToString(s[:])
+}
+
+// forget takes back a content recorded by wrote that was never written after all.
+func (l *ledger) forget(data string) {
+	l.mu.Lock()
+	delete(l.written, hashOf(data))
+	l.mu.Unlock()
 }
 
 func (l *ledger) wrote(data, who string) {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"path"
@@ -14,6 +15,9 @@ import (
 // A person's edits, on the local folder (as a user with a file manager and an editor)
 // or in the cloud folder (as another client of the cloud). They bypass the engine's
 // wrappers: no faults, no crash, no gate.
+
+// errDenied is a person's edit refused by the file system (inside an unreadable folder).
+var errDenied = errors.New("permission denied")
 
 // names is the small pool every path element is drawn from, so that edits collide:
 // case twins (b/B, c.txt/C.txt), and a file and a folder under the same name.
@@ -33,11 +37,37 @@ type side struct {
 
 func (w *world) side(local bool) side {
 	if local {
+		// A person is no root: inside an unreadable folder nothing can be written, created,
+		// removed or moved in or out (such an edit is skipped: errDenied).
 		return side{local: true, name: "local", tree: w.localTree,
-			write:  func(p, data string) error { return w.fs.WriteFile(p, []byte(data)) },
-			mkdir:  w.fs.MkdirAll,
-			remove: w.fs.Remove,
-			rename: func(from, to string) error { _, err := w.fs.Rename(from, to); return err },
+			write: func(p, data string) error {
+				if w.insideUnreadable(p) {
+					w.led.forget(data) // never written
+					return errDenied
+				}
+				return w.fs.WriteFile(p, []byte(data))
+			},
+			mkdir: func(p string) error {
+				if w.insideUnreadable(p) {
+					return errDenied
+				}
+				return w.fs.MkdirAll(p)
+			},
+			remove: func(p string) error {
+				if w.insideUnreadable(p) || w.underUnreadable(p) && len(w.fs.Tree()) > 0 && w.hasChildren(p) {
+					return errDenied
+				}
+				w.moveUnreadable(p, "") // (its permissions go with it)
+				return w.fs.Remove(p)
+			},
+			rename: func(from, to string) error {
+				if w.insideUnreadable(from) || w.insideUnreadable(to) {
+					return errDenied
+				}
+				w.moveUnreadable(from, to)
+				_, err := w.fs.Rename(from, to)
+				return err
+			},
 		}
 	}
 	abs := func(p string) string { return remote.Join(cloudFolder, p) }
@@ -45,7 +75,11 @@ func (w *world) side(local bool) side {
 		write:  func(p, data string) error { w.rem.Put(abs(p), []byte(data)); return nil },
 		mkdir:  func(p string) error { w.rem.MkdirAll(abs(p)); return nil },
 		remove: func(p string) error { w.rem.Remove(abs(p)); return nil },
-		rename: func(from, to string) error { w.rem.Rename(abs(from), abs(to)); return nil },
+		rename: func(from, to string) error {
+			w.adoptPartials(from) // a person who moves a cut upload's bytes keeps them
+			w.rem.Rename(abs(from), abs(to))
+			return nil
+		},
 	}
 }
 
@@ -98,6 +132,10 @@ func (w *world) randomEdit(why string) {
 	pick := func(l []string) string { return l[w.intn(len(l))] }
 	what := ""
 	var err error
+	if s.local && len(dirs) > 1 && w.chance(0.05) {
+		w.toggleUnreadable(dirs[1+w.intn(len(dirs)-1)], why)
+		return
+	}
 	switch k := w.intn(10); {
 	case k < 3 || len(all) == 0: // create a file (or edit it when it exists)
 		p := remote.Join(pick(dirs), pick(names))
@@ -165,6 +203,9 @@ func (w *world) randomEdit(why string) {
 		}
 	default:
 		return
+	}
+	if errors.Is(err, errDenied) {
+		return // permission denied: the person's edit did not happen
 	}
 	if err != nil {
 		w.fail("%s %s: %v", s.name, what, err)

@@ -104,6 +104,7 @@ func (w *world) settle() {
 	w.mu.Lock()
 	w.faults, w.editing = false, false
 	w.mu.Unlock()
+	w.allReadable()
 	w.logf("faults and edits stop; clock +2h")
 	w.clock.Advance(2 * time.Hour)
 	converged, confirmed := false, false
@@ -128,6 +129,9 @@ func (w *world) settle() {
 	}
 	w.checkNoLostWrite()
 	w.checkContained()
+	if len(w.blindDeletes) > 0 {
+		w.fail("the engine deleted cloud %v while the local folder holding it could not be read", w.blindDeletes)
+	}
 	if n := w.fs.Temps(); n != 0 {
 		w.fail("%d staged temp files left (a crash left %d; the restarted engine removes them)", n, w.temps)
 	}

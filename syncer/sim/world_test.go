@@ -76,6 +76,10 @@ type world struct {
 	editing bool     // mid-pass edits enabled
 	writes  int      // contents written so far (names them)
 	uploads []string // cloud paths the engine uploaded or created, in order
+	// unreadable: local folders a person made unreadable (see down_test.go); blindDeletes:
+	// cloud paths the engine deleted below one of them while it was unreadable
+	unreadable   map[string]bool
+	blindDeletes []string
 
 	// The running engine instance.
 	eng   *syncer.Engine
@@ -105,6 +109,8 @@ func newWorld(t testing.TB, seed int64, opt worldOptions) *world {
 		led: newLedger(), rng: rand.New(rand.NewSource(seed)),
 	}
 	w.outside.SetRootMissing(true)
+	w.unreadable = map[string]bool{}
+	w.fs.Fault = w.scanFault
 	w.rem.MkdirAll(cloudFolder)
 	return w
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/exec"
@@ -131,14 +132,22 @@ func (f *simFS) Rename(from, to string) (plan.Node, error) {
 	if err := f.c.step("local rename " + from + " → " + to); err != nil {
 		return plan.Node{}, err
 	}
-	return f.fs.Rename(from, to)
+	n, err := f.fs.Rename(from, to)
+	if err == nil {
+		f.w.moveUnreadable(from, to) // (permissions go with the folder)
+	}
+	return n, err
 }
 
 func (f *simFS) Trash(p string, expect plan.Node) error {
 	if err := f.c.step("local trash " + p); err != nil {
 		return err
 	}
-	return f.fs.Trash(p, expect)
+	err := f.fs.Trash(p, expect)
+	if err == nil {
+		f.w.moveUnreadable(p, "")
+	}
+	return err
 }
 
 func (f *simFS) FreeName(p string, now time.Time) string { return f.fs.FreeName(p, now) }
@@ -333,6 +342,11 @@ func (s *simRemote) Move(ctx context.Context, e remote.Entry, newPath string) (r
 }
 
 func (s *simRemote) Delete(ctx context.Context, e remote.Entry) error {
+	if rel, ok := strings.CutPrefix(e.Path, cloudFolder+"/"); ok && s.w.underUnreadable(rel) && s.w.localTree()[rel] != "" {
+		s.w.mu.Lock() // (an engine goroutine: the oracle reports it at the end)
+		s.w.blindDeletes = append(s.w.blindDeletes, e.Path)
+		s.w.mu.Unlock()
+	}
 	lost, err := s.enter(ctx, "delete", e.Path, true)
 	if lost {
 		if err := s.lostStep("delete", e.Path); err != nil {
