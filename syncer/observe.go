@@ -75,19 +75,44 @@ func (p *pass) noteLocal(local []plan.Node) {
 }
 
 // notePlan records the plan's work as pending; what the scan saw and the plan leaves alone
-// stays pending (see view.setPlanned).
-func (p *pass) notePlan(pl plan.Plan) {
+// stays pending (see view.setPlanned). full is the plan before the actions of failed items
+// in back-off were dropped: what was dropped only because it depends on them (a download
+// waiting for a failed upload of a name it shares) is still work to do, so it is pending;
+// the failed items themselves show failed.
+func (p *pass) notePlan(full, pl plan.Plan) {
 	var idx pendingIndex
-	acted := make(map[string]bool, len(pl.Actions))
+	kept := make(map[int]bool, len(pl.Actions))
 	for _, a := range pl.Actions {
+		kept[a.ID] = true
+	}
+	acted := make(map[string]bool, len(full.Actions))
+	for _, a := range full.Actions {
 		acted[unitOf(a)] = true
-		if planPending(a) {
-			idx.add(unitOf(a), a.Path, a.To)
+		if planPending(a) && (kept[a.ID] || !p.failedUnit(a)) {
+			paths := []string{a.Path, a.To}
+			if it, ok := p.items[a.Key]; a.Key != "" && ok {
+				paths = append(paths, it.Path) // where Sync Info finds the item until the action ran
+			}
+			idx.add(unitOf(a), paths...)
 		}
 	}
 	p.e.mu.Lock()
 	p.r.view.setPlanned(idx, acted)
 	p.e.mu.Unlock()
+}
+
+// failedUnit reports whether action a is about an item that failed (by key, or for an
+// item new on both sides by the path of its failure record).
+func (p *pass) failedUnit(a plan.Action) bool {
+	if it, ok := p.items[a.Key]; a.Key != "" && ok {
+		return it.Status == model.StatusFailed
+	}
+	for _, pth := range []string{a.To, a.Path} {
+		if key, ok := p.unsynced[pth]; ok && p.items[key].Status == model.StatusFailed {
+			return true
+		}
+	}
+	return false
 }
 
 // settle accounts for one result of the plan: done (synced, or failed: counted as failed)

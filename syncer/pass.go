@@ -139,9 +139,10 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	}
 	pl := plan.Reconcile(in)
 	pl = p.failUnreadable(pl)
+	full := pl
 	pl = p.dropBackedOff(pl)
 	pl = p.dropUnverified(pl)
-	p.notePlan(pl)
+	p.notePlan(full, pl)
 	if n, total := p.deletes(pl); !p.force && n > e.cfg.MassDeleteMin && float64(n) > e.cfg.MassDeleteRatio*float64(total) {
 		isNew := s.PendingDeletes == 0
 		s.PendingDeletes = n
