@@ -3,8 +3,11 @@ package syncer
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"path"
 	"slices"
+	"strconv"
 
 	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -29,6 +32,7 @@ import (
 // transfers is what a pass keeps of the transfer intents.
 type transfers struct {
 	left       map[string]model.Intent // left by an earlier pass, by path
+	batches    []string                // the stored batches: the leftovers', then this pass's
 	keep       map[string]bool         // leftovers still needed after this pass
 	unverified map[string]bool         // paths whose check failed: left out of this pass
 	fresh      []model.Intent          // this pass's own
@@ -39,11 +43,25 @@ type transfers struct {
 // loadIntents reads the intents an earlier pass left.
 func (p *pass) loadIntents() error {
 	p.left, p.keep, p.unverified, p.uploaded = map[string]model.Intent{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
-	p.fresh = nil
-	return p.e.cfg.Store.ListIntents(p.s.ID, func(in model.Intent) bool {
-		p.left[in.Path] = in
+	p.fresh, p.batches = nil, nil
+	return p.e.cfg.Store.ListIntents(p.s.ID, func(batch string, in model.Intent) bool {
+		if n := len(p.batches); n == 0 || p.batches[n-1] != batch {
+			p.batches = append(p.batches, batch)
+		}
+		p.left[in.Path] = in // (a later batch's intent for a path replaces an earlier one's)
 		return true
 	})
+}
+
+// nextBatch names a new batch of intents: the time, after every stored batch's name.
+func (p *pass) nextBatch() string {
+	n := p.e.cfg.Now().UnixNano()
+	for _, b := range p.batches {
+		if v, err := strconv.ParseInt(b, 10, 64); err == nil && v >= n {
+			n = v + 1
+		}
+	}
+	return fmt.Sprintf("%020d", n)
 }
 
 // removeLeftoverTemps removes the temporary files of downloads a crash cut (a conflict copy
@@ -322,11 +340,13 @@ func (p *pass) recordIntents(pl plan.Plan) bool {
 	if len(p.fresh) == 0 {
 		return true
 	}
-	if err := p.e.cfg.Store.PutIntents(p.s.ID, p.fresh, nil); err != nil {
+	batch := p.nextBatch()
+	if err := p.e.cfg.Store.PutIntents(p.s.ID, batch, p.fresh, nil); err != nil {
 		p.e.cfg.Log.Error("recording transfer intents; nothing is transferred this pass", "set", p.s.ID, "err", err)
 		p.fresh = nil
 		return false
 	}
+	p.batches = append(p.batches, batch)
 	return true
 }
 
@@ -339,29 +359,34 @@ func (p *pass) transferDone(res exec.Result) {
 
 // settleIntents removes the intents that need no follow-up once the plan ran: every
 // download's (its temporary file was committed or discarded), every upload's that
-// succeeded, and the leftovers this pass resolved. Kept: uploads that failed or did not
-// run (a partial may sit in the cloud), partial uploads not sent again yet, and leftovers
-// that could not be checked.
+// succeeded, and the leftovers this pass resolved. Kept, in one new batch replacing the
+// stored ones: uploads that failed or did not run (a partial may sit in the cloud), partial
+// uploads not sent again yet, and leftovers that could not be checked.
 func (p *pass) settleIntents() {
-	var del []string
+	if len(p.batches) == 0 {
+		return
+	}
+	var keep []model.Intent
 	fresh := map[string]bool{}
 	for _, in := range p.fresh {
 		fresh[in.Path] = true
-		if in.Op == model.IntentDownload || p.uploaded[in.Path] {
-			del = append(del, in.Path)
+		if in.Op == model.IntentUpload && !p.uploaded[in.Path] {
+			keep = append(keep, in)
 		}
 	}
-	for pth := range p.left {
-		if !fresh[pth] && !p.keep[pth] && !p.unverified[pth] {
-			del = append(del, pth)
+	for _, pth := range slices.Sorted(maps.Keys(p.left)) {
+		if !fresh[pth] && (p.keep[pth] || p.unverified[pth]) {
+			keep = append(keep, p.left[pth])
 		}
 	}
-	if len(del) == 0 {
-		return
+	if len(p.batches) == 1 && len(p.fresh) > 0 && len(keep) == len(p.fresh) {
+		return // the batch as written is what is kept (every upload failed)
 	}
-	slices.Sort(del)
-	del = slices.Compact(del)
-	if err := p.e.cfg.Store.PutIntents(p.s.ID, nil, del); err != nil {
+	batch := ""
+	if len(keep) > 0 {
+		batch = p.nextBatch()
+	}
+	if err := p.e.cfg.Store.PutIntents(p.s.ID, batch, keep, p.batches); err != nil {
 		p.e.cfg.Log.Error("removing settled transfer intents", "set", p.s.ID, "err", err)
 	}
 }

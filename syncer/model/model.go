@@ -169,7 +169,7 @@ const (
 // a cut download is removed.
 type Intent struct {
 	// Path is the set-relative path the bytes go to: the cloud file of an upload, the local
-	// file of a download. It keys the intent within its set.
+	// file of a download.
 	Path string   `json:"path"`
 	Op   IntentOp `json:"op"`
 	// Key is the item's key; empty for an item new on both sides.
@@ -211,12 +211,14 @@ type Store interface {
 	// NextKey returns a fresh item key for the set.
 	NextKey(set string) (string, error)
 
-	// PutIntents writes transfer intents (one per set and Path: a new one replaces the one
-	// at its path) and deletes those at the paths in del, in one transaction.
-	PutIntents(set string, put []Intent, del []string) error
-	// ListIntents calls fn for every transfer intent of the set in path order; fn
-	// returning false stops. DeleteSet removes a set's intents with it.
-	ListIntents(set string, fn func(Intent) bool) error
+	// PutIntents stores put as the set's batch of transfer intents named batch (replacing
+	// a batch of that name; none when put is empty) and deletes the batches named in del,
+	// at once (committed in chunks when large). A pass writes one batch before its
+	// transfers and removes it after them: one write each, whatever the number of files.
+	PutIntents(set, batch string, put []Intent, del []string) error
+	// ListIntents calls fn for every transfer intent of the set, with its batch, in batch
+	// order; fn returning false stops. DeleteSet removes a set's intents with it.
+	ListIntents(set string, fn func(batch string, in Intent) bool) error
 
 	// GetConfig / PutConfig keep small engine settings (poll interval, …) by name.
 	GetConfig(name string) (string, error)

@@ -60,11 +60,11 @@ func (s *simStore) PutItems(set string, put []model.Item, del []string) error {
 	return s.Store.PutItems(set, put, del)
 }
 
-func (s *simStore) PutIntents(set string, put []model.Intent, del []string) error {
+func (s *simStore) PutIntents(set, batch string, put []model.Intent, del []string) error {
 	if err := s.c.step("store put-intents"); err != nil {
 		return err
 	}
-	return s.Store.PutIntents(set, put, del)
+	return s.Store.PutIntents(set, batch, put, del)
 }
 
 func (s *simStore) NextKey(set string) (string, error) {

@@ -4,55 +4,98 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
-// Transfer intents are kept under intent/<set>/<path> (values: model.Intent as JSON),
-// beside the items, so that the engine reads them back after a crash.
+// Transfer intents are kept in batches, under intent/<set>/<batch>/<chunk> (values: a
+// JSON array of at most intentChunk model.Intent), beside the items, so that the engine
+// reads them back after a crash. A pass's batch is one write of a few large values
+// instead of one key per file (a first sync of 10,000 files writes 10 values, and
+// removes them with one transaction).
 
-const prefixIntent = "intent/"
+const (
+	prefixIntent = "intent/"
+	intentChunk  = 1000
+)
 
 func intentPrefix(set string) string { return prefixIntent + set + "/" }
 
-// PutIntents writes put (keyed by Path, replacing an intent at the same path) and deletes
-// the intents at the paths in del, in one transaction, committed in chunks should it exceed
-// Badger's transaction limit (puts first, then deletes).
-func (s *Store) PutIntents(set string, put []model.Intent, del []string) error {
-	if set == "" {
+// PutIntents implements model.Store.
+func (s *Store) PutIntents(set, batch string, put []model.Intent, del []string) error {
+	switch {
+	case set == "":
 		return errors.New("put intents: empty set id")
+	case len(put) > 0 && (batch == "" || strings.Contains(batch, "/")):
+		return fmt.Errorf("put intents in set %q: invalid batch name %q", set, batch)
 	}
-	writes := make([]itemWrite, 0, len(put)+len(del))
-	for _, in := range put {
-		if in.Path == "" {
-			return fmt.Errorf("put intents in set %q: an intent has an empty path", set)
+	var writes []itemWrite
+	for _, b := range append(append([]string(nil), del...), batch) {
+		if b == "" {
+			continue
 		}
-		b, err := json.Marshal(in)
+		keys, err := s.scanKeys(intentPrefix(set) + b + "/")
 		if err != nil {
-			return fmt.Errorf("put intents in set %q: encode %q: %w", set, in.Path, err)
+			return fmt.Errorf("put intents in set %q: %w", set, err)
 		}
-		writes = append(writes, itemWrite{key: []byte(intentPrefix(set) + in.Path), val: b})
+		for _, k := range keys {
+			writes = append(writes, itemWrite{key: k})
+		}
 	}
-	for _, p := range del {
-		writes = append(writes, itemWrite{key: []byte(intentPrefix(set) + p)})
+	for i := 0; i < len(put); i += intentChunk {
+		chunk := put[i:min(i+intentChunk, len(put))]
+		for _, in := range chunk {
+			if in.Path == "" {
+				return fmt.Errorf("put intents in set %q: an intent has an empty path", set)
+			}
+		}
+		b, err := json.Marshal(chunk)
+		if err != nil {
+			return fmt.Errorf("put intents in set %q: encode: %w", set, err)
+		}
+		key := fmt.Sprintf("%s%s/%06d", intentPrefix(set), batch, i/intentChunk)
+		writes = append(writes, itemWrite{key: []byte(key), val: b})
 	}
-	if err := s.writeChunked(writes); err != nil {
+	if err := s.writeIntents(writes); err != nil {
 		return fmt.Errorf("put intents in set %q: %w", set, err)
 	}
 	return nil
 }
 
-// ListIntents calls fn for every intent of the set in path order; fn returning false
-// stops. fn runs inside a read transaction: it must not call the Store's mutating methods.
-func (s *Store) ListIntents(set string, fn func(model.Intent) bool) error {
+// writeIntents commits writes in one transaction, or one write per transaction when they
+// exceed Badger's transaction limit (deletes first, so a replaced batch is never mixed).
+func (s *Store) writeIntents(writes []itemWrite) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	err := s.writeItems(writes)
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		err = nil
+		for i := 0; i < len(writes) && err == nil; i++ {
+			err = s.writeItems(writes[i : i+1])
+		}
+	}
+	return err
+}
+
+// ListIntents implements model.Store. fn runs inside a read transaction: it must not call
+// the Store's mutating methods.
+func (s *Store) ListIntents(set string, fn func(batch string, in model.Intent) bool) error {
 	err := s.scan(intentPrefix(set), func(key, val []byte) (bool, error) {
-		var in model.Intent
-		if err := json.Unmarshal(val, &in); err != nil {
+		batch, _, _ := strings.Cut(strings.TrimPrefix(string(key), intentPrefix(set)), "/")
+		var chunk []model.Intent
+		if err := json.Unmarshal(val, &chunk); err != nil {
 			return false, fmt.Errorf("decode %s: %w", key, err)
 		}
-		return fn(in), nil
+		for _, in := range chunk {
+			if !fn(batch, in) {
+				return false, nil
+			}
+		}
+		return true, nil
 	})
 	if err != nil {
 		return fmt.Errorf("list intents of set %q: %w", set, err)

@@ -11,9 +11,10 @@ import (
 )
 
 // TestTransferIntentsSurviveARestart is the contract the engine's crash recovery relies on:
-// an intent written before a transfer is there after the store is reopened, one per path
-// (a newer one replaces it), deleted by path, listed in path order per set, and gone with
-// its set. The in-memory store keeps the same contract.
+// a batch of intents written before a pass's transfers is there after the store is
+// reopened, with its name, whatever its size; a batch written again under its name replaces
+// it; deleted batches are gone, other sets' untouched; and a set's intents go with it. The
+// in-memory store keeps the same contract.
 func TestTransferIntentsSurviveARestart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state")
 	badgerStore := open(t, dir)
@@ -32,47 +33,58 @@ func TestTransferIntentsSurviveARestart(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 			up := model.Intent{Path: "d/big.iso", Op: model.IntentUpload, Key: "k1", Size: 200 << 20, Hash: "ab12",
-				LocalID: "1:2", LocalVersion: "200:5", RemoteVersion: "e1", Started: at}
+				LocalID: "1:2", LocalVersion: "200:5", LocalModTime: at, RemoteVersion: "e1", Started: at}
 			down := model.Intent{Path: "a.txt", Op: model.IntentDownload, Started: at}
-			other := model.Intent{Path: "x", Op: model.IntentDownload, Started: at}
+			var many []model.Intent // more than one chunk
+			for i := range 2500 {
+				many = append(many, model.Intent{Path: fmt.Sprintf("f%04d", i), Op: model.IntentUpload, Size: int64(i)})
+			}
 			for _, err := range []error{s.PutSet(model.Set{ID: "s1"}), s.PutSet(model.Set{ID: "s2"}),
-				s.PutIntents("s1", []model.Intent{up, down}, nil), s.PutIntents("s2", []model.Intent{other}, nil)} {
+				s.PutIntents("s1", "p1", []model.Intent{up, down}, nil), s.PutIntents("s1", "p2", many, nil),
+				s.PutIntents("s2", "p1", []model.Intent{down}, nil)} {
 				if err != nil {
 					t.Fatal(err)
 				}
 			}
 			s = reopen(s)
-			if got := intents(t, s, "s1"); fmt.Sprint(got) != fmt.Sprint([]model.Intent{down, up}) {
-				t.Fatalf("after a restart: %+v, want %+v", got, []model.Intent{down, up})
+			got := intents(t, s, "s1")
+			if len(got["p1"]) != 2 || fmt.Sprint(got["p1"][0]) != fmt.Sprint(up) || len(got["p2"]) != len(many) ||
+				got["p2"][2499].Path != "f2499" {
+				t.Fatalf("after a restart: p1 %+v, p2 %d intents", got["p1"], len(got["p2"]))
 			}
-			newer := up
-			newer.Size, newer.Hash = 300, "cd34"
-			if err := s.PutIntents("s1", []model.Intent{newer}, []string{"a.txt", "not-there"}); err != nil {
+			if err := s.PutIntents("s1", "p3", []model.Intent{up}, []string{"p1", "p2", "not-there"}); err != nil {
 				t.Fatal(err)
 			}
-			if got := intents(t, s, "s1"); fmt.Sprint(got) != fmt.Sprint([]model.Intent{newer}) {
-				t.Fatalf("after replace and delete: %+v, want %+v", got, []model.Intent{newer})
+			if got := intents(t, s, "s1"); len(got) != 1 || len(got["p3"]) != 1 {
+				t.Fatalf("after a new batch replacing two: %v", got)
 			}
-			if err := s.PutIntents("s1", []model.Intent{{Op: model.IntentUpload}}, nil); err == nil {
+			if err := s.PutIntents("s1", "p3", []model.Intent{down}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := intents(t, s, "s1"); len(got["p3"]) != 1 || got["p3"][0].Path != "a.txt" {
+				t.Fatalf("a batch written again: %v", got)
+			}
+			if err := s.PutIntents("s1", "bad", []model.Intent{{Op: model.IntentUpload}}, nil); err == nil {
 				t.Fatal("an intent without a path was accepted")
 			}
 			if err := s.DeleteSet("s1"); err != nil {
 				t.Fatal(err)
 			}
 			if got := intents(t, s, "s1"); len(got) != 0 {
-				t.Fatalf("intents of a deleted set: %+v", got)
+				t.Fatalf("intents of a deleted set: %v", got)
 			}
-			if got := intents(t, s, "s2"); len(got) != 1 {
-				t.Fatalf("the other set's intents: %+v", got)
+			if got := intents(t, s, "s2"); len(got["p1"]) != 1 {
+				t.Fatalf("the other set's intents: %v", got)
 			}
 		})
 	}
 }
 
-func intents(t *testing.T, s model.Store, set string) []model.Intent {
+// intents returns a set's intents by batch.
+func intents(t *testing.T, s model.Store, set string) map[string][]model.Intent {
 	t.Helper()
-	var out []model.Intent
-	if err := s.ListIntents(set, func(in model.Intent) bool { out = append(out, in); return true }); err != nil {
+	out := map[string][]model.Intent{}
+	if err := s.ListIntents(set, func(b string, in model.Intent) bool { out[b] = append(out[b], in); return true }); err != nil {
 		t.Fatal(err)
 	}
 	return out

@@ -271,26 +271,53 @@ func listRecords[T any](s *Store, op string, table map[string]map[string][]byte,
 }
 
 // PutIntents implements model.Store.
-func (s *Store) PutIntents(set string, put []model.Intent, del []string) error {
+func (s *Store) PutIntents(set, batch string, put []model.Intent, del []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.enter("put-intents"); err != nil {
 		return err
 	}
-	writes := make(map[string][]byte, len(put))
 	for _, in := range put {
 		if in.Path == "" {
 			return fmt.Errorf("put intents in set %q: an intent has an empty path", set)
 		}
-		writes[in.Path] = mustJSON(in)
 	}
-	putRecords(s.intents, set, writes, del)
+	if len(put) > 0 && (batch == "" || strings.Contains(batch, "/")) {
+		return fmt.Errorf("put intents in set %q: invalid batch name %q", set, batch)
+	}
+	writes := map[string][]byte{}
+	if len(put) > 0 {
+		writes[batch] = mustJSON(put)
+	}
+	putRecords(s.intents, set, writes, append(append([]string(nil), del...), batch))
 	return nil
 }
 
-// ListIntents implements model.Store.
-func (s *Store) ListIntents(set string, fn func(model.Intent) bool) error {
-	return listRecords(s, "list-intents", s.intents, set, fn)
+// ListIntents implements model.Store. fn runs without the lock held, on a snapshot.
+func (s *Store) ListIntents(set string, fn func(batch string, in model.Intent) bool) error {
+	s.mu.Lock()
+	if err := s.enter("list-intents"); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	names := sortedKeys(s.intents[set])
+	vals := make([][]byte, len(names))
+	for i, n := range names {
+		vals[i] = s.intents[set][n]
+	}
+	s.mu.Unlock()
+	for i, b := range vals {
+		var batch []model.Intent
+		if err := json.Unmarshal(b, &batch); err != nil {
+			return err
+		}
+		for _, in := range batch {
+			if !fn(names[i], in) {
+				return nil
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Store) NextKey(set string) (string, error) {
