@@ -134,9 +134,12 @@ type Item struct {
 	// side as a deletion.
 	HasBase bool `json:"has_base"`
 	// Hash is the SHA-256 (hex) of the content at last sync (files only).
-	Hash   string `json:"hash,omitempty"`
-	Local  Side   `json:"local"`
-	Remote Side   `json:"remote"`
+	Hash string `json:"hash,omitempty"`
+	// Meta is the title, description and author both sides had at the last sync, where the
+	// set syncs them (SPEC §3 "Metadata"); nil when unknown (never synced with metadata).
+	Meta   *remote.Meta `json:"meta,omitempty"`
+	Local  Side         `json:"local"`
+	Remote Side         `json:"remote"`
 
 	Status    Status        `json:"status"`
 	Reason    remote.Reason `json:"reason,omitempty"`

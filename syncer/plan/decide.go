@@ -153,6 +153,7 @@ func (st *state) decide(it *item) {
 		case st.stale(it):
 			it.content, it.note = cRecord, "unchanged content"
 		}
+		st.decideMeta(it)
 	case l != nil: // gone from the cloud
 		lc := st.changed(it, sideL)
 		switch {

@@ -307,10 +307,11 @@ func (e *emitter) apply(o *pendingOp) {
 		if a.Note == "" {
 			a.Note = "folder kept for what it holds"
 		}
+		a.Meta = st.actionMeta(it)
 		e.add(a, touches(s, []string{dst}, []string{src}))
 	case opContent:
 		lp, rp := e.rtPath(sideL, it), e.rtPath(sideR, it)
-		a.IsDir = r.IsDir
+		a.IsDir, a.Meta = r.IsDir, st.actionMeta(it)
 		switch it.content {
 		case cUpload:
 			a.Op, a.Path, a.To = Upload, lp, rp
@@ -329,11 +330,14 @@ func (e *emitter) apply(o *pendingOp) {
 				e.dropSubtree(sideL, it, len(e.acts)+1) // the local folder leaves as a conflict copy
 				it.rtDir[sideL] = r.IsDir
 			}
-		case cRecord:
+		case cRecord, cMeta:
 			if lp != rp {
 				return // the sides' paths differ (a failed rename above): nothing to record
 			}
 			a.Op, a.Path, a.To = Record, lp, lp
+			if it.content == cMeta {
+				a.Op = Meta
+			}
 		}
 		e.add(a, [2][]string{sideL: {lp}, sideR: {rp}})
 	case opDelete:

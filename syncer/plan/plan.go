@@ -45,6 +45,10 @@ type Node struct {
 	// made meanwhile. Both are kept: the cloud version as a local conflict copy, the local
 	// one uploaded over it (ConflictUpload), so a partial file never takes the name.
 	MaybePartial bool
+	// Meta is the node's title, description and author (SPEC §3 "Metadata") where its side
+	// keeps them and Options.Meta is on: a zero Meta when none is set. nil means unknown (the
+	// side keeps none, or they could not be read): the item's metadata is then left alone.
+	Meta *remote.Meta
 }
 
 // Base is one item of the store as the planner needs it: what both sides were at the last
@@ -77,6 +81,9 @@ type Base struct {
 	// Excluded: the item left the sync on one side (e.g. local delete with "allow deletion
 	// on cloud" off); entries with this item's ids are ignored from now on.
 	Excluded bool
+	// Meta is the metadata both sides had at the last sync; nil when unknown (never synced
+	// with metadata). With an unknown base, metadata merges without deleting anything.
+	Meta *remote.Meta
 }
 
 // Options are the set options the planner needs.
@@ -113,6 +120,10 @@ type Options struct {
 	// conflict copy). A file shorter than at the last sync whose mtime did not change is
 	// treated so at any time. Zero: every change was watched.
 	WatchedSince time.Time
+	// Meta says both sides keep items' metadata (title, description, author; SPEC §3): it is
+	// then synced with the items, field by field, with the content's rules (see MergeMeta).
+	// Off: Node.Meta and Base.Meta are ignored and no action carries metadata.
+	Meta bool
 }
 
 // Input is everything Reconcile looks at.
@@ -164,6 +175,10 @@ const (
 	MarkGone Op = "mark-gone"
 	// Fail: the item cannot be synced for Reason; nothing is touched.
 	Fail Op = "fail"
+	// Meta: both sides hold the same content at To; only the metadata differs. Exec sets
+	// Action.Meta on the side(s) whose snapshot Meta differs (re-checking the local item
+	// first), transferring no content, then records the base as Record does.
+	Meta Op = "meta"
 )
 
 // Action is one step of a plan.
@@ -189,6 +204,11 @@ type Action struct {
 	// in metadata (a move, a title, a property-triggered version): exec then uploads the
 	// local edit instead of making a conflict copy.
 	BaseHash string
+	// Meta is the metadata the item must have on both sides once the action succeeded
+	// (Upload, Download, Conflict, ConflictUpload, MkdirLocal, MkdirRemote, Record, Meta): exec
+	// writes it where a side differs, and the engine records it as the base. nil: the action
+	// leaves metadata alone (not synced for this item, or unknown on a side).
+	Meta *remote.Meta
 	// Note is a short human explanation ("edited on both sides", "deleted locally").
 	Note string
 	// After lists the IDs of actions that must complete (successfully) before this one.

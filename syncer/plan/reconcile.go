@@ -141,6 +141,7 @@ const (
 	cConflict
 	cConflictUpload
 	cRecord
+	cMeta // only the metadata differs (see decideMeta)
 )
 
 type statusOp int

@@ -43,6 +43,9 @@ func (a Action) String() string {
 	if a.Remote != nil {
 		b.WriteString(" remote=" + a.Remote.ID)
 	}
+	if a.Meta != nil {
+		b.WriteString(" " + metaString(*a.Meta))
+	}
 	if a.Reason != "" {
 		b.WriteString(" reason=" + string(a.Reason))
 	}

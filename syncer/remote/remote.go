@@ -40,6 +40,9 @@ type Entry struct {
 	// unsupported and never opens, writes, moves or deletes it; List does not descend into
 	// such a folder.
 	Unsupported string
+	// Meta is the entry's title, description and author on a remote that keeps them (see
+	// MetaKeeper); nil when it has none, or the remote keeps none.
+	Meta *Meta
 }
 
 // Name returns the last element of e.Path.
