@@ -12,6 +12,11 @@ import (
 
 // do runs one action and describes its outcome. It never panics on a malformed action.
 func (r *planRunner) do(ctx context.Context, a plan.Action) Result {
+	return r.finishMeta(ctx, r.doContent(ctx, a))
+}
+
+// doContent runs one action's content step (everything but the metadata it carries).
+func (r *planRunner) doContent(ctx context.Context, a plan.Action) Result {
 	res := Result{Action: a, Local: a.Local, Remote: a.Remote}
 	if err := ctx.Err(); err != nil {
 		res.Skipped, res.Err = true, fmt.Errorf("%w: %w", ErrSkipped, err)
@@ -40,6 +45,8 @@ func (r *planRunner) do(ctx context.Context, a plan.Action) Result {
 		return r.deleteRemote(ctx, res)
 	case plan.Record:
 		return r.record(ctx, res)
+	case plan.Meta:
+		return r.meta(res)
 	case plan.Forget, plan.Exclude:
 		return res
 	case plan.MarkGone:
@@ -64,6 +71,7 @@ func (r *planRunner) mkdirLocal(res Result) Result {
 		return localFailure(res, "mkdir", err, remote.ReasonMissingDestination)
 	}
 	res.Local, res.Remote = at(&n, a.To), at(a.Remote, a.Path)
+	res.lm = fresh(nil) // new, or an existing folder adopted: its metadata is unknown
 	return res
 }
 
@@ -72,9 +80,13 @@ func (r *planRunner) mkdirLocal(res Result) Result {
 func (r *planRunner) mkdirRemote(ctx context.Context, res Result) Result {
 	a := res.Action
 	e, err := r.env.Remote.Mkdir(ctx, r.remotePath(a.To))
+	res.rm = fresh(noMeta())
 	if errors.Is(err, remote.ErrNameClash) {
 		if cur, serr := r.env.Remote.Stat(ctx, r.remotePath(a.To)); serr == nil && cur.IsDir {
-			e, err = cur, nil
+			e, err, res.rm = cur, nil, fresh(cur.Meta) // adopted: it has what it has
+			if cur.Meta == nil {
+				res.rm.m = noMeta()
+			}
 		}
 	}
 	if err != nil {

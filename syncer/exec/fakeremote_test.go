@@ -47,6 +47,7 @@ type fakeItem struct {
 	dir     bool
 	data    []byte
 	version string
+	meta    remote.Meta // see meta_test.go
 }
 
 func newFakeRemote() *fakeRemote { return &fakeRemote{items: map[string]*fakeItem{}} }
@@ -97,7 +98,12 @@ func (f *fakeRemote) newItem(dir bool, data []byte) *fakeItem {
 }
 
 func (f *fakeRemote) entryOf(p string, it *fakeItem) remote.Entry {
-	return remote.Entry{ID: it.id, Path: p, IsDir: it.dir, Size: int64(len(it.data)), Version: it.version}
+	e := remote.Entry{ID: it.id, Path: p, IsDir: it.dir, Size: int64(len(it.data)), Version: it.version}
+	if !it.meta.IsZero() {
+		m := it.meta
+		e.Meta = &m
+	}
+	return e
 }
 
 func (f *fakeRemote) parentOK(p string) bool {

@@ -41,6 +41,12 @@ type ScanOptions struct {
 	// into). A documents set selects its members and their folders, so the rest of a large
 	// home is neither hashed nor, most of the time, walked.
 	Select func(n plan.Node) bool
+	// Meta: read every file's and folder's metadata (title, description, author; a LocalFS
+	// that keeps it, see MetaFS) into Node.Meta: a zero Meta when none is set, nil when it
+	// could not be read. BadMeta, when set, is told about a node whose metadata is not usable
+	// text (invalid UTF-8, control characters): its Meta is left nil.
+	Meta    bool
+	BadMeta func(path string, err error)
 }
 
 // LocalFS is one sync set's local tree, rooted at the set's local root. Paths are

@@ -48,6 +48,7 @@ type MemFS struct {
 	trash    []MemTrashed
 	temps    map[*memStaged]bool // staged, neither committed nor discarded
 	rootGone bool
+	noMeta   error // why items' metadata is not kept (SetMetaSupport); nil: kept
 }
 
 type memNode struct {
@@ -58,6 +59,7 @@ type memNode struct {
 	version string
 	mtime   time.Time
 	mode    uint32
+	meta    remote.Meta // title, description, author (memfs_meta.go)
 }
 
 // MemTrashed is an item MemFS.Trash moved to the trash: Files maps the paths below it
@@ -174,7 +176,7 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 		if memIgnoredPath(p) || !opts.IncludeSubfolders && (strings.Contains(p, "/") || n.dir) {
 			continue
 		}
-		snaps = append(snaps, snap{d: m.describe(p, n), data: n.data, file: !n.dir && !n.special})
+		snaps = append(snaps, snap{d: m.scanned(p, n, opts), data: n.data, file: !n.dir && !n.special})
 	}
 	m.mu.Unlock()
 	out := make([]plan.Node, 0, len(snaps))
@@ -368,7 +370,8 @@ type memStaged struct {
 	p    string
 	data []byte
 	hash string
-	done bool // committed or discarded; guarded by m.mu
+	meta remote.Meta // the committed file's metadata (MetaStaged); guarded by m.mu
+	done bool        // committed or discarded; guarded by m.mu
 	// removed: RemoveStaged took the temp file away; guarded by m.mu
 	removed bool
 }
@@ -410,6 +413,7 @@ func (s *memStaged) Commit(expect *plan.Node, backup string, mtime time.Time) (p
 		m.nodes[backup] = cur // a hard link: the backup keeps the old file's id
 	}
 	n := m.newNode(false, s.data)
+	n.meta = s.meta
 	if !mtime.IsZero() {
 		n.mtime = mtime
 	}

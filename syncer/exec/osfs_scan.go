@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/cloudsync/cloudsync/syncer/plan"
+	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
 // hashAttempts bounds how often Scan re-reads a file that changes while it is hashed.
@@ -55,6 +56,7 @@ type scanner struct {
 	opts      ScanOptions
 	homeTrash string
 	out       []plan.Node
+	zero      *remote.Meta // shared by the nodes without metadata (opts.Meta)
 }
 
 // walk lists folder dir (set-relative rel, device dev); top says dir is the top of a
@@ -109,6 +111,7 @@ func (s *scanner) walk(rel, dir string, dev uint64, top bool) error {
 			continue
 		}
 		if fi.IsDir() {
+			s.metaOf(&n, full)
 			s.out = append(s.out, n)
 			cdev, _ := deviceOf(fi)
 			if err := s.walk(p, full, cdev, cdev != dev); err != nil {
@@ -124,6 +127,7 @@ func (s *scanner) walk(rel, dir string, dev uint64, top bool) error {
 				continue
 			}
 		}
+		s.metaOf(&n, full)
 		s.out = append(s.out, n)
 	}
 	return nil

@@ -86,6 +86,8 @@ type Result struct {
 	// Identical: a Conflict or Download found the local content already equal to the
 	// remote's, so nothing was written and no conflict copy was kept.
 	Identical bool
+
+	lm, rm sideMeta // what the content step left as each side's metadata (meta.go)
 }
 
 // Run executes p's actions over their dependency graph (Action.After), at most

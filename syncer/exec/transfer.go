@@ -53,6 +53,7 @@ func (r *planRunner) download(ctx context.Context, res Result) Result {
 			return res
 		}
 	}
+	r.stageMeta(&res, st)
 	n, err := st.Commit(a.Local, "", time.Time{})
 	if err != nil {
 		return localFailure(res, "commit", err, remote.ReasonMissingDestination)
@@ -162,6 +163,7 @@ func (r *planRunner) conflict(ctx context.Context, res Result) Result {
 		}
 		backup = r.env.Local.FreeName(a.To, r.env.Now())
 	}
+	r.stageMeta(&res, st)
 	n, err := st.Commit(a.Local, backup, time.Time{})
 	if err != nil {
 		return localFailure(res, "commit", err, remote.ReasonMissingDestination)
@@ -187,6 +189,9 @@ func (r *planRunner) conflictUpload(ctx context.Context, res Result) Result {
 	if !ok {
 		failed.Action = a
 		return failed
+	}
+	if ms, ok := st.(MetaStaged); ok && a.Remote.Meta != nil && !a.Remote.Meta.IsZero() {
+		_ = ms.SetMeta(*a.Remote.Meta) // the copy keeps the cloud version's metadata; best effort
 	}
 	_, err := st.Commit(nil, "", time.Time{})
 	st.Discard()
