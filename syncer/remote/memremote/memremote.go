@@ -38,6 +38,8 @@ type Remote struct {
 	calls   map[string]int
 	trash   []Trashed
 	clock   time.Time
+	noMeta  bool // keeps no metadata (NoMeta)
+	bumps   bool // a metadata change makes a new version (MetaBumpsVersion)
 }
 
 type item struct {
@@ -46,6 +48,7 @@ type item struct {
 	data    []byte
 	version string
 	mtime   time.Time
+	meta    remote.Meta // meta.go
 }
 
 // Trashed is an item Delete (or an overwrite by Upload) put aside: its path then and content.
@@ -133,6 +136,10 @@ func (r *Remote) entry(p string, it *item) remote.Entry {
 		e.Size = int64(len(it.data))
 		s := sha256.Sum256(it.data)
 		e.Hash = "sha256:" + hex.EncodeToString(s[:])
+	}
+	if !it.meta.IsZero() && !r.noMeta {
+		m := it.meta
+		e.Meta = &m
 	}
 	return e
 }

@@ -54,6 +54,7 @@ var cases = []testCase{
 		return ""
 	}},
 	{"ClaimedAbilitiesHold", claimedAbilitiesHold, nil},
+	{"MetadataRoundTrips", metadataRoundTrips, nil},
 }
 
 func statFileAndFolder(h *H) {
