@@ -54,6 +54,12 @@ type ItemInfo struct {
 	// Message is the plain sentence of SPEC §4 for Reason (what happened, what the user can
 	// do), shown before the code and the details; empty when the item did not fail.
 	Message string `json:"message,omitempty"`
+	// Metadata is the item's title, description and author as last synced (SPEC §3), where
+	// its set syncs them; {} when none is set.
+	Metadata *remote.Meta `json:"metadata,omitempty"`
+	// MetadataNote says why the set does not sync them, when it does not (a local file
+	// system without user extended attributes, a server without dead properties).
+	MetadataNote string `json:"metadata_note,omitempty"`
 }
 
 // SetInfo describes a sync set for lists and the preferences window.

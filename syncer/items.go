@@ -122,6 +122,7 @@ func (e *Engine) rootInfo(s model.Set) ItemInfo {
 	if info.Status == model.StatusSynced && e.setInfo(s).Pending > 0 {
 		info.Status = model.StatusPending
 	}
+	info.MetadataNote, _ = e.metaNote(s.ID)
 	switch e.setState(s) {
 	case StateError:
 		info.Status, info.Reason, info.Details = model.StatusFailed, s.Error, s.ErrorDetails
@@ -160,6 +161,14 @@ func (e *Engine) itemInfo(s model.Set, it model.Item) ItemInfo {
 	}
 	for _, c := range it.Conflicts {
 		info.Conflicts = append(info.Conflicts, filepath.Join(s.LocalRoot, filepath.FromSlash(c)))
+	}
+	note, on := e.metaNote(s.ID)
+	info.MetadataNote = note
+	if on && it.Meta != nil {
+		m := *it.Meta
+		info.Metadata = &m
+	} else if on && it.HasBase {
+		info.Metadata = &remote.Meta{}
 	}
 	// The stored status is what the last pass recorded; a change seen since makes the item
 	// pending (SPEC §3), also while sync is paused.

@@ -54,7 +54,7 @@ func (p *pass) noteLocal(local []plan.Node) {
 		it, ok := byID[n.ID]
 		if ok {
 			seenID[n.ID] = true
-			if it.Status != model.StatusFailed && (n.Path != it.Path || !n.IsDir && n.Version != it.Local.Version) {
+			if it.Status != model.StatusFailed && (n.Path != it.Path || !n.IsDir && n.Version != it.Local.Version || metaChanged(n.Meta, it.Meta)) {
 				idx.add("k:"+it.Key, it.Path, n.Path)
 			}
 			continue
@@ -148,6 +148,7 @@ func (p *pass) observe(ctx context.Context) {
 	if p.lfs.RootOK(false) != nil {
 		return
 	}
+	p.meta = p.r.metaOn()
 	if root, err := p.lfs.Stat(""); err != nil || p.s.LocalRootID != "" && root.ID != p.s.LocalRootID {
 		return
 	}

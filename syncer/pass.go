@@ -80,6 +80,8 @@ type pass struct {
 	keyBase              string       // see newKey
 	moved                []model.Item // items below a moved folder, rewritten, to be stored
 	keySeq               int
+	meta                 bool         // this pass syncs metadata (meta.go)
+	noMeta               *remote.Meta // shared by the cloud nodes without metadata
 
 	transfers // the transfer intents (transfers.go)
 }
@@ -112,6 +114,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 		return 0, state
 	}
 	p.removeLeftoverTemps()
+	p.decideMeta()
 	local, err := p.scanLocal(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -242,6 +245,8 @@ func (p *pass) scanLocal(ctx context.Context) ([]plan.Node, error) {
 				return it.Local.Version, it.Hash, true
 			},
 			Unreadable: func(q string, err error) { p.unreadable[q] = err },
+			Meta:       p.meta,
+			BadMeta:    p.badMeta,
 		}
 		if docs {
 			opts.Select = p.docSelect(known, whole)
@@ -429,6 +434,7 @@ func (p *pass) remoteNode(en remote.Entry) plan.Node {
 	if h, ok := strings.CutPrefix(en.Hash, "sha256:"); ok {
 		n.Hash = strings.ToLower(h)
 	}
+	p.withMeta(&n, en)
 	return n
 }
 
@@ -463,6 +469,7 @@ func (p *pass) bases() []plan.Base {
 			LocalSize: it.Local.Size, LocalModTime: it.Local.ModTime, RemoteSize: it.Remote.Size,
 			RemoteGone: it.Remote.Gone, LocalGone: it.Local.Gone,
 			Excluded: it.Local.Excl || it.Remote.Excl,
+			Meta:     it.Meta,
 		})
 	}
 	return out
@@ -478,6 +485,7 @@ func (p *pass) options() plan.Options {
 		DeleteLocalOnCloudDelete: s.Options.DeleteLocalOnCloudDelete,
 		TrustBase:                s.Trusted && s.Installation == p.e.cfg.Store.InstallationID(),
 		WatchedSince:             p.e.started,
+		Meta:                     p.meta,
 	}
 	setPathIDs(&o, p.pathIDs)
 	if n, ok := remote.As[remote.Namer](p.rem); ok {

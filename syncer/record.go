@@ -127,6 +127,11 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 	case errors.Is(res.Err, remote.ErrAuth):
 		e.authFailed(p.s.Account, res.Err)
 		return it, false, false
+	case errors.Is(res.Err, exec.ErrMetaFailed):
+		if mit, ok := p.metaFailed(res); ok {
+			return mit, false, true
+		}
+		return p.failed(it, exists, res), false, true
 	case res.Err != nil:
 		return p.failed(it, exists, res), false, true
 	}
@@ -163,6 +168,7 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 	if res.Hash != "" {
 		it.Hash = res.Hash
 	}
+	p.recordMeta(&it, a)
 	it.Status, it.Reason, it.Details, it.Attempts, it.NextRetry, it.Notified = model.StatusSynced, "", "", 0, time.Time{}, false
 	it.LastSync = now
 	if res.ConflictCopy != "" {

@@ -32,6 +32,7 @@ type runner struct {
 	prevRemote  []remote.Entry // last complete listing, for remotes that can reuse subtrees
 	view        view           // counters and pending work (view.go)
 	wholeHome   bool           // a documents set walked its whole home since the engine started
+	meta        metaState      // whether the set syncs metadata, and why not (meta.go)
 }
 
 // poke asks for a pass (non-blocking; several pokes coalesce). e.mu may be held.

@@ -66,7 +66,7 @@ func (e *env) runList(ctx context.Context, c *command, cl *control.Client, error
 // infoCmd is `info PATH [--json]`: the Sync Info of an item.
 func infoCmd(e *env) *cobra.Command {
 	c := &command{name: "info", args: "PATH [--json]", minPos: 1, maxPos: 1,
-		summary: "Sync Info of an item: status, failure reason and details, cloud location, last sync, conflict copies."}
+		summary: "Sync Info of an item: status, failure reason and details, cloud location, last sync, conflict copies, title, description and author."}
 	var asJSON bool
 	cmd := e.leaf(c, func(ctx context.Context, pos []string) int {
 		return e.withPath(ctx, c, pos, func(ctx context.Context, cl *control.Client, p string) int {
@@ -82,7 +82,7 @@ func infoCmd(e *env) *cobra.Command {
 			return exitOK
 		})
 	})
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (path, status, reason, details, cloud{account,location,url}, last_sync, conflicts)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (path, status, reason, details, cloud{account,location,url}, last_sync, conflicts, metadata{title,description,author})")
 	return cmd
 }
 
@@ -114,6 +114,7 @@ func (e *env) printInfo(it syncer.ItemInfo) {
 	if it.NextRetry != "" {
 		rows = append(rows, []string{"Next retry:", it.NextRetry})
 	}
+	rows = append(rows, metaRows(it)...)
 	if len(it.Conflicts) == 0 {
 		rows = append(rows, []string{"Conflicts:", "none"})
 	}
@@ -198,6 +199,21 @@ func (e *env) runBrowse(ctx context.Context, c *command, cl *control.Client, pos
 	}
 	e.table(rows)
 	return exitOK
+}
+
+// metaRows are Sync Info's lines for the item's title, description and author (SPEC §3), or
+// why its set does not sync them.
+func metaRows(it syncer.ItemInfo) [][]string {
+	var rows [][]string
+	if m := it.Metadata; m != nil {
+		for _, f := range []struct{ label, v string }{{"Title:", m.Title}, {"Description:", m.Description}, {"Author:", m.Author}} {
+			rows = append(rows, []string{f.label, orDash(oneLine(f.v))})
+		}
+	}
+	if it.MetadataNote != "" {
+		rows = append(rows, []string{"Metadata:", oneLine(it.MetadataNote)})
+	}
+	return rows
 }
 
 // normalizeInfo gives scripts a stable shape: conflicts is a list, never null.
