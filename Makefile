@@ -118,6 +118,7 @@ test-short:
 # the 1,000,000-file run (about an hour).
 bench: deps build
 	CLOUDSYNC_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
+	CLOUDSYNC_BIN=$(CURDIR)/$(BIN) ./scripts/gui-test.sh bench
 	CLOUDSYNC_BIN=$(CURDIR)/$(BIN) ./scripts/bench.sh $(BENCH_ARGS)
 
 clean:

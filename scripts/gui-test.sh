@@ -11,12 +11,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${CLOUDSYNC_BIN:?set CLOUDSYNC_BIN to the built cloudsync}"
-: "${CLOUDSYNC_INSTALL_PREFIX:?set CLOUDSYNC_INSTALL_PREFIX to a make install PREFIX}"
+mode=${1:-test}
+if [ "$mode" != bench ]; then
+  : "${CLOUDSYNC_INSTALL_PREFIX:?set CLOUDSYNC_INSTALL_PREFIX to a make install PREFIX}"
+fi
 mkdir -p artifacts
 export CLOUDSYNC_ARTIFACTS=$PWD/artifacts
 # The Go caches stay where they were (HOME changes below).
 export GOCACHE=${GOCACHE:-$(go env GOCACHE)} GOMODCACHE=${GOMODCACHE:-$(go env GOMODCACHE)} GOPATH=${GOPATH:-$(go env GOPATH)}
-mode=${1:-test}
 # Build the test binary and the checking app first, outside the fake session.
 go test -c -o artifacts/.gui-e2e.test ./ui/e2e
 go build -tags uicheck -o artifacts/.cloudsync-uicheck ./cmd/cloudsync

@@ -2,98 +2,54 @@ package syncer_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/cloudsync/cloudsync/credentials"
-	"github.com/cloudsync/cloudsync/syncer"
-	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/model"
-	"github.com/cloudsync/cloudsync/syncer/remote"
-	"github.com/cloudsync/cloudsync/syncer/remote/memremote"
-	"github.com/cloudsync/cloudsync/syncer/state/memstore"
 )
+
+// eventsAfter counts what the engine announced after event last, waiting at most d for it.
+func (r *rig) eventsAfter(last int64, d time.Duration) int {
+	ctx, cancel := context.WithTimeout(r.ctx(), d)
+	defer cancel()
+	evs, _, _ := r.eng.Events(ctx, last)
+	return len(evs)
+}
+
+// lastEvent is the engine's last event so far.
+func (r *rig) lastEvent() int64 {
+	_, last, _ := r.eng.Events(r.ctx(), 1<<62)
+	return last
+}
 
 // TestAPassWithNothingToDoAnnouncesNothing: the desktop app sleeps on the engine's events;
 // a pass that finds nothing changed must not wake it (issue 13, idle CPU).
 func TestAPassWithNothingToDoAnnouncesNothing(t *testing.T) {
-	local := exec.NewMemFS()
-	local.WriteFile("a.txt", []byte("a"))
-	rem := memremote.New()
-	eng, err := syncer.New(syncer.Config{
-		Store: memstore.New("i1"), Secrets: credentials.NewMemory(),
-		Dial:         func(model.Account, string) (remote.Remote, error) { return rem, nil },
-		LocalFS:      func(string) exec.LocalFS { return local },
-		PollInterval: time.Hour, RescanInterval: time.Hour, Log: slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { eng.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	eng.AddAccount(ctx, syncer.AddAccountRequest{Name: "c", Type: "webdav", URL: "http://127.0.0.1:1/", User: "u", Password: "p"})
-	if _, err := eng.CreateSet(ctx, syncer.CreateSetRequest{Paths: []string{"/home/a/D"}, Account: "c", To: "D", Options: model.DefaultOptions()}); err != nil {
-		t.Fatal(err)
-	}
-	wait := func() {
-		wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
-		defer wcancel()
-		if err := eng.Wait(wctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	wait()
-	_, last, _ := eng.Events(ctx, 1<<62)
-	wait() // two more passes that find nothing to do
-	wait()
-	ectx, ecancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	defer ecancel()
-	if evs, _, _ := eng.Events(ectx, last); len(evs) != 0 {
-		t.Fatalf("passes with nothing to do announced %+v", evs)
+	r := newRig(t, nil)
+	r.write("a.txt", "a")
+	r.syncFolder(model.DefaultOptions())
+	last := r.lastEvent()
+	r.wait() // two more passes that find nothing to do
+	r.wait()
+	if n := r.eventsAfter(last, 50*time.Millisecond); n != 0 {
+		t.Fatalf("passes with nothing to do announced %d events", n)
 	}
 }
 
-// TestASetGoingOfflineOrBackIsAnnounced: the app learns a set's new state from an event.
-func TestASetGoingOfflineOrBackIsAnnounced(t *testing.T) {
-	local := exec.NewMemFS()
-	local.WriteFile("a.txt", []byte("a"))
-	rem := memremote.New()
-	eng, err := syncer.New(syncer.Config{
-		Store: memstore.New("i1"), Secrets: credentials.NewMemory(),
-		Dial:         func(model.Account, string) (remote.Remote, error) { return rem, nil },
-		LocalFS:      func(string) exec.LocalFS { return local },
-		PollInterval: time.Hour, RescanInterval: time.Hour, Log: slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { eng.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	eng.AddAccount(ctx, syncer.AddAccountRequest{Name: "c", Type: "webdav", URL: "http://127.0.0.1:1/", User: "u", Password: "p"})
-	if _, err := eng.CreateSet(ctx, syncer.CreateSetRequest{Paths: []string{"/home/a/D"}, Account: "c", To: "D", Options: model.DefaultOptions()}); err != nil {
-		t.Fatal(err)
-	}
-	pass := func() {
-		wctx, wcancel := context.WithTimeout(ctx, 300*time.Millisecond)
-		defer wcancel()
-		eng.Wait(wctx) // offline passes never converge: one round is enough
-	}
-	pass()
-	_, last, _ := eng.Events(ctx, 1<<62)
-	rem.SetFault(func(op, p string) error { return &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p} })
-	pass()
-	ectx, ecancel := context.WithTimeout(ctx, 2*time.Second)
-	defer ecancel()
-	evs, _, _ := eng.Events(ectx, last)
-	if len(evs) == 0 {
+// TestASetGoingOfflineIsAnnounced: the app learns a set's new state from an event.
+func TestASetGoingOfflineIsAnnounced(t *testing.T) {
+	r := newRig(t, nil)
+	r.write("a.txt", "a")
+	r.syncFolder(model.DefaultOptions())
+	last := r.lastEvent()
+	r.offline(true)
+	ctx, cancel := context.WithTimeout(r.ctx(), 300*time.Millisecond)
+	r.eng.Wait(ctx) // offline passes never converge: one round is enough
+	cancel()
+	if n := r.eventsAfter(last, 2*time.Second); n == 0 {
 		t.Fatal("a set that went offline was not announced")
 	}
-	if st, _ := eng.Status(ctx); st.State != syncer.StateOffline {
+	if st := r.status(); st.State != "offline" {
 		t.Fatalf("state %s, want offline", st.State)
 	}
 }

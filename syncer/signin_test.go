@@ -4,18 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/cloudsync/cloudsync/credentials"
 	"github.com/cloudsync/cloudsync/syncer"
-	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote"
 	"github.com/cloudsync/cloudsync/syncer/remote/memremote"
-	"github.com/cloudsync/cloudsync/syncer/state/memstore"
 )
 
 // passwordRemote refuses every call when it was dialled with another password than the
@@ -43,58 +39,46 @@ func (p *passwordRemote) Open(ctx context.Context, e remote.Entry, off int64) (i
 // changed, a refused sign-in pauses the account; SignIn with a wrong password changes
 // nothing, with the right one it stores it and the account syncs again.
 func TestSignInTakesOnlyThePasswordAndResumesThePausedAccount(t *testing.T) {
-	store := memstore.New("i1")
-	secrets := credentials.NewMemory()
-	mem := memremote.New()
 	var serverPassword atomic.Value
-	serverPassword.Store("old")
-	eng, err := syncer.New(syncer.Config{
-		Store: store, Secrets: secrets,
-		Dial: func(_ model.Account, pw string) (remote.Remote, error) {
-			return &passwordRemote{Remote: mem, refused: pw != serverPassword.Load().(string)}, nil
-		},
-		LocalFS:      func(string) exec.LocalFS { return exec.NewMemFS() },
-		PollInterval: time.Hour, RescanInterval: time.Hour, Log: slog.New(slog.DiscardHandler),
+	serverPassword.Store("pw") // the rig's account password
+	secrets := credentials.NewMemory()
+	r := newRig(t, func(cfg *syncer.Config) {
+		cfg.Secrets = secrets
+		dial := cfg.Dial
+		cfg.Dial = func(a model.Account, pw string) (remote.Remote, error) {
+			rem, err := dial(a, pw)
+			return &passwordRemote{Remote: rem.(*memremote.Remote), refused: pw != serverPassword.Load().(string)}, err
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { eng.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	if _, err := eng.AddAccount(ctx, syncer.AddAccountRequest{Name: "work", Type: "webdav", URL: "http://127.0.0.1:1/", User: "ann", Password: "old"}); err != nil {
-		t.Fatal(err)
-	}
+	eng, ctx := r.eng, r.ctx()
 	serverPassword.Store("new")
-	if _, err := eng.Browse(ctx, "work", ""); !errors.Is(err, remote.ErrAuth) {
+	if _, err := eng.Browse(ctx, "cloud", ""); !errors.Is(err, remote.ErrAuth) {
 		t.Fatalf("browse with the old password: %v", err)
 	}
-	if a, _ := store.GetAccount("work"); !a.Paused {
+	if a, _ := r.store.GetAccount("cloud"); !a.Paused {
 		t.Fatal("a refused sign-in did not pause the account")
 	}
 
-	err = eng.SignIn(ctx, "work", "guess")
-	if !errors.Is(err, remote.ErrAuth) {
+	if err := eng.SignIn(ctx, "cloud", "guess"); !errors.Is(err, remote.ErrAuth) {
 		t.Fatalf("wrong password: %v, want an auth error", err)
 	}
-	if a, _ := store.GetAccount("work"); !a.Paused {
+	if a, _ := r.store.GetAccount("cloud"); !a.Paused {
 		t.Error("a wrong password resumed the account")
 	}
-	if pw, _ := secrets.Get("work"); pw != "old" {
+	if pw, _ := secrets.Get("cloud"); pw != "pw" {
 		t.Errorf("a wrong password was stored: %q", pw)
 	}
 
-	if err := eng.SignIn(ctx, "work", "new"); err != nil {
+	if err := eng.SignIn(ctx, "cloud", "new"); err != nil {
 		t.Fatal(err)
 	}
-	if a, _ := store.GetAccount("work"); a.Paused {
+	if a, _ := r.store.GetAccount("cloud"); a.Paused {
 		t.Error("signing in did not resume the account")
 	}
-	if pw, _ := secrets.Get("work"); pw != "new" {
+	if pw, _ := secrets.Get("cloud"); pw != "new" {
 		t.Errorf("keyring holds %q after signing in", pw)
 	}
-	if _, err := eng.Browse(ctx, "work", ""); err != nil {
+	if _, err := eng.Browse(ctx, "cloud", ""); err != nil {
 		t.Errorf("browse after signing in: %v", err)
 	}
 	if err := eng.SignIn(ctx, "nobody", "x"); err == nil {

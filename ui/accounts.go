@@ -52,26 +52,17 @@ type accountsTab struct {
 func (t *accountsTab) build() fyne.CanvasObject {
 	t.list = widget.NewList(
 		func() int { return len(t.accounts) },
-		func() fyne.CanvasObject {
-			title := widget.NewLabelWithStyle("account", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			detail := widget.NewLabel("detail")
-			detail.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, twoLines(title, detail))
-		},
+		func() fyne.CanvasObject { return newTwoLineRow(false) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(t.accounts) {
 				return
 			}
 			a := t.accounts[i]
-			c := o.(*fyne.Container)
-			rows := c.Objects[0].(*fyne.Container).Objects
-			rows[0].(*widget.Label).SetText(a.Name)
 			line := typeLabel(a.Type) + ", " + a.URL + ", user " + a.User
 			if a.Paused {
 				line = "Sign-in needed. " + line
 			}
-			rows[1].(*widget.Label).SetText(line)
-			c.Refresh()
+			setTwoLineRow(o, theme.AccountIcon(), a.Name, line, "")
 		})
 	t.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(t.accounts) {

@@ -110,7 +110,7 @@ func newTestUIOpts(t *testing.T, api *fakeAPI, opt Options) (*UI, *fakeHost, *fa
 	a := test.NewTempApp(t)
 	h, tr := &fakeHost{}, &fakeTray{}
 	var mu sync.Mutex
-	opt.mainDo = func(f func()) {
+	opt.Main = func(f func()) {
 		mu.Lock()
 		defer mu.Unlock()
 		f()

@@ -103,7 +103,7 @@ func (n *notifier) flush() {
 		n.send(Notification{Title: plural(len(n.conflicts), "conflict", "conflicts"),
 			Body: names(n.conflicts, func(ev syncer.Event) string { return strings.TrimPrefix(ev.Title, "Conflict: ") }) +
 				" were changed on this computer and in the cloud. The cloud versions were kept; your versions were saved beside them as conflict copies.",
-			Actions: []NotificationAction{{NoteShow, func() { n.u.showContent(filterAll) }}}})
+			Actions: []NotificationAction{{NoteShow, func() { n.u.gui(func() { n.u.showContent(filterAll) }) }}}})
 	}
 	n.failures, n.conflicts, n.others = nil, nil, nil
 }
@@ -117,10 +117,10 @@ func (n *notifier) single(ev syncer.Event) Notification {
 	switch ev.Kind {
 	case "auth":
 		account := ev.Account
-		note.Actions = []NotificationAction{{NoteSignIn, func() { u.showSignIn(account) }}}
+		note.Actions = []NotificationAction{{NoteSignIn, func() { u.gui(func() { u.showSignIn(account) }) }}}
 	case "conflict":
 		item := filepath.Join(filepath.Dir(ev.Path), strings.TrimPrefix(ev.Title, "Conflict: "))
-		note.Actions = []NotificationAction{u.openFolderAction(filepath.Dir(ev.Path)), {NoteSyncInfo, func() { u.showInfo(item) }}}
+		note.Actions = []NotificationAction{u.openFolderAction(filepath.Dir(ev.Path)), {NoteSyncInfo, func() { u.gui(func() { u.showInfo(item) }) }}}
 	case "first_sync_done":
 		note.Actions = []NotificationAction{u.openFolderAction(ev.Path)}
 	}
@@ -146,7 +146,7 @@ func (n *notifier) failureNote(evs []syncer.Event) Notification {
 		if note.Body == "" {
 			note.Body = ev.Body
 		}
-		note.Actions = []NotificationAction{{NoteSyncInfo, func() { u.showInfo(p) }}, u.openFolderAction(filepath.Dir(p))}
+		note.Actions = []NotificationAction{{NoteSyncInfo, func() { u.gui(func() { u.showInfo(p) }) }}, u.openFolderAction(filepath.Dir(p))}
 		return note
 	}
 	byReason := map[remote.Reason]int{}
@@ -175,7 +175,7 @@ func (n *notifier) failureNote(evs []syncer.Event) Notification {
 	sort.Strings(parts)
 	body := names(evs, func(ev syncer.Event) string { return filepath.Base(ev.Path) }) + ". " + strings.Join(parts, "; ") + "."
 	return Notification{Title: title, Body: body,
-		Actions: []NotificationAction{{NoteShow, func() { u.showContent(filterErrors) }}}}
+		Actions: []NotificationAction{{NoteShow, func() { u.gui(func() { u.showContent(filterErrors) }) }}}}
 }
 
 // names lists up to three names of evs: "a, b, c and 2 more".

@@ -16,8 +16,9 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
-func TestAddAccountGivesThePasswordOnlyToAddAccount(t *testing.T) {
-	api := newFakeAPI()
+// typeAccount opens Accounts and types an account (Work, ann, s3cret) into the form.
+func typeAccount(t *testing.T, api *fakeAPI) (*UI, *accountsTab) {
+	t.Helper()
 	u, _, _ := newTestUI(t, api)
 	u.ShowWindow("accounts")
 	a := u.prefs.acct
@@ -25,6 +26,12 @@ func TestAddAccountGivesThePasswordOnlyToAddAccount(t *testing.T) {
 	test.Type(a.url, "https://dav.example.com/")
 	test.Type(a.user, "ann")
 	test.Type(a.password, "s3cret")
+	return u, a
+}
+
+func TestAddAccountGivesThePasswordOnlyToAddAccount(t *testing.T) {
+	api := newFakeAPI()
+	u, a := typeAccount(t, api)
 
 	test.Tap(a.test)
 	if len(api.tested) != 1 || api.tested[0].Password != "s3cret" || len(api.accounts) != 0 {
@@ -61,13 +68,7 @@ func TestAddedAccountSaysWhereThePasswordIsKept(t *testing.T) {
 	for _, where := range []string{"the OS keyring", "the engine's memory only (no OS keyring is available)"} {
 		api := newFakeAPI()
 		api.status.Keyring = where
-		u, _, _ := newTestUI(t, api)
-		u.ShowWindow("accounts")
-		a := u.prefs.acct
-		test.Type(a.name, "Work")
-		test.Type(a.url, "https://dav.example.com/")
-		test.Type(a.user, "ann")
-		test.Type(a.password, "s3cret")
+		_, a := typeAccount(t, api)
 		test.Tap(a.add)
 		if want := "Its password is kept in " + where + "."; !strings.Contains(a.result.Text, want) {
 			t.Errorf("result %q, want it to contain %q", a.result.Text, want)

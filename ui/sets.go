@@ -32,29 +32,18 @@ type setsTab struct {
 func (t *setsTab) build() fyne.CanvasObject {
 	t.list = widget.NewList(
 		func() int { return len(t.sets) },
-		func() fyne.CanvasObject {
-			title := widget.NewLabelWithStyle("set", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			detail := widget.NewLabel("detail")
-			detail.Truncation = fyne.TextTruncateEllipsis
-			state := widget.NewLabel("state")
-			return container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), state, twoLines(title, detail))
-		},
+		func() fyne.CanvasObject { return newTwoLineRow(true) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(t.sets) {
 				return
 			}
 			s := t.sets[i]
-			c := o.(*fyne.Container)
-			rows := c.Objects[0].(*fyne.Container).Objects
-			rows[0].(*widget.Label).SetText(setTitle(s))
-			rows[1].(*widget.Label).SetText(s.LocalRoot + " with " + cloudPlace(s.Account, s.RemoteRoot))
-			c.Objects[1].(*widget.Icon).SetResource(TrayIcon(setIconState(s, t.accounts)))
 			state := setState(s, t.accounts)
 			if s.Items > 0 && s.Progress == nil {
 				state += ", " + plural(s.Items, "item", "items")
 			}
-			c.Objects[2].(*widget.Label).SetText(state)
-			c.Refresh() // the state's width changed: lay the row out again
+			setTwoLineRow(o, TrayIcon(setIconState(s, t.accounts)), setTitle(s),
+				s.LocalRoot+" with "+cloudPlace(s.Account, s.RemoteRoot), state)
 		})
 	t.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(t.sets) {

@@ -194,17 +194,17 @@ func (u *UI) buildTrayMenu(v trayView) *fyne.Menu {
 		items = append(items, fyne.NewMenuItem(LabelPause, func() { u.setPaused(true) }))
 	}
 	for _, a := range v.signIn {
-		items = append(items, fyne.NewMenuItem(LabelSignIn(a), func() { u.showSignIn(a) }))
+		items = append(items, fyne.NewMenuItem(LabelSignIn(a), func() { u.gui(func() { u.showSignIn(a) }) }))
 	}
-	errs := fyne.NewMenuItem(LabelErrors(v.failed), func() { u.showContent(filterErrors) })
+	errs := fyne.NewMenuItem(LabelErrors(v.failed), func() { u.gui(func() { u.showContent(filterErrors) }) })
 	errs.Disabled = v.failed == 0
 	quit := fyne.NewMenuItem(LabelQuit, u.host.Quit)
 	quit.IsQuit = true
 	items = append(items,
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(LabelSynced, func() { u.showContent(filterAll) }),
+		fyne.NewMenuItem(LabelSynced, func() { u.gui(func() { u.showContent(filterAll) }) }),
 		errs,
-		fyne.NewMenuItem(LabelPreferences, func() { u.showPrefs(tabSets) }),
+		fyne.NewMenuItem(LabelPreferences, func() { u.gui(func() { u.showPrefs(tabSets) }) }),
 		fyne.NewMenuItemSeparator(),
 		quit,
 	)

@@ -95,10 +95,14 @@ type Options struct {
 	// Version is the app's version line (cloudsync --version): About, the debug archive.
 	Version string
 
-	// mainDo stands for fyne.Do in tests of the asynchronous UI (fyne's test app runs
-	// fyne.Do on the calling goroutine; the tests serialise the calls as the app's main
-	// goroutine does).
-	mainDo func(func())
+	// Main runs f where the UI's state lives, one call at a time (nil: fyne.Do). The app
+	// runs it on the calling goroutine under a lock until fyne's loop runs (no window has
+	// opened yet), then on fyne's main goroutine; tests serialise it.
+	Main func(func())
+	// OpenGUI runs f, which opens a window, on fyne's main goroutine, starting fyne's loop
+	// first when it does not run yet (nil: Main). The app starts its loop, with its 60 Hz
+	// tick, only when a window is wanted.
+	OpenGUI func(func())
 }
 
 // UI is the running desktop UI. Its windows are created on demand and touched only on
@@ -209,7 +213,7 @@ func (u *UI) ShowWindow(name string) error {
 	if !known {
 		return fmt.Errorf("no window named %q (%s, info:PATH, sign-in:ACCOUNT)", name, strings.Join(windowNames, ", "))
 	}
-	u.do(func() {
+	u.gui(func() {
 		switch name {
 		case "preferences":
 			u.showPrefs(tabSets)
@@ -269,11 +273,25 @@ func (u *UI) main(f func()) {
 			f()
 		}
 	}
-	if u.opt.mainDo != nil {
-		u.opt.mainDo(g)
+	if u.opt.Main != nil {
+		u.opt.Main(g)
 		return
 	}
 	fyne.Do(g)
+}
+
+// gui runs f, which opens a window: on fyne's main goroutine once its loop runs (see
+// Options.OpenGUI), at once when Synchronous.
+func (u *UI) gui(f func()) {
+	if u.opt.Synchronous || u.opt.OpenGUI == nil {
+		u.do(f)
+		return
+	}
+	u.opt.OpenGUI(func() {
+		if u.ctx.Err() == nil {
+			f()
+		}
+	})
 }
 
 // call runs work with a bounded context in the background (or at once when Synchronous),

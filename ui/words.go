@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"path/filepath"
 	"strings"
 	"time"
@@ -247,9 +248,32 @@ func lastSync(s string) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
-// twoLines stacks a title and a detail line closer than two labels would sit.
-func twoLines(title, detail fyne.CanvasObject) *fyne.Container {
-	return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), title, detail)
+// newTwoLineRow is a list row: an icon, a bold title over a detail line (closer than two
+// labels would sit), and with right a text on the right (a state).
+func newTwoLineRow(right bool) fyne.CanvasObject {
+	title := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	detail := widget.NewLabel("")
+	detail.Truncation = fyne.TextTruncateEllipsis
+	var r fyne.CanvasObject
+	if right {
+		r = widget.NewLabel("")
+	}
+	lines := container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), title, detail)
+	return container.NewBorder(nil, nil, widget.NewIcon(nil), r, lines)
+}
+
+// setTwoLineRow shows an icon and texts in a row of newTwoLineRow, and lays it out again
+// (the right text's width may have changed).
+func setTwoLineRow(o fyne.CanvasObject, icon fyne.Resource, title, detail, right string) {
+	c := o.(*fyne.Container)
+	lines := c.Objects[0].(*fyne.Container).Objects
+	lines[0].(*widget.Label).SetText(title)
+	lines[1].(*widget.Label).SetText(detail)
+	c.Objects[1].(*widget.Icon).SetResource(icon)
+	if len(c.Objects) > 2 {
+		c.Objects[2].(*widget.Label).SetText(right)
+	}
+	c.Refresh()
 }
 
 // folderWords shows a folder for a list column: the home folder as ~, and a long path by

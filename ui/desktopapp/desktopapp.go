@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -55,6 +56,10 @@ type Config struct {
 
 // Run runs the app until the user quits or ctx ends. It must be called on the main
 // goroutine.
+//
+// fyne's loop (with its 60 Hz tick, about 1 % of a core even with no window) starts only
+// when a window is wanted: until then the tray, the notifications and the UI's state run
+// on other goroutines, one at a time (lazyMain), and the main goroutine waits.
 func Run(ctx context.Context, cfg Config) error {
 	ensureCacheDir(cfg.Log)
 	a := app.NewWithID(AppID)
@@ -66,32 +71,95 @@ func Run(ctx context.Context, cfg Config) error {
 	defer stopUI()
 	a.Lifecycle().SetOnStopped(stopUI)
 
-	h := &host{a: a, cfg: cfg, stopUI: stopUI}
+	lazy := newLazyMain()
+	h := &host{a: a, cfg: cfg, stopUI: stopUI, lazy: lazy, quitting: make(chan struct{})}
 	// An unshown window: fyne quits when its last window closes, and the tray app must
 	// not. It has no OpenGL context (a window gets one when first shown).
 	a.NewWindow(AppName)
-	tray := newTray(a, cfg.Log)
-	h.notes = newNotifier(a, cfg.Log)
-	u := ui.New(a, cfg.API, h, tray, ui.Options{Log: cfg.Log, LogFiles: cfg.LogFiles, Version: cfg.Version})
+	tray := newTray(a, cfg.Log, lazy.do)
+	h.notes = newNotifier(a, cfg.Log, lazy.do)
+	u := ui.New(a, cfg.API, h, tray, ui.Options{Log: cfg.Log, LogFiles: cfg.LogFiles, Version: cfg.Version,
+		Main: lazy.do, OpenGUI: lazy.gui})
 	u.InitTray()
-	a.Lifecycle().SetOnStarted(func() {
-		tray.start()
-		u.Start(uiCtx)
-		startUICheck(uiCtx, u, cfg.Getenv, cfg.Log)
-		if cfg.OnReady != nil {
-			cfg.OnReady(u.ShowWindow)
-		}
-	})
+	tray.start()
+	if tray.needsLoop() {
+		lazy.once.Do(func() { close(lazy.start) })
+	}
+	u.Start(uiCtx)
+	startUICheck(uiCtx, u, lazy.do, cfg.Getenv, cfg.Log)
+	if cfg.OnReady != nil {
+		cfg.OnReady(u.ShowWindow)
+	}
 	go func() {
 		<-ctx.Done()
 		h.Quit()
 	}()
-	a.Run()
+	select {
+	case <-lazy.start:
+		lazy.run()
+		if h.startLoop() {
+			a.Run()
+		}
+	case <-h.quitting:
+	}
 	h.quit.Do(func() {}) // a later ctx end must not reach the stopped driver
 	stopUI()
 	tray.stop()
 	h.notes.close()
 	return nil
+}
+
+// lazyMain is where the UI's state lives: before fyne's loop runs, the calling goroutine
+// under a lock (no window exists, so no fyne widget is touched); once it runs, fyne's main
+// goroutine.
+type lazyMain struct {
+	mu      sync.Mutex
+	running atomic.Bool
+	start   chan struct{} // closed when a window is wanted
+	ran     chan struct{} // closed once the loop takes the calls
+	once    sync.Once
+}
+
+func newLazyMain() *lazyMain {
+	return &lazyMain{start: make(chan struct{}), ran: make(chan struct{})}
+}
+
+// do runs f where the UI's state lives (ui.Options.Main).
+func (l *lazyMain) do(f func()) {
+	if l.running.Load() {
+		fyne.Do(f)
+		return
+	}
+	l.mu.Lock()
+	if l.running.Load() {
+		l.mu.Unlock()
+		fyne.Do(f)
+		return
+	}
+	defer l.mu.Unlock()
+	f()
+}
+
+// gui runs f, which opens a window, on fyne's main goroutine, starting the loop first
+// (ui.Options.OpenGUI). It never waits: f is queued for the loop.
+func (l *lazyMain) gui(f func()) {
+	if l.running.Load() {
+		fyne.Do(f)
+		return
+	}
+	l.once.Do(func() { close(l.start) })
+	go func() {
+		<-l.ran
+		fyne.Do(f)
+	}()
+}
+
+// run hands the calls to fyne's loop (which a.Run starts next, taking the queued ones).
+func (l *lazyMain) run() {
+	l.mu.Lock()
+	l.running.Store(true)
+	l.mu.Unlock()
+	close(l.ran)
 }
 
 // ensureCacheDir creates the user's cache folder (~/.cache), which fyne expects to
@@ -106,11 +174,28 @@ func ensureCacheDir(log *slog.Logger) {
 
 // host is ui.Host over the fyne app.
 type host struct {
-	a      fyne.App
-	cfg    Config
-	notes  notifier
-	stopUI context.CancelFunc
-	quit   sync.Once
+	a        fyne.App
+	cfg      Config
+	notes    notifier
+	stopUI   context.CancelFunc
+	lazy     *lazyMain
+	quit     sync.Once
+	quitMu   sync.Mutex
+	looping  bool          // fyne's loop was started (guarded by quitMu)
+	quitting chan struct{} // closed by Quit before fyne's loop started
+}
+
+// startLoop records that fyne's loop starts, unless Quit came first.
+func (h *host) startLoop() bool {
+	h.quitMu.Lock()
+	defer h.quitMu.Unlock()
+	select {
+	case <-h.quitting:
+		return false
+	default:
+	}
+	h.looping = true
+	return true
 }
 
 func (h *host) OpenURL(ctx context.Context, url string) error { return h.cfg.OpenURL(ctx, url) }
@@ -128,11 +213,18 @@ func (h *host) OpenFolder(ctx context.Context, dir string) error {
 
 func (h *host) Notify(n ui.Notification) { h.notes.Notify(n) }
 
-// Quit stops the UI's goroutines, then the app (on the main goroutine).
+// Quit stops the UI's goroutines, then the app: fyne's loop when it runs, else the wait
+// of the main goroutine.
 func (h *host) Quit() {
 	h.quit.Do(func() {
 		h.stopUI()
-		fyne.Do(h.a.Quit)
+		h.quitMu.Lock()
+		defer h.quitMu.Unlock()
+		if h.looping {
+			fyne.Do(h.a.Quit) // runs once the loop takes its queue
+		} else {
+			close(h.quitting)
+		}
 	})
 }
 
@@ -150,9 +242,10 @@ type notifier interface {
 	close()
 }
 
-// trayer is the system tray the app runs.
+// trayer is the system tray the app runs; needsLoop says it needs fyne's loop running.
 type trayer interface {
 	ui.Tray
 	start()
 	stop()
+	needsLoop() bool
 }

@@ -21,6 +21,7 @@ import (
 type busNotifier struct {
 	log  *slog.Logger
 	conn *dbus.Conn
+	run  func(func()) // where the UI's state lives (lazyMain.do)
 
 	mu      sync.Mutex
 	actions map[uint32][]ui.NotificationAction
@@ -32,8 +33,8 @@ const (
 	notifyIface = "org.freedesktop.Notifications"
 )
 
-func newNotifier(a fyne.App, log *slog.Logger) notifier {
-	n := &busNotifier{log: log, actions: map[uint32][]ui.NotificationAction{}}
+func newNotifier(a fyne.App, log *slog.Logger, run func(func())) notifier {
+	n := &busNotifier{log: log, run: run, actions: map[uint32][]ui.NotificationAction{}}
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		log.Warn("notifications off: no session bus", "err", err)
@@ -98,7 +99,7 @@ func (n *busNotifier) signals(ch <-chan *dbus.Signal) {
 				i, _ = strconv.Atoi(key)
 			}
 			if i >= 0 && i < len(acts) {
-				fyne.Do(acts[i].Do)
+				n.run(acts[i].Do)
 			}
 		case notifyIface + ".NotificationClosed":
 			n.mu.Lock()

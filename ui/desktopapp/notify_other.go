@@ -13,7 +13,7 @@ import (
 // fyneNotifier is fyne's notifications (no action buttons on these platforms yet).
 type fyneNotifier struct{ a fyne.App }
 
-func newNotifier(a fyne.App, log *slog.Logger) notifier { return fyneNotifier{a} }
+func newNotifier(a fyne.App, log *slog.Logger, run func(func())) notifier { return fyneNotifier{a} }
 
 func (n fyneNotifier) Notify(note ui.Notification) {
 	n.a.SendNotification(fyne.NewNotification(note.Title, note.Body))

@@ -25,6 +25,7 @@ const openCommand = "xdg-open"
 // it.
 type sysTray struct {
 	log *slog.Logger
+	run func(func()) // where the UI's state lives (lazyMain.do)
 
 	mu      sync.Mutex
 	started bool
@@ -40,9 +41,12 @@ type sysTray struct {
 	tooltip string
 }
 
-func newTray(a fyne.App, log *slog.Logger) trayer {
-	return &sysTray{log: log, icons: map[string][]byte{}}
+func newTray(a fyne.App, log *slog.Logger, run func(func())) trayer {
+	return &sysTray{log: log, run: run, icons: map[string][]byte{}}
 }
+
+// needsLoop: this tray runs over D-Bus, without fyne's loop.
+func (t *sysTray) needsLoop() bool { return false }
 
 // start registers the tray on the session bus.
 func (t *sysTray) start() {
@@ -150,7 +154,7 @@ func (t *sysTray) rebuildLocked(m *fyne.Menu) {
 	}
 }
 
-// clicks runs item i's current action, on fyne's main goroutine, for each click.
+// clicks runs item i's current action, where the UI's state lives, for each click.
 func (t *sysTray) clicks(i int, ch <-chan struct{}, done <-chan struct{}) {
 	for {
 		select {
@@ -164,7 +168,7 @@ func (t *sysTray) clicks(i int, ch <-chan struct{}, done <-chan struct{}) {
 			}
 			t.mu.Unlock()
 			if f != nil {
-				fyne.Do(f)
+				t.run(f)
 			}
 		}
 	}

@@ -15,7 +15,7 @@ var openCommand = map[bool]string{true: "open", false: "explorer"}[isDarwin]
 // fyneTray is fyne's own tray (Windows, macOS), which needs fyne's main loop there.
 type fyneTray struct{ desktop.App }
 
-func newTray(a fyne.App, log *slog.Logger) trayer {
+func newTray(a fyne.App, log *slog.Logger, run func(func())) trayer {
 	d, ok := a.(desktop.App)
 	if !ok {
 		return noTray{}
@@ -23,8 +23,9 @@ func newTray(a fyne.App, log *slog.Logger) trayer {
 	return fyneTray{d}
 }
 
-func (fyneTray) start() {}
-func (fyneTray) stop()  {}
+func (fyneTray) start()          {}
+func (fyneTray) stop()           {}
+func (fyneTray) needsLoop() bool { return true } // fyne's tray runs in its loop
 
 // noTray is a platform without a tray.
 type noTray struct{}
@@ -33,3 +34,4 @@ func (noTray) SetSystemTrayMenu(*fyne.Menu)    {}
 func (noTray) SetSystemTrayIcon(fyne.Resource) {}
 func (noTray) start()                          {}
 func (noTray) stop()                           {}
+func (noTray) needsLoop() bool                 { return false }

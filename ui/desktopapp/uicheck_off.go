@@ -11,4 +11,4 @@ import (
 
 // startUICheck does nothing unless the app is built with the uicheck tag (the real-window
 // test's build).
-func startUICheck(context.Context, *ui.UI, func(string) string, *slog.Logger) {}
+func startUICheck(context.Context, *ui.UI, func(func()), func(string) string, *slog.Logger) {}

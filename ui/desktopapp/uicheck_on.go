@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/cloudsync/cloudsync/ui"
 	"github.com/cloudsync/cloudsync/ui/uicheck"
 )
@@ -23,7 +21,7 @@ import (
 // each window shows are written to $CLOUDSYNC_UI_CHECK/<window title>.txt, one per line
 // with its place in pixels ("text TAB x TAB y TAB width TAB height"), for the test to read
 // what a window says and to click a button by its label.
-func startUICheck(ctx context.Context, u *ui.UI, getenv func(string) string, log *slog.Logger) {
+func startUICheck(ctx context.Context, u *ui.UI, run func(func()), getenv func(string) string, log *slog.Logger) {
 	dir := getenv("CLOUDSYNC_UI_CHECK")
 	if dir == "" {
 		return
@@ -68,7 +66,7 @@ func startUICheck(ctx context.Context, u *ui.UI, getenv func(string) string, log
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				fyne.Do(tick)
+				run(tick)
 			}
 		}
 	}()

@@ -34,7 +34,7 @@ type testCloud struct {
 	dav *localcloud.Server
 }
 
-func startTestCloud(t *testing.T, dir, user, password string) *testCloud {
+func startTestCloud(t testing.TB, dir, user, password string) *testCloud {
 	t.Helper()
 	dav, err := localcloud.Start(dir, "127.0.0.1:0", "", "")
 	if err != nil {

@@ -33,9 +33,9 @@ func (e *env) cli(t *testing.T, args ...string) string {
 }
 
 // try runs the CLI with stdin and returns its output and error.
-func (e *env) try(t *testing.T, stdin string, args ...string) (string, error) {
+func (e *env) try(t testing.TB, stdin string, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Minute) // commands bound themselves (wait --timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, e.bin, args...)
 	cmd.Env = e.vars
@@ -80,7 +80,7 @@ type app struct {
 	log  string
 }
 
-func startApp(t *testing.T, e *env, bin, logName string, extra ...string) *app {
+func startApp(t testing.TB, e *env, bin, logName string, extra ...string) *app {
 	t.Helper()
 	a := &app{done: make(chan struct{}), log: filepath.Join(artifacts(t), logName)}
 	logf, err := os.Create(a.log)
