@@ -120,6 +120,15 @@ func TestDesktopApp(t *testing.T) {
 	eventually(t, 30*time.Second, "the progress in the tray", func() bool {
 		return strings.HasPrefix(tr.line(t), "Syncing 1 item") && slices.ContainsFunc(tr.labels(t), func(l string) bool { return strings.Contains(l, "MB of 12.0 MB") })
 	})
+	// The progress line changes in place: the menu's item ids stay (an open menu stays open).
+	before := tr.items(t)
+	eventually(t, 20*time.Second, "the progress line to move on", func() bool {
+		after := tr.items(t)
+		return len(after) == len(before) && after[1].Label != before[1].Label
+	})
+	if after := tr.items(t); after[0].ID != before[0].ID || after[1].ID != before[1].ID {
+		t.Errorf("the tray menu was rebuilt for a progress tick (ids %d,%d → %d,%d)", before[0].ID, before[1].ID, after[0].ID, after[1].ID)
+	}
 	cloud.set(func(c *testCloud) { c.rate = 0 })
 	if tip := tr.tooltip(t); !strings.Contains(tip, "Quarterly figures 2026.iso") {
 		t.Errorf("the tray tooltip does not name the file: %q", tip)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudsync/cloudsync/syncer"
+	"github.com/cloudsync/cloudsync/syncer/control"
+	"github.com/cloudsync/cloudsync/ui/localcloud"
 )
 
 // BenchmarkIdleTrayApp measures the desktop app at rest (issue 13 point 0): 100,000 files
@@ -18,8 +23,11 @@ import (
 // than the daemon (the engine's own polling is in both) and at most 60 MB more RSS. It
 // runs under Xvfb, D-Bus and gnome-keyring (scripts/gui-test.sh bench, from make bench).
 //
-// Each measure starts right after `cloudsync wait` returned (a pass just ended), so the
-// minute holds the same number of polling passes for both.
+// A polling pass over 100,000 files costs the engine seconds of CPU, far more than the
+// 1 % allowed, so the app's own cost is measured with the polling passes out of the
+// window (poll and rescan intervals of an hour), for the daemon and the app alike; the
+// figures with the default polling are printed too. Each measure starts right after
+// `cloudsync wait` returned (a pass just ended).
 func BenchmarkIdleTrayApp(b *testing.B) {
 	if os.Getenv("CLOUDSYNC_GUI_E2E") != "1" {
 		b.Skip("runs under Xvfb and D-Bus: scripts/gui-test.sh bench (make bench)")
@@ -52,44 +60,77 @@ func BenchmarkIdleTrayApp(b *testing.B) {
 		}
 		cloudDir := filepath.Join(tmp, "cloud")
 		os.MkdirAll(cloudDir, 0o755)
-		cloud := startTestCloud(b, cloudDir, "ann", "idle-bench-pw")
+		cloud, err := localcloud.Start(cloudDir, "127.0.0.1:0", "ann", "idle-bench-pw")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { cloud.Close(context.Background()) })
 
 		// First sync with the daemon, then a fresh daemon: its start pass, then the minute.
 		d := startDaemon(b, e, "idle-daemon-1.log")
 		cli(b, e, "idle-bench-pw\n", "account", "add", "work", "--type", "webdav", "--url", cloud.URL, "--user", "ann", "--password-stdin")
 		cli(b, e, "", "sync", docs, "--account", "work", "--to", "docs")
 		start := time.Now()
-		cli(b, e, "", "wait", "--timeout", "20m")
+		settle(b, e, "20m")
 		b.Logf("first sync of %d files: %v", n, time.Since(start).Round(time.Second))
 		stopProcess(d)
 
 		d = startDaemon(b, e, "idle-daemon-2.log")
-		cli(b, e, "", "wait", "--timeout", "10m")
+		cl := control.NewClient(socketOf(b, e))
+		defer cl.Close()
+		settle(b, e, "10m")
 		daemon := measure(b, d.Process.Pid, window)
+		setIntervals(b, cl, time.Hour) // no polling pass in the window: what is left is the process's own
+		settle(b, e, "10m")
+		daemonQuiet := measure(b, d.Process.Pid, window)
 		stopProcess(d)
 
 		// The app: bare `cloudsync` (an account exists, so no window opens).
 		a := startApp(b, e, appBin, "idle-app.log")
 		eventually(b, time.Minute, "the app's engine", func() bool { _, err := e.try(b, "", "status"); return err == nil })
-		cli(b, e, "", "wait", "--timeout", "10m")
+		settle(b, e, "10m")
+		appQuiet := measure(b, a.cmd.Process.Pid, window)
+		setIntervals(b, cl, 0)
+		settle(b, e, "10m")
 		app := measure(b, a.cmd.Process.Pid, window)
 		a.stop()
 
-		extraCPU := app.cpu - daemon.cpu
+		extraCPU := appQuiet.cpu - daemonQuiet.cpu
 		extraRSS := app.rssMB - daemon.rssMB
 		b.ReportMetric(daemon.cpu, "daemon-%core")
 		b.ReportMetric(app.cpu, "app-%core")
+		b.ReportMetric(extraCPU, "app-extra-%core")
 		b.ReportMetric(daemon.rssMB, "daemon-RSS-MB")
 		b.ReportMetric(app.rssMB, "app-RSS-MB")
-		fmt.Printf("BENCH idle over %d tracked files, %v, no window: daemon %.2f %% of a core, RSS %.0f MB; "+
-			"tray app %.2f %% of a core, RSS %.0f MB; the app's extra: %.2f %% of a core, %.0f MB\n",
-			n, window, daemon.cpu, daemon.rssMB, app.cpu, app.rssMB, extraCPU, extraRSS)
+		fmt.Printf("BENCH idle over %d tracked files, %v each, no window:\n"+
+			"BENCH   with the default polling (30s): daemon %.2f %% of a core, RSS %.0f MB; tray app %.2f %% of a core, RSS %.0f MB\n"+
+			"BENCH   without polling passes:         daemon %.2f %% of a core; tray app %.2f %%\n"+
+			"BENCH   the app's own extra: %.2f %% of a core (at most 1), %.0f MB RSS (at most 60)\n",
+			n, window, daemon.cpu, daemon.rssMB, app.cpu, app.rssMB, daemonQuiet.cpu, appQuiet.cpu, extraCPU, extraRSS)
 		if extraCPU > 1 {
 			b.Errorf("the idle app uses %.2f %% of a core more than the daemon (at most 1 %%)", extraCPU)
 		}
 		if extraRSS > 60 {
 			b.Errorf("the idle app's RSS is %.0f MB above the daemon's (at most 60 MB)", extraRSS)
 		}
+	}
+}
+
+// setIntervals sets the poll and rescan intervals (0: the defaults, 30s and 10m).
+func setIntervals(b *testing.B, cl *control.Client, d time.Duration) {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := cl.GetSettings(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.PollInterval, s.RescanInterval = syncer.Duration(30*time.Second), syncer.Duration(10*time.Minute)
+	if d > 0 {
+		s.PollInterval, s.RescanInterval = syncer.Duration(d), syncer.Duration(d)
+	}
+	if err := cl.PutSettings(ctx, s); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -167,6 +208,21 @@ func stopProcess(c *exec.Cmd) {
 		c.Process.Kill()
 		<-done
 	}
+}
+
+// settle waits until the engine converged; a pass that met a passing network error is
+// retried at the next poll, so wait is asked again (three times at most).
+func settle(b *testing.B, e *env, timeout string) {
+	b.Helper()
+	var out string
+	var err error
+	for range 3 {
+		if out, err = e.try(b, "", "wait", "--timeout", timeout); err == nil {
+			return
+		}
+		b.Logf("wait: %v: %s", err, out)
+	}
+	b.Fatalf("cloudsync wait: %v\n%s", err, out)
 }
 
 func cli(b *testing.B, e *env, stdin string, args ...string) {
