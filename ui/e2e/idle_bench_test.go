@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,38 +76,42 @@ func BenchmarkIdleTrayApp(b *testing.B) {
 		b.Logf("first sync of %d files: %v", n, time.Since(start).Round(time.Second))
 		stopProcess(d)
 
-		d = startDaemon(b, e, "idle-daemon-2.log")
+		// The same steps for the daemon and the app: the start pass, a minute with the
+		// default polling, then a minute without polling passes.
 		cl := control.NewClient(socketOf(b, e))
 		defer cl.Close()
-		settle(b, e, "10m")
-		daemon := measure(b, d.Process.Pid, window)
-		setIntervals(b, cl, time.Hour) // no polling pass in the window: what is left is the process's own
-		settle(b, e, "10m")
-		daemonQuiet := measure(b, d.Process.Pid, window)
+		steps := func(pid int) (polling, quiet usage) {
+			setIntervals(b, cl, 0)
+			settle(b, e, "10m")
+			polling = measure(b, pid, window)
+			setIntervals(b, cl, time.Hour) // no polling pass in the window: what is left is the process's own
+			settle(b, e, "10m")
+			quiet = measure(b, pid, window)
+			return polling, quiet
+		}
+		d = startDaemon(b, e, "idle-daemon-2.log")
+		daemon, daemonQuiet := steps(d.Process.Pid)
 		stopProcess(d)
 
 		// The app: bare `cloudsync` (an account exists, so no window opens).
 		a := startApp(b, e, appBin, "idle-app.log")
 		eventually(b, time.Minute, "the app's engine", func() bool { _, err := e.try(b, "", "status"); return err == nil })
-		settle(b, e, "10m")
-		appQuiet := measure(b, a.cmd.Process.Pid, window)
-		setIntervals(b, cl, 0)
-		settle(b, e, "10m")
-		app := measure(b, a.cmd.Process.Pid, window)
+		app, appQuiet := steps(a.cmd.Process.Pid)
 		a.stop()
 
 		extraCPU := appQuiet.cpu - daemonQuiet.cpu
-		extraRSS := app.rssMB - daemon.rssMB
+		extraRSS := appQuiet.rssMB - daemonQuiet.rssMB
 		b.ReportMetric(daemon.cpu, "daemon-%core")
 		b.ReportMetric(app.cpu, "app-%core")
 		b.ReportMetric(extraCPU, "app-extra-%core")
-		b.ReportMetric(daemon.rssMB, "daemon-RSS-MB")
-		b.ReportMetric(app.rssMB, "app-RSS-MB")
+		b.ReportMetric(daemonQuiet.rssMB, "daemon-RSS-MB")
+		b.ReportMetric(appQuiet.rssMB, "app-RSS-MB")
 		fmt.Printf("BENCH idle over %d tracked files, %v each, no window:\n"+
-			"BENCH   with the default polling (30s): daemon %.2f %% of a core, RSS %.0f MB; tray app %.2f %% of a core, RSS %.0f MB\n"+
-			"BENCH   without polling passes:         daemon %.2f %% of a core; tray app %.2f %%\n"+
+			"BENCH   with the default polling (30s): daemon %.2f %% of a core, RSS %.0f MB (peak %.0f); tray app %.2f %% of a core, RSS %.0f MB (peak %.0f)\n"+
+			"BENCH   without polling passes:         daemon %.2f %% of a core, RSS %.0f MB; tray app %.2f %%, RSS %.0f MB\n"+
 			"BENCH   the app's own extra: %.2f %% of a core (at most 1), %.0f MB RSS (at most 60)\n",
-			n, window, daemon.cpu, daemon.rssMB, app.cpu, app.rssMB, daemonQuiet.cpu, appQuiet.cpu, extraCPU, extraRSS)
+			n, window, daemon.cpu, daemon.rssMB, daemon.peakMB, app.cpu, app.rssMB, app.peakMB,
+			daemonQuiet.cpu, daemonQuiet.rssMB, appQuiet.cpu, appQuiet.rssMB, extraCPU, extraRSS)
 		if extraCPU > 1 {
 			b.Errorf("the idle app uses %.2f %% of a core more than the daemon (at most 1 %%)", extraCPU)
 		}
@@ -134,17 +139,23 @@ func setIntervals(b *testing.B, cl *control.Client, d time.Duration) {
 	}
 }
 
-// usage is a process's CPU over a window (percent of one core) and its RSS at the end.
-type usage struct{ cpu, rssMB float64 }
+// usage is a process's CPU over a window (percent of one core), its RSS (the median of
+// one sample a second: a pass's garbage comes and goes) and its highest RSS in the window.
+type usage struct{ cpu, rssMB, peakMB float64 }
 
-// measure reads the CPU time process pid uses over d, and its RSS at the end.
+// measure reads the CPU time process pid uses over d, and its RSS each second.
 func measure(b *testing.B, pid int, d time.Duration) usage {
 	b.Helper()
 	t0, w0 := cpuTicks(b, pid), time.Now()
-	time.Sleep(d)
+	var rss []float64
+	for time.Since(w0) < d {
+		time.Sleep(time.Second)
+		rss = append(rss, float64(statusKB(b, pid, "VmRSS:"))/1024)
+	}
 	t1, w1 := cpuTicks(b, pid), time.Now()
 	const hz = 100 // USER_HZ on Linux
-	return usage{cpu: 100 * float64(t1-t0) / hz / w1.Sub(w0).Seconds(), rssMB: float64(statusKB(b, pid, "VmRSS:")) / 1024}
+	sort.Float64s(rss)
+	return usage{cpu: 100 * float64(t1-t0) / hz / w1.Sub(w0).Seconds(), rssMB: rss[len(rss)/2], peakMB: rss[len(rss)-1]}
 }
 
 // cpuTicks is utime+stime of pid (/proc/PID/stat fields 14 and 15).
