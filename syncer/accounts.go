@@ -119,7 +119,7 @@ func (e *Engine) probe(ctx context.Context, a model.Account, rem remote.Remote) 
 	}
 	e.cfg.Log.Info("probed the server", "account", a.Name, "server", caps.Server, "file_ids", caps.FileIDs,
 		"etags", caps.ETags, "folder_etags", caps.FolderETags, "checksums", caps.Checksums,
-		"hides_dot_files", caps.HidesDotFiles)
+		"hides_dot_files", caps.HidesDotFiles, "dead_properties", caps.DeadProperties)
 	// What the server lacks is said once, here, where it is found (SERVERS.md).
 	if !caps.ETags {
 		e.cfg.Log.Warn("the server gives files no version tags (ETags): a cloud edit that keeps a file's size "+

@@ -19,15 +19,18 @@ import (
 // extensions; servers without them answer 404 for those properties in a second propstat.
 const propfindBody = `<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns">
-  <d:prop>
+  <d:prop>` + propfindProps + `
+  </d:prop>
+</d:propfind>`
+
+// propfindProps are the properties every listing asks for.
+const propfindProps = `
     <d:resourcetype/>
     <d:getcontentlength/>
     <d:getlastmodified/>
     <d:getetag/>
     <oc:fileid/>
-    <oc:checksums/>
-  </d:prop>
-</d:propfind>`
+    <oc:checksums/>`
 
 // maxListing bounds the multistatus body of one PROPFIND (about 400,000 entries).
 const maxListing = 256 << 20
@@ -56,6 +59,7 @@ type prop struct {
 	ETag          string   `xml:"DAV: getetag"`
 	FileID        string   `xml:"http://owncloud.org/ns fileid"`
 	Checksums     []string `xml:"http://owncloud.org/ns checksums>checksum"`
+	metaProps
 }
 
 // davStatusOK reports whether a DAV:status line ("HTTP/1.1 200 OK") is a 2xx; an absent
@@ -171,6 +175,7 @@ func entryOf(rel string, r *response) (remote.Entry, bool) {
 		pr.ETag = firstNonEmpty(pr.ETag, p.ETag)
 		pr.FileID = firstNonEmpty(pr.FileID, p.FileID)
 		pr.Checksums = append(pr.Checksums, p.Checksums...)
+		pr.metaProps.merge(p.metaProps)
 	}
 	e := remote.Entry{Path: rel, IsDir: isDir}
 	if !isDir {
@@ -197,6 +202,7 @@ func entryOf(rel string, r *response) (remote.Entry, bool) {
 	if !isDir {
 		e.Hash = bestChecksum(pr.Checksums)
 	}
+	e.Meta = pr.metaProps.meta()
 	return e, weak
 }
 
@@ -262,7 +268,11 @@ type propfindResult struct {
 // one bad name.
 func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propfindResult, error) {
 	p = remote.Clean(p)
-	req, err := c.newRequest(ctx, "PROPFIND", p, dir, strings.NewReader(propfindBody))
+	body := propfindBody
+	if c.keepsMeta() {
+		body = propfindMetaBody
+	}
+	req, err := c.newRequest(ctx, "PROPFIND", p, dir, strings.NewReader(body))
 	if err != nil {
 		return propfindResult{}, err
 	}
