@@ -21,7 +21,7 @@ func TestParseRejectsEachBadFileWithOneClearError(t *testing.T) {
 		{"newer version", `"version": 1`, `"version": 2`, "version 2 of the export format; this cloudsync reads version 1"},
 		{"unknown field", `"user": "alice"`, `"user": "alice", "password": "x"`, `unknown field "password"`},
 		{"missing account name", `"name": "dav", `, ``, "accounts[0]: name is missing"},
-		{"bad type", `"type": "webdav"`, `"type": "ftp"`, `type "ftp" is neither webdav nor alfresco`},
+		{"bad type", `"type": "webdav"`, `"type": "ftp"`, `unknown account type "ftp": use webdav or alfresco`},
 		{"twice", `"user": "alice"}]`, `"user": "alice"}, {"name": "dav", "type": "webdav", "url": "u", "user": "b"}]`, "listed twice"},
 		{"missing local", `"local": "/home/a/P", `, ``, "sets[0]: local is missing"},
 		{"missing cloud", `"cloud": "P",`, ``, "sets[0]: cloud is missing"},

@@ -24,6 +24,7 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/control"
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/backends"
 )
 
 // Format names the document; Version is the only version this package reads and writes.
@@ -160,8 +161,8 @@ func Parse(data []byte) (*File, error) {
 		if err := missing(at, "name", a.Name, "type", a.Type, "url", a.URL, "user", a.User); err != nil {
 			return nil, err
 		}
-		if a.Type != "webdav" && a.Type != "alfresco" {
-			return nil, fmt.Errorf("%s (%s): type %q is neither webdav nor alfresco", at, a.Name, a.Type)
+		if err := backends.Registry().Check(a.Type); err != nil {
+			return nil, fmt.Errorf("%s (%s): %v", at, a.Name, err)
 		}
 		if names[a.Name] {
 			return nil, fmt.Errorf("%s: the account %s is listed twice", at, a.Name)

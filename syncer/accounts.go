@@ -27,8 +27,8 @@ func (e *Engine) AddAccount(ctx context.Context, r AddAccountRequest) (model.Acc
 	switch {
 	case !accountName.MatchString(a.Name):
 		return a, fmt.Errorf("invalid account name %q: use letters, digits, '.', '_', '-', '@' (up to 64)", a.Name)
-	case a.Type != "webdav" && a.Type != "alfresco":
-		return a, fmt.Errorf("unknown account type %q: use webdav or alfresco", a.Type)
+	case e.cfg.Remotes != nil && e.cfg.Remotes.Check(a.Type) != nil:
+		return a, e.cfg.Remotes.Check(a.Type)
 	case a.User == "":
 		return a, errors.New("a user name is required")
 	case r.Password == "":
@@ -173,12 +173,14 @@ func (e *Engine) RemoveAccount(ctx context.Context, name string) error {
 }
 
 // Browse lists the folders (and files) under an account-relative folder, for choosing a
-// destination: for Alfresco the top levels are networks and sites.
+// destination. Folders within the fixed top levels of the account's type (for Alfresco,
+// networks and sites: registry.Backend.Levels) are marked with that level's kind.
 func (e *Engine) Browse(ctx context.Context, account, folder string) ([]BrowseEntry, error) {
 	rem, a, err := e.remoteFor(account)
 	if err != nil {
 		return nil, err
 	}
+	backend, _ := e.cfg.Remotes.Lookup(a.Type)
 	folder = remote.Clean(folder)
 	entries, err := rem.ReadDir(ctx, folder)
 	if err != nil {
@@ -193,13 +195,9 @@ func (e *Engine) Browse(ctx context.Context, account, folder string) ([]BrowseEn
 	}
 	out := make([]BrowseEntry, 0, len(entries))
 	for _, en := range entries {
-		kind := "folder"
+		kind := backend.EntryKind(depth)
 		if !en.IsDir {
 			kind = "file"
-		} else if a.Type == "alfresco" && depth == 0 {
-			kind = "network"
-		} else if a.Type == "alfresco" && depth == 1 {
-			kind = "site"
 		}
 		out = append(out, BrowseEntry{Name: path.Base(en.Path), Path: en.Path, IsDir: en.IsDir, Kind: kind})
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/registry"
 )
 
 // Secrets is where account secrets live (the OS keyring in production; see package
@@ -29,7 +30,8 @@ type WatchEvent struct {
 // interval (the watcher may shorten it for network file systems).
 type WatchFunc func(ctx context.Context, root string, includeSubfolders bool, rescan time.Duration) (<-chan WatchEvent, error)
 
-// Config wires the engine to its seams. Store, Secrets, Dial and LocalFS are required.
+// Config wires the engine to its seams. Store, Secrets, LocalFS and Dial (or Remotes) are
+// required.
 type Config struct {
 	Store   model.Store
 	Secrets Secrets
@@ -38,7 +40,12 @@ type Config struct {
 	SecretsWhere string
 	// Dial builds the remote of an account. It must not do network I/O itself; the engine
 	// checks credentials with remote.Checker (or ReadDir("")) when it needs to.
+	// Nil: Remotes.Dial builds it by the account's type.
 	Dial func(a model.Account, secret string) (remote.Remote, error)
+	// Remotes is the registry of remote types (package backends builds it): AddAccount
+	// accepts only its types and Browse marks the fixed levels of their trees (Alfresco's
+	// networks and sites). Nil: any type Dial builds is accepted and no level is marked.
+	Remotes *registry.Registry
 	// LocalFS opens the local tree of a set root.
 	LocalFS func(root string) exec.LocalFS
 	// Watch is optional; without it only polling and rescans see local changes.

@@ -38,8 +38,11 @@ type Engine struct {
 
 // New checks cfg and returns an engine that syncs nothing until Run.
 func New(cfg Config) (*Engine, error) {
+	if cfg.Dial == nil && cfg.Remotes != nil {
+		cfg.Dial = cfg.Remotes.Dial(cfg.Log)
+	}
 	if cfg.Store == nil || cfg.Secrets == nil || cfg.Dial == nil || cfg.LocalFS == nil {
-		return nil, errors.New("syncer: Store, Secrets, Dial and LocalFS are required")
+		return nil, errors.New("syncer: Store, Secrets, Dial (or Remotes) and LocalFS are required")
 	}
 	explicitPoll, explicitRescan := cfg.PollInterval > 0, cfg.RescanInterval > 0
 	explicitUp, explicitDown := cfg.UploadLimit > 0, cfg.DownloadLimit > 0

@@ -14,13 +14,33 @@ import (
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/backends"
+	"github.com/cloudsync/cloudsync/syncer/remote/registry"
+	"github.com/cloudsync/cloudsync/syncer/remote/webdav"
 	"github.com/cloudsync/cloudsync/ui/localcloud"
 )
 
-// Account types offered by the account form, and their API names.
-var accountTypes = []string{"WebDAV", "Alfresco"}
+// remoteTypes is the registry of remote types the account form offers (package backends).
+func remoteTypes() *registry.Registry { return backends.Registry() }
 
-func accountTypeName(label string) string { return strings.ToLower(label) }
+// accountTypes are the labels of the remote types, in the registry's order.
+func accountTypes() []string {
+	var out []string
+	for _, b := range remoteTypes().All() {
+		out = append(out, b.Label)
+	}
+	return out
+}
+
+// accountTypeName is the type name of a remote type's label.
+func accountTypeName(label string) string {
+	for _, b := range remoteTypes().All() {
+		if b.Label == label {
+			return b.Type
+		}
+	}
+	return ""
+}
 
 // LocalCloudAccount is the account name of the local cloud.
 const LocalCloudAccount = localcloud.AccountName
@@ -89,12 +109,10 @@ func (t *accountsTab) build() fyne.CanvasObject {
 
 	t.name = widget.NewEntry()
 	t.name.SetPlaceHolder("A short name, such as work")
-	t.kind = widget.NewSelect(accountTypes, nil)
-	t.kind.SetSelectedIndex(0)
 	t.url = widget.NewEntry()
-	t.url.SetPlaceHolder("Server address, starting with https://")
 	t.user = widget.NewEntry()
-	t.user.SetPlaceHolder("Your user name on the server")
+	t.kind = widget.NewSelect(accountTypes(), t.showFields)
+	t.kind.SetSelectedIndex(0)
 	t.password = widget.NewPasswordEntry()
 	t.password.OnSubmitted = func(string) { t.submit(false) }
 	t.result = widget.NewLabel("")
@@ -131,11 +149,19 @@ func (t *accountsTab) build() fyne.CanvasObject {
 	return t.root
 }
 
+// showFields shows the form fields of the remote type labelled label, as its registry
+// entry describes them.
+func (t *accountsTab) showFields(label string) {
+	b, _ := remoteTypes().Lookup(accountTypeName(label))
+	for key, e := range map[string]*widget.Entry{registry.FieldURL: t.url, registry.FieldUser: t.user} {
+		f, _ := b.Field(key)
+		e.SetPlaceHolder(f.Placeholder)
+	}
+}
+
 func typeLabel(t string) string {
-	for _, l := range accountTypes {
-		if accountTypeName(l) == t {
-			return l
-		}
+	if b, ok := remoteTypes().Lookup(t); ok {
+		return b.Label
 	}
 	return t
 }
@@ -286,7 +312,7 @@ func (t *accountsTab) tryLocalCloud() {
 		if err != nil {
 			return err
 		}
-		a, err := u.api.AddAccount(ctx, syncer.AddAccountRequest{Name: LocalCloudAccount, Type: "webdav",
+		a, err := u.api.AddAccount(ctx, syncer.AddAccountRequest{Name: LocalCloudAccount, Type: webdav.Type,
 			URL: url, User: user, Password: password})
 		name = a.Name
 		return err

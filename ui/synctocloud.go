@@ -349,21 +349,22 @@ func (d *syncDialog) browse(folder string) {
 	})
 }
 
-// levelKind is what browseAt is: for Alfresco the first two levels are a network and a
-// site; for WebDAV everything is a folder.
+// levelKind is what browseAt is: "root" at the top of a type with fixed levels (for
+// Alfresco: networks, then sites; registry.Backend.Levels), the level's kind within them,
+// and "folder" below them, where folders can be made.
 func (d *syncDialog) levelKind() string {
-	if d.accountType() != "alfresco" {
+	b, _ := remoteTypes().Lookup(d.accountType())
+	depth := 0
+	if d.browseAt != "" {
+		depth = len(strings.Split(d.browseAt, "/"))
+	}
+	switch {
+	case b.CanMakeFolder(depth):
 		return "folder"
-	}
-	switch n := len(strings.Split(d.browseAt, "/")); {
-	case d.browseAt == "":
+	case depth == 0:
 		return "root"
-	case n == 1:
-		return "network"
-	case n >= 2:
-		return "folder" // a site's document library or below
 	}
-	return "folder"
+	return b.EntryKind(depth - 1)
 }
 
 func (d *syncDialog) newFolder() {

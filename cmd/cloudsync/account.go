@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,29 +11,48 @@ import (
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/control"
 	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote/backends"
+	"github.com/cloudsync/cloudsync/syncer/remote/registry"
 )
 
-// accountAddCmd is `account add NAME --type webdav|alfresco --url URL --user USER
-// --password-stdin [--web-ui URL]`. The password comes from standard input only (one
-// line, its line ending trimmed), never from argv, and goes to the engine over the
-// user-only control socket, which keeps it in the OS keyring.
+// accountAddCmd is `account add NAME --type TYPE --url URL --user USER --password-stdin
+// [--web-ui URL]`, TYPE one of the registered remote types (package backends). The
+// password comes from standard input only (one line, its line ending trimmed), never from
+// argv, and goes to the engine over the user-only control socket, which keeps it in the OS
+// keyring.
 func accountAddCmd(e *env) *cobra.Command {
-	c := &command{name: "account add", args: "NAME --type webdav|alfresco --url URL --user USER --password-stdin [--web-ui URL]",
+	reg := backends.Registry()
+	c := &command{name: "account add", args: "NAME --type " + reg.Choices("|") + " --url URL --user USER --password-stdin [--web-ui URL]",
 		summary: "Check the login and store the account; the password is read from standard input and kept in the OS keyring.",
 		minPos:  1, maxPos: 1}
-	var o accountAddOpts
+	o := accountAddOpts{reg: reg}
 	cmd := e.leaf(c, func(ctx context.Context, pos []string) int { return e.runAccountAdd(ctx, c, o, pos[0]) })
 	f := cmd.Flags()
-	f.StringVar(&o.typ, "type", "", "account `TYPE`: webdav or alfresco")
-	f.StringVar(&o.url, "url", "", "base `URL` (WebDAV: the folder under which paths are taken)")
+	f.StringVar(&o.typ, "type", "", "account `TYPE`: "+reg.Choices(" or "))
+	f.StringVar(&o.url, "url", "", "base `URL`"+fieldHelp(reg, registry.FieldURL))
 	f.StringVar(&o.user, "user", "", "`USER` name")
 	f.BoolVar(&o.pwStdin, "password-stdin", false, "read the password from standard input (required)")
 	f.StringVar(&o.webUI, "web-ui", "", "web page of an item for View in Cloud ({path}, {dir}, {id} are replaced); optional")
-	cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]cobra.Completion{"webdav", "alfresco"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions(reg.Types(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
+// fieldHelp is what each remote type says about one of its form fields, in parentheses.
+func fieldHelp(reg *registry.Registry, key string) string {
+	var parts []string
+	for _, b := range reg.All() {
+		if f, ok := b.Field(key); ok && f.Help != "" {
+			parts = append(parts, f.Help)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
+}
+
 type accountAddOpts struct {
+	reg                   *registry.Registry
 	typ, url, user, webUI string
 	pwStdin               bool
 }
@@ -41,8 +61,8 @@ func (e *env) runAccountAdd(ctx context.Context, c *command, o accountAddOpts, n
 	switch {
 	case o.typ == "":
 		return e.usageError(c, "--type is required")
-	case o.typ != "webdav" && o.typ != "alfresco":
-		return e.usageError(c, "--type must be webdav or alfresco, not %q", o.typ)
+	case o.reg.Check(o.typ) != nil:
+		return e.usageError(c, "--type must be %s, not %q", o.reg.Choices(" or "), o.typ)
 	case o.url == "":
 		return e.usageError(c, "--url is required")
 	case o.user == "":

@@ -15,6 +15,7 @@ import (
 	"github.com/cloudsync/cloudsync/credentials"
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/control"
+	"github.com/cloudsync/cloudsync/syncer/remote/backends"
 	"github.com/cloudsync/cloudsync/syncer/state"
 	"github.com/cloudsync/cloudsync/ui/localcloud"
 )
@@ -83,7 +84,7 @@ func openHost(e *env, tweak func(*syncer.Config)) (*host, error) {
 	h.close = append(h.close, h.local.Close)
 	cfg := syncer.Config{
 		Store: h.store, Secrets: h.secrets, SecretsWhere: where,
-		Dial: dialRemote(log), LocalFS: localFS, Watch: watchLocal, Log: log,
+		Remotes: backends.Registry(), LocalFS: localFS, Watch: watchLocal, Log: log,
 		Protected: ownFolders(p, e.getenv),
 	}
 	if tweak != nil {

@@ -15,7 +15,7 @@ import (
 // under service "cloudsync" and user Name (see package credentials).
 type Account struct {
 	Name string `json:"name"`
-	Type string `json:"type"` // "webdav" or "alfresco"
+	Type string `json:"type"` // a registered remote type (package registry): "webdav", "alfresco"
 	URL  string `json:"url"`
 	User string `json:"user"`
 	// WebUI is the base of the web UI for View in Cloud (Alfresco: Share or the Content
