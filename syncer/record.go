@@ -256,9 +256,9 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 	same := it.Status == model.StatusFailed && it.Reason == reason
 	it.Status, it.Reason, it.Details = model.StatusFailed, reason, details
 	it.Attempts++
-	it.NextRetry, it.Waits = e.cfg.Now().Add(backoff(it.Attempts, reason, remote.RetryAfterOf(res.Err))), ""
+	it.NextRetry, it.Waits = e.cfg.Now().Add(remote.RetryDelay(it.Attempts, p.s.ID+"/"+it.Path, remote.RetryAfterOf(res.Err))), ""
 	switch {
-	case waitsForChange(reason):
+	case remote.WaitsForChange(reason):
 		it.NextRetry, it.Waits = time.Time{}, fingerprint(a)
 	case errors.Is(res.Err, exec.ErrPlannedFailure):
 		// The planner (or the scan) finds this again on every pass; no timer holds back
@@ -271,17 +271,6 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 			Body: fmt.Sprintf("%s: %s", it.Path, reasonText(reason)), Path: p.abs(it.Path), Account: p.s.Account, Reason: reason})
 	}
 	return it
-}
-
-// backoff is the wait before retrying a failed item: doubling from 10 s up to 1 h, and at
-// least what the server asked for. Failures no retry can fix have no timer (waitsForChange).
-func backoff(attempts int, reason remote.Reason, retryAfter time.Duration) time.Duration {
-	d := 10 * time.Second
-	for i := 1; i < attempts && d < time.Hour; i++ {
-		d *= 2
-	}
-	d = min(d, time.Hour)
-	return max(d, retryAfter)
 }
 
 // reasonText is the one-line explanation of a failure reason shown in notifications.

@@ -17,13 +17,6 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
-const (
-	// uploadAttempts bounds the uploads of one file that keeps changing (KNOWN-FAILURES 18).
-	uploadAttempts = 3
-	// downloadResumes bounds the reopenings of one interrupted download stream.
-	downloadResumes = 2
-)
-
 // errChangedWhileRead is what an upload's reader returns instead of EOF when the local file
 // changed while it was read, so that the backend aborts the upload instead of storing a torn
 // version.
@@ -238,7 +231,7 @@ func (r *planRunner) localHash(n plan.Node, p string) (plan.Node, string, error)
 // upload sends local file Path to remote To (a new version of a.Remote when set). The file
 // is hashed as it is read; if it changed while being read the reader fails before EOF so
 // the backend aborts, and if it changed after the read the upload is repeated with the new
-// content (at most uploadAttempts in all). On success Result.Local is the local version
+// content (at most remote.UploadAttempts in all). On success Result.Local is the local version
 // whose content the remote now holds, even if the file changed again after the last
 // attempt: the next pass then sees a plain local edit.
 //
@@ -280,7 +273,7 @@ func (r *planRunner) upload(ctx context.Context, res Result) Result {
 		}
 		switch {
 		case ur.changed:
-			if attempt < uploadAttempts && ctx.Err() == nil {
+			if attempt < remote.UploadAttempts && ctx.Err() == nil {
 				continue
 			}
 			return localFailure(res, "read", ErrKeptChanging, remote.ReasonNone)
@@ -291,7 +284,7 @@ func (r *planRunner) upload(ctx context.Context, res Result) Result {
 		}
 		res.Local, res.Hash = at(&opened, a.Path), hex.EncodeToString(ur.h.Sum(nil))
 		res.Local.Hash = res.Hash
-		if attempt < uploadAttempts && ctx.Err() == nil {
+		if attempt < remote.UploadAttempts && ctx.Err() == nil {
 			if cur, err := r.env.Local.Stat(a.Path); err == nil && cur.ID == opened.ID && cur.Version != opened.Version {
 				continue // changed after it was read: send the newer content
 			}
@@ -391,7 +384,7 @@ func (u *uploadReader) end() error {
 }
 
 // resumeReader reads a remote file and, when the stream breaks with a network error,
-// reopens it at the offset already read (at most downloadResumes times) after checking that
+// reopens it at the offset already read (at most remote.DownloadResumes times) after checking that
 // the remote version did not change meanwhile. It reads at most one byte more than e.Size
 // (the listed size). err keeps the remote error that ended it.
 type resumeReader struct {
@@ -433,7 +426,7 @@ func (rr *resumeReader) Read(p []byte) (int, error) {
 
 // resume reopens the stream after err; false when err is not worth it or reopening failed.
 func (rr *resumeReader) resume(err error) bool {
-	if rr.resumes >= downloadResumes || rr.ctx.Err() != nil || remote.ReasonOf(err, "") != remote.ReasonNetwork {
+	if rr.resumes >= remote.DownloadResumes || rr.ctx.Err() != nil || remote.ReasonOf(err, "") != remote.ReasonNetwork {
 		return false
 	}
 	if rr.e.Version != "" {

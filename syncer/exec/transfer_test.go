@@ -79,7 +79,7 @@ func TestDownloadGivesUpAfterBoundedResumes(t *testing.T) {
 	rn := h.remote("big.bin", strings.Repeat("x", 1000))
 	h.rem.breakAt, h.rem.breaks = 100, 10
 	r := h.runOne(plan.Action{Op: plan.Download, Path: "big.bin", To: "big.bin", Remote: rn})
-	if r.Reason != remote.ReasonNetwork || h.rem.callCount("open") != 1+downloadResumes {
+	if r.Reason != remote.ReasonNetwork || h.rem.callCount("open") != 1+remote.DownloadResumes {
 		t.Fatalf("reason %q, opens %d", r.Reason, h.rem.callCount("open"))
 	}
 	if _, err := h.fs.Stat("big.bin"); err == nil {
@@ -286,7 +286,7 @@ func TestUploadOfFileThatKeepsChangingPublishesNothingTorn(t *testing.T) {
 	if _, ok := h.rem.content(remote.Join(testRoot, "log.txt")); ok {
 		t.Fatal("a version read while changing was stored")
 	}
-	if h.rem.callCount("upload") != uploadAttempts {
+	if h.rem.callCount("upload") != remote.UploadAttempts {
 		t.Fatalf("uploads %d", h.rem.callCount("upload"))
 	}
 }

@@ -128,21 +128,6 @@ func ReasonOf(err error, notFound Reason) Reason {
 	}
 }
 
-// Retryable reports whether an automatic retry (with back-off) can succeed without the user
-// doing anything: true for network and server trouble, quota (space may free up), and
-// locks; false for auth (the account is paused instead), invalid names and unsupported items.
-func Retryable(err error) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, ErrAuth), errors.Is(err, ErrInvalidName), errors.Is(err, ErrUnsupported),
-		errors.Is(err, ErrInsecureHTTP):
-		return false
-	default:
-		return true
-	}
-}
-
 // RetryAfterOf returns the server-requested delay carried by err, or 0.
 func RetryAfterOf(err error) time.Duration {
 	var e *Error

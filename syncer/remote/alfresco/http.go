@@ -11,11 +11,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/httpclient"
 )
 
 // Transport timeouts of the default client; the caller's context bounds each request.
@@ -292,15 +292,8 @@ func statusError(op, p string, resp *http.Response) *remote.Error {
 	} else if strings.HasPrefix(msg, "<") || len(msg) > 300 {
 		msg = ""
 	}
-	e := &remote.Error{Kind: kindOf(resp.StatusCode, msg), Op: op, Path: p, Status: resp.StatusCode, Message: msg}
-	if ra := resp.Header.Get("Retry-After"); ra != "" {
-		if secs, err := strconv.Atoi(ra); err == nil && secs >= 0 {
-			e.RetryAfter = time.Duration(secs) * time.Second
-		} else if t, err := http.ParseTime(ra); err == nil {
-			e.RetryAfter = max(time.Until(t), 0)
-		}
-	}
-	return e
+	return &remote.Error{Kind: kindOf(resp.StatusCode, msg), Op: op, Path: p, Status: resp.StatusCode, Message: msg,
+		RetryAfter: httpclient.RetryAfter(resp.Header, time.Now())}
 }
 
 // decode reads a JSON reply into v.

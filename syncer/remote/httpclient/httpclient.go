@@ -7,10 +7,12 @@
 package httpclient
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,4 +77,22 @@ func CheckRedirect(base *url.URL) func(req *http.Request, via []*http.Request) e
 		}
 		return nil
 	}
+}
+
+// RetryAfter is the delay a response's Retry-After header asks for (RFC 9110 §10.2.3:
+// seconds or an HTTP date), relative to now: 0 when absent, unreadable or in the past, and
+// at most remote.MaxRetryAfter, so a hostile or broken server cannot hold an item back
+// without limit. Every HTTP remote reads the header here.
+func RetryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		d = time.Duration(min(max(n, 0), int64(remote.MaxRetryAfter/time.Second))) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), remote.MaxRetryAfter)
 }

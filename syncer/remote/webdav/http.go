@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/httpclient"
 )
 
 // maxErrorBody bounds how much of an error reply is read for its message.
@@ -164,27 +165,11 @@ func httpError(op, p string, resp *http.Response, noOverwrite bool) error {
 		Op:         op,
 		Path:       p,
 		Status:     resp.StatusCode,
-		RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		RetryAfter: httpclient.RetryAfter(resp.Header, time.Now()),
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	e.Message = serverMessage(body)
 	return e
-}
-
-// retryAfter parses a Retry-After header (seconds or an HTTP date) relative to now; 0 when
-// absent or invalid. It is capped at an hour so a hostile server cannot park the engine.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if n, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), time.Hour)
 }
 
 // serverMessage extracts the human message of an error body: the s:message of a

@@ -2,10 +2,8 @@ package webdav
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
@@ -55,28 +53,6 @@ func TestKindOfMapsStatusesByMethod(t *testing.T) {
 	for _, tc := range cases {
 		if got := kindOf(tc.method, tc.status, tc.noOverwrite); got != tc.want {
 			t.Errorf("kindOf(%s, %d, noOverwrite=%v) = %v, want %v", tc.method, tc.status, tc.noOverwrite, got, tc.want)
-		}
-	}
-}
-
-func TestRetryAfterParsesSecondsAndDates(t *testing.T) {
-	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	cases := []struct {
-		header string
-		want   time.Duration
-	}{
-		{"", 0},
-		{"7", 7 * time.Second},
-		{" 120 ", 2 * time.Minute},
-		{"-5", 0},
-		{"soon", 0},
-		{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
-		{"999999", time.Hour}, // capped
-	}
-	for _, tc := range cases {
-		if got := retryAfter(tc.header, now); got != tc.want {
-			t.Errorf("retryAfter(%q) = %v, want %v", tc.header, got, tc.want)
 		}
 	}
 }
