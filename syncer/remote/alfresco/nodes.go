@@ -93,6 +93,7 @@ func (n node) entry(p string, now time.Time) remote.Entry {
 		e.Unsupported, e.Version = why, "m"+n.ModifiedAt
 		return e
 	}
+	e.Meta = n.meta()
 	if n.IsFolder {
 		e.Version = "m" + n.ModifiedAt
 		if now.IsZero() {

@@ -43,7 +43,7 @@ func (s *Server) checkout(user string, n *node) (*node, *apiError) {
 	}
 	wc := s.newNode(n.parent, name, "cm:content", user)
 	wc.content, wc.mime, wc.wcOwner, wc.original = append([]byte(nil), n.content...), n.mime, user, n
-	wc.title = n.title
+	wc.title, wc.description, wc.author, wc.titled, wc.authored = n.title, n.description, n.author, n.titled, n.authored
 	n.workingCopy, n.lockOwner, n.lockFull = wc, user, true
 	return wc, nil
 }

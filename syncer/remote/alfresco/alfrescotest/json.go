@@ -30,8 +30,10 @@ func (s *Server) userInfo(id string) map[string]any {
 	return map[string]any{"id": id, "displayName": name}
 }
 
-// setProps applies a PUT nodes/{id} properties change: cm:title, and the versioning
-// switches cm:autoVersion and cm:autoVersionOnUpdateProps. Others are ignored.
+// setProps applies a PUT nodes/{id} properties change: cm:title, cm:description, cm:author
+// (a string sets one, null unsets it: NodesImpl.updateNodeImpl, "null will unset the
+// specified property"; setting one adds its aspect), and the versioning switches
+// cm:autoVersion and cm:autoVersionOnUpdateProps. Others are ignored.
 func (s *Server) setProps(user string, n *node, props map[string]any) *apiError {
 	if !s.allowed(user, n, permWrite) {
 		return denied()
@@ -39,8 +41,24 @@ func (s *Server) setProps(user string, n *node, props map[string]any) *apiError 
 	if e := s.checkLock(user, n); e != nil {
 		return e
 	}
-	if t, ok := props["cm:title"].(string); ok {
-		n.title = t
+	for _, f := range []struct {
+		name   string
+		v      *string
+		aspect *bool
+	}{{"cm:title", &n.title, &n.titled}, {"cm:description", &n.description, &n.titled}, {"cm:author", &n.author, &n.authored}} {
+		v, ok := props[f.name]
+		if !ok {
+			continue
+		}
+		switch v := v.(type) {
+		case nil:
+			*f.v = ""
+		case string:
+			*f.v = v
+		default:
+			return errf(http.StatusBadRequest, "Invalid property value for %s: %v", f.name, v)
+		}
+		*f.aspect = true
 	}
 	if v, ok := props["cm:autoVersion"].(bool); ok {
 		n.autoVersion = v
@@ -79,9 +97,23 @@ func (s *Server) nodeJSONFor(user string, n *node, inc map[string]bool) map[stri
 	}
 	aspects := []string{"cm:auditable"}
 	props := map[string]any{}
-	if n.title != "" {
-		aspects = append(aspects, "cm:titled")
-		props["cm:title"] = n.title
+	// Empty values are left out, as null ones (NodesImpl.mapFromNodeProperties).
+	for _, f := range []struct {
+		aspect string
+		on     bool
+		props  [][2]string
+	}{
+		{"cm:titled", n.titled, [][2]string{{"cm:title", n.title}, {"cm:description", n.description}}},
+		{"cm:author", n.authored, [][2]string{{"cm:author", n.author}}},
+	} {
+		if f.on {
+			aspects = append(aspects, f.aspect)
+		}
+		for _, p := range f.props {
+			if p[1] != "" {
+				props[p[0]] = p[1]
+			}
+		}
 	}
 	if l := n.versionLabel(); l != "" {
 		aspects = append(aspects, "cm:versionable")

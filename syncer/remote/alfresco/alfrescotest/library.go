@@ -140,6 +140,12 @@ func (l *Library) SetTitle(p, title string) error {
 	return l.edit(p, func(n *node) *apiError { return l.s.setProps(systemUser, n, map[string]any{"cm:title": title}) })
 }
 
+// SetProperties changes p's properties as another client's PUT nodes/{id} does (cm:title,
+// cm:description, cm:author: a string sets, nil unsets; see Server.setProps).
+func (l *Library) SetProperties(p string, props map[string]any) error {
+	return l.edit(p, func(n *node) *apiError { return l.s.setProps(systemUser, n, props) })
+}
+
 // AddLink creates a link called p to target (both library paths) of type typ: "cm:link",
 // "app:filelink" (what Share's "Create link" makes for a file) or "app:folderlink".
 func (l *Library) AddLink(p, target, typ string) error {

@@ -36,7 +36,11 @@ type node struct {
 	archived   bool   // top of a deleted subtree (in the trashcan)
 	archivedAt time.Time
 	archivedBy string
-	title      string
+	// cm:titled's cm:title and cm:description, cm:author's cm:author; titled and authored
+	// say the aspect is on the node (added with its first property, never removed: a
+	// property set to null stays as a null value, DbNodeServiceImpl.addAspectsAndProperties).
+	title, description, author string
+	titled, authored           bool
 
 	// cm:versionable's cm:autoVersion and cm:autoVersionOnUpdateProps (VersionableAspect):
 	// a content change, a property change creates a version.
