@@ -91,3 +91,20 @@ func TestProppatchBody(t *testing.T) {
 		}
 	}
 }
+
+// TestXNetMemoryTreeKeepsMetaBelowItsRoot pins what the conformance suite's x/net/webdav
+// case relies on (it would skip MetadataRoundTrips otherwise): the memory tree refuses a
+// PROPPATCH of its root (500), so an account there keeps none, and keeps properties of
+// every folder below it.
+func TestXNetMemoryTreeKeepsMetaBelowItsRoot(t *testing.T) {
+	base := newXNetServer(t, nil, nil)
+	if why := newProbedClient(t, base).MetaUnsupported(); why == "" {
+		t.Errorf("an account at the memory tree's root was probed as keeping metadata")
+	}
+	if _, err := newTestClient(t, base, nil).Mkdir(testCtx(t), "home"); err != nil {
+		t.Fatal(err)
+	}
+	if why := newProbedClient(t, base+"home/").MetaUnsupported(); why != "" {
+		t.Errorf("an account below the root: MetaUnsupported() = %q, want it kept", why)
+	}
+}
