@@ -10,6 +10,9 @@
 //
 // The 1,000,000-file run takes long and is off unless -million (or CLOUDSYNC_BENCH_1M=1).
 // The machine is shared: the load average is printed before and after each site.
+//
+// It may import syncer/remote/webdav/davtest of this module; it drives the built binary, not
+// the packages.
 package main
 
 import (

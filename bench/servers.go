@@ -29,7 +29,7 @@ type server struct {
 }
 
 // Credentials of the benchmark's rclone server. They are passed through its environment,
-// never on a command line (TESTING.md's canary rule).
+// never on a command line (docs/TESTING.md's canary rule).
 const (
 	davUser = "bench"
 	davPass = "bench-pw-5b1e"

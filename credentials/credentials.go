@@ -2,6 +2,8 @@
 // through go-keyring) behind a three-method interface, and an in-memory double for tests.
 // Secrets live only there: never on disk, in logs or on a command line. Error messages
 // name the account, never the secret.
+//
+// It may import nothing of this module.
 package credentials
 
 import (

@@ -5,6 +5,9 @@
 // app (in-process) make the same archive. Secrets never reach the logs by design (the
 // remotes log names, paths and error kinds); the copies in the archive are still passed
 // through Redact, so that a slip elsewhere does not end up in a bug tracker.
+//
+// It may import syncer/control and syncer/model of this module (it reads the engine through
+// its API).
 package debugarchive
 
 import (

@@ -6,6 +6,9 @@
 // Imported sets are new sets: they start without bases, so where both sides hold different
 // content the engine keeps both (a conflict), and nothing is deleted because of the import.
 // The CLI and the desktop app use the same functions.
+//
+// It may import syncer, syncer/control, syncer/model, syncer/remote and syncer/remote/backends
+// of this module.
 package setsfile
 
 import (

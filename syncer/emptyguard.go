@@ -8,7 +8,7 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
-// The empty-listing guard of cloud subfolders (KNOWN-FAILURES 2). The set's root has its
+// The empty-listing guard of cloud subfolders (FAILURE-MODES 2). The set's root has its
 // own guard in listRemote (an empty listing stops the whole set); this one is for the
 // folders below it, and its rule is:
 //

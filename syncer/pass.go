@@ -104,7 +104,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 		}
 	}
 	// A missing, unmounted or replaced local root stops the set: nothing is deleted
-	// anywhere (KNOWN-FAILURES 1). A root emptied by the user is not suspicious in itself;
+	// anywhere (FAILURE-MODES 1). A root emptied by the user is not suspicious in itself;
 	// the mass-delete threshold guards that case.
 	if err := p.lfs.RootOK(false); err != nil {
 		return 0, p.r.setFailure(s, remote.ReasonLocalIO,
@@ -325,12 +325,12 @@ func (p *pass) isMember(n plan.Node, known map[string]model.Item) bool {
 }
 
 // emptyListingGuard is the number of synced cloud items from which an empty cloud listing
-// is not believed without confirmation (KNOWN-FAILURES 2). A set of one item may lose it.
+// is not believed without confirmation (FAILURE-MODES 2). A set of one item may lose it.
 const emptyListingGuard = 2
 
 // listRemote lists the set's cloud folder. ok false: the pass stops with state; the set's
-// failure is recorded. Guards: a vanished cloud root (KNOWN-FAILURES 23) and an empty
-// listing where the base expects items (KNOWN-FAILURES 2) stop the set instead of being
+// failure is recorded. Guards: a vanished cloud root (FAILURE-MODES 23) and an empty
+// listing where the base expects items (FAILURE-MODES 2) stop the set instead of being
 // read as deletions, unless the user confirmed with Request Sync.
 func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 	e, s := p.e, p.s

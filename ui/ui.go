@@ -12,6 +12,11 @@
 // The package imports fyne's widget packages but not fyne.io/fyne/v2/app, so it builds
 // and tests with CGO_ENABLED=0 and no display (fyne's test app); package ui/desktopapp
 // runs it in a real window with a tray.
+//
+// It may import debugarchive, setsfile, syncer (the API types), syncer/control, syncer/model,
+// syncer/remote, syncer/remote/backends, syncer/remote/limiter, syncer/remote/registry,
+// syncer/remote/webdav and ui/localcloud of this module; it reaches the engine only through
+// syncer/control.
 package ui
 
 import (

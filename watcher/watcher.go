@@ -11,6 +11,8 @@
 //
 // The package does not depend on the sync engine; Event mirrors syncer.WatchEvent field
 // for field so the caller converts with a plain loop.
+//
+// It may import nothing of this module.
 package watcher
 
 import (

@@ -20,7 +20,7 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
-// The kill -9 layer of TESTING.md: the built daemon is killed (SIGKILL) during a many-file
+// The kill -9 layer of docs/TESTING.md: the built daemon is killed (SIGKILL) during a many-file
 // first sync with a large upload and a large download in it, during a large download, and
 // during a large upload replacing a synced file; both sides are edited while it is down;
 // then it restarts. The cloud is Debian's `rclone serve webdav`, which writes uploads in
@@ -83,7 +83,7 @@ func TestKillDashNineDuringTransfersLosesNothing(t *testing.T) {
 	k.write(cloud, "big-down-2.bin", k.big("a second big download"))
 	k.killWhen("a large download is under way", func() bool { return len(stagedFiles(k.root, 1)) > 0 })
 	k.write(cloud, "cloud-005.txt", "cloud file 5, edited while the engine was down\n")
-	k.cut("local-010.txt") // KNOWN-FAILURES 19: emptied by the crash, its mtime kept
+	k.cut("local-010.txt") // FAILURE-MODES 19: emptied by the crash, its mtime kept
 	k.restartAndCheck()
 	k.mustHave(cloud, "local-010.txt", "local file 10\n")
 	k.mustHave(k.root, "local-010.txt", "local file 10\n")

@@ -100,7 +100,7 @@ func stopProcess(cmd *exec.Cmd) error {
 
 // TestDaemonEndToEnd runs `cloudsync daemon` and `cloudsync serve-webdav` from the built
 // binary and drives them with the CLI: accounts (right and wrong password), status,
-// pause/resume, a folder synced to the WebDAV server, and the security checks of TESTING.md
+// pause/resume, a folder synced to the WebDAV server, and the security checks of docs/TESTING.md
 // (socket 0600, the password nowhere on disk nor in any process's arguments).
 func TestDaemonEndToEnd(t *testing.T) {
 	bin := os.Getenv("CLOUDSYNC_BIN")

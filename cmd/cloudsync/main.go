@@ -4,6 +4,8 @@
 // lives in its own file (account.go, sets.go, items.go, status.go, daemon.go,
 // servewebdav.go, gui.go), cli.go and args.go are the frame every command shares, help.go
 // the help, completion, version and man pages, paths.go says where files live.
+//
+// It may import any package of this module: it is the wiring (main.go) and the CLI.
 package main
 
 import (

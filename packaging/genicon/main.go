@@ -2,6 +2,8 @@
 // needs: packaging/icon.png (512 px, for fyne package) and the hicolor sizes installed by
 // `make install`. Run it with `go run ./packaging/genicon` after changing the SVG; it needs
 // no display (fyne's software renderer).
+//
+// It may import ui (for the icon) of this module.
 package main
 
 import (

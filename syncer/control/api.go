@@ -2,6 +2,8 @@
 // client the CLI and the desktop UI use. It carries the engine API (the API interface
 // below, implemented by *syncer.Engine and by *Client) as JSON over HTTP on a Unix socket
 // readable only by its user (0600 in a 0700 directory).
+//
+// It may import syncer, syncer/model and syncer/remote of this module.
 package control
 
 import (

@@ -3,6 +3,8 @@
 // file and renamed into place only after a re-check, conflict copies, moves as remote
 // moves, local deletes to the desktop trash. It also holds the LocalFS seam and its
 // implementations (the OS one, and an in-memory double for tests).
+//
+// It may import syncer/plan and syncer/remote of this module.
 package exec
 
 import (

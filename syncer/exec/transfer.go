@@ -235,7 +235,7 @@ func (r *planRunner) localHash(n plan.Node, p string) (plan.Node, string, error)
 // whose content the remote now holds, even if the file changed again after the last
 // attempt: the next pass then sees a plain local edit.
 //
-// KNOWN-FAILURES 19 (a zero-byte file with the base's mtime must not replace good remote
+// FAILURE-MODES 19 (a zero-byte file with the base's mtime must not replace good remote
 // content) is not checked here: an action does not carry the base's size and mtime, so the
 // planner, which has them, must turn that case into a Fail.
 func (r *planRunner) upload(ctx context.Context, res Result) Result {

@@ -3,6 +3,8 @@
 // so the engine core, the Badger store (syncer/state), the control API and the UI can all
 // share it without the engine importing a database. (STYLE.md lists no such package; it
 // exists so that syncer does not import syncer/state, which imports Badger.)
+//
+// It may import syncer/remote of this module (for its value types).
 package model
 
 import (

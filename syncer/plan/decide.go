@@ -33,7 +33,7 @@ func (st *state) freeze(it *item, f failure) bool {
 }
 
 // changed reports whether file it was edited on side s since the base. A new version with
-// the base's content hash is not an edit (KNOWN-FAILURES 7).
+// the base's content hash is not an edit (FAILURE-MODES 7).
 func (st *state) changed(it *item, s int) bool {
 	n, b := it.n[s], it.base
 	if n == nil || b == nil || n.IsDir || b.IsDir || n.Partial {
@@ -51,7 +51,7 @@ func (st *state) changed(it *item, s int) bool {
 }
 
 // shrunk reports whether local file it lost content in a way no edit explains
-// (KNOWN-FAILURES 19): it became empty while no engine watched (Options.WatchedSince), or it is
+// (FAILURE-MODES 19): it became empty while no engine watched (Options.WatchedSince), or it is
 // shorter than at the last sync with the same mtime. Such a file is not trusted as an edit.
 // The note says which.
 func (st *state) shrunk(it *item) (bool, string) {

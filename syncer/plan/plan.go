@@ -2,7 +2,9 @@
 // of one sync set (the base recorded at the last sync, the local tree, the remote tree)
 // into a Plan of actions ordered by explicit dependencies. It does no I/O and reads no
 // clock, so it can be printed, compared with golden files and property-tested on random
-// trees (see TESTING.md, "planner properties").
+// trees (see docs/TESTING.md, "planner properties").
+//
+// It may import syncer/remote of this module (for its value types), and nothing that does I/O.
 package plan
 
 import (
@@ -114,7 +116,7 @@ type Options struct {
 	RemoteIDsArePaths bool
 	// WatchedSince is when the engine started watching the local folder (its start): a
 	// local file last modified before it changed while no engine watched. A file found
-	// empty with such an mtime is not trusted as an edit (KNOWN-FAILURES 19: a crash or a
+	// empty with such an mtime is not trusted as an edit (FAILURE-MODES 19: a crash or a
 	// power loss leaves files truncated): when it would replace non-empty cloud content it
 	// becomes a Conflict (the cloud's version keeps the name, the empty one is kept as a
 	// conflict copy). A file shorter than at the last sync whose mtime did not change is

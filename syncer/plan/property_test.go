@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// The planner property test (TESTING.md, "planner properties"): random synced trees,
+// The planner property test (docs/TESTING.md, "planner properties"): random synced trees,
 // random edits on both sides, plan, run the plan in a random order allowed by After on
 // the simulated trees (emulating exec), then check that
 //
@@ -143,7 +143,7 @@ func (w *world) checkPass(in Input) error {
 	if err := w.checkEqual(ex); err != nil {
 		return fmt.Errorf("%v\nplan:\n%s\n%s", err, p, w.dumpTrees())
 	}
-	// Convergence (TESTING.md): with no more edits, follow-up passes never delete or
+	// Convergence (docs/TESTING.md): with no more edits, follow-up passes never delete or
 	// replace anything and reach a plan of only Fail actions within 3 passes. The first
 	// follow-up only records or forgets (bookkeeping that touches neither tree), except for
 	// items that failed (or lie under a failed node): not being synced, they may be settled

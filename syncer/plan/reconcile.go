@@ -364,7 +364,7 @@ func (st *state) build(in Input) {
 	if st.opt.RemoteIDsArePaths {
 		st.matchPathMoves(baseItems, free[sideR], take)
 	}
-	// Safe save (KNOWN-FAILURES 8) and kind changes: a node with an unknown id at the base
+	// Safe save (FAILURE-MODES 8) and kind changes: a node with an unknown id at the base
 	// path of an item whose node vanished on that side is that item.
 	byDepth := append([]*item(nil), baseItems...)
 	sort.SliceStable(byDepth, func(i, j int) bool { return depth(byDepth[i].base.Path) < depth(byDepth[j].base.Path) })

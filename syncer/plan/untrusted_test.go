@@ -29,7 +29,7 @@ func bsized(key, p, lid, lver, rid, rver, hash string, size int64, mtime time.Ti
 	return b
 }
 
-// KNOWN-FAILURES 19: a file found empty after the engine was not running (a crash, a power
+// FAILURE-MODES 19: a file found empty after the engine was not running (a crash, a power
 // loss) may be the damage, not an edit: it must not replace the cloud's good content.
 func TestEmptiedWhileUnwatchedIsConflictNotUpload(t *testing.T) {
 	opt := trusted()

@@ -6,6 +6,8 @@
 // A backend maps its own status codes to these kinds in one function; the engine then
 // decides retries and user-visible reasons from the kind alone (see Reason and Retryable).
 // This package does no I/O and imports no network code, so the engine can depend on it.
+//
+// It may import nothing of this module (every other package builds on it), and never net/http.
 package remote
 
 import (

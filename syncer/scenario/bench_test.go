@@ -15,7 +15,7 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/state"
 )
 
-// BenchmarkFirstUpload10kFiles is the first-upload benchmark of TESTING.md: 10,000 files
+// BenchmarkFirstUpload10kFiles is the first-upload benchmark of docs/TESTING.md: 10,000 files
 // of 4 KiB in 100 folders, synced to an empty folder of a loopback WebDAV server
 // (golang.org/x/net/webdav) by the real engine over the real file system and Badger store.
 // It reports wall time, files/s and the process's peak RSS (VmHWM; the in-process server is

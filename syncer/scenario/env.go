@@ -1,11 +1,14 @@
 // Package scenario holds cloudsync's scenario suite: one readable test per rule of SPEC §3
-// and §4 and per row of KNOWN-FAILURES, written once against an Env and run against every
+// and §4 and per row of docs/FAILURE-MODES.md, written once against an Env and run against every
 // environment: the engine over in-memory doubles, over real WebDAV servers on 127.0.0.1
 // (golang.org/x/net/webdav in-process and Debian's rclone), and the built cloudsync binary
 // driven through its CLI and a running daemon (cmd/cloudsync). A scenario acts as a person
 // (editing the local folder) and as another client of the cloud (editing the cloud folder),
-// lets the engine converge, and checks the outcome and the oracle of TESTING.md: no lost
+// lets the engine converge, and checks the outcome and the oracle of docs/TESTING.md: no lost
 // write, convergence, containment.
+//
+// It may import syncer, syncer/exec, syncer/model, syncer/remote and syncer/remote/memremote
+// of this module; its tests, any package of this module.
 package scenario
 
 import (

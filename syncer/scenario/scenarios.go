@@ -49,7 +49,7 @@ func basics() []Scenario {
 			}
 		}},
 		{"FirstSyncMergesWithExistingCloudContent", func(e *Env) {
-			// KNOWN-FAILURES 4: a first sync against a non-empty cloud merges; nothing is wiped.
+			// FAILURE-MODES 4: a first sync against a non-empty cloud merges; nothing is wiped.
 			e.Local.Write("mine.txt", "local only")
 			e.Cloud.Write("theirs.txt", "cloud only")
 			e.SyncFolder(defaults())
@@ -80,7 +80,7 @@ func basics() []Scenario {
 			e.Converged(nil)
 		}},
 		{"IdlePassMakesNoRequestsThatChangeAnything", func(e *Env) {
-			// TESTING.md oracle 4: a pass with nothing changed makes no mutating request.
+			// docs/TESTING.md oracle 4: a pass with nothing changed makes no mutating request.
 			e.Need(e.Calls != nil, "count requests")
 			e.Local.Write("a.txt", "a")
 			e.Local.Write("d/b.txt", "b")
@@ -111,7 +111,7 @@ func basics() []Scenario {
 func conflicts() []Scenario {
 	return []Scenario{
 		{"ConflictCloudWinsAndLocalVersionIsKept", func(e *Env) {
-			// SPEC §3 / KNOWN-FAILURES 6.
+			// SPEC §3 / FAILURE-MODES 6.
 			e.Local.Write("report.docx", "base")
 			e.SyncFolder(defaults())
 			e.Local.Write("report.docx", "local edit")
@@ -150,7 +150,7 @@ func conflicts() []Scenario {
 			e.Converged(nil)
 		}},
 		{"SameEditOnBothSidesIsNoConflict", func(e *Env) {
-			// KNOWN-FAILURES 7: identical content is not a conflict.
+			// FAILURE-MODES 7: identical content is not a conflict.
 			e.Local.Write("same.txt", "base")
 			e.SyncFolder(defaults())
 			e.Local.Write("same.txt", "identical edit")
@@ -174,7 +174,7 @@ func conflicts() []Scenario {
 			}
 		}},
 		{"LocalEditBeatsCloudDelete", func(e *Env) {
-			// SPEC §3 edit vs delete / KNOWN-FAILURES 24.
+			// SPEC §3 edit vs delete / FAILURE-MODES 24.
 			e.Local.Write("keep.txt", "v1")
 			e.SyncFolder(defaults())
 			e.Local.Write("keep.txt", "edited locally")
@@ -229,7 +229,7 @@ func moves() []Scenario {
 			}
 		}},
 		{"LocalFolderMoveIsOneCloudMove", func(e *Env) {
-			// KNOWN-FAILURES 10.
+			// FAILURE-MODES 10.
 			for i := range 5 {
 				e.Local.Write("src/f"+string(rune('a'+i))+".txt", "file")
 			}
@@ -248,7 +248,7 @@ func moves() []Scenario {
 			}
 		}},
 		{"CloudRenameIsLocalRenameKeepingTheFile", func(e *Env) {
-			// KNOWN-FAILURES 11: the local file is renamed (same inode), not re-downloaded.
+			// FAILURE-MODES 11: the local file is renamed (same inode), not re-downloaded.
 			e.Local.Write("a.txt", "content a")
 			e.SyncFolder(defaults())
 			id := e.Local.ID("a.txt")
@@ -274,7 +274,7 @@ func moves() []Scenario {
 			}
 		}},
 		{"CaseOnlyRenameKeepsTheItem", func(e *Env) {
-			// KNOWN-FAILURES 12.
+			// FAILURE-MODES 12.
 			e.Local.Write("report.docx", "r")
 			e.SyncFolder(defaults())
 			e.Local.Rename("report.docx", "Report.docx")
@@ -284,7 +284,7 @@ func moves() []Scenario {
 			e.Converged(nil)
 		}},
 		{"OfficeSafeSaveUpdatesTheSameCloudFile", func(e *Env) {
-			// KNOWN-FAILURES 8: write temp, rename original away, rename temp over it.
+			// FAILURE-MODES 8: write temp, rename original away, rename temp over it.
 			e.Local.Write("budget.xlsx", "v1")
 			e.SyncFolder(defaults())
 			del := calls(e, "delete")

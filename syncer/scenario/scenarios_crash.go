@@ -12,7 +12,7 @@ import (
 func crashes() []Scenario {
 	return []Scenario{
 		{"FileCutWhileTheEngineWasDownIsAConflictNotAnUpload", func(e *Env) {
-			// KNOWN-FAILURES 19: a crash or power loss leaves doc.txt empty and notes.txt
+			// FAILURE-MODES 19: a crash or power loss leaves doc.txt empty and notes.txt
 			// cut, their mtimes as before. Neither may replace the good cloud copy.
 			e.Need(e.Restart != nil && e.CutLocal != nil, "restart the engine and cut a local file")
 			e.Local.Write("doc.txt", "the report, version 1")

@@ -12,7 +12,7 @@ import (
 func safety() []Scenario {
 	return []Scenario{
 		{"MissingLocalRootStopsTheSetWithoutDeleting", func(e *Env) {
-			// KNOWN-FAILURES 1: an unmounted share is not a mass delete.
+			// FAILURE-MODES 1: an unmounted share is not a mass delete.
 			e.Need(e.HideLocalRoot != nil, "hide the local root")
 			e.Local.Write("a.txt", "a")
 			e.Local.Write("d/b.txt", "b")
@@ -32,7 +32,7 @@ func safety() []Scenario {
 			e.Converged(nil)
 		}},
 		{"EmptyCloudListingDoesNotDeleteLocalFiles", func(e *Env) {
-			// KNOWN-FAILURES 2: external storage down looks like an empty folder.
+			// FAILURE-MODES 2: external storage down looks like an empty folder.
 			o := defaults()
 			o.DeleteLocalOnCloudDelete = true
 			e.Local.Write("a.txt", "a")
@@ -48,7 +48,7 @@ func safety() []Scenario {
 			}
 		}},
 		{"DeletedCloudFolderStopsTheSetAndRequestSyncRecreatesIt", func(e *Env) {
-			// KNOWN-FAILURES 23.
+			// FAILURE-MODES 23.
 			e.Local.Write("a.txt", "a")
 			e.Local.Write("d/b.txt", "b")
 			e.SyncFolder(defaults())
@@ -66,7 +66,7 @@ func safety() []Scenario {
 			e.Has(e.Cloud, "cloud", "d/b.txt", "b")
 		}},
 		{"MassLocalDeleteWaitsForConfirmation", func(e *Env) {
-			// KNOWN-FAILURES 3.
+			// FAILURE-MODES 3.
 			for i := range 20 {
 				e.Local.Write(fmt.Sprintf("f%02d.txt", i), "x")
 			}
@@ -120,7 +120,7 @@ func safety() []Scenario {
 			}
 		}},
 		{"CopiedStateNeverDeletes", func(e *Env) {
-			// SPEC §4 / KNOWN-FAILURES 5: restored state → differences are conflicts or
+			// SPEC §4 / FAILURE-MODES 5: restored state → differences are conflicts or
 			// restores, never deletions.
 			e.Need(e.ForgetInstallation != nil, "replace the installation")
 			e.Local.Write("a.txt", "a")
@@ -135,7 +135,7 @@ func safety() []Scenario {
 			e.Converged(nil)
 		}},
 		{"OfficeTempAndLockFilesAreIgnored", func(e *Env) {
-			// KNOWN-FAILURES 9.
+			// FAILURE-MODES 9.
 			e.SyncFolder(defaults())
 			for _, n := range []string{"~$report.docx", ".~lock.report.odt#", "x.tmp", ".DS_Store", "Thumbs.db", "desktop.ini"} {
 				e.Local.Write(n, "junk")
@@ -169,7 +169,7 @@ func safety() []Scenario {
 			}
 		}},
 		{"QuotaExceededFailsWithBackoffAndLosesNothing", func(e *Env) {
-			// KNOWN-FAILURES 20.
+			// FAILURE-MODES 20.
 			e.Need(e.Fault != nil, "inject server errors")
 			e.SyncFolder(defaults())
 			e.Fault(func(op, p string) int {
@@ -195,7 +195,7 @@ func safety() []Scenario {
 			e.Has(e.Cloud, "cloud", "big.bin", "too much")
 		}},
 		{"AuthFailurePausesTheAccountAndNotifiesOnce", func(e *Env) {
-			// SPEC §4 auth_failed / KNOWN-FAILURES 22.
+			// SPEC §4 auth_failed / FAILURE-MODES 22.
 			e.Need(e.Fault != nil, "inject server errors")
 			e.Local.Write("a.txt", "a")
 			e.SyncFolder(defaults())

@@ -8,7 +8,7 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
-// TestCrashAtEveryStep is the crash layer of TESTING.md. Per seed: a small tree synced
+// TestCrashAtEveryStep is the crash layer of docs/TESTING.md. Per seed: a small tree synced
 // once, then random edits on both sides, then two passes whose durable steps (store
 // writes, local mutations including staging a temp file, remote mutations) are counted:
 // K. The run is repeated for every k in 0..K with the engine crashing after step k: from

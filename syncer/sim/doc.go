@@ -1,4 +1,4 @@
-// Package sim holds cloudsync's randomized engine tests, the layers of TESTING.md that run
+// Package sim holds cloudsync's randomized engine tests, the layers of docs/TESTING.md that run
 // the real engine (syncer.New) over test doubles or a real WebDAV server and check the
 // oracle at the end of every run: no lost write, convergence within 3 passes, atomicity,
 // idempotence and containment.
@@ -18,4 +18,6 @@
 //
 // Every failure prints its seed; SIM_SEED=N reruns that one seed (with -v: its trace).
 // The package has only tests: nothing here is linked into cloudsync.
+//
+// Its tests may import any package of this module.
 package sim

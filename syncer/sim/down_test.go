@@ -9,7 +9,7 @@ import (
 
 // What happens while the engine is down (between a crash and the restart): a person edits
 // both sides, and the crash (or a power loss with it) may have left a synced local file cut:
-// empty, or shorter with its mtime kept (KNOWN-FAILURES 19). The content the file held
+// empty, or shorter with its mtime kept (FAILURE-MODES 19). The content the file held
 // before is still in the cloud, and must still be in a live file at the end: a cut file is
 // no edit, so it must never replace the cloud's copy (that copy surviving only in the
 // cloud's trash or version history would not do).

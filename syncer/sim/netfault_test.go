@@ -42,7 +42,7 @@ const netStallTimeout = time.Second
 // fsync, on stalled requests), so more seeds than cores keep the cores busy.
 const netWorkers = 8
 
-// TestNetworkFaults is the network-fault layer of TESTING.md. Per seed: the real engine
+// TestNetworkFaults is the network-fault layer of docs/TESTING.md. Per seed: the real engine
 // over a real folder (exec.OSFS on a temp dir), the Badger store (one seed in eight) or the
 // in-memory one, and the WebDAV remote talking HTTPS to golang.org/x/net/webdav on
 // 127.0.0.1 through faultTransport, with 10 % of requests failing (reset, stall, truncated

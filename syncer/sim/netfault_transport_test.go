@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// faultTransport is the network-fault layer of TESTING.md: an http.RoundTripper between
+// faultTransport is the network-fault layer of docs/TESTING.md: an http.RoundTripper between
 // the WebDAV client and the server that, while on, turns a share of the requests into one
 // of the faults below. The base transport does the real exchange.
 //

@@ -51,7 +51,7 @@ func simOptions(seed int64) worldOptions {
 	return o
 }
 
-// TestSimulation is the deterministic simulation of TESTING.md: per seed, up to 100 random
+// TestSimulation is the deterministic simulation of docs/TESTING.md: per seed, up to 100 random
 // steps (edits on either side, single engine passes, clock moves), with 10 % of remote
 // calls failing and edits landing in the middle of passes; then faults stop and the
 // oracle is checked.

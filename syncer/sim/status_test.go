@@ -8,7 +8,7 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
-// checkTruthfulStatus is the oracle's "truthful status" (TESTING.md 6): no item the engine
+// checkTruthfulStatus is the oracle's "truthful status" (docs/TESTING.md 6): no item the engine
 // reports synced (Sync Info, as `cloudsync info` and the app show it) has sides that
 // differ: a file with other content in the cloud, or missing on one side. Items inside a
 // folder kept apart (a name clash, an item gone on one side: see apart) are left out, as

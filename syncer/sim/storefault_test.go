@@ -19,7 +19,7 @@ func storeWorld(t *testing.T, seed int64) *world {
 		options: model.Options{IncludeSubfolders: true, AllowCloudDelete: true, DeleteLocalOnCloudDelete: true}})
 }
 
-// TestStoreFaultsEveryOperation is the store layer of TESTING.md: for a few scenario
+// TestStoreFaultsEveryOperation is the store layer of docs/TESTING.md: for a few scenario
 // templates (seeds), the i-th store operation of two passes fails, for every i (reads
 // and writes alike), and the passes after it must recover: the oracle holds.
 func TestStoreFaultsEveryOperation(t *testing.T) {

@@ -13,6 +13,8 @@
 //	cfg/<name>           config value (string)
 //	meta/installation    installation id (string)
 //	meta/fingerprint     machine id + marker file id the installation id is bound to
+//
+// It may import syncer/model of this module.
 package state
 
 import (

@@ -403,7 +403,7 @@ func TestSecondOpenRefused(t *testing.T) {
 
 // TestCopiedStateDirGetsNewInstallationID: a state dir copied elsewhere (or restored from a
 // backup, which recreates its files) must not pass for the original, or its stale bases
-// would be trusted and turn into deletions (SPEC §4, KNOWN-FAILURES 5).
+// would be trusted and turn into deletions (SPEC §4, FAILURE-MODES 5).
 func TestCopiedStateDirGetsNewInstallationID(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state")
 	s := open(t, dir)

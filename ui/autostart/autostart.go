@@ -3,6 +3,8 @@
 // (freedesktop Desktop Application Autostart Specification). Windows and macOS are not
 // implemented yet (see packaging/README.md): Set reports that clearly instead of failing
 // silently.
+//
+// It may import nothing of this module.
 package autostart
 
 import (

@@ -7,6 +7,8 @@
 // talk D-Bus directly, so no OpenGL context (with its driver's tens of megabytes) exists
 // until the first window opens, and an unshown window keeps the app running when the
 // last real one closes.
+//
+// It may import syncer/control, ui, ui/autostart and ui/localcloud of this module.
 package desktopapp
 
 import (

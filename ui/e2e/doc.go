@@ -4,4 +4,6 @@
 // (StatusNotifierItem + com.canonical.dbusmenu over D-Bus) and the installed
 // file-manager actions, and receives its notifications on a fake
 // org.freedesktop.Notifications. The package has no non-test code.
+//
+// Its tests may import any package of this module.
 package e2e

@@ -1,6 +1,8 @@
 // Package localcloud owns the built-in WebDAV server: the handler behind
 // `cloudsync serve-webdav` and the "Try it with a local cloud" server the desktop app starts
 // on 127.0.0.1 with its files under the app's data dir (SPEC §6). It imports no GUI code.
+//
+// It may import ui/localcloud/davlock of this module.
 package localcloud
 
 import (

@@ -3,6 +3,8 @@
 // dialog in fyne's test app; the real-window test runs it inside the app built with the
 // uicheck tag. It imports fyne's test package (for widget renderers), so the app links it
 // only with that tag.
+//
+// It may import nothing of this module.
 package uicheck
 
 import (

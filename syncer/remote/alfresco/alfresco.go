@@ -21,6 +21,9 @@
 // Security: TLS verification is never turned off here; the password is sent only in the
 // ticket login's body and never logged or put into errors; the ticket travels as Basic
 // auth; a redirect from HTTPS to HTTP is refused.
+//
+// It may import syncer/model, syncer/remote, syncer/remote/httpclient and
+// syncer/remote/registry of this module, never the engine.
 package alfresco
 
 import (

@@ -3,6 +3,9 @@
 // its registry.Backend) and adding it here. The CLI, the UI and the engine's host import
 // this package; the engine core does not (the backends use net/http) and is handed the
 // Registry through its Config.
+//
+// It may import syncer/remote/registry and the backend packages (syncer/remote/webdav,
+// syncer/remote/alfresco) of this module.
 package backends
 
 import (

@@ -4,6 +4,8 @@
 // byte for a minute is abandoned), TLS verification left on, and a redirect policy that
 // refuses HTTPS→HTTP and never forwards credentials to another host. Written once because it
 // is security-relevant: two copies would drift.
+//
+// It may import syncer/remote of this module.
 package httpclient
 
 import (

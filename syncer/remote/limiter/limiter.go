@@ -3,6 +3,8 @@
 // the reader Upload consumes and the reader Open returns — pass through one shared token
 // bucket per direction (golang.org/x/time/rate). The same Limits also hold transfers while
 // the engine is paused, so a pause wins over bytes already budgeted.
+//
+// It may import syncer/remote of this module.
 package limiter
 
 import (

@@ -4,6 +4,8 @@
 // a trash (so a test oracle can find every byte ever written), counts calls by operation and
 // lets a test inject faults. It is a test double, used in addition to the real WebDAV
 // servers, never instead of them.
+//
+// It may import syncer/remote of this module.
 package memremote
 
 import (

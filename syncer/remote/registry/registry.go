@@ -9,6 +9,8 @@
 // so the engine core (package syncer, which must not depend on net/http) may use it; the
 // backends themselves are imported only by package backends. A Registry is built once,
 // explicitly, and never changes (no package-level registration in init, STYLE rule 6).
+//
+// It may import syncer/model and syncer/remote of this module, never a backend.
 package registry
 
 import (

@@ -5,6 +5,8 @@
 // case-only renames, recursive and idempotent-failing deletes, awkward names, empty and
 // 1 MiB files, and List with prev after a deep change. It uses only the Remote interface,
 // so an in-memory double and a real server are held to the same rules.
+//
+// It may import syncer/remote of this module.
 package remotetest
 
 import (

@@ -17,6 +17,9 @@
 // Security: TLS verification is never turned off here; a redirect from HTTPS to HTTP is
 // refused (remote.ErrInsecureHTTP); the Authorization header is dropped on a redirect to
 // another host; the password is sent only as Basic auth and never logged or put in errors.
+//
+// It may import syncer/model, syncer/remote, syncer/remote/httpclient and
+// syncer/remote/registry of this module, never the engine.
 package webdav
 
 import (

@@ -3,6 +3,8 @@
 // a test can fail the i-th store operation and check that the next pass recovers.
 // Values are deep-copied through JSON, as the real store does, so a caller never shares
 // memory with the store.
+//
+// It may import syncer/model of this module.
 package memstore
 
 import (

@@ -4,6 +4,8 @@
 // locks only (a LOCK asking for <shared/> gets 501 before its LockSystem is asked, and its
 // LockDetails have no scope) and does not evaluate entity tags in If headers, so LOCK and
 // UNLOCK are answered here and every request is admitted here before x/net/webdav serves it.
+//
+// It may import nothing of this module.
 package davlock
 
 import (

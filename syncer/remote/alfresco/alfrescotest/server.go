@@ -17,6 +17,8 @@
 // directly, as another client of the repository would, so tests can change the cloud
 // side behind the client's back. The server also counts requests and can answer with
 // injected error statuses.
+//
+// It may import nothing of this module (it stands for a server cloudsync does not control).
 package alfrescotest
 
 import (

@@ -13,6 +13,8 @@
 // Run as root, the servers that drop privileges (Apache always, lighttpd and nginx as
 // configured) serve as www-data: the served folder is theirs, and a test that writes into it
 // directly (as another client of the cloud) hands what it wrote over with Adopt.
+//
+// It may import nothing of this module (it stands for servers cloudsync does not control).
 package davtest
 
 import (

@@ -11,6 +11,8 @@
 // standard error, prefixed "CONTRACT VIOLATION". -realistic makes it behave as a default Alfresco
 // 26.2 repository where the API definition is silent (alfrescotest.Realistic). It stops on
 // SIGINT or SIGTERM.
+//
+// It may import syncer/remote/alfresco/alfrescotest of this module.
 package main
 
 import (
