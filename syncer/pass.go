@@ -337,7 +337,7 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 	entries, err := p.rem.List(ctx, s.RemoteRoot, p.r.prevRemoteList())
 	if errors.Is(err, remote.ErrNotFound) && p.force {
 		// Request Sync recreates a deleted cloud target and pushes the local items into it.
-		if err = mkdirAll(ctx, p.rem, s.RemoteRoot); err == nil {
+		if err = remote.MkdirAll(ctx, p.rem, s.RemoteRoot); err == nil {
 			if err = p.forgetRemoteBases(); err == nil {
 				entries, err = p.rem.List(ctx, s.RemoteRoot, nil)
 			}
@@ -494,74 +494,6 @@ func (p *pass) options() plan.Options {
 	return o
 }
 
-// dropBackedOff removes the actions of failed items that must not be tried now (and what
-// depends on them), so that a failing item is never retried in a tight loop: an item in
-// back-off until its retry time, and an item whose failure no retry can fix (Item.Waits)
-// while the plan asks of it exactly what failed, i.e. until the item changes on either
-// side. The planner's own Fail actions are recorded again only for items in back-off, so a
-// permanent failure is recorded (and logged) once. Request Sync (force) retries everything.
-func (p *pass) dropBackedOff(pl plan.Plan) plan.Plan {
-	if p.force {
-		return pl
-	}
-	now := p.e.cfg.Now()
-	waiting := map[string]bool{} // keys and paths of items in back-off
-	waits := map[string]string{} // keys and paths of items waiting for a change → what failed
-	for _, it := range p.items {
-		switch {
-		case it.Status != model.StatusFailed:
-		case it.Waits != "":
-			waits["k:"+it.Key], waits["p:"+it.Path] = it.Waits, it.Waits
-		case it.NextRetry.After(now):
-			waiting["k:"+it.Key] = true
-			waiting["p:"+it.Path] = true
-		}
-	}
-	if len(waiting) == 0 && len(waits) == 0 {
-		return pl
-	}
-	ref := func(a plan.Action) []string {
-		if a.Key != "" {
-			return []string{"k:" + a.Key}
-		}
-		return []string{"p:" + a.To, "p:" + a.Path}
-	}
-	// An item waiting for a change is unchanged when the plan asks again what failed.
-	unchanged := map[string]bool{}
-	for _, a := range pl.Actions {
-		for _, k := range ref(a) {
-			if w, ok := waits[k]; ok && w == fingerprint(a) {
-				unchanged[k] = true
-			}
-		}
-	}
-	return dropActions(pl, func(a plan.Action) bool {
-		drop := false
-		for _, k := range ref(a) {
-			drop = drop || unchanged[k] || waiting[k] && a.Op != plan.Fail
-		}
-		return drop
-	})
-}
-
-// dropActions returns pl without the actions drop selects and the actions depending on them.
-func dropActions(pl plan.Plan, drop func(plan.Action) bool) plan.Plan {
-	dropped := map[int]bool{}
-	out := plan.Plan{}
-	for _, a := range pl.Actions {
-		d := drop(a)
-		for _, id := range a.After {
-			d = d || dropped[id]
-		}
-		if d {
-			dropped[a.ID] = true
-			continue
-		}
-		out.Actions = append(out.Actions, a)
-	}
-	return out
-}
-
 // deletes counts the deleting actions of pl and the set's synced items.
 func (p *pass) deletes(pl plan.Plan) (n, total int) {
 	l, r := pl.Deletes()
@@ -605,37 +537,6 @@ func (p *pass) finish(clean bool) {
 	if visible {
 		e.changed()
 	}
-}
-
-// mkdirAll creates account-relative folder p and its missing parents on rem. Existing
-// folders are fine; a file in the way is an error.
-func mkdirAll(ctx context.Context, rem remote.Remote, p string) error {
-	p = remote.Clean(p)
-	if p == "" {
-		return nil
-	}
-	if en, err := rem.Stat(ctx, p); err == nil {
-		if !en.IsDir {
-			return fmt.Errorf("%s is a file: %w", p, remote.ErrNameClash)
-		}
-		return nil
-	} else if !errors.Is(err, remote.ErrNotFound) {
-		return err
-	}
-	if d := path.Dir(p); d != "." {
-		if err := mkdirAll(ctx, rem, d); err != nil {
-			return err
-		}
-	}
-	if _, err := rem.Mkdir(ctx, p); err != nil {
-		if errors.Is(err, remote.ErrNameClash) {
-			if en, serr := rem.Stat(ctx, p); serr == nil && en.IsDir {
-				return nil // created meanwhile
-			}
-		}
-		return err
-	}
-	return nil
 }
 
 func without(list []string, x string) []string {

@@ -70,7 +70,7 @@ func (e *Engine) CreateSet(ctx context.Context, r CreateSetRequest) (model.Set, 
 	if s.RemoteRoot == "" {
 		return s, errors.New("choose a cloud folder (--to)")
 	}
-	if err := mkdirAll(ctx, rem, s.RemoteRoot); err != nil {
+	if err := remote.MkdirAll(ctx, rem, s.RemoteRoot); err != nil {
 		if errors.Is(err, remote.ErrAuth) {
 			e.authFailed(r.Account, err)
 		}
