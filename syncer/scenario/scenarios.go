@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"context"
 	"slices"
 	"strings"
 
@@ -357,5 +356,3 @@ func errorPaths(e *Env) []string {
 	slices.Sort(out)
 	return out
 }
-
-var _ = context.Background
