@@ -17,20 +17,11 @@ func Backend() registry.Backend {
 	return registry.Backend{
 		Type:  Type,
 		Label: "Alfresco",
-		Fields: []registry.Field{
-			{Key: registry.FieldURL, Label: "Address", Placeholder: "Server address, such as https://acs.example.com",
-				Help: "Alfresco: the server, its /alfresco webapp or its /alfresco/api"},
-			{Key: registry.FieldUser, Label: "User", Placeholder: "Your Alfresco user name"},
-			{Key: registry.FieldPassword, Label: "Password"},
-			{Key: registry.FieldWebUI, Label: "Web page", Optional: true},
-		},
+		Fields: registry.AccountFields("Server address, such as https://acs.example.com",
+			"Alfresco: the server, its /alfresco webapp or its /alfresco/api", "Your Alfresco user name"),
 		Levels: []string{"network", "site"},
 		New: func(a model.Account, secret string, log *slog.Logger) (remote.Remote, error) {
-			c, err := New(Config{URL: a.URL, User: a.User, Password: secret, WebUI: a.WebUI, Logger: log})
-			if err != nil {
-				return nil, err
-			}
-			return c, nil
+			return registry.Built(New(Config{URL: a.URL, User: a.User, Password: secret, WebUI: a.WebUI, Logger: log}))
 		},
 	}
 }

@@ -58,6 +58,27 @@ type Backend struct {
 	New func(a model.Account, secret string, log *slog.Logger) (remote.Remote, error)
 }
 
+// AccountFields is the usual account form: the server's address (with its placeholder and
+// the CLI's help line saying what the URL points at), the user name, the password and an
+// optional web page for View in Cloud.
+func AccountFields(urlPlaceholder, urlHelp, userPlaceholder string) []Field {
+	return []Field{
+		{Key: FieldURL, Label: "Address", Placeholder: urlPlaceholder, Help: urlHelp},
+		{Key: FieldUser, Label: "User", Placeholder: userPlaceholder},
+		{Key: FieldPassword, Label: "Password"},
+		{Key: FieldWebUI, Label: "Web page", Optional: true},
+	}
+}
+
+// Built turns a backend constructor's (*Client, error) into New's result, so that a failed
+// constructor gives a nil remote.Remote, not a nil *Client in a non-nil interface.
+func Built[C remote.Remote](c C, err error) (remote.Remote, error) {
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // Field returns the form field with key, if the type has it.
 func (b Backend) Field(key string) (Field, bool) {
 	for _, f := range b.Fields {

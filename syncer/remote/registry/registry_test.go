@@ -40,3 +40,12 @@ func TestUnknownTypeErrorNamesTheRegisteredOnes(t *testing.T) {
 		t.Errorf("levels of c: %q %q %v %v", c.EntryKind(0), c.EntryKind(1), c.CanMakeFolder(0), c.CanMakeFolder(1))
 	}
 }
+
+type client struct{ remote.Remote }
+
+func TestBuiltGivesANilRemoteForAFailedConstructor(t *testing.T) {
+	var c *client
+	if r, err := Built(c, remote.ErrAuth); r != nil || err == nil {
+		t.Errorf("Built(nil *client, err) = %v, %v; want a nil interface and the error", r, err)
+	}
+}

@@ -16,20 +16,11 @@ func Backend() registry.Backend {
 	return registry.Backend{
 		Type:  Type,
 		Label: "WebDAV",
-		Fields: []registry.Field{
-			{Key: registry.FieldURL, Label: "Address", Placeholder: "Server address, starting with https://",
-				Help: "WebDAV: the folder under which paths are taken"},
-			{Key: registry.FieldUser, Label: "User", Placeholder: "Your user name on the server"},
-			{Key: registry.FieldPassword, Label: "Password"},
-			{Key: registry.FieldWebUI, Label: "Web page", Optional: true},
-		},
+		Fields: registry.AccountFields("Server address, starting with https://",
+			"WebDAV: the folder under which paths are taken", "Your user name on the server"),
 		New: func(a model.Account, secret string, log *slog.Logger) (remote.Remote, error) {
-			c, err := New(Config{URL: a.URL, User: a.User, Password: secret, WebUI: a.WebUI,
-				Logger: log, Capabilities: a.Capabilities})
-			if err != nil {
-				return nil, err
-			}
-			return c, nil
+			return registry.Built(New(Config{URL: a.URL, User: a.User, Password: secret, WebUI: a.WebUI,
+				Logger: log, Capabilities: a.Capabilities}))
 		},
 	}
 }
