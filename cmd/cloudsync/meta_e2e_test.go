@@ -109,6 +109,20 @@ func alfrescoCloud(t *testing.T) *metaCloud {
 	return c
 }
 
+// syncWithDaemon starts the daemon (state under base/cs), adds the cloud as an account and
+// syncs root to it, and waits for the first pass.
+func (c *metaCloud) syncWithDaemon(t *testing.T, bin, base, root string) *cliCtl {
+	t.Helper()
+	env := childEnv(cloudsyncVars, "CLOUDSYNC_HOME="+filepath.Join(base, "cs"), "CLOUDSYNC_KEYRING=memory",
+		"XDG_DATA_HOME="+filepath.Join(base, "xdg"))
+	startDaemon(t, bin, env, "--poll-interval", "1h")
+	ctl := &cliCtl{bin: bin, env: env}
+	mustRun(t, ctl, t.Context(), c.password+"\n", append([]string{"account", "add", "cloud"}, append(c.add, "--password-stdin")...))
+	mustRun(t, ctl, t.Context(), "", []string{"sync", root, "--account", "cloud", "--to", c.to})
+	mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "60s"})
+	return ctl
+}
+
 func (c *metaCloud) meta(t *testing.T, p string) (remote.Entry, remote.Meta) {
 	t.Helper()
 	e, err := c.other.Stat(t.Context(), c.prefix+p)
@@ -186,13 +200,7 @@ func TestMetadataEndToEnd(t *testing.T) {
 			}
 			unix.Lremovexattr(a, "user.cloudsync-test")
 			cloud := newCloud(t)
-			env := childEnv(cloudsyncVars, "CLOUDSYNC_HOME="+filepath.Join(base, "cs"), "CLOUDSYNC_KEYRING=memory",
-				"XDG_DATA_HOME="+filepath.Join(base, "xdg"))
-			startDaemon(t, bin, env, "--poll-interval", "1h")
-			ctl := &cliCtl{bin: bin, env: env}
-			mustRun(t, ctl, t.Context(), cloud.password+"\n", append([]string{"account", "add", "cloud"}, append(cloud.add, "--password-stdin")...))
-			mustRun(t, ctl, t.Context(), "", []string{"sync", root, "--account", "cloud", "--to", cloud.to})
-			mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "60s"})
+			ctl := cloud.syncWithDaemon(t, bin, base, root)
 			before, ino := cloud.content.Load(), inode(t, a)
 			cloudEntry, _ := cloud.meta(t, "a.txt")
 
@@ -270,13 +278,7 @@ func TestMetadataOnAFileSystemWithoutUserXattrs(t *testing.T) {
 		t.Fatal(err)
 	}
 	cloud.setMeta(t, "b.txt", remote.Meta{Title: "cloud title"})
-	env := childEnv(cloudsyncVars, "CLOUDSYNC_HOME="+filepath.Join(base, "cs"), "CLOUDSYNC_KEYRING=memory",
-		"XDG_DATA_HOME="+filepath.Join(base, "xdg"))
-	startDaemon(t, bin, env, "--poll-interval", "1h")
-	ctl := &cliCtl{bin: bin, env: env}
-	mustRun(t, ctl, t.Context(), cloud.password+"\n", append([]string{"account", "add", "cloud"}, append(cloud.add, "--password-stdin")...))
-	mustRun(t, ctl, t.Context(), "", []string{"sync", root, "--account", "cloud", "--to", cloud.to})
-	mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "60s"})
+	ctl := cloud.syncWithDaemon(t, bin, base, root)
 	mustRun(t, ctl, t.Context(), "", []string{"request-sync", root})
 	mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "60s"})
 
@@ -321,13 +323,7 @@ func TestMetadataOnAServerWithoutDeadProperties(t *testing.T) {
 		t.Skipf("the test folder's file system keeps no user extended attributes: %v", err)
 	}
 	cloud := davCloud(t, davtest.Nginx)
-	env := childEnv(cloudsyncVars, "CLOUDSYNC_HOME="+filepath.Join(base, "cs"), "CLOUDSYNC_KEYRING=memory",
-		"XDG_DATA_HOME="+filepath.Join(base, "xdg"))
-	startDaemon(t, bin, env, "--poll-interval", "1h")
-	ctl := &cliCtl{bin: bin, env: env}
-	mustRun(t, ctl, t.Context(), cloud.password+"\n", append([]string{"account", "add", "cloud"}, append(cloud.add, "--password-stdin")...))
-	mustRun(t, ctl, t.Context(), "", []string{"sync", root, "--account", "cloud", "--to", cloud.to})
-	mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "60s"})
+	ctl := cloud.syncWithDaemon(t, bin, base, root)
 	mustRun(t, ctl, t.Context(), "", []string{"request-sync", root})
 	mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "60s"})
 
