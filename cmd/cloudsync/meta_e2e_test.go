@@ -58,7 +58,8 @@ func (c *metaCloud) countContent(h http.Handler, isDAV bool) http.Handler {
 }
 
 // davCloud is one of Debian's WebDAV servers (davtest: Apache mod_dav_fs keeps dead
-// properties in its .DAV state files, nginx keeps none), reached through a counting proxy.
+// properties in its .DAV state files, lighttpd in sqlite, nginx none), reached through a
+// counting proxy.
 func davCloud(t *testing.T, name string) *metaCloud {
 	srv, err := davtest.Start(name)
 	var missing *davtest.MissingError
@@ -81,7 +82,7 @@ func davCloud(t *testing.T, name string) *metaCloud {
 		t.Fatal(err)
 	}
 	caps, err := probe.Probe(t.Context())
-	if err != nil || caps.DeadProperties != (name == davtest.Apache) {
+	if err != nil || caps.DeadProperties != (name != davtest.Nginx) {
 		t.Fatalf("%s's probe: %+v, %v", name, caps, err)
 	}
 	if c.other, err = webdav.New(webdav.Config{URL: base, User: davtest.User, Password: davtest.Password, Capabilities: &caps}); err != nil {
@@ -90,7 +91,8 @@ func davCloud(t *testing.T, name string) *metaCloud {
 	return c
 }
 
-func apacheCloud(t *testing.T) *metaCloud { return davCloud(t, davtest.Apache) }
+func apacheCloud(t *testing.T) *metaCloud   { return davCloud(t, davtest.Apache) }
+func lighttpdCloud(t *testing.T) *metaCloud { return davCloud(t, davtest.Lighttpd) }
 
 // alfrescoCloud is the Alfresco test server (every request checked against the API
 // definition when it is present), as realistic as it gets.
@@ -184,11 +186,11 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // TestMetadataEndToEnd: a title and author set on a local file with setxattr (as `setfattr`
 // does) reach the cloud without any content request; a description the cloud's other
 // client adds reaches the local extended attributes without a download (the file keeps its
-// inode); `info` and `info --json` show the three values; on Apache mod_dav_fs and on the
-// Alfresco test server.
+// inode); `info` and `info --json` show the three values; on Apache mod_dav_fs, lighttpd
+// mod_webdav and the Alfresco test server.
 func TestMetadataEndToEnd(t *testing.T) {
 	bin := builtBinary(t)
-	for name, newCloud := range map[string]func(*testing.T) *metaCloud{"apache": apacheCloud, "alfresco": alfrescoCloud} {
+	for name, newCloud := range map[string]func(*testing.T) *metaCloud{"apache": apacheCloud, "lighttpd": lighttpdCloud, "alfresco": alfrescoCloud} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			base := t.TempDir()
