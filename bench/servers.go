@@ -35,15 +35,6 @@ const (
 	davPass = "bench-pw-5b1e"
 )
 
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
 // startServer starts the named server ("rclone" or "apache") on dir, with its logs and
 // configuration under work.
 func startServer(ctx context.Context, name, dir, work string) (*server, error) {
@@ -65,7 +56,7 @@ func startServer(ctx context.Context, name, dir, work string) (*server, error) {
 // --dir-cache-time 0s, as some tests run it, every PROPFIND re-reads the folder once per
 // entry: 100 entries take 75 ms instead of 3 ms.)
 func startRclone(ctx context.Context, dir, work string) (*server, error) {
-	addr, err := freeAddr()
+	addr, err := davtest.FreeAddr()
 	if err != nil {
 		return nil, err
 	}

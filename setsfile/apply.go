@@ -27,11 +27,7 @@ type Plan struct {
 // os.Stat); no set inside, around or on top of a set that exists here or an earlier one of
 // the file. It returns one error naming the first problem; it changes nothing.
 func Check(ctx context.Context, api control.API, f *File, stat func(string) (fs.FileInfo, error)) (*Plan, error) {
-	accts, err := api.ListAccounts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sets, err := api.ListSets(ctx)
+	accts, sets, err := accountsAndSets(ctx, api)
 	if err != nil {
 		return nil, err
 	}

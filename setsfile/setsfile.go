@@ -84,14 +84,20 @@ func (o *Options) model() model.Options {
 		AllowCloudDelete: *o.AllowCloudDelete, DeleteLocalOnCloudDelete: *o.DeleteLocalOnCloudDelete}
 }
 
+// accountsAndSets asks the engine for its accounts and its sets.
+func accountsAndSets(ctx context.Context, api control.API) ([]model.Account, []syncer.SetInfo, error) {
+	accts, err := api.ListAccounts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sets, err := api.ListSets(ctx)
+	return accts, sets, err
+}
+
 // Export reads the engine's accounts and sets. A documents set lists its documents as they
 // are now (renamed ones under their new name; those moved out of its folder are left out).
 func Export(ctx context.Context, api control.API, now time.Time) (*File, error) {
-	accts, err := api.ListAccounts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sets, err := api.ListSets(ctx)
+	accts, sets, err := accountsAndSets(ctx, api)
 	if err != nil {
 		return nil, err
 	}

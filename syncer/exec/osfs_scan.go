@@ -59,6 +59,19 @@ type scanner struct {
 	zero      *remote.Meta // shared by the nodes without metadata (opts.Meta)
 }
 
+// entryFailed decides about an entry that could not be read: one gone meanwhile and one
+// reported unreadable (opts.Unreadable) are left out (nil); otherwise the scan fails.
+func (s *scanner) entryFailed(p string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case s.opts.Unreadable != nil:
+		s.opts.Unreadable(p, err)
+		return nil
+	}
+	return fmt.Errorf("scan: %w", err)
+}
+
 // walk lists folder dir (set-relative rel, device dev); top says dir is the top of a
 // mounted file system.
 func (s *scanner) walk(rel, dir string, dev uint64, top bool) error {
@@ -83,29 +96,21 @@ func (s *scanner) walk(rel, dir string, dev uint64, top bool) error {
 			p = rel + "/" + name
 		}
 		fi, err := e.Info() // an Lstat
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
 		if err != nil {
-			if s.opts.Unreadable != nil {
-				s.opts.Unreadable(p, err)
-				continue
+			if err := s.entryFailed(p, err); err != nil {
+				return err
 			}
-			return fmt.Errorf("scan: %w", err)
+			continue
 		}
 		if fi.IsDir() && (!s.opts.IncludeSubfolders || full == s.homeTrash) {
 			continue
 		}
 		n, err := describe(p, full, fi, nil)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
 		if err != nil {
-			if s.opts.Unreadable != nil {
-				s.opts.Unreadable(p, err)
-				continue
+			if err := s.entryFailed(p, err); err != nil {
+				return err
 			}
-			return fmt.Errorf("scan: %w", err)
+			continue
 		}
 		if s.opts.Select != nil && !s.opts.Select(n) {
 			continue

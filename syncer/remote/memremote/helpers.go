@@ -89,14 +89,7 @@ func (r *Remote) Rename(from, to string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.mkdirAll(parent(to))
-	moved := map[string]*item{}
-	for _, k := range r.under(from) {
-		moved[to+strings.TrimPrefix(k, from)] = r.items[k]
-		delete(r.items, k)
-	}
-	for k, v := range moved {
-		r.items[k] = v
-	}
+	r.moveTree(from, to)
 }
 
 // Tree returns every path below root (root-relative) mapped to its content; folders map to
@@ -128,4 +121,17 @@ func (r *Remote) Trash() []Trashed {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]Trashed(nil), r.trash...)
+}
+
+// moveTree moves the items at and below from to to, keeping them (and so their ids).
+// r.mu is held.
+func (r *Remote) moveTree(from, to string) {
+	moved := map[string]*item{}
+	for _, k := range r.under(from) {
+		moved[to+strings.TrimPrefix(k, from)] = r.items[k]
+		delete(r.items, k)
+	}
+	for k, v := range moved {
+		r.items[k] = v
+	}
 }

@@ -331,14 +331,7 @@ func (r *Remote) Move(ctx context.Context, e remote.Entry, newPath string) (remo
 	case to == from || strings.HasPrefix(to, from+"/"):
 		return remote.Entry{}, errOf(remote.ErrInvalidName, "move", to)
 	}
-	moved := map[string]*item{}
-	for _, k := range r.under(from) {
-		moved[to+strings.TrimPrefix(k, from)] = r.items[k]
-		delete(r.items, k)
-	}
-	for k, v := range moved {
-		r.items[k] = v
-	}
+	r.moveTree(from, to)
 	return r.entry(to, it), nil
 }
 

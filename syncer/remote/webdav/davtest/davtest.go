@@ -214,8 +214,8 @@ func htpasswdLine() string {
 	return User + ":{SHA}" + base64.StdEncoding.EncodeToString(sum[:]) + "\n"
 }
 
-// freeAddr returns a 127.0.0.1 address whose port was free a moment ago.
-func freeAddr() (string, error) {
+// FreeAddr returns a 127.0.0.1 address whose port was free a moment ago.
+func FreeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
