@@ -328,11 +328,25 @@ func (t *fakeTray) labels() []string {
 		return nil
 	}
 	for _, it := range t.menu.Items {
-		if !it.IsSeparator {
+		if !it.IsSeparator && it.Label != "" { // an empty label is a hidden item
 			out = append(out, it.Label)
 		}
 	}
 	return out
+}
+
+// shape is the menu's structure: an item ('i') or a separator ('-') per entry (a tray
+// rebuilds a menu whose structure changed: new D-Bus item ids).
+func (t *fakeTray) shape() string {
+	if t.lock != nil {
+		t.lock.Lock()
+		defer t.lock.Unlock()
+	}
+	var b strings.Builder
+	for _, it := range t.menu.Items {
+		b.WriteString(map[bool]string{true: "-", false: "i"}[it.IsSeparator])
+	}
+	return b.String()
 }
 
 func (t *fakeTray) item(label string) *fyne.MenuItem {

@@ -176,18 +176,17 @@ func joinAnd(names []string) string {
 }
 
 // buildTrayMenu builds the tray menu of SPEC §6 for a view, plus a Sign in item per account
-// that needs one. Its structure changes only when such an item or the progress line
-// comes or goes, so a tray that updates labels in place keeps an open menu open.
+// that needs one. Its structure changes only when such an item comes or goes: the
+// progress line is always there, with an empty label (a tray hides it) while nothing
+// syncs. A tray that updates labels in place then keeps an open menu open and its items'
+// ids when syncing starts and ends; a rebuilt menu has new ids, and a click on an old one
+// (a menu read just before) was lost.
 func (u *UI) buildTrayMenu(v trayView) *fyne.Menu {
 	status := fyne.NewMenuItem(v.line, nil)
 	status.Disabled = true
-	items := []*fyne.MenuItem{status}
-	if v.progress != "" {
-		p := fyne.NewMenuItem(v.progress, nil)
-		p.Disabled = true
-		items = append(items, p)
-	}
-	items = append(items, fyne.NewMenuItemSeparator())
+	progress := fyne.NewMenuItem(v.progress, nil)
+	progress.Disabled = true
+	items := []*fyne.MenuItem{status, progress, fyne.NewMenuItemSeparator()}
 	if v.paused {
 		items = append(items, fyne.NewMenuItem(LabelResume, func() { u.setPaused(false) }))
 	} else {

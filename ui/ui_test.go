@@ -219,11 +219,18 @@ func TestIdleAppReadsTheEngineOnlyWhenSomethingHappens(t *testing.T) {
 	if n := api.statusCount(); n != idle {
 		t.Fatalf("the idle app read the status %d more times in 200 ms", n-idle)
 	}
+	idleShape := tray.shape()
 	api.mu.Lock()
 	api.status.Progress = &syncer.Progress{Items: 2, ItemsLeft: 2}
 	api.mu.Unlock()
 	api.addEvents(syncer.Event{Kind: "changed"})
 	waitFor(t, "the progress in the tray", func() bool { return strings.HasPrefix(trayLine(tray), "Syncing 2 items") })
+	// The progress line shows in an item that is always there (hidden while nothing
+	// syncs): the menu keeps its structure, so the tray keeps its items' ids and a click
+	// on a menu read a moment before reaches its item.
+	if sh := tray.shape(); sh != idleShape {
+		t.Errorf("syncing changed the tray menu's structure: %s, idle %s", sh, idleShape)
+	}
 	api.mu.Lock()
 	api.status.Progress.ItemsLeft = 1
 	api.mu.Unlock()
@@ -232,6 +239,9 @@ func TestIdleAppReadsTheEngineOnlyWhenSomethingHappens(t *testing.T) {
 	api.status.Progress = nil
 	api.mu.Unlock()
 	waitFor(t, "the end of the transfer", func() bool { return trayLine(tray) == "Up to date" })
+	if sh := tray.shape(); sh != idleShape {
+		t.Errorf("the end of syncing changed the tray menu's structure: %s, idle %s", sh, idleShape)
+	}
 	time.Sleep(50 * time.Millisecond)
 	idle = api.statusCount()
 	time.Sleep(200 * time.Millisecond)

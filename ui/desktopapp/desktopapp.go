@@ -68,10 +68,12 @@ func Run(ctx context.Context, cfg Config) error {
 	a.SetIcon(ui.AppIcon())
 	// The UI's goroutines stop before the driver does: once it stopped, a call they would
 	// hand to the main goroutine would run on their own (fyne's "Error in Fyne call
-	// thread" on quit).
+	// thread" on quit). Quit stops them first, and ctx (a signal) ends them too. No
+	// OnStopped callback: fyne 2.8.1 queues it as its loop ends (glfw/loop.go runGL), and
+	// when its goroutine hands it to the loop after the loop's last drain, it never runs
+	// and a.Run waits for it forever (Lifecycle.WaitForEvents).
 	uiCtx, stopUI := context.WithCancel(ctx)
 	defer stopUI()
-	a.Lifecycle().SetOnStopped(stopUI)
 
 	lazy := newLazyMain()
 	h := &host{a: a, cfg: cfg, stopUI: stopUI, lazy: lazy, quitting: make(chan struct{})}
@@ -217,13 +219,19 @@ func (h *host) Notify(n ui.Notification) { h.notes.Notify(n) }
 
 // Quit stops the UI's goroutines, then the app: fyne's loop when it runs, else the wait
 // of the main goroutine.
+//
+// The loop is ended with the driver's Quit, not the app's: on SIGTERM or SIGINT fyne ends
+// its loop by itself too (glfw driver catchTerm), and a call queued after that runs on the
+// calling goroutine; the app's Quit would then close windows of a terminated GLFW, the
+// driver's does nothing a second time.
 func (h *host) Quit() {
 	h.quit.Do(func() {
+		h.cfg.Log.Info("quitting")
 		h.stopUI()
 		h.quitMu.Lock()
 		defer h.quitMu.Unlock()
 		if h.looping {
-			fyne.Do(h.a.Quit) // runs once the loop takes its queue
+			fyne.Do(h.a.Driver().Quit) // runs once the loop takes its queue
 		} else {
 			close(h.quitting)
 		}

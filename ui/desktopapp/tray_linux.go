@@ -117,7 +117,10 @@ func (t *sysTray) SetSystemTrayMenu(m *fyne.Menu) {
 		}
 		si := t.items[i]
 		if it.Label != t.titles[i] {
-			si.SetTitle(it.Label)
+			if it.Label != "" {
+				si.SetTitle(it.Label)
+			}
+			showItem(si, it.Label != "", t.titles[i] != "")
 			t.titles[i] = it.Label
 		}
 		if it.Disabled && !si.Disabled() {
@@ -146,24 +149,49 @@ func (t *sysTray) rebuildLocked(m *fyne.Menu) {
 			continue
 		}
 		si := systray.AddMenuItem(it.Label, "")
+		// systray hands a click over with a send that gives up when nobody receives at
+		// that instant (an unbuffered channel): a click on an item whose goroutine had
+		// not started yet, or was running the previous click's action, was lost (a Quit
+		// that did nothing, on a loaded machine). One buffered click is never lost. The
+		// item was created just now; no click can name its id before a menu read shows it.
+		si.ClickedCh = make(chan struct{}, 1)
 		if it.Disabled {
 			si.Disable()
 		}
+		showItem(si, it.Label != "", true)
 		t.items[i], t.actions[i], t.titles[i] = si, it.Action, it.Label
 		go t.clicks(i, si.ClickedCh, t.gen)
 	}
 }
 
-// clicks runs item i's current action, where the UI's state lives, for each click.
+// showItem hides an item with an empty label (the progress line while nothing syncs).
+func showItem(si *systray.MenuItem, show, shown bool) {
+	switch {
+	case show && !shown:
+		si.Show()
+	case !show && shown:
+		si.Hide()
+	}
+}
+
+// clicks runs item i's action, where the UI's state lives, for each click, as long as the
+// item is in the menu: a removed item's channel is closed (a receive that would run the
+// action of the new menu's item at the same place), and a click that arrives as the
+// menu is replaced runs nothing.
 func (t *sysTray) clicks(i int, ch <-chan struct{}, done <-chan struct{}) {
 	for {
 		select {
 		case <-done:
 			return
-		case <-ch:
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
 			t.mu.Lock()
 			var f func()
-			if i < len(t.actions) {
+			select {
+			case <-done: // replaced meanwhile: t.actions are the new menu's
+			default:
 				f = t.actions[i]
 			}
 			t.mu.Unlock()

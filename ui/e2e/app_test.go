@@ -112,6 +112,7 @@ func TestDesktopApp(t *testing.T) {
 	}
 	eventually(t, 15*time.Second, "the tray to say Up to date", func() bool { return tr.line(t) == "Up to date" })
 	icons := map[string]string{syncer.StateIdle: tr.icon(t)}
+	quitID := tr.id(t, ui.LabelQuit)
 
 	// Syncing with progress: a 12 MB file through a cloud that takes 1 MB/s.
 	cloud.set(func(c *testCloud) { c.rate = 1 << 20 })
@@ -139,6 +140,12 @@ func TestDesktopApp(t *testing.T) {
 	s.show("preferences")
 	s.shot("cloudsync Preferences", "09-syncing-sync-sets", "Syncing, 1 item left")
 	e.wait(t)
+	// Syncing started and ended without a new menu: the items keep their ids, so a click
+	// on a menu read a moment before (a user's, or this test's) reaches its item.
+	eventually(t, 15*time.Second, "the tray to say Up to date after the upload", func() bool { return tr.line(t) == "Up to date" })
+	if id := tr.id(t, ui.LabelQuit); id != quitID {
+		t.Errorf("the tray menu was rebuilt when syncing started or ended (Quit's id %d → %d)", quitID, id)
+	}
 
 	// Paused: Pause Sync → Resume Sync, another icon; an edit while paused waits.
 	tr.click(t, ui.LabelPause)
@@ -320,7 +327,7 @@ func TestDesktopApp(t *testing.T) {
 	// Quit from the tray: no "Error in Fyne call thread", a clean exit.
 	tr.click(t, ui.LabelQuit)
 	if !a.exited(20 * time.Second) {
-		t.Fatal("Quit did not end the app")
+		a.quitFailed(t, "Quit did not end the app")
 	}
 	if a.err != nil {
 		t.Errorf("the app exited with %v", a.err)
@@ -410,7 +417,7 @@ func localCloudOutsideTheDemo(t *testing.T, e *env, appBin string) {
 	}
 	tr.click(t, ui.LabelQuit)
 	if !a.exited(20 * time.Second) {
-		t.Error("Quit did not end the restarted app")
+		a.quitFailed(t, "Quit did not end the restarted app")
 	}
 }
 

@@ -193,6 +193,18 @@ func (tr *tray) labels(t *testing.T) []string {
 	return out
 }
 
+// id returns the id of the item labelled label.
+func (tr *tray) id(t *testing.T, label string) int32 {
+	t.Helper()
+	for _, it := range tr.items(t) {
+		if it.Label == label {
+			return it.ID
+		}
+	}
+	t.Fatalf("no tray item %q in %q", label, tr.labels(t))
+	return 0
+}
+
 // click clicks the item labelled label (ids change on every refresh: read, then click).
 func (tr *tray) click(t *testing.T, label string) {
 	t.Helper()

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,6 +107,19 @@ func (a *app) exited(d time.Duration) bool {
 	case <-time.After(d):
 		return false
 	}
+}
+
+// quitFailed fails the test for an app that Quit did not end, with what it was doing: a
+// SIGQUIT makes the Go runtime write every goroutine's stack into its log.
+func (a *app) quitFailed(t *testing.T, what string) {
+	t.Helper()
+	a.cmd.Process.Signal(syscall.SIGQUIT)
+	a.exited(10 * time.Second)
+	b, _ := os.ReadFile(a.log)
+	if i := bytes.Index(b, []byte("SIGQUIT")); i >= 0 {
+		b = b[i:]
+	}
+	t.Fatalf("%s; its goroutines (from %s):\n%s", what, a.log, b)
 }
 
 // stop ends the app (SIGINT, then kill) unless it already exited.
