@@ -25,7 +25,12 @@ func (e *Engine) ListItems(ctx context.Context, errorsOnly bool) ([]ItemInfo, er
 		if stopped(s) || !errorsOnly {
 			out = append(out, e.rootInfo(s))
 		}
+		fresh := map[string]bool{}
+		if !errorsOnly {
+			fresh = e.pendingPaths(s.ID)
+		}
 		err := e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
+			delete(fresh, it.Path)
 			if it.Local.Excl || it.Remote.Excl {
 				return true
 			}
@@ -36,6 +41,13 @@ func (e *Engine) ListItems(ctx context.Context, errorsOnly bool) ([]ItemInfo, er
 		})
 		if err != nil {
 			return nil, err
+		}
+		// What is pending and no item yet: a new file waiting for its upload (while the
+		// cloud is down, during a first sync), a new cloud file waiting for its download.
+		for rel := range fresh {
+			if info := e.newInfo(s, rel); info.Status == model.StatusPending {
+				out = append(out, info)
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
@@ -60,16 +72,40 @@ func (e *Engine) Info(ctx context.Context, p string) (ItemInfo, error) {
 		return true
 	})
 	if found == nil {
-		// Inside a set but not synced yet: new (pending, also while paused: it waits to be
-		// uploaded), or left out by the set's rules.
-		info := ItemInfo{Path: filepath.Join(s.LocalRoot, filepath.FromSlash(rel)), Set: s.ID, Status: model.StatusPending,
-			Cloud: e.cloud(s, rel, nil), Conflicts: []string{}}
-		if st, why := e.classify(s, rel); st != "" {
-			info.Status, info.Details = st, why
-		}
-		return info, nil
+		return e.newInfo(s, rel), nil
 	}
 	return e.itemInfo(s, *found), nil
+}
+
+// newInfo is the Sync Info of set-relative path rel of set s that is no item yet: new
+// (pending, also while paused: it waits to be uploaded), or left out by the set's rules.
+func (e *Engine) newInfo(s model.Set, rel string) ItemInfo {
+	info := ItemInfo{Path: filepath.Join(s.LocalRoot, filepath.FromSlash(rel)), Set: s.ID, Status: model.StatusPending,
+		Cloud: e.cloud(s, rel, nil), Conflicts: []string{}}
+	if st, why := e.classify(s, rel); st != "" {
+		info.Status, info.Details = st, why
+	}
+	return info
+}
+
+// pendingPaths returns the set-relative paths a scan or the plan of set id found pending
+// (watcher events alone are not listed: a path that came and went would show).
+func (e *Engine) pendingPaths(id string) map[string]bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string]bool{}
+	r := e.runners[id]
+	if r == nil {
+		return out
+	}
+	for _, x := range []*pendingIndex{&r.view.seen, &r.view.planned} {
+		for p, n := range x.paths {
+			if n > 0 && p != "" {
+				out[p] = true
+			}
+		}
+	}
+	return out
 }
 
 // classify says why a local path that is no item of set s is not synced: a conflict copy

@@ -65,6 +65,23 @@ func TestLocalEditSeenByAScanIsPendingWhileOffline(t *testing.T) {
 	if a, n, st := r.info("a.txt"), r.info("new.txt"), r.status(); a.Status != model.StatusPending || n.Status != model.StatusPending || st.Pending != 2 {
 		t.Fatalf("after an offline scan: a.txt %s, new.txt %s, pending %d; want pending, pending, 2", a.Status, n.Status, st.Pending)
 	}
+	// Synced content lists the new file too (issue 13 point 12: the list of pending
+	// items), once, and Synced with errors does not.
+	for _, errorsOnly := range []bool{false, true} {
+		items, err := r.eng.ListItems(r.ctx(), errorsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n []model.Status
+		for _, it := range items {
+			if it.Path == testRoot+"/new.txt" {
+				n = append(n, it.Status)
+			}
+		}
+		if want := map[bool]int{false: 1, true: 0}[errorsOnly]; len(n) != want || (want == 1 && n[0] != model.StatusPending) {
+			t.Errorf("ListItems(errorsOnly %v) lists new.txt as %v", errorsOnly, n)
+		}
+	}
 }
 
 func TestLocalEditIsPendingWhilePaused(t *testing.T) {
