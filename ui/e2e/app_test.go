@@ -136,7 +136,10 @@ func TestDesktopApp(t *testing.T) {
 	}
 	icons[syncer.StateSyncing] = tr.icon(t)
 	s.show("synced")
-	s.shot("Synced content", "08-syncing-synced-content", "Syncing 1 item", "Quarterly figures 2026.iso — ", "MB of 12.0 MB", "Name", "Folder", "Status")
+	// The file being uploaded is a row of its own (a text line of its own), not only the
+	// progress line's.
+	s.shot("Synced content", "08-syncing-synced-content", "Syncing 1 item", "Quarterly figures 2026.iso — ", "MB of 12.0 MB", "Name", "Folder", "Status",
+		"\nQuarterly figures 2026.iso\n")
 	s.show("preferences")
 	s.shot("cloudsync Preferences", "09-syncing-sync-sets", "Syncing, 1 item left")
 	e.wait(t)
