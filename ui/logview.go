@@ -16,14 +16,18 @@ import (
 // logTail is how much of the end of the log the viewer reads.
 const logTail = 256 << 10
 
+// logHint stands where the selected line shows in full.
+const logHint = "Select a line to read it in full (and copy it)."
+
 // logWindow shows the end of the engine's log, newest last, for a person reporting a
 // problem (the log holds no passwords: the engine never logs them).
 type logWindow struct {
-	u     *UI
-	w     fyne.Window
-	lines []string
-	list  *widget.List
-	info  *widget.Label
+	u      *UI
+	w      fyne.Window
+	lines  []string
+	list   *widget.List
+	info   *widget.Label
+	detail *widget.Label // the selected line in full (a list row is cut to its width)
 }
 
 // logFile is the engine's current log file ("" when the app was given none).
@@ -52,6 +56,13 @@ func (u *UI) showLog() {
 					o.(*widget.Label).SetText(l.lines[i])
 				}
 			})
+		l.detail = widget.NewLabelWithStyle(logHint, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		l.detail.Wrapping, l.detail.Selectable = fyne.TextWrapBreak, true
+		l.list.OnSelected = func(i widget.ListItemID) {
+			if i < len(l.lines) {
+				l.detail.SetText(l.lines[i])
+			}
+		}
 		l.info = widget.NewLabel("")
 		refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), l.load)
 		folder := widget.NewButtonWithIcon("Open log folder", theme.FolderOpenIcon(), func() {
@@ -59,7 +70,8 @@ func (u *UI) showLog() {
 			u.call(func(ctx context.Context) error { return u.host.OpenFolder(ctx, dir) }, nil)
 		})
 		w.SetContent(container.NewBorder(nil,
-			container.NewHBox(refresh, folder, l.info, layoutFill(), widget.NewButton("Close", w.Close)),
+			container.NewVBox(widget.NewSeparator(), l.detail,
+				container.NewHBox(refresh, folder, l.info, layoutFill(), widget.NewButton("Close", w.Close))),
 			nil, nil, l.list))
 		w.SetOnClosed(func() { delete(u.wins, "log"); u.logView = nil })
 	})
@@ -80,6 +92,8 @@ func (l *logWindow) load() {
 			return
 		}
 		l.lines = lines
+		l.list.UnselectAll()
+		l.detail.SetText(logHint)
 		l.info.SetText(plural(len(lines), "line", "lines") + " (the end of " + filepath.Base(name) + ")")
 		l.list.Refresh()
 		if len(lines) > 0 {

@@ -302,6 +302,14 @@ func TestAboutShowsTheVersionAndTheLog(t *testing.T) {
 	if l == nil || len(l.lines) != 2 || !strings.Contains(l.lines[1], "the last line") {
 		t.Fatalf("the log viewer shows %q", l.lines)
 	}
+	// A line longer than the window is cut in the list; selected, it shows in full.
+	long := "time=3 level=ERROR msg=\"" + strings.Repeat("a long explanation ", 20) + "the end\""
+	os.WriteFile(logFile, []byte("time=1 level=INFO msg=one\n"+long+"\n"), 0o600)
+	test.Tap(button(t, u.Window("log").Canvas(), "Refresh"))
+	l.list.Select(1)
+	if l.detail.Text != long || !l.detail.Visible() || l.detail.Wrapping == fyne.TextWrapOff {
+		t.Errorf("the selected line shows as %q (wrapping %v)", l.detail.Text, l.detail.Wrapping)
+	}
 }
 
 // labelText is the text of a label or a drawn text.
