@@ -22,6 +22,7 @@ func (e *Engine) ListItems(ctx context.Context, errorsOnly bool) ([]ItemInfo, er
 	}
 	var out []ItemInfo
 	for _, s := range sets {
+		first := len(out)
 		if stopped(s) || !errorsOnly {
 			out = append(out, e.rootInfo(s))
 		}
@@ -49,6 +50,7 @@ func (e *Engine) ListItems(ctx context.Context, errorsOnly bool) ([]ItemInfo, er
 				out = append(out, info)
 			}
 		}
+		e.markMoving(s, out[first:])
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
@@ -71,10 +73,26 @@ func (e *Engine) Info(ctx context.Context, p string) (ItemInfo, error) {
 		}
 		return true
 	})
-	if found == nil {
-		return e.newInfo(s, rel), nil
+	info := e.newInfo(s, rel)
+	if found != nil {
+		info = e.itemInfo(s, *found)
 	}
-	return e.itemInfo(s, *found), nil
+	one := []ItemInfo{info}
+	e.markMoving(s, one)
+	return one[0], nil
+}
+
+// markMoving shows the pending file whose bytes set s is moving now as syncing.
+func (e *Engine) markMoving(s model.Set, infos []ItemInfo) {
+	p := e.setProgress(s.ID)
+	if p == nil || p.File == "" {
+		return
+	}
+	for i := range infos {
+		if infos[i].Path == p.File && infos[i].Status == model.StatusPending {
+			infos[i].Status = model.StatusSyncing
+		}
+	}
 }
 
 // newInfo is the Sync Info of set-relative path rel of set s that is no item yet: new

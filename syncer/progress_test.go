@@ -62,6 +62,21 @@ func TestStatusShowsTheProgressOfATransfer(t *testing.T) {
 	if len(st.SetStates) != 1 || st.SetStates[0].Progress == nil || st.SetStates[0].Progress.Bytes != 200_000 {
 		t.Fatalf("the set's progress: %+v", st.SetStates)
 	}
+	// The new file is listed while it moves (no item yet), as syncing, in Synced content
+	// and Sync Info alike.
+	items, err := r.eng.ListItems(r.ctx(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []model.Status
+	for _, it := range items {
+		if it.Path == testRoot+"/big.bin" {
+			listed = append(listed, it.Status)
+		}
+	}
+	if len(listed) != 1 || listed[0] != model.StatusSyncing || r.info("big.bin").Status != model.StatusSyncing {
+		t.Errorf("during its upload big.bin is listed as %v, its Sync Info says %s; want syncing once", listed, r.info("big.bin").Status)
+	}
 	<-halting.halted
 	close(halting.release)
 	r.wait()
