@@ -58,7 +58,7 @@ func (u *UI) showContent(f contentFilter) {
 		u.content = c
 		w.SetContent(c.build())
 		w.SetOnClosed(func() { delete(u.wins, "synced"); u.content = nil })
-		c.showProgress(u.view.st.Progress)
+		c.showProgress(u.view.st.Progress, u.waitLine())
 	})
 	c := u.content
 	if c.filter.Selected != filterLabels[f] {
@@ -198,15 +198,23 @@ func (c *contentWindow) selectPath(p string) {
 	c.updateButtons()
 }
 
-// showProgress shows the transfer under way at the top of the window.
-func (c *contentWindow) showProgress(p *syncer.Progress) {
-	if (p != nil) != c.progBox.Visible() {
+// showProgress shows the transfer under way at the top of the window; without one, why
+// syncing waits (wait, the tray's line: offline, paused, sign-in needed), if it does.
+func (c *contentWindow) showProgress(p *syncer.Progress, wait string) {
+	if (p != nil || wait != "") != c.progBox.Visible() {
 		defer c.root.Refresh() // the list moves down or up
 	}
 	if p == nil {
-		c.progBox.Hide()
+		c.progText.SetText(wait)
+		c.progBar.Hide()
+		if wait == "" {
+			c.progBox.Hide()
+		} else {
+			c.progBox.Show()
+		}
 		return
 	}
+	c.progBar.Show()
 	line := "Syncing " + plural(p.ItemsLeft, "item", "items")
 	if t := timeLeft(p.ETASeconds); t != "" {
 		line += ", " + t

@@ -182,6 +182,13 @@ func TestSyncedContentShowsTheProgress(t *testing.T) {
 	if c.progBox.Visible() {
 		t.Error("the progress stays after the transfer")
 	}
+	// Offline with a change waiting: the window says so at its top, without a bar.
+	api.sets = []syncer.SetInfo{set("s1", "work", "/h/P", syncer.StateOffline)}
+	api.status = syncer.Status{State: syncer.StateOffline, Sets: 1, Pending: 1}
+	u.refreshAll()
+	if want := "Offline: the cloud cannot be reached — 1 change waits to sync"; !c.progBox.Visible() || c.progBar.Visible() || c.progText.Text != want {
+		t.Errorf("offline, the top of Synced content shows %v %q (bar %v), want %q", c.progBox.Visible(), c.progText.Text, c.progBar.Visible(), want)
+	}
 }
 
 // fakeItems makes n items in 100 folders, for the 100,000-item benchmark.

@@ -210,6 +210,17 @@ func (u *UI) buildTrayMenu(v trayView) *fyne.Menu {
 	return fyne.NewMenu("cloudsync", items...)
 }
 
+// waitLine is the tray's line when syncing waits or needs the user (offline, paused,
+// sign-in needed, items not synced), for the top of Synced content; "" when all is well
+// or a transfer's progress shows instead.
+func (u *UI) waitLine() string {
+	v := trayViewOf(u.view.st, u.view.accounts, u.view.errs, u.view.ok)
+	if v.state == syncer.StateSyncing || v.line == "Up to date" || v.line == "Nothing synced yet" || !u.view.ok {
+		return ""
+	}
+	return v.line
+}
+
 // updateTray sets the tray icon and menu for the current view, only when they change.
 func (u *UI) updateTray() {
 	if u.tray == nil {

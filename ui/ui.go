@@ -464,7 +464,7 @@ func (u *UI) apply(v engineView, full bool) {
 		u.prefs.showView(v, full)
 	}
 	if u.content != nil {
-		u.content.showProgress(v.st.Progress)
+		u.content.showProgress(v.st.Progress, u.waitLine())
 		if full {
 			u.content.reload()
 		}

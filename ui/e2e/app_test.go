@@ -172,7 +172,7 @@ func TestDesktopApp(t *testing.T) {
 	s.show("preferences")
 	s.shot("cloudsync Preferences", "10-paused-sync-sets", "Paused")
 	s.show("synced")
-	s.shot("Synced content", "11-paused-synced-content", "Paused")
+	s.shot("Synced content", "11-paused-synced-content", "Paused", "Sync paused")
 	tr.click(t, ui.LabelResume)
 	e.wait(t)
 
@@ -190,7 +190,7 @@ func TestDesktopApp(t *testing.T) {
 	s.show("preferences")
 	s.shot("cloudsync Preferences", "12-offline-sync-sets", "Offline")
 	s.show("synced")
-	s.shot("Synced content", "13-offline-synced-content", "plan.txt", "Waiting to sync")
+	s.shot("Synced content", "13-offline-synced-content", "plan.txt", "Waiting to sync", "Offline: the cloud cannot be reached")
 	s.show("info:" + filepath.Join(docs, "plan.txt"))
 	s.shot("Sync Info — plan.txt", "14-offline-sync-info", "plan.txt", "Waiting to sync", "The cloud cannot be reached")
 	cloud.set(func(c *testCloud) { c.down = false })
