@@ -19,15 +19,4 @@ export HOME=$scratch/home XDG_RUNTIME_DIR=$scratch/run
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$HOME" "$XDG_RUNTIME_DIR"
 unset CLOUDSYNC_HOME XDG_DATA_HOME XDG_CONFIG_HOME CLOUDSYNC_KEYRING
-dbus-run-session -- bash -c '
-  set -euo pipefail
-  printf %s bench-keyring-pw | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
-  kr=$!
-  trap "kill $kr 2>/dev/null || true" EXIT
-  for i in $(seq 1 100); do
-    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-         org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true; then break; fi
-    sleep 0.1
-  done
-  "$0" "$@"
-' "$scratch/bench" "$@"
+dbus-run-session -- scripts/with-keyring.sh bench-keyring-pw "$scratch/bench" "$@"

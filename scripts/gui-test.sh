@@ -33,15 +33,5 @@ fi
 export run
 unset DBUS_SESSION_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY XDG_CONFIG_HOME XDG_DATA_HOME CLOUDSYNC_HOME BROWSER
 trap 'rm -rf "$HOME" "$XDG_RUNTIME_DIR"' EXIT
-dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
-  set -euo pipefail
-  printf %s gui-test-keyring-pw | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
-  kr=$!
-  trap "kill $kr 2>/dev/null || true" EXIT
-  for i in $(seq 1 100); do
-    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true; then break; fi
-    sleep 0.1
-  done
-  CLOUDSYNC_GUI_E2E=1 $run
-'
+dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+  scripts/with-keyring.sh gui-test-keyring-pw bash -c 'CLOUDSYNC_GUI_E2E=1 $run'

@@ -22,16 +22,8 @@ mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$HOME" "$XDG_RUNTIME_DIR"
 unset CLOUDSYNC_HOME XDG_DATA_HOME XDG_CONFIG_HOME
 export CLOUDSYNC_KEYRING=1 CLOUDSYNC_KEYRING_TEST=1 out=$scratch/go-test.out
-dbus-run-session -- bash -c '
+dbus-run-session -- scripts/with-keyring.sh test-keyring-pw bash -c '
   set -euo pipefail
-  printf %s test-keyring-pw | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
-  kr=$!
-  trap "kill $kr 2>/dev/null || true" EXIT
-  for i in $(seq 1 100); do
-    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-         org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true; then break; fi
-    sleep 0.1
-  done
   rc=0
   go test -count=1 -timeout 10m -v -run Keyring ./... >"$out" 2>&1 || rc=$?
   grep -v -e "^testing: warning: no tests to run" -e "^PASS$" -e "no test files" "$out" || true
