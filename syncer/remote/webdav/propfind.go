@@ -1,6 +1,7 @@
 package webdav
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/xml"
@@ -77,7 +78,15 @@ func davStatusOK(s string) bool {
 // read error of the body itself (reset, unexpected EOF) is ErrNetwork.
 func decodeMultistatus(op, p string, body io.Reader) (*multistatus, error) {
 	var ms multistatus
-	err := xml.NewDecoder(io.LimitReader(body, maxListing)).Decode(&ms)
+	b, err := io.ReadAll(io.LimitReader(body, maxListing))
+	if err != nil {
+		return nil, &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p, Status: http.StatusMultiStatus, Err: err}
+	}
+	if fastMultistatus(b, &ms) == nil {
+		return &ms, nil
+	}
+	ms = multistatus{}
+	err = xml.NewDecoder(bytes.NewReader(b)).Decode(&ms)
 	if err == nil {
 		return &ms, nil
 	}
