@@ -11,6 +11,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/plan"
@@ -49,6 +51,38 @@ type ScanOptions struct {
 	// text (invalid UTF-8, control characters): its Meta is left nil.
 	Meta    bool
 	BadMeta func(path string, err error)
+	// Only, when not empty, limits the scan to these set-relative paths: each one that
+	// exists and is not left out (see Scan) is described, and a folder's content is walked.
+	// A path below another Only path adds nothing. A path that does not exist, or lies
+	// below a symlink, a file or a left-out name, is skipped: the caller reads its absence.
+	// It is how a pass looks at just what the watcher reported.
+	Only []string
+	// Keep, when set, is asked about each node before a file's content is hashed; false
+	// leaves the node out of the result (a folder's content is still walked). A caller that
+	// already knows a node (same id and version as its base) drops it this way, so a scan
+	// of a large unchanged tree neither hashes nor holds it.
+	Keep func(plan.Node) bool
+}
+
+// keep reports whether a scan keeps n (see ScanOptions.Keep).
+func (o ScanOptions) keep(n plan.Node) bool { return o.Keep == nil || o.Keep(n) }
+
+// onlyRoots returns the Only paths sorted, without duplicates and without paths below
+// another one.
+func onlyRoots(only []string) []string {
+	roots := append([]string(nil), only...)
+	sort.Strings(roots)
+	out := roots[:0]
+	for _, r := range roots {
+		if len(out) > 0 {
+			last := out[len(out)-1]
+			if r == last || last == "" || strings.HasPrefix(r, last+"/") {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // LocalFS is one sync set's local tree, rooted at the set's local root. Paths are

@@ -165,6 +165,7 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 		data []byte
 		file bool
 	}
+	roots := onlyRoots(opts.Only)
 	m.mu.Lock()
 	var snaps []snap
 	for _, p := range m.sortedPaths("") {
@@ -173,7 +174,7 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 			return nil, err
 		}
 		n := m.nodes[p]
-		if memIgnoredPath(p) || !opts.IncludeSubfolders && (strings.Contains(p, "/") || n.dir) {
+		if memIgnoredPath(p) || !opts.IncludeSubfolders && (strings.Contains(p, "/") || n.dir) || !m.underRoots(p, roots) {
 			continue
 		}
 		snaps = append(snaps, snap{d: m.scanned(p, n, opts), data: n.data, file: !n.dir && !n.special})
@@ -198,6 +199,9 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 				pruned = append(pruned, d.Path)
 			}
 		}
+		if !opts.keep(d) {
+			continue
+		}
 		if sn.file {
 			if v, h, ok := memKnown(opts, d.ID); ok && v == d.Version {
 				d.Hash = h
@@ -216,6 +220,32 @@ func memBelowAny(p string, dirs []string) bool {
 		if strings.HasPrefix(p, d+"/") {
 			return true
 		}
+	}
+	return false
+}
+
+// underRoots reports whether p is one of roots or below one (every path when roots is
+// empty) and every folder above it, up to that root, is a real folder (a special node
+// stands for a symlink: a scan does not go below it). m.mu must be held.
+func (m *MemFS) underRoots(p string, roots []string) bool {
+	if len(roots) == 0 {
+		return true
+	}
+	for _, r := range roots {
+		if p != r && r != "" && !strings.HasPrefix(p, r+"/") {
+			continue
+		}
+		for q := path.Dir(p); q != "." && (r == "" || len(q) >= len(r)); q = path.Dir(q) {
+			if a, ok := m.nodes[q]; !ok || !a.dir {
+				return false
+			}
+		}
+		for q := path.Dir(r); q != "." && r != ""; q = path.Dir(q) {
+			if a, ok := m.nodes[q]; !ok || !a.dir {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }

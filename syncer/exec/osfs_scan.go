@@ -44,11 +44,65 @@ func (o *OSFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error) 
 		s.homeTrash = home
 	}
 	dev, _ := deviceOf(rfi)
-	if err := s.walk("", o.root, dev, isMountTop(o.root, rfi)); err != nil {
-		return nil, err
+	top := isMountTop(o.root, rfi)
+	if len(opts.Only) == 0 {
+		if err := s.walk("", o.root, dev, top); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, r := range onlyRoots(opts.Only) {
+			if err := s.scanRoot(o, r, dev, top); err != nil {
+				return nil, err
+			}
+		}
 	}
 	sort.Slice(s.out, func(i, j int) bool { return s.out[i].Path < s.out[j].Path })
 	return s.out, nil
+}
+
+// scanRoot scans Only path r (see ScanOptions.Only): it is skipped when it does not exist,
+// lies below a symlink or a file, or would be left out by a full scan (an ignored name, a
+// folder when subfolders are off, a file system's trash, the home trash).
+func (s *scanner) scanRoot(o *OSFS, r string, rootDev uint64, rootTop bool) error {
+	if r == "" {
+		return s.walk("", o.root, rootDev, rootTop)
+	}
+	full, err := o.resolve("scan", r)
+	if errors.Is(err, errSymlink) {
+		return nil
+	}
+	if err != nil {
+		return s.entryFailed(r, err)
+	}
+	if s.homeTrash != "" && strings.HasPrefix(full, s.homeTrash+string(filepath.Separator)) {
+		return nil
+	}
+	els := strings.Split(r, "/")
+	if !s.opts.IncludeSubfolders && len(els) > 1 {
+		return nil
+	}
+	dir, dev, top := o.root, rootDev, rootTop
+	for i, el := range els {
+		if Ignored(el) || top && topdirReserved(el) {
+			return nil
+		}
+		if i == len(els)-1 {
+			break
+		}
+		// el is a folder (resolve checked): is it the top of another file system?
+		dir = filepath.Join(dir, el)
+		fi, err := os.Lstat(dir)
+		if err != nil {
+			return nil // gone meanwhile
+		}
+		cdev, _ := deviceOf(fi)
+		top, dev = cdev != dev, cdev
+	}
+	fi, err := os.Lstat(full)
+	if err != nil {
+		return s.entryFailed(r, err)
+	}
+	return s.visit(r, full, fi, dev)
 }
 
 type scanner struct {
@@ -102,39 +156,47 @@ func (s *scanner) walk(rel, dir string, dev uint64, top bool) error {
 			}
 			continue
 		}
-		if fi.IsDir() && (!s.opts.IncludeSubfolders || full == s.homeTrash) {
-			continue
+		if err := s.visit(p, full, fi, dev); err != nil {
+			return err
 		}
-		n, err := describe(p, full, fi, nil)
-		if err != nil {
-			if err := s.entryFailed(p, err); err != nil {
-				return err
-			}
-			continue
-		}
-		if s.opts.Select != nil && !s.opts.Select(n) {
-			continue
-		}
-		if fi.IsDir() {
+	}
+	return nil
+}
+
+// visit adds the node at set-relative p (full path full, Lstat fi, in a folder on device
+// dev) and, for a folder, walks its content.
+func (s *scanner) visit(p, full string, fi fs.FileInfo, dev uint64) error {
+	if fi.IsDir() && (!s.opts.IncludeSubfolders || full == s.homeTrash) {
+		return nil
+	}
+	n, err := describe(p, full, fi, nil)
+	if err != nil {
+		return s.entryFailed(p, err)
+	}
+	if s.opts.Select != nil && !s.opts.Select(n) {
+		return nil
+	}
+	if fi.IsDir() {
+		if s.opts.keep(n) {
 			s.metaOf(&n, full)
 			s.out = append(s.out, n)
-			cdev, _ := deviceOf(fi)
-			if err := s.walk(p, full, cdev, cdev != dev); err != nil {
-				return err
-			}
-			continue
 		}
-		if !n.Unsupported {
-			var gone bool
-			if n, gone, err = s.hash(n, full); err != nil {
-				return err
-			} else if gone {
-				continue
-			}
-		}
-		s.metaOf(&n, full)
-		s.out = append(s.out, n)
+		cdev, _ := deviceOf(fi)
+		return s.walk(p, full, cdev, cdev != dev)
 	}
+	if !s.opts.keep(n) {
+		return nil
+	}
+	if !n.Unsupported {
+		var gone bool
+		if n, gone, err = s.hash(n, full); err != nil {
+			return err
+		} else if gone {
+			return nil
+		}
+	}
+	s.metaOf(&n, full)
+	s.out = append(s.out, n)
 	return nil
 }
 
