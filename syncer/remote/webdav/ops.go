@@ -216,7 +216,32 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body.Close()
+	if e, ok := c.putEntry(p, size, resp.Header); ok {
+		return e, nil
+	}
 	return c.Stat(ctx, p)
+}
+
+// putEntry is the stored file's entry as a PUT's answer describes it, when it can: on a
+// server the probe found without file ids (ids are paths) and with real ETags, a strong
+// ETag in the answer is the one its listings give the file (rclone, lighttpd and
+// x/net/webdav send it; the conformance suite checks Upload's entry against Stat), and it
+// spares the PROPFIND that would ask the same. Apache and nginx send none, and servers
+// with file ids get the PROPFIND (their answer's OC-FileId and OC-ETag do not always have
+// the listing's form).
+func (c *Client) putEntry(p string, size int64, h http.Header) (remote.Entry, bool) {
+	if c.caps.ProbedAt.IsZero() || c.caps.FileIDs || !c.caps.ETags {
+		return remote.Entry{}, false
+	}
+	etag := strings.TrimSpace(h.Get("ETag"))
+	if len(etag) < 3 || !strings.HasPrefix(etag, `"`) || !strings.HasSuffix(etag, `"`) {
+		return remote.Entry{}, false // absent, weak (W/…) or malformed
+	}
+	e := remote.Entry{Path: p, ID: p, IDIsPath: true, Version: etag, Size: size}
+	if t, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
+		e.ModTime = t.UTC()
+	}
+	return e, true
 }
 
 // Mkdir creates folder p (MKCOL). Its parent must exist (409 → ErrNotFound) and p must not
