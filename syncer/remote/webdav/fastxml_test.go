@@ -116,3 +116,27 @@ func FuzzFastMultistatusMatchesEncodingXML(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { checkFastMultistatus(t, b) })
 }
+
+// TestPlainRelPathAgreesWithRelPath: the shortcut for plain hrefs gives what the full URL
+// resolution gives, and leaves every other href to it.
+func TestPlainRelPathAgreesWithRelPath(t *testing.T) {
+	for _, base := range []string{"http://h/dav/alice@example.com/", "http://h/", "http://h/a%20b/"} {
+		c, err := New(Config{URL: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, href := range []string{"/dav/alice@example.com/x/y.txt", "/dav/alice@example.com/", "/dav/alice%40example.com/x",
+			"/x/y/", "/x//y", "/x/./y", "/x/../y", "/a%20b/c", "/a b/c", "/x/y?q=1", "http://h/x", "x/y", "/x/a%2Fb",
+			"/dav/alice@example.com/x\\y", "/x/..", "/", "/a%20b/", "/dav/alice@example.com/ x", "/dav/alice@example.com/CON",
+			"/dav/alice%40example.com/d/f.txt", "/dav/alice%40example.com/"} {
+			got, ok := c.plainRelPath(href)
+			if !ok {
+				continue
+			}
+			want, err := c.relPath(href)
+			if err != nil || got != want {
+				t.Errorf("base %s, href %q: shortcut %q, relPath %q (%v)", base, href, got, want, err)
+			}
+		}
+	}
+}

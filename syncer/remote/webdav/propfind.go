@@ -77,11 +77,19 @@ func davStatusOK(s string) bool {
 // decodeMultistatus parses a 207 body. Malformed or truncated XML is ErrBadResponse; a
 // read error of the body itself (reset, unexpected EOF) is ErrNetwork.
 func decodeMultistatus(op, p string, body io.Reader) (*multistatus, error) {
+	return decodeMultistatusIn(op, p, body, new(bytes.Buffer))
+}
+
+// decodeMultistatusIn is decodeMultistatus reading the body into buf (a buffer kept for
+// the next listing: the decoded strings do not refer to it).
+func decodeMultistatusIn(op, p string, body io.Reader, buf *bytes.Buffer) (*multistatus, error) {
 	var ms multistatus
-	b, err := io.ReadAll(io.LimitReader(body, maxListing))
+	buf.Reset()
+	_, err := buf.ReadFrom(io.LimitReader(body, maxListing))
 	if err != nil {
 		return nil, &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p, Status: http.StatusMultiStatus, Err: err}
 	}
+	b := buf.Bytes()
 	if fastMultistatus(b, &ms) == nil {
 		return &ms, nil
 	}
@@ -98,6 +106,30 @@ func decodeMultistatus(op, p string, body io.Reader) (*multistatus, error) {
 	return nil, &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p, Status: http.StatusMultiStatus, Err: err}
 }
 
+// plainRelPath is relPath for the hrefs most listings are made of: an absolute path that
+// starts with the base's escaped path and has nothing to decode or resolve below it (no
+// escape, query, fragment, dot segment, empty segment or backslash). It gives relPath's
+// answer without parsing a URL (ok true), or leaves the href to relPath (ok false).
+func (c *Client) plainRelPath(href string) (string, bool) {
+	rest, ok := strings.CutPrefix(href, c.base.EscapedPath())
+	if !ok {
+		rest, ok = strings.CutPrefix(href, c.strictBase)
+	}
+	if !ok || !strings.HasPrefix(href, "/") || strings.ContainsAny(rest, "%?#\\ \t\r\n") {
+		return "", false
+	}
+	rest = strings.TrimSuffix(rest, "/")
+	if rest == "" {
+		return "", true
+	}
+	for name := range strings.SplitSeq(rest, "/") {
+		if name == "" || name == "." || name == ".." || remote.ValidateRemoteName(name) != nil {
+			return "", false
+		}
+	}
+	return rest, true
+}
+
 // errOutsideBase marks an href that does not lie under the base URL.
 var errOutsideBase = errors.New("href outside the base URL")
 
@@ -107,6 +139,9 @@ var errOutsideBase = errors.New("href outside the base URL")
 // (an encoded "/", "\", NUL, "." or ".."): ErrInvalidName. Segments are decoded one by
 // one, so "a%2Fb" is one (invalid) name, never two path elements.
 func (c *Client) relPath(href string) (string, error) {
+	if rel, ok := c.plainRelPath(href); ok {
+		return rel, nil
+	}
 	u, err := url.Parse(strings.TrimSpace(href))
 	if err != nil {
 		return "", fmt.Errorf("%w: %q: %v", errOutsideBase, href, err)
@@ -292,7 +327,14 @@ func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propf
 		return propfindResult{}, err
 	}
 	defer resp.Body.Close()
-	ms, err := decodeMultistatus("PROPFIND", p, resp.Body)
+	buf, _ := c.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	ms, err := decodeMultistatusIn("PROPFIND", p, resp.Body, buf)
+	if buf.Cap() <= 4<<20 { // a huge answer's buffer is not kept
+		c.bufs.Put(buf)
+	}
 	if err != nil {
 		return propfindResult{}, err
 	}

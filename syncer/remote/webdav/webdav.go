@@ -31,6 +31,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
@@ -72,6 +73,10 @@ type Client struct {
 	log      *slog.Logger
 	warned   remote.WarnOnce // entries skipped by listings, logged once each
 	caps     remote.Capabilities
+	// strictBase is the base path with every character but the unreserved ones escaped,
+	// as some servers (Apache) write it in hrefs (see plainRelPath).
+	strictBase string
+	bufs       sync.Pool // *bytes.Buffer for PROPFIND answers
 }
 
 var (
@@ -120,8 +125,28 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Capabilities != nil {
 		c.caps = *cfg.Capabilities
 	}
+	c.strictBase = strictEscape(u.Path)
 	c.hc = httpclient.New(cfg.HTTPClient, c.base)
 	return c, nil
+}
+
+// strictEscape escapes every byte of path p but "/" and the unreserved characters of RFC
+// 3986 (letters, digits, "-", ".", "_", "~").
+func strictEscape(p string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '.', c == '_', c == '~', c == '/':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
 }
 
 // redactURL returns u without user info, for messages.
