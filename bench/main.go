@@ -31,6 +31,7 @@ import (
 
 func main() {
 	bin := flag.String("bin", os.Getenv("CLOUDSYNC_BIN"), "the cloudsync binary (default $CLOUDSYNC_BIN)")
+	headless := flag.String("headless", os.Getenv("CLOUDSYNC_HEADLESS_BIN"), "the headless build (make build-headless) whose peak RSS is measured too (default $CLOUDSYNC_HEADLESS_BIN)")
 	servers := flag.String("servers", "rclone,apache", "WebDAV servers to run against")
 	sizes := flag.String("sizes", "10000,100000", "tree sizes (files of 4 KiB)")
 	probes := flag.Int("probes", 7, "latency probes per figure (at least 5)")
@@ -82,7 +83,13 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := &bench{bin: abs, work: dir, probes: *probes, poll: *poll, peers: *peers, big: *big, keep: *keep,
+	if *headless != "" {
+		if *headless, err = filepath.Abs(*headless); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+	}
+	b := &bench{bin: abs, headless: *headless, work: dir, probes: *probes, poll: *poll, peers: *peers, big: *big, keep: *keep,
 		rep: &report{out: os.Stdout},
 		logf: func(format string, args ...any) {
 			fmt.Fprintf(os.Stderr, "bench %s: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
