@@ -82,6 +82,7 @@ func (e *engine) start(ctx context.Context) error {
 	logf.Close()
 	e.cmd = cmd
 	if err := e.awaitSocket(ctx); err != nil {
+		e.stop() // never leave a daemon behind
 		return err
 	}
 	if e.memoryKeyring {

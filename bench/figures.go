@@ -16,19 +16,19 @@ const fileSize = 4 << 10
 
 // bench holds one run's settings and results.
 type bench struct {
-	bin     string
-	work    string
-	probes  int
-	poll    time.Duration // daemon --poll-interval; 0: the engine's default
-	peers   bool
-	big     bool
-	keep    bool // keep each site's folders (trees, logs) for a look afterwards
+	bin    string
+	work   string
+	probes int
+	poll   time.Duration // daemon --poll-interval; 0: the engine's default
+	peers  bool
+	big    bool
+	keep   bool // keep each site's folders (trees, logs) for a look afterwards
 	// headless is the headless build (no GUI), whose peak RSS the goal is for;
 	// empty: the desktop build's RSS is measured against the goal.
 	headless string
-	rep     *report
-	logf    func(format string, args ...any)
-	account int
+	rep      *report
+	logf     func(format string, args ...any)
+	account  int
 }
 
 // site is one server at one tree size, with a daemon that has synced the tree.

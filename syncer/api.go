@@ -72,6 +72,20 @@ type SetInfo struct {
 	Conflicts int    `json:"conflicts"` // conflict copies kept (local_only)
 	// Progress is what the set's running pass transfers; nil when it is not working.
 	Progress *Progress `json:"progress,omitempty"`
+	// LastPass is what the set's last finished pass looked at and how long it took; nil
+	// before the first.
+	LastPass *PassInfo `json:"last_pass,omitempty"`
+}
+
+// PassInfo describes one finished pass: when it started, how long it took, whether it
+// listed the cloud, what it looked at locally ("all": the whole tree, "changes": what the
+// watcher reported, "none"), and how many items its plan considered (the scope).
+type PassInfo struct {
+	Started time.Time `json:"started"`
+	Seconds float64   `json:"seconds"`
+	Cloud   bool      `json:"cloud"`
+	Local   string    `json:"local"`
+	Items   int       `json:"items"`
 }
 
 // Progress is what a running pass is doing (SPEC §6): the file being transferred, the

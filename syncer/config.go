@@ -66,6 +66,13 @@ type Config struct {
 	UploadLimit, DownloadLimit int64
 	// Parallel bounds concurrent transfers per pass (default 4).
 	Parallel int
+	// MemoryLimit, when set, is given the soft memory limit the engine wants for the items
+	// it syncs (memory.go), whenever that changes much; the host passes it to
+	// runtime/debug.SetMemoryLimit.
+	MemoryLimit func(bytes int64)
+	// Chunk is the number of changes from which a pass plans and runs them in chunks of
+	// folders of about that size, so that it holds one chunk at a time (default 2,000).
+	Chunk int
 	// MassDeleteRatio and MassDeleteMin: a pass deleting more than ratio of a set's items
 	// and more than min items waits for confirmation (defaults 0.5 and 10).
 	MassDeleteRatio float64
@@ -93,6 +100,9 @@ func (c *Config) defaults() {
 	}
 	if c.Parallel <= 0 {
 		c.Parallel = 4
+	}
+	if c.Chunk <= 0 {
+		c.Chunk = defaultChunk
 	}
 	if c.MassDeleteRatio <= 0 {
 		c.MassDeleteRatio = 0.5

@@ -26,6 +26,7 @@ type Engine struct {
 	limits   *limiter.Limits          // bandwidth limits and the global pause, for every transfer
 	paused   bool                     // global pause (persisted)
 	settings Settings
+	memLimit int64      // the soft memory limit last asked for (memory.go)
 	passGen  uint64     // incremented whenever any pass ends
 	passCond *sync.Cond // broadcast when passGen changes or a runner's state changes
 
@@ -56,6 +57,7 @@ func New(cfg Config) (*Engine, error) {
 		started: cfg.Now(),
 	}
 	e.passCond = sync.NewCond(&e.mu)
+	e.cfg.Store = indexingStore{Store: cfg.Store, e: e} // the sets' indexes follow every write
 	e.ev.init()
 	e.settings = Settings{
 		PollInterval:   Duration(cfg.PollInterval),
@@ -103,6 +105,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	close(e.ready)
 	e.mu.Unlock()
+	e.tuneMemory()
 	// Wake Wait callers when the engine stops.
 	go func() {
 		<-ctx.Done()

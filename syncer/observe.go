@@ -80,6 +80,22 @@ func (p *pass) noteLocal(local []plan.Node) {
 // waiting for a failed upload of a name it shares) is still work to do, so it is pending;
 // the failed items themselves show failed.
 func (p *pass) notePlan(full, pl plan.Plan) {
+	idx, acted := p.planUnits(full, pl)
+	p.e.mu.Lock()
+	p.r.view.setPlanned(idx, acted)
+	p.e.mu.Unlock()
+}
+
+// notePlanMore is notePlan for one more plan of a pass that runs several (chunks.go).
+func (p *pass) notePlanMore(full, pl plan.Plan) {
+	idx, acted := p.planUnits(full, pl)
+	p.e.mu.Lock()
+	p.r.view.addPlanned(idx, acted)
+	p.e.mu.Unlock()
+}
+
+// planUnits is the pending work of a plan (see notePlan) and the units it acts on.
+func (p *pass) planUnits(full, pl plan.Plan) (pendingIndex, map[string]bool) {
 	var idx pendingIndex
 	kept := make(map[int]bool, len(pl.Actions))
 	for _, a := range pl.Actions {
@@ -96,9 +112,7 @@ func (p *pass) notePlan(full, pl plan.Plan) {
 			idx.add(unitOf(a), paths...)
 		}
 	}
-	p.e.mu.Lock()
-	p.r.view.setPlanned(idx, acted)
-	p.e.mu.Unlock()
+	return idx, acted
 }
 
 // failedUnit reports whether action a is about an item that failed (by key, or for an

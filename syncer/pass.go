@@ -51,6 +51,9 @@ func (r *runner) syncOnce(ctx context.Context) (int, string) {
 		return 0, r.setFailure(s, remote.ReasonOf(err, remote.ReasonNetwork), err.Error())
 	}
 	p.rem = rem
+	if ix, lk, dirty, ok := r.scoped(s, force, p.own); ok {
+		return p.runScoped(ctx, ix, lk, dirty)
+	}
 	return p.run(ctx)
 }
 
@@ -82,6 +85,8 @@ type pass struct {
 	keySeq               int
 	meta                 bool         // this pass syncs metadata (meta.go)
 	noMeta               *remote.Meta // shared by the cloud nodes without metadata
+	transferred          int          // transfers done by the pass (all its plans)
+	chunked              bool         // the pass runs its plan in chunks (chunks.go)
 
 	transfers // the transfer intents (transfers.go)
 }
@@ -91,6 +96,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	if err := p.loadItems(); err != nil {
 		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
 	}
+	p.r.setIndex(buildIndex(p.items)) // from here on it follows every write (indexingStore)
 	p.publishItems()
 	defer p.publishItems()
 	if err := p.loadIntents(); err != nil {
@@ -140,6 +146,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 		e.cfg.Log.Info("cloud unreachable", "set", s.ID, "err", err)
 		return 0, StateOffline
 	}
+	p.r.noteLook(true, "all", len(p.items))
 	pl := plan.Reconcile(in)
 	pl = p.failUnreadable(pl)
 	full := pl
@@ -147,18 +154,8 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	pl = p.dropUnverified(pl)
 	p.notePlan(full, pl)
 	if n, total := p.deletes(pl); !p.force && n > e.cfg.MassDeleteMin && float64(n) > e.cfg.MassDeleteRatio*float64(total) {
-		isNew := s.PendingDeletes == 0
-		s.PendingDeletes = n
-		s.Error = ""
-		s.ErrorDetails = fmt.Sprintf("this pass would delete %d of %d items; nothing was deleted. "+
-			"If that is intended, confirm with Request Sync (cloudsync request-sync %s)", n, total, s.LocalRoot)
-		if err := e.cfg.Store.PutSet(s); err != nil {
-			e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
-		}
-		if isNew { // announced once, not on every pass that holds them
-			e.emit(Event{Kind: "failure", Title: "Many deletions held back", Body: s.ErrorDetails, Path: s.LocalRoot})
-		}
-		e.changed()
+		p.holdDeletes(n, total)
+		p.redirty()
 		return 0, StateError
 	}
 	if p.force {
@@ -166,8 +163,27 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	}
 	work, clean := p.execute(ctx, pl)
 	p.settleIntents()
+	p.redirty()
 	p.finish(clean)
 	return work, StateIdle
+}
+
+// holdDeletes stops the set instead of deleting n of its total synced items: more than the
+// mass-delete threshold waits for the user's confirmation (KNOWN-FAILURES 3).
+func (p *pass) holdDeletes(n, total int) {
+	e, s := p.e, p.s
+	isNew := s.PendingDeletes == 0
+	s.PendingDeletes = n
+	s.Error = ""
+	s.ErrorDetails = fmt.Sprintf("this pass would delete %d of %d items; nothing was deleted. "+
+		"If that is intended, confirm with Request Sync (cloudsync request-sync %s)", n, total, s.LocalRoot)
+	if err := e.cfg.Store.PutSet(s); err != nil {
+		e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
+	}
+	if isNew { // announced once, not on every pass that holds them
+		e.emit(Event{Kind: "failure", Title: "Many deletions held back", Body: s.ErrorDetails, Path: s.LocalRoot})
+	}
+	e.changed()
 }
 
 // checkRootID compares the local root's file id with the one recorded for the set. Another
@@ -333,49 +349,16 @@ const emptyListingGuard = 2
 // listing where the base expects items (FAILURE-MODES 2) stop the set instead of being
 // read as deletions, unless the user confirmed with Request Sync.
 func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
-	e, s := p.e, p.s
-	entries, err := p.rem.List(ctx, s.RemoteRoot, p.r.prevRemoteList())
-	if errors.Is(err, remote.ErrNotFound) && p.force {
-		// Request Sync recreates a deleted cloud target and pushes the local items into it.
-		if err = remote.MkdirAll(ctx, p.rem, s.RemoteRoot); err == nil {
-			if err = p.forgetRemoteBases(); err == nil {
-				entries, err = p.rem.List(ctx, s.RemoteRoot, nil)
-			}
-		}
-	}
-	switch {
-	case errors.Is(err, remote.ErrAuth):
-		e.authFailed(s.Account, err)
-		return nil, StateError, false
-	case errors.Is(err, remote.ErrNotFound):
-		return nil, p.r.setFailure(s, remote.ReasonTargetDeleted,
-			fmt.Sprintf("the cloud folder %s was deleted or moved; local items are kept. "+
-				"Request Sync recreates it and uploads the local items", s.RemoteRoot)), false
-	case err != nil:
-		if ctx.Err() != nil {
-			return nil, StateIdle, false
-		}
-		reason := remote.ReasonOf(err, remote.ReasonNetwork)
-		if reason == remote.ReasonNetwork {
-			if p.r.lastStateIs(StateOffline) { // logged when the set went offline
-				e.cfg.Log.Debug("cloud still unreachable", "set", s.ID, "err", err)
-			} else {
-				e.cfg.Log.Info("cloud unreachable", "set", s.ID, "err", err)
-			}
-			return nil, StateOffline, false
-		}
-		return nil, p.r.setFailure(s, reason, err.Error()), false
-	}
+	s := p.s
 	hadRemote := 0
 	for _, it := range p.items {
 		if it.HasBase && !it.Remote.Gone && !it.Remote.Excl {
 			hadRemote++
 		}
 	}
-	if len(entries) == 0 && hadRemote >= emptyListingGuard && !p.force {
-		return nil, p.r.setFailure(s, remote.ReasonTargetDeleted,
-			fmt.Sprintf("the cloud folder %s answered with an empty listing although %d items were synced; "+
-				"nothing was deleted locally. If the cloud folder really was emptied, confirm with Request Sync", s.RemoteRoot, hadRemote)), false
+	entries, state, ok := p.listEntries(ctx, hadRemote)
+	if !ok {
+		return nil, state, false
 	}
 	docs := s.Kind == model.KindDocuments
 	memberIDs, movedVersions := map[string]bool{}, map[string]bool{}
@@ -413,8 +396,65 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 		out = append(out, n)
 	}
 	out = p.holdEmptied(out)
-	p.r.setPrevRemote(p.keepHeldListing(entries))
+	p.r.setPrevRemote(p.keptListing(entries))
+	p.r.setPathIDs(p.pathIDs)
 	return out, StateIdle, true
+}
+
+// listEntries lists the set's cloud folder; hadRemote is the number of synced items with a
+// cloud side. ok false: the pass stops with state; the set's failure is recorded. Guards: a
+// vanished cloud root (KNOWN-FAILURES 23) and an empty listing where the base expects items
+// (KNOWN-FAILURES 2) stop the set instead of being read as deletions, unless the user
+// confirmed with Request Sync.
+func (p *pass) listEntries(ctx context.Context, hadRemote int) ([]remote.Entry, string, bool) {
+	s := p.s
+	entries, err := p.rem.List(ctx, s.RemoteRoot, p.r.prevRemoteList())
+	if errors.Is(err, remote.ErrNotFound) && p.force {
+		// Request Sync recreates a deleted cloud target and pushes the local items into it.
+		if err = remote.MkdirAll(ctx, p.rem, s.RemoteRoot); err == nil {
+			if err = p.forgetRemoteBases(); err == nil {
+				entries, err = p.rem.List(ctx, s.RemoteRoot, nil)
+				hadRemote = 0
+			}
+		}
+	}
+	if err != nil {
+		return nil, p.cloudFailure(ctx, err), false
+	}
+	if len(entries) == 0 && hadRemote >= emptyListingGuard && !p.force {
+		return nil, p.r.setFailure(s, remote.ReasonTargetDeleted,
+			fmt.Sprintf("the cloud folder %s answered with an empty listing although %d items were synced; "+
+				"nothing was deleted locally. If the cloud folder really was emptied, confirm with Request Sync", s.RemoteRoot, hadRemote)), false
+	}
+	return entries, StateIdle, true
+}
+
+// cloudFailure is the state a pass stops in when the set's cloud folder cannot be read:
+// error after a refused sign-in (the account pauses) or when the folder is gone
+// (KNOWN-FAILURES 23), offline when the cloud cannot be reached.
+func (p *pass) cloudFailure(ctx context.Context, err error) string {
+	e, s := p.e, p.s
+	switch {
+	case errors.Is(err, remote.ErrAuth):
+		e.authFailed(s.Account, err)
+		return StateError
+	case errors.Is(err, remote.ErrNotFound):
+		return p.r.setFailure(s, remote.ReasonTargetDeleted,
+			fmt.Sprintf("the cloud folder %s was deleted or moved; local items are kept. "+
+				"Request Sync recreates it and uploads the local items", s.RemoteRoot))
+	case ctx.Err() != nil:
+		return StateIdle
+	}
+	reason := remote.ReasonOf(err, remote.ReasonNetwork)
+	if reason == remote.ReasonNetwork {
+		if p.r.lastStateIs(StateOffline) { // logged when the set went offline
+			e.cfg.Log.Debug("cloud still unreachable", "set", s.ID, "err", err)
+		} else {
+			e.cfg.Log.Info("cloud unreachable", "set", s.ID, "err", err)
+		}
+		return StateOffline
+	}
+	return p.r.setFailure(s, reason, err.Error())
 }
 
 // isDocPath reports whether rel is a chosen document of a documents set, or the path of a
@@ -492,6 +532,12 @@ func (p *pass) options() plan.Options {
 		o.FoldName, o.ValidRemoteName = n.FoldName, n.ValidateName
 	}
 	return o
+}
+
+// deleteCount counts the deleting actions of pl.
+func (p *pass) deleteCount(pl plan.Plan) int {
+	l, r := pl.Deletes()
+	return l + r
 }
 
 // deletes counts the deleting actions of pl and the set's synced items.

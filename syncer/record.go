@@ -104,14 +104,23 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 		}
 	})
 	flush()
-	if transfers >= firstSyncSummary && p.s.LastSync.IsZero() {
-		e.emit(Event{Kind: "first_sync_done", Title: "Sync finished",
-			Body: fmt.Sprintf("%s: %d items synced", p.s.LocalRoot, transfers), Path: p.s.LocalRoot})
+	p.transferred += transfers
+	if !p.chunked {
+		p.summarize()
 	}
 	if work > 0 {
 		e.changed()
 	}
 	return work, clean
+}
+
+// summarize announces the end of a set's first pass when it transferred many items
+// (SPEC §6).
+func (p *pass) summarize() {
+	if p.transferred >= firstSyncSummary && p.s.LastSync.IsZero() {
+		p.e.emit(Event{Kind: "first_sync_done", Title: "Sync finished",
+			Body: fmt.Sprintf("%s: %d items synced", p.s.LocalRoot, p.transferred), Path: p.s.LocalRoot})
+	}
 }
 
 // record turns one result into the item to store. drop: delete the item; ok false:

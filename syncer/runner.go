@@ -33,6 +33,16 @@ type runner struct {
 	view        view           // counters and pending work (view.go)
 	wholeHome   bool           // a documents set walked its whole home since the engine started
 	meta        metaState      // whether the set syncs metadata, and why not (meta.go)
+
+	// What the next pass looks at (looks.go, scope.go). Guarded by e.mu.
+	ix         *setIndex // the set's index, built by the first pass
+	listWanted bool      // the next pass lists the cloud (a poll, a kick)
+	fullWanted bool      // the next pass looks at the whole local tree (a kick)
+	watching   bool      // the set's watcher runs: local changes are reported
+	watchFresh bool      // the watcher (re)started: what changed before it is unknown
+	pathIDs    bool      // the last listing's ids were paths
+	look       PassInfo  // what the running pass looks at (set by the pass)
+	lastPass   PassInfo  // the last finished pass (SetInfo.LastPass)
 }
 
 // poke asks for a pass (non-blocking; several pokes coalesce). e.mu may be held.
@@ -53,42 +63,69 @@ func (r *runner) loop(ctx context.Context) {
 	for {
 		if watchCh == nil {
 			watchCh = r.startWatch(ctx)
+			r.setWatching(watchCh != nil)
 		}
+		// A kick (Wait, a request, a new setting) asks for a look at everything: the whole
+		// local tree (a change made just before may not have been reported yet) and the
+		// cloud. The poll timer asks for a look at the cloud and at what the watcher
+		// reported; a watcher event for a look at what it reported only (looks.go).
+		list, full := false, false
 		select {
 		case <-ctx.Done():
 			return
 		case <-r.kick:
+			list, full = true, true
 		case ev, ok := <-watchCh:
 			if !ok {
 				watchCh = nil
+				r.setWatching(false)
 				continue
 			}
 			if !r.noteWatch(ev) {
 				continue // nothing of the set changed (cloudsync's own files, temp files)
 			}
 		case <-poll.C:
+			list = true
 		}
 		// Coalesce a burst of kicks and events into one pass.
-		drain(r.kick)
-		r.pass(ctx)
-		if !poll.Stop() {
-			select {
-			case <-poll.C:
-			default:
-			}
+		if drain(r.kick) {
+			list, full = true, true
 		}
-		poll.Reset(r.e.pollInterval())
+		r.pass(ctx, list, full)
+		if list { // the poll interval counts from the last look at the cloud
+			if !poll.Stop() {
+				select {
+				case <-poll.C:
+				default:
+				}
+			}
+			poll.Reset(r.e.pollInterval())
+		}
 	}
 }
 
-func drain(c chan struct{}) {
+// drain empties c and reports whether it held anything.
+func drain(c chan struct{}) bool {
+	got := false
 	for {
 		select {
 		case <-c:
+			got = true
 		default:
-			return
+			return got
 		}
 	}
+}
+
+// setWatching records whether the set's watcher runs; one that (re)starts makes the next
+// pass look at the whole local tree.
+func (r *runner) setWatching(on bool) {
+	r.e.mu.Lock()
+	if on && !r.watching {
+		r.watchFresh = true
+	}
+	r.watching = on
+	r.e.mu.Unlock()
 }
 
 // startWatch starts the set's local watcher, or returns nil (polling and rescans still
@@ -133,19 +170,24 @@ func (r *runner) noteWatch(ev WatchEvent) bool {
 }
 
 // pass runs one sync pass and publishes its outcome.
-func (r *runner) pass(ctx context.Context) {
+func (r *runner) pass(ctx context.Context, list, full bool) {
 	e := r.e
 	e.mu.Lock()
+	r.listWanted, r.fullWanted = list || r.ix == nil, full
 	pendingBefore := r.view.pending()
 	r.running = true
 	r.started++
 	r.dirty = false
+	r.look = PassInfo{Started: e.cfg.Now(), Local: "none"}
 	e.passCond.Broadcast()
 	e.mu.Unlock()
+	started := time.Now()
 
 	actions, state := r.syncOnce(ctx)
 
 	e.mu.Lock()
+	r.lastPass = r.look
+	r.lastPass.Seconds = time.Since(started).Seconds()
 	r.running = false
 	r.finished++
 	r.lastActions = actions
@@ -156,6 +198,7 @@ func (r *runner) pass(ctx context.Context) {
 	e.passCond.Broadcast()
 	pendingChanged := r.view.pending() != pendingBefore
 	e.mu.Unlock()
+	e.tuneMemory()
 	// A new pending count or a new state (offline, back online…) is announced: the app
 	// shows them without polling.
 	if pendingChanged || changed {

@@ -221,6 +221,10 @@ func (e *Engine) setInfo(s model.Set) SetInfo {
 	if r := e.runners[s.ID]; r != nil {
 		v := &r.view
 		si.Items, si.Pending, si.Failed, si.Conflicts = v.items, v.pending(), v.failed, v.conflicts
+		if r.lastPass.Local != "" {
+			lp := r.lastPass
+			si.LastPass = &lp
+		}
 	}
 	e.mu.Unlock()
 	return si

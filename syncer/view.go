@@ -131,6 +131,36 @@ func (v *view) setPlanned(idx pendingIndex, acted map[string]bool) {
 	v.seenOnly = len(kept.units)
 }
 
+// beginPlans starts the planned work of a pass that adds it plan by plan (addPlanned: a
+// pass that runs its scope in chunks, chunks.go).
+func (v *view) beginPlans() {
+	v.planned.reset()
+	v.seenOnly = len(v.seen.units)
+}
+
+// addPlanned adds one plan's pending work (idx) to the running pass's; acted names the units
+// the plan has an action for: the seen changes they cover are counted as planned.
+func (v *view) addPlanned(idx pendingIndex, acted map[string]bool) {
+	for u, pu := range idx.units {
+		for range pu.open {
+			v.planned.add(u, pu.paths...)
+		}
+	}
+	var kept pendingIndex
+	for u, pu := range v.seen.units {
+		if !acted[u] {
+			kept.add(u, pu.paths...)
+		}
+	}
+	v.seen = kept
+	v.seenOnly = 0
+	for u := range kept.units {
+		if v.planned.units[u] == nil {
+			v.seenOnly++
+		}
+	}
+}
+
 // pending counts the pending items of the set. Between setPlanned and the next setSeen
 // seen holds only units planned has not, so closing planned units (done) never changes
 // seenOnly.
@@ -201,6 +231,15 @@ type rules struct {
 
 // rulesOf computes the rules of set s from all its items.
 func rulesOf(s model.Set, own []string, items map[string]model.Item) rules {
+	r := newRules(s, own)
+	for _, it := range items {
+		r.add(it)
+	}
+	return r
+}
+
+// newRules starts the rules of set s; add counts its items one by one.
+func newRules(s model.Set, own []string) rules {
 	r := rules{kind: s.Kind, subfolders: s.Kind == model.KindFolder && s.Options.IncludeSubfolders, own: own,
 		copies: map[string]bool{}}
 	if s.Kind == model.KindDocuments {
@@ -209,18 +248,20 @@ func rulesOf(s model.Set, own []string, items map[string]model.Item) rules {
 			r.members[d] = true
 		}
 	}
-	v := view{}
-	for _, it := range items {
-		v.count(it, 1)
-		for _, c := range it.Conflicts {
-			r.copies[c] = true
-		}
-		if r.members != nil && !it.Local.Excl {
-			r.members[it.Path] = true
-		}
-	}
-	r.items, r.failed, r.conflicts = v.items, v.failed, v.conflicts
 	return r
+}
+
+// add counts one item of the set.
+func (r *rules) add(it model.Item) {
+	v := view{items: r.items, failed: r.failed, conflicts: r.conflicts}
+	v.count(it, 1)
+	r.items, r.failed, r.conflicts = v.items, v.failed, v.conflicts
+	for _, c := range it.Conflicts {
+		r.copies[c] = true
+	}
+	if r.members != nil && !it.Local.Excl {
+		r.members[it.Path] = true
+	}
 }
 
 // load puts rules into the view; Engine.mu must be held.

@@ -72,7 +72,6 @@ func openHost(e *env, tweak func(*syncer.Config)) (*host, error) {
 			log.Error("closing the state store", "err", err)
 		}
 	})
-	limitMemory(e.getenv)
 	var where string
 	h.secrets, where = selectSecrets(mode, log)
 	// The local cloud ("Try it with a local cloud") runs wherever the engine runs, and is
@@ -85,7 +84,7 @@ func openHost(e *env, tweak func(*syncer.Config)) (*host, error) {
 	cfg := syncer.Config{
 		Store: h.store, Secrets: h.secrets, SecretsWhere: where,
 		Remotes: backends.Registry(), LocalFS: localFS, Watch: watchLocal, Log: log,
-		Protected: ownFolders(p, e.getenv),
+		Protected: ownFolders(p, e.getenv), MemoryLimit: memoryLimit(e.getenv),
 	}
 	if tweak != nil {
 		tweak(&cfg)
@@ -164,12 +163,13 @@ func selectSecrets(mode string, log *slog.Logger) (syncer.Secrets, string) {
 	return k, inKeyring
 }
 
-// limitMemory sets the Go runtime's soft memory limit to state.DesktopMemoryLimit unless
-// GOMEMLIMIT says otherwise: the garbage collector then works harder before the heap grows
-// past it, which roughly halves the engine's peak RSS over a large state (see
-// state.BenchmarkStore100kItems) at no visible cost in speed.
-func limitMemory(getenv func(string) string) {
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(state.DesktopMemoryLimit)
+// memoryLimit is the engine's MemoryLimit seam: the Go runtime's soft memory limit follows
+// what the engine asks for its sets (syncer/memory.go), unless GOMEMLIMIT fixes it. Until
+// the engine asks, it is state.DesktopMemoryLimit.
+func memoryLimit(getenv func(string) string) func(int64) {
+	if getenv("GOMEMLIMIT") != "" {
+		return nil
 	}
+	debug.SetMemoryLimit(state.DesktopMemoryLimit)
+	return func(n int64) { debug.SetMemoryLimit(n) }
 }

@@ -70,10 +70,11 @@ func Open(dir string) (*Store, error) {
 	opts := badger.DefaultOptions(dir).
 		WithSyncWrites(true).
 		WithLogger(nil).
-		WithMemTableSize(8 << 20).
+		WithMemTableSize(4 << 20).
 		WithNumMemtables(2).
-		WithBlockCacheSize(8 << 20).
-		WithIndexCacheSize(4 << 20).
+		WithValueThreshold(64 << 10). // at most 15% of a memtable; items are far smaller
+		WithBlockCacheSize(4 << 20).
+		WithIndexCacheSize(2 << 20).
 		WithValueLogFileSize(16 << 20).
 		WithNumCompactors(2).
 		WithNumLevelZeroTables(2).

@@ -1,0 +1,351 @@
+package syncer
+
+import (
+	"hash/maphash"
+	"sync"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/plan"
+)
+
+// setIndex is a runner's compact picture of its set's items (issue 11: cost follows
+// change). For every item it keeps a fingerprint of each side as the base recorded it, so
+// that a scanned local node or a listed cloud entry can be told unchanged without reading
+// the item from the store, and the item's key, so that the few items a pass works on can
+// be read by key. Paths are kept hashed (64-bit maphash), and so are ids; the index never
+// decides anything alone: a node it does not call unchanged is planned from the stored
+// item. About 130 bytes per item, against 1 KB for the items and snapshots a full pass
+// holds.
+//
+// The index is built by a full pass (which reads every item anyway) and follows every
+// write of the set's items from then on (the engine's store reports them, see
+// indexingStore), whoever makes it; a write that fails marks it stale, and the next pass is
+// full. Its methods are called by the set's passes and by the store's writers: mu guards it.
+type setIndex struct {
+	mu     sync.Mutex
+	stale  bool
+	seed   maphash.Seed
+	byPath map[uint64]ixEntry // path hash → entry (items with a base)
+	byKey  map[string]ixKey   // item key → where it is and what it counts (every item)
+	byLID  map[uint64]uint64  // local id hash → path hash (items with a local side)
+	copies map[string]string  // registered conflict copies (set-relative paths) → owner key
+	gen    uint32             // generation of the current look (scan or listing)
+
+	unsettled map[string]struct{} // keys of failed items and failure records
+	// The set's counters as the view shows them (view.count over every item).
+	items, failed, conflicts int
+	withLocal                int // items with a local side in the base
+	withCloud                int // items with a cloud side in the base
+	synced                   int // items with a base excluded on neither side
+}
+
+// ixKey is what the index keeps of every item by key: its path hash and what it adds to
+// the counters.
+type ixKey struct {
+	path      uint64
+	counted   bool // not excluded on either side
+	failed    bool
+	conflicts int
+}
+
+// ixEntry is what the index keeps of one item.
+type ixEntry struct {
+	key    string
+	parent uint64 // path hash of the folder holding the item (0 at the top)
+	lid    uint64 // hash of the recorded local id (0: none)
+	local  uint64 // fingerprint of the local side (0: none in the base)
+	cloud  uint64 // fingerprint of the cloud side (0: none in the base)
+	seenL  uint32 // generation of the last local look that found something at the path
+	seenC  uint32 // same for the cloud
+	sameL  uint32 // generation of the last local look that found the side unchanged
+	sameC  uint32 // same for the cloud
+	flags  uint8
+}
+
+const (
+	ixDir    uint8 = 1 << iota
+	ixSynced       // has a base and is excluded on neither side (mass-delete guard's total)
+)
+
+func newSetIndex() *setIndex {
+	return &setIndex{seed: maphash.MakeSeed(), byPath: map[uint64]ixEntry{}, byKey: map[string]ixKey{}, byLID: map[uint64]uint64{},
+		copies: map[string]string{}, unsettled: map[string]struct{}{}}
+}
+
+func (x *setIndex) hash(s string) uint64 { return maphash.String(x.seed, s) }
+
+// pathHash is the hash of set-relative path p; the root ("") hashes to 0.
+func (x *setIndex) pathHash(p string) uint64 {
+	if p == "" {
+		return 0
+	}
+	return x.hash(p)
+}
+
+// fp is the fingerprint of one side of a node: its id and, for files, its version.
+func (x *setIndex) fp(id, version string, dir bool) uint64 {
+	if dir {
+		version = "/"
+	}
+	h := x.hash(id + "\x00" + version)
+	if h == 0 {
+		h = 1 // 0 means "no side"
+	}
+	return h
+}
+
+// localFP and cloudFP are the fingerprints of an item's recorded sides (0: none).
+func (x *setIndex) localFP(it model.Item) uint64 {
+	if !it.HasBase || it.Local.Gone || it.Local.Excl || it.Local.ID == "" {
+		return 0
+	}
+	return x.fp(it.Local.ID, it.Local.Version, it.IsDir)
+}
+
+func (x *setIndex) cloudFP(it model.Item) uint64 {
+	if !it.HasBase || it.Remote.Gone || it.Remote.Excl || it.Remote.ID == "" {
+		return 0
+	}
+	return x.fp(it.Remote.ID, it.Remote.Version, it.IsDir)
+}
+
+// put records the stored state of it, replacing what the index had for its key. Failure
+// records (items without a base) have no side to compare: they are kept only as
+// unsettled. Callers hold mu.
+func (x *setIndex) put(it model.Item) {
+	x.drop(it.Key)
+	h := x.pathHash(it.Path)
+	k := ixKey{path: h, counted: !it.Local.Excl && !it.Remote.Excl}
+	if k.counted {
+		k.failed, k.conflicts = it.Status == model.StatusFailed, len(it.Conflicts)
+		x.items++
+		x.conflicts += k.conflicts
+		if k.failed {
+			x.failed++
+		}
+	}
+	x.byKey[it.Key] = k
+	if !it.HasBase || it.Status == model.StatusFailed {
+		x.unsettled[it.Key] = struct{}{}
+	}
+	for _, c := range it.Conflicts {
+		x.copies[c] = it.Key
+	}
+	if !it.HasBase {
+		return
+	}
+	e := ixEntry{key: it.Key, parent: x.pathHash(parentOf(it.Path)), local: x.localFP(it), cloud: x.cloudFP(it)}
+	if it.IsDir {
+		e.flags |= ixDir
+	}
+	if !it.Local.Excl && !it.Remote.Excl {
+		e.flags |= ixSynced
+	}
+	if e.local != 0 {
+		e.lid = x.hash(it.Local.ID)
+		x.byLID[e.lid] = h
+	}
+	if prev, ok := x.byPath[h]; ok {
+		x.count(prev, -1) // two items at one path for a moment: the last written has it
+	}
+	x.byPath[h] = e
+	x.count(e, 1)
+}
+
+// drop forgets the item keyed key. Callers hold mu.
+func (x *setIndex) drop(key string) {
+	k, ok := x.byKey[key]
+	if !ok {
+		return
+	}
+	h := k.path
+	if k.counted {
+		x.items--
+		x.conflicts -= k.conflicts
+		if k.failed {
+			x.failed--
+		}
+	}
+	delete(x.byKey, key)
+	delete(x.unsettled, key)
+	for c, k := range x.copies {
+		if k == key {
+			delete(x.copies, c)
+		}
+	}
+	e, ok := x.byPath[h]
+	if !ok || e.key != key {
+		return
+	}
+	delete(x.byPath, h)
+	x.count(e, -1)
+	if e.lid != 0 && x.byLID[e.lid] == h {
+		delete(x.byLID, e.lid)
+	}
+}
+
+func (x *setIndex) count(e ixEntry, sign int) {
+	if e.local != 0 {
+		x.withLocal += sign
+	}
+	if e.cloud != 0 {
+		x.withCloud += sign
+	}
+	if e.flags&ixSynced != 0 {
+		x.synced += sign
+	}
+}
+
+// entry returns the entry at set-relative path p.
+func (x *setIndex) entry(p string) (ixEntry, bool) {
+	e, ok := x.byPath[x.pathHash(p)]
+	return e, ok
+}
+
+// next starts a new look (a scan or a listing) and returns its generation.
+func (x *setIndex) next() uint32 {
+	x.gen++
+	return x.gen
+}
+
+// sameLocal reports whether local node n is what the base recorded at n.Path, and marks
+// the entry seen by look gen (unchanged or not, an entry at the path is not missing).
+func (x *setIndex) sameLocal(n plan.Node, gen uint32) bool {
+	h := x.pathHash(n.Path)
+	e, ok := x.byPath[h]
+	if !ok {
+		return false
+	}
+	e.seenL = gen
+	same := !n.Unsupported && e.local == x.fp(n.ID, n.Version, n.IsDir) && e.flags&ixDir != 0 == n.IsDir
+	if same {
+		e.sameL = gen
+	}
+	x.byPath[h] = e
+	return same
+}
+
+// sameCloud is sameLocal for a cloud node.
+func (x *setIndex) sameCloud(n plan.Node, gen uint32) bool {
+	h := x.pathHash(n.Path)
+	e, ok := x.byPath[h]
+	if !ok {
+		return false
+	}
+	e.seenC = gen
+	same := !n.Unsupported && e.cloud == x.fp(n.ID, n.Version, n.IsDir) && e.flags&ixDir != 0 == n.IsDir
+	if same {
+		e.sameC = gen
+	}
+	x.byPath[h] = e
+	return same
+}
+
+// foundSame reports whether a look of generation gens found item it's side (local or
+// cloud) at its path as the base recorded it: the index entry at its path is it, and that
+// look marked it unchanged.
+func (x *setIndex) foundSame(it model.Item, local bool, gens map[uint32]bool) bool {
+	e, ok := x.byPath[x.pathHash(it.Path)]
+	if !ok || e.key != it.Key {
+		return false
+	}
+	if local {
+		return gens[e.sameL]
+	}
+	return gens[e.sameC]
+}
+
+// under reports whether the item at path hash h lies below (or is) one of the folders in
+// roots (path hashes), following parent hashes; memo caches answers of one call site.
+func (x *setIndex) under(h uint64, roots map[uint64]bool, memo map[uint64]bool) bool {
+	var chain []uint64
+	ans := false
+	for {
+		if roots[h] {
+			ans = true
+			break
+		}
+		if v, ok := memo[h]; ok {
+			ans = v
+			break
+		}
+		chain = append(chain, h)
+		e, ok := x.byPath[h]
+		if !ok || h == 0 {
+			break
+		}
+		h = e.parent
+		if h == 0 {
+			ans = roots[0]
+			break
+		}
+	}
+	for _, c := range chain {
+		memo[c] = ans
+	}
+	return ans
+}
+
+// missing returns the keys of the items with a side recorded that look gen did not see:
+// on the local side (local) or the cloud side, among the items below roots (path hashes;
+// nil: everywhere).
+func (x *setIndex) missing(local bool, gen uint32, roots map[uint64]bool) []string {
+	var out []string
+	memo := map[uint64]bool{}
+	for h, e := range x.byPath {
+		has, seen := e.cloud != 0, e.seenC
+		if local {
+			has, seen = e.local != 0, e.seenL
+		}
+		if !has || seen == gen {
+			continue
+		}
+		if roots == nil || x.under(h, roots, memo) {
+			out = append(out, e.key)
+		}
+	}
+	return out
+}
+
+// below returns the keys of the items below the folders in roots (path hashes), the
+// folders themselves excluded.
+func (x *setIndex) below(roots map[uint64]bool) []string {
+	var out []string
+	memo := map[uint64]bool{}
+	for h, e := range x.byPath {
+		if !roots[h] && x.under(h, roots, memo) {
+			out = append(out, e.key)
+		}
+	}
+	return out
+}
+
+// children returns the keys of the items directly in the folders of dirs (path hashes).
+func (x *setIndex) children(dirs map[uint64]bool) []string {
+	var out []string
+	for h, e := range x.byPath {
+		if h != 0 && dirs[e.parent] {
+			out = append(out, e.key)
+		}
+	}
+	return out
+}
+
+// byLocalID returns the key of the item whose recorded local side has id.
+func (x *setIndex) byLocalID(id string) (string, bool) {
+	h, ok := x.byLID[x.hash(id)]
+	if !ok {
+		return "", false
+	}
+	e, ok := x.byPath[h]
+	return e.key, ok
+}
+
+// unsettledKeys returns the keys of failed items and failure records.
+func (x *setIndex) unsettledKeys() []string {
+	out := make([]string, 0, len(x.unsettled))
+	for k := range x.unsettled {
+		out = append(out, k)
+	}
+	return out
+}

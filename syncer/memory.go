@@ -1,0 +1,44 @@
+package syncer
+
+// The engine sizes the Go runtime's soft memory limit to the sets it syncs (issue 11: a
+// small desktop footprint). The garbage collector lets the heap grow to twice what is live
+// before it runs; a limit a little above what the engine needs makes it run earlier, so a
+// pass's short-lived snapshots are returned instead of kept. A fixed limit would be wrong
+// both ways: too high for 10,000 items (the peak stays twice the live heap), too low for a
+// million (the collector would run without pause). What lives grows with the items: about
+// 130 bytes each in the sets' indexes, and the store's caches.
+
+const (
+	// memoryFloor is the limit with no item: the engine, the store's memtables (2 × 4 MB,
+	// counted whole from their creation) and caches (6 MB), and one chunk of a pass
+	// (Config.Chunk changes).
+	memoryFloor = 36 << 20
+	// memoryPerItem is what the limit grows by per item of all sets.
+	memoryPerItem = 320
+)
+
+// tuneMemory gives Config.MemoryLimit the limit for the sets' current item counts, when it
+// changed by more than an eighth since the last call.
+func (e *Engine) tuneMemory() {
+	if e.cfg.MemoryLimit == nil {
+		return
+	}
+	e.mu.Lock()
+	items := 0
+	for _, r := range e.runners {
+		items += r.view.items
+	}
+	limit := int64(memoryFloor) + int64(items)*memoryPerItem
+	last := e.memLimit
+	change := limit - last
+	if change < 0 {
+		change = -change
+	}
+	if last != 0 && change <= last/8 {
+		e.mu.Unlock()
+		return
+	}
+	e.memLimit = limit
+	e.mu.Unlock()
+	e.cfg.MemoryLimit(limit)
+}
