@@ -1,0 +1,216 @@
+package syncer
+
+import (
+	"context"
+
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/plan"
+)
+
+// What a scoped pass plans (scope.go): the items its looks' findings touch, and the
+// planner's snapshots of them.
+
+// deletesLocally reports whether the local look found items gone that did not move within
+// what it saw: local deletions, to be planned against a fresh listing.
+func (sc *scope) deletesLocally() bool {
+	if len(sc.goneLocal) == 0 {
+		return false
+	}
+	moved := map[string]bool{}
+	for _, n := range sc.localNodes {
+		moved[n.ID] = true
+	}
+	for k := range sc.goneLocal {
+		it, ok := sc.p.items[k]
+		if !ok || !moved[it.Local.ID] {
+			return true
+		}
+	}
+	return false
+}
+
+// widen brings into the scope the items the looks' findings touch: the items at the
+// changed paths, the other end of a local move (whose old place is then looked at too),
+// everything below a folder that went or moved, and the folders above all of these.
+func (sc *scope) widen(ctx context.Context) error {
+	p, x := sc.p, sc.ix
+	for {
+		var keys, more []string
+		dirs := map[uint64]bool{}
+		x.mu.Lock()
+		for _, nodes := range []map[string]plan.Node{sc.localNodes, sc.cloudNodes} {
+			for pth, n := range nodes {
+				if e, ok := x.entry(pth); ok {
+					keys = append(keys, e.key)
+				}
+				if n.IsDir {
+					dirs[x.pathHash(pth)] = true
+				}
+			}
+		}
+		for _, n := range sc.localNodes {
+			k, ok := x.byLocalID(n.ID)
+			if !ok {
+				continue
+			}
+			keys = append(keys, k)
+			if ik, ok := x.byKey[k]; ok && x.byPath[ik.path].flags&ixDir != 0 {
+				dirs[ik.path] = true
+			}
+		}
+		for _, gone := range []map[string]bool{sc.goneLocal, sc.goneCloud} {
+			for k := range gone {
+				if ik, ok := x.byKey[k]; ok && x.byPath[ik.path].flags&ixDir != 0 {
+					dirs[ik.path] = true
+				}
+			}
+		}
+		keys = append(keys, x.below(dirs)...)
+		x.mu.Unlock()
+		if err := sc.load(keys); err != nil {
+			return err
+		}
+		// A local node that is a known item somewhere the local look did not cover: look
+		// at that place too (the item moved from there, or it is a hard link).
+		for _, n := range sc.localNodes {
+			x.mu.Lock()
+			k, ok := x.byLocalID(n.ID)
+			x.mu.Unlock()
+			if !ok {
+				continue
+			}
+			if it, ok := p.items[k]; ok && it.Path != n.Path && !sc.fullL && !underAny(it.Path, sc.lookedL) {
+				more = append(more, it.Path)
+			}
+		}
+		if err := sc.loadAncestors(); err != nil {
+			return err
+		}
+		if len(more) == 0 {
+			return sc.loadNeighbours()
+		}
+		if err := sc.lookLocal(ctx, false, more); err != nil {
+			return err
+		}
+	}
+}
+
+// loadAncestors reads the items of the folders above every path in the scope.
+func (sc *scope) loadAncestors() error {
+	x := sc.ix
+	var keys []string
+	seen := map[string]bool{}
+	add := func(pth string) {
+		for d := parentOf(pth); d != "" && !seen[d]; d = parentOf(d) {
+			seen[d] = true
+			x.mu.Lock()
+			e, ok := x.entry(d)
+			x.mu.Unlock()
+			if ok {
+				keys = append(keys, e.key)
+			}
+		}
+	}
+	for pth := range sc.localNodes {
+		add(pth)
+	}
+	for pth := range sc.cloudNodes {
+		add(pth)
+	}
+	for _, it := range sc.p.items {
+		add(it.Path)
+	}
+	return sc.loadContext(keys)
+}
+
+// loadNeighbours reads, where names clash case-insensitively on either side, the items
+// beside the new and moved ones, so that the planner checks the names against them.
+func (sc *scope) loadNeighbours() error {
+	o := sc.p.options()
+	if o.FoldName == nil && o.LocalFoldName == nil {
+		return nil
+	}
+	x := sc.ix
+	dirs := map[uint64]bool{}
+	x.mu.Lock()
+	for _, nodes := range []map[string]plan.Node{sc.localNodes, sc.cloudNodes} {
+		for pth := range nodes {
+			dirs[x.pathHash(parentOf(pth))] = true
+		}
+	}
+	keys := x.children(dirs)
+	x.mu.Unlock()
+	return sc.loadContext(keys)
+}
+
+// localInput is the planner's local snapshot of the scope: what the look found changed,
+// and the unchanged local side of every other item of the scope as the base recorded it.
+func (sc *scope) localInput() []plan.Node {
+	out := make([]plan.Node, 0, len(sc.localNodes)+len(sc.p.items))
+	ids := map[string]bool{}
+	for _, n := range sc.localNodes {
+		out = append(out, n)
+		ids[n.ID] = true
+	}
+	for _, it := range sc.p.items {
+		if !it.HasBase || it.Local.Gone || it.Local.Excl || it.Local.ID == "" || sc.goneLocal[it.Key] || ids[it.Local.ID] {
+			continue
+		}
+		if _, changed := sc.localNodes[it.Path]; changed {
+			continue
+		}
+		if sc.lookedLocal(it.Path) && !sc.foundSame(it, true) && !sc.recorded[it.Key] {
+			continue // looked at and not found as the base has it: the look's nodes say what is there
+		}
+		out = append(out, plan.Node{Path: it.Path, IsDir: it.IsDir, ID: it.Local.ID, Version: it.Local.Version,
+			Size: it.Local.Size, ModTime: it.Local.ModTime, Hash: it.Hash})
+	}
+	return out
+}
+
+// cloudInput is localInput for the cloud side.
+func (sc *scope) cloudInput() []plan.Node {
+	out := make([]plan.Node, 0, len(sc.cloudNodes)+len(sc.p.items))
+	ids := map[string]bool{}
+	for _, n := range sc.cloudNodes {
+		out = append(out, n)
+		ids[n.ID] = true
+	}
+	for _, it := range sc.p.items {
+		if !it.HasBase || it.Remote.Gone || it.Remote.Excl || it.Remote.ID == "" || sc.goneCloud[it.Key] || ids[it.Remote.ID] {
+			continue
+		}
+		if _, changed := sc.cloudNodes[it.Path]; changed {
+			continue
+		}
+		if sc.listed && !sc.foundSame(it, false) && !sc.recorded[it.Key] && !(sc.p.inHeld(it.Path) && !sc.p.held0(it.Path)) {
+			continue // listed and not found as the base has it (below a held folder it stands)
+		}
+		n := plan.Node{Path: it.Path, IsDir: it.IsDir, ID: it.Remote.ID, Version: it.Remote.Version, Size: it.Remote.Size,
+			ModTime: it.Remote.ModTime}
+		if it.Remote.Hash != "" {
+			n.Hash = it.Remote.Hash
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// lookedLocal reports whether the local look covered set-relative path q.
+func (sc *scope) lookedLocal(q string) bool {
+	if sc.p.underUnreadable(q) {
+		return false // not seen: its items stand as the base has them (see keepUnreadable)
+	}
+	return sc.fullL || underAny(q, sc.lookedL)
+}
+
+// foundSame is setIndex.foundSame for the scope's looks.
+func (sc *scope) foundSame(it model.Item, local bool) bool {
+	gens := sc.gensC
+	if local {
+		gens = sc.gensL
+	}
+	sc.ix.mu.Lock()
+	defer sc.ix.mu.Unlock()
+	return sc.ix.foundSame(it, local, gens)
+}
