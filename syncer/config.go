@@ -64,7 +64,9 @@ type Config struct {
 	// UploadLimit and DownloadLimit are engine-wide bandwidth limits in bytes per second;
 	// when set (> 0) they win over the stored General settings, like the intervals.
 	UploadLimit, DownloadLimit int64
-	// Parallel bounds concurrent transfers per pass (default 4).
+	// Parallel bounds concurrent transfers (uploads, downloads) across all sets: one
+	// engine-wide limit (default 4). A pass runs twice as many actions at once, so that
+	// folders, moves and deletions go on beside the transfers.
 	Parallel int
 	// MemoryLimit, when set, is given the soft memory limit the engine wants for the items
 	// it syncs (memory.go), whenever that changes much; the host passes it to

@@ -26,9 +26,12 @@ type Engine struct {
 	limits   *limiter.Limits          // bandwidth limits and the global pause, for every transfer
 	paused   bool                     // global pause (persisted)
 	settings Settings
-	memLimit int64      // the soft memory limit last asked for (memory.go)
-	passGen  uint64     // incremented whenever any pass ends
-	passCond *sync.Cond // broadcast when passGen changes or a runner's state changes
+	memLimit int64 // the soft memory limit last asked for (memory.go)
+	// transfers is the engine-wide bound on parallel transfers (Config.Parallel slots),
+	// shared by every pass of every set (exec.Env.Transfers).
+	transfers chan struct{}
+	passGen   uint64     // incremented whenever any pass ends
+	passCond  *sync.Cond // broadcast when passGen changes or a runner's state changes
 
 	ev    events
 	ready chan struct{} // closed once Run has started the runners of the stored sets
@@ -57,6 +60,7 @@ func New(cfg Config) (*Engine, error) {
 		started: cfg.Now(),
 	}
 	e.passCond = sync.NewCond(&e.mu)
+	e.transfers = make(chan struct{}, e.cfg.Parallel)
 	e.cfg.Store = indexingStore{Store: cfg.Store, e: e} // the sets' indexes follow every write
 	e.ev.init()
 	e.settings = Settings{

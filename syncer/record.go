@@ -61,7 +61,8 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 		}
 		put, del = put[:0], del[:0]
 	}
-	env := exec.Env{Local: p.lfs, Remote: p.rem, RemoteRoot: p.s.RemoteRoot, Parallel: e.cfg.Parallel, Now: e.cfg.Now,
+	env := exec.Env{Local: p.lfs, Remote: p.rem, RemoteRoot: p.s.RemoteRoot, Parallel: 2 * e.cfg.Parallel,
+		Transfers: e.transfers, Now: e.cfg.Now,
 		Progress: r.prog.moved}
 	exec.Run(ctx, env, pl, func(res exec.Result) {
 		if res.Action.Op != plan.Fail {

@@ -45,6 +45,11 @@ type Env struct {
 	RemoteRoot string
 	// Parallel bounds the number of actions running at once (DefaultParallel when <= 0).
 	Parallel int
+	// Transfers, when set, is a semaphore every upload, download and conflict takes a slot
+	// of while it moves content: one engine-wide bound on parallel transfers across all the
+	// runs that share it (issue 11), below Parallel, which also counts folders, moves and
+	// deletions. nil: only Parallel bounds them.
+	Transfers chan struct{}
 	// Now names conflict copies (time.Now when nil).
 	Now func() time.Time
 	// Progress, when not nil, is told the bytes of file content moved by uploads and
@@ -91,7 +96,8 @@ type Result struct {
 }
 
 // Run executes p's actions over their dependency graph (Action.After), at most
-// env.Parallel at a time, in plan order among the ready ones. It returns when every action
+// env.Parallel at a time (transfers also within env.Transfers), folder creations first,
+// then in plan order among the ready ones. It returns when every action
 // has been reported: done is called exactly once per action, from any goroutine, but never
 // concurrently (Run serializes the calls), and an action's done call returns before any
 // action depending on it starts, so the caller can record bases in dependency order.
@@ -141,6 +147,48 @@ type scheduler struct {
 	waiting []int   // unfinished dependencies per action
 	users   [][]int // indexes of the actions depending on each action
 	ready   []int   // indexes, kept sorted (plan order)
+	// readyDirs are the ready folder creations, started before anything else ready: a new
+	// folder unblocks the transfers of its content, so the pipeline never waits on one.
+	readyDirs []int
+}
+
+// isDirOp reports whether a makes a folder.
+func isDirOp(a plan.Action) bool { return a.Op == plan.MkdirRemote || a.Op == plan.MkdirLocal }
+
+// isTransfer reports whether a moves file content (Env.Transfers).
+func isTransfer(a plan.Action) bool {
+	switch a.Op {
+	case plan.Upload, plan.Download, plan.Conflict, plan.ConflictUpload:
+		return true
+	}
+	return false
+}
+
+// next takes the ready action to start: a folder creation first, else the first in plan
+// order.
+func (s *scheduler) next() int {
+	if len(s.readyDirs) > 0 {
+		i := s.readyDirs[0]
+		s.readyDirs = s.readyDirs[1:]
+		return i
+	}
+	i := s.ready[0]
+	s.ready = s.ready[1:]
+	return i
+}
+
+// do runs action i, within an engine-wide transfer slot when it moves content.
+func (s *scheduler) do(ctx context.Context, i int) Result {
+	a := s.acts[i]
+	if slots := s.r.env.Transfers; slots != nil && isTransfer(a) {
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		case <-ctx.Done():
+			return Result{Action: a, Local: a.Local, Remote: a.Remote, Skipped: true, Err: fmt.Errorf("%w: %w", ErrSkipped, ctx.Err())}
+		}
+	}
+	return s.r.do(ctx, a)
 }
 
 type completion struct {
@@ -180,7 +228,7 @@ func (s *scheduler) run(ctx context.Context, acts []plan.Action) {
 	for i := range acts {
 		if s.state[i] == stWaiting && s.waiting[i] == 0 {
 			s.state[i] = stReady
-			s.ready = append(s.ready, i)
+			s.insertReady(i)
 		}
 	}
 
@@ -188,13 +236,12 @@ func (s *scheduler) run(ctx context.Context, acts []plan.Action) {
 	doneCh := make(chan completion, n)
 	running := 0
 	for {
-		for running < s.r.env.Parallel && len(s.ready) > 0 && ctx.Err() == nil {
-			i := s.ready[0]
-			s.ready = s.ready[1:]
+		for running < s.r.env.Parallel && len(s.ready)+len(s.readyDirs) > 0 && ctx.Err() == nil {
+			i := s.next()
 			s.state[i] = stRunning
 			running++
 			go func(i int) {
-				res := s.r.do(ctx, s.acts[i])
+				res := s.do(ctx, i)
 				s.report(res) // before the completion: dependents start after done returned
 				doneCh <- completion{i, res}
 			}(i)
@@ -256,15 +303,23 @@ func (s *scheduler) skipUsers(i int) {
 }
 
 func (s *scheduler) insertReady(i int) {
-	k := sort.SearchInts(s.ready, i)
-	s.ready = append(s.ready, 0)
-	copy(s.ready[k+1:], s.ready[k:])
-	s.ready[k] = i
+	list := &s.ready
+	if isDirOp(s.acts[i]) {
+		list = &s.readyDirs
+	}
+	k := sort.SearchInts(*list, i)
+	*list = append(*list, 0)
+	copy((*list)[k+1:], (*list)[k:])
+	(*list)[k] = i
 }
 
 func (s *scheduler) removeReady(i int) {
-	if k := sort.SearchInts(s.ready, i); k < len(s.ready) && s.ready[k] == i {
-		s.ready = append(s.ready[:k], s.ready[k+1:]...)
+	list := &s.ready
+	if isDirOp(s.acts[i]) {
+		list = &s.readyDirs
+	}
+	if k := sort.SearchInts(*list, i); k < len(*list) && (*list)[k] == i {
+		*list = append((*list)[:k], (*list)[k+1:]...)
 	}
 }
 

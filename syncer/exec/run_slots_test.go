@@ -1,0 +1,72 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/plan"
+)
+
+// TestTransfersShareOneEngineWideBound: two runs (two sets) sharing Env.Transfers never
+// move more files at once than it has slots, whatever their own Parallel.
+func TestTransfersShareOneEngineWideBound(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slots := make(chan struct{}, 3)
+		a, b := newHarness(t), newHarness(t)
+		b.rem = a.rem // one cloud, two sets
+		a.rem.mkdirAll("sets/two")
+		b.env.Remote, b.env.RemoteRoot = a.rem, "sets/two"
+		a.rem.delay = 10 * time.Millisecond
+		var wg sync.WaitGroup
+		for _, h := range []*harness{a, b} {
+			h.env.Parallel, h.env.Transfers = 8, slots
+			var acts []plan.Action
+			for i := range 12 {
+				p := fmt.Sprintf("f%02d.txt", i)
+				acts = append(acts, plan.Action{ID: i + 1, Op: plan.Upload, Path: p, To: p, Local: h.local(p, p)})
+			}
+			wg.Go(func() {
+				for _, r := range h.run(context.Background(), acts...) {
+					mustOK(t, r)
+				}
+			})
+		}
+		wg.Wait()
+		if a.rem.maxInflight != 3 {
+			t.Fatalf("at most %d uploads at once over two sets, want the 3 slots exactly", a.rem.maxInflight)
+		}
+	})
+}
+
+// TestFolderCreationsStartFirst: a ready folder creation starts before the ready transfers
+// listed before it, so the files waiting for it can start as soon as possible.
+func TestFolderCreationsStartFirst(t *testing.T) {
+	h := newHarness(t)
+	h.env.Parallel = 1
+	var acts []plan.Action
+	for i := range 5 {
+		p := fmt.Sprintf("f%d.txt", i)
+		acts = append(acts, plan.Action{ID: i + 1, Op: plan.Upload, Path: p, To: p, Local: h.local(p, p)})
+	}
+	h.fs.MkdirAll("d")
+	acts = append(acts, plan.Action{ID: 10, Op: plan.MkdirRemote, Path: "d", To: "d", IsDir: true})
+	for _, r := range h.run(context.Background(), acts...) {
+		mustOK(t, r)
+	}
+	h.rem.mu.Lock()
+	defer h.rem.mu.Unlock()
+	for _, c := range h.rem.calls {
+		if strings.HasPrefix(c, "mkdir") {
+			return
+		}
+		if strings.HasPrefix(c, "upload") {
+			t.Fatalf("calls %v: an upload started before the ready folder creation", h.rem.calls)
+		}
+	}
+	t.Fatalf("no mkdir among %v", h.rem.calls)
+}
