@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -150,6 +151,7 @@ type scheduler struct {
 	// readyDirs are the ready folder creations, started before anything else ready: a new
 	// folder unblocks the transfers of its content, so the pipeline never waits on one.
 	readyDirs []int
+	byID      map[int]int // action ID → index
 }
 
 // isDirOp reports whether a makes a folder.
@@ -177,8 +179,10 @@ func (s *scheduler) next() int {
 	return i
 }
 
-// do runs action i, within an engine-wide transfer slot when it moves content.
-func (s *scheduler) do(ctx context.Context, i int) Result {
+// do runs action i, within an engine-wide transfer slot when it moves content; fresh says
+// it uploads a new file into a folder this run made (inFreshFolder, decided by the caller:
+// do runs on a worker goroutine and must not read the scheduler's state).
+func (s *scheduler) do(ctx context.Context, i int, fresh bool) Result {
 	a := s.acts[i]
 	if slots := s.r.env.Transfers; slots != nil && isTransfer(a) {
 		select {
@@ -188,7 +192,26 @@ func (s *scheduler) do(ctx context.Context, i int) Result {
 			return Result{Action: a, Local: a.Local, Remote: a.Remote, Skipped: true, Err: fmt.Errorf("%w: %w", ErrSkipped, ctx.Err())}
 		}
 	}
+	if fresh {
+		ctx = remote.InFreshFolder(ctx)
+	}
 	return s.r.do(ctx, a)
+}
+
+// inFreshFolder reports whether a is a new file's upload into a folder that a cloud folder
+// creation of this run made (one of its dependencies, done): see remote.InFreshFolder.
+func (s *scheduler) inFreshFolder(a plan.Action) bool {
+	if a.Op != plan.Upload || a.Remote != nil {
+		return false
+	}
+	dir := path.Dir(a.To)
+	for _, id := range a.After {
+		j, ok := s.byID[id]
+		if ok && s.acts[j].Op == plan.MkdirRemote && s.acts[j].To == dir && s.state[j] == stDone {
+			return true
+		}
+	}
+	return false
 }
 
 type completion struct {
@@ -200,6 +223,7 @@ func (s *scheduler) run(ctx context.Context, acts []plan.Action) {
 	n := len(acts)
 	s.acts, s.state, s.waiting, s.users = acts, make([]actState, n), make([]int, n), make([][]int, n)
 	byID := make(map[int]int, n)
+	s.byID = byID
 	var bad []int
 	for i, a := range acts {
 		if _, dup := byID[a.ID]; dup {
@@ -240,8 +264,9 @@ func (s *scheduler) run(ctx context.Context, acts []plan.Action) {
 			i := s.next()
 			s.state[i] = stRunning
 			running++
+			fresh := s.inFreshFolder(s.acts[i])
 			go func(i int) {
-				res := s.do(ctx, i)
+				res := s.do(ctx, i, fresh)
 				s.report(res) // before the completion: dependents start after done returned
 				doneCh <- completion{i, res}
 			}(i)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/plan"
+	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
 // TestTransfersShareOneEngineWideBound: two runs (two sets) sharing Env.Transfers never
@@ -69,4 +70,30 @@ func TestFolderCreationsStartFirst(t *testing.T) {
 		}
 	}
 	t.Fatalf("no mkdir among %v", h.rem.calls)
+}
+
+// TestUploadIntoFolderMadeInTheRunIsMarkedFresh: a new file uploaded after (and into) a
+// cloud folder the run made carries remote.InFreshFolder; other uploads do not.
+func TestUploadIntoFolderMadeInTheRunIsMarkedFresh(t *testing.T) {
+	h := newHarness(t)
+	h.fs.MkdirAll("d")
+	in := h.local("d/in.txt", "in")
+	top := h.local("top.txt", "top")
+	var mu sync.Mutex
+	fresh := map[string]bool{}
+	h.rem.onUpload = func(ctx context.Context, p string) {
+		mu.Lock()
+		fresh[p] = remote.FreshFolder(ctx)
+		mu.Unlock()
+	}
+	for _, r := range h.run(context.Background(),
+		plan.Action{ID: 1, Op: plan.MkdirRemote, Path: "d", To: "d", IsDir: true},
+		plan.Action{ID: 2, Op: plan.Upload, Path: "d/in.txt", To: "d/in.txt", Local: in, After: []int{1}},
+		plan.Action{ID: 3, Op: plan.Upload, Path: "top.txt", To: "top.txt", Local: top},
+	) {
+		mustOK(t, r)
+	}
+	if !fresh[testRoot+"/d/in.txt"] || fresh[testRoot+"/top.txt"] {
+		t.Fatalf("fresh-folder marks: %v; want only d/in.txt", fresh)
+	}
 }

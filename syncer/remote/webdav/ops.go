@@ -181,7 +181,13 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 	if size < 0 {
 		return remote.Entry{}, fmt.Errorf("webdav: upload %s: negative size %d", p, size)
 	}
-	cur, err := c.stat(ctx, p)
+	var cur propfindResult
+	err := error(&remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p})
+	if replace != nil || !remote.FreshFolder(ctx) {
+		// A new file in a folder this engine just made needs no look first (see
+		// remote.InFreshFolder); If-None-Match below still guards where it is honoured.
+		cur, err = c.stat(ctx, p)
+	}
 	switch {
 	case replace == nil && err == nil:
 		return remote.Entry{}, &remote.Error{Kind: remote.ErrNameClash, Op: "PUT", Path: p, Message: "already exists"}

@@ -1,0 +1,23 @@
+package remote
+
+import "context"
+
+// freshKey is the context key of InFreshFolder.
+type freshKey struct{}
+
+// InFreshFolder marks ctx for an Upload of a new file into a folder the caller made a
+// moment ago with Mkdir (which succeeds only where nothing was), with nothing else written
+// into it by the caller since. A backend may then skip asking whether the file exists
+// before it writes (it still sends the condition its server honours, If-None-Match: * on
+// WebDAV): only another client writing the same name into a folder that just appeared
+// could be there, and only on a server that ignores that condition. The first upload of a
+// tree is mostly such files, and the question costs a round trip each (issue 11).
+func InFreshFolder(ctx context.Context) context.Context {
+	return context.WithValue(ctx, freshKey{}, true)
+}
+
+// FreshFolder reports whether ctx was marked by InFreshFolder.
+func FreshFolder(ctx context.Context) bool {
+	v, _ := ctx.Value(freshKey{}).(bool)
+	return v
+}

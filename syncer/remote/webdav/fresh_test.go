@@ -1,0 +1,57 @@
+package webdav
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// TestUploadIntoAFreshFolderSkipsTheLookFirst: a new file uploaded into a folder the engine
+// just made (remote.InFreshFolder) goes without the PROPFIND that asks whether it exists;
+// any other new file is looked for first (servers that ignore If-None-Match would
+// overwrite it).
+func TestUploadIntoAFreshFolderSkipsTheLookFirst(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	count := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen = append(seen, r.Method+" "+r.URL.Path)
+			mu.Unlock()
+			next.ServeHTTP(w, r)
+		})
+	}
+	c := newTestClient(t, newXNetServer(t, nil, count), nil)
+	ctx := context.Background()
+	if _, err := c.Mkdir(ctx, "d"); err != nil {
+		t.Fatal(err)
+	}
+	before := func(name string, ctx context.Context) []string {
+		mu.Lock()
+		seen = nil
+		mu.Unlock()
+		if _, err := c.Upload(ctx, "d/"+name, nil, strings.NewReader("x"), 1); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		var out []string
+		for _, s := range seen {
+			if strings.HasPrefix(s, "PUT") {
+				break
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	if got := before("fresh.txt", remote.InFreshFolder(ctx)); len(got) != 0 {
+		t.Fatalf("upload into a fresh folder asked %v first", got)
+	}
+	if got := before("other.txt", ctx); len(got) != 1 || !strings.HasPrefix(got[0], "PROPFIND") {
+		t.Fatalf("an ordinary new file was not looked for first: %v", got)
+	}
+}
