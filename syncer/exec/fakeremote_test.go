@@ -36,8 +36,8 @@ type fakeRemote struct {
 	breaks  int
 	// afterUploadRead runs after Upload has read the whole body, before it stores it.
 	afterUploadRead func(p string)
-	// onUpload, when set, sees every Upload's context and path.
-	onUpload func(ctx context.Context, p string)
+	// onCall, when set, sees every call's context, op and path.
+	onCall func(ctx context.Context, op, p string)
 	// endless makes Open's streams go on past the file's content without end; endlessRead
 	// counts the bytes read from that part.
 	endless     bool
@@ -59,6 +59,9 @@ var _ remote.Remote = (*fakeRemote)(nil)
 func fakeErr(kind error, op, p string) error { return &remote.Error{Kind: kind, Op: op, Path: p} }
 
 func (f *fakeRemote) enter(ctx context.Context, op, p string) error {
+	if f.onCall != nil {
+		f.onCall(ctx, op, p)
+	}
 	f.mu.Lock()
 	f.inflight++
 	f.maxInflight = max(f.maxInflight, f.inflight)
@@ -247,9 +250,6 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func (f *fakeRemote) Upload(ctx context.Context, p string, replace *remote.Entry, r io.Reader, size int64) (remote.Entry, error) {
-	if f.onUpload != nil {
-		f.onUpload(ctx, p)
-	}
 	if err := f.enter(ctx, "upload", p); err != nil {
 		f.exit()
 		return remote.Entry{}, err

@@ -198,10 +198,11 @@ func (s *scheduler) do(ctx context.Context, i int, fresh bool) Result {
 	return s.r.do(ctx, a)
 }
 
-// inFreshFolder reports whether a is a new file's upload into a folder that a cloud folder
-// creation of this run made (one of its dependencies, done): see remote.InFreshFolder.
+// inFreshFolder reports whether a is a new file's upload or a cloud move into a folder
+// that a cloud folder creation of this run made (one of its dependencies, done): see
+// remote.InFreshFolder.
 func (s *scheduler) inFreshFolder(a plan.Action) bool {
-	if a.Op != plan.Upload || a.Remote != nil {
+	if !(a.Op == plan.Upload && a.Remote == nil || a.Op == plan.MoveRemote) {
 		return false
 	}
 	dir := path.Dir(a.To)

@@ -72,28 +72,38 @@ func TestFolderCreationsStartFirst(t *testing.T) {
 	t.Fatalf("no mkdir among %v", h.rem.calls)
 }
 
-// TestUploadIntoFolderMadeInTheRunIsMarkedFresh: a new file uploaded after (and into) a
-// cloud folder the run made carries remote.InFreshFolder; other uploads do not.
+// TestUploadIntoFolderMadeInTheRunIsMarkedFresh: a new file uploaded, or a cloud file
+// moved, after (and into) a cloud folder the run made carries remote.InFreshFolder; other
+// uploads and moves do not.
 func TestUploadIntoFolderMadeInTheRunIsMarkedFresh(t *testing.T) {
 	h := newHarness(t)
 	h.fs.MkdirAll("d")
 	in := h.local("d/in.txt", "in")
 	top := h.local("top.txt", "top")
+	moved, stays := h.remote("m.txt", "m"), h.remote("n.txt", "n")
 	var mu sync.Mutex
 	fresh := map[string]bool{}
-	h.rem.onUpload = func(ctx context.Context, p string) {
-		mu.Lock()
-		fresh[p] = remote.FreshFolder(ctx)
-		mu.Unlock()
+	h.rem.onCall = func(ctx context.Context, op, p string) {
+		if op == "upload" || op == "move" {
+			mu.Lock()
+			fresh[op+" "+p] = remote.FreshFolder(ctx)
+			mu.Unlock()
+		}
 	}
 	for _, r := range h.run(context.Background(),
 		plan.Action{ID: 1, Op: plan.MkdirRemote, Path: "d", To: "d", IsDir: true},
 		plan.Action{ID: 2, Op: plan.Upload, Path: "d/in.txt", To: "d/in.txt", Local: in, After: []int{1}},
 		plan.Action{ID: 3, Op: plan.Upload, Path: "top.txt", To: "top.txt", Local: top},
+		plan.Action{ID: 4, Op: plan.MoveRemote, Path: "m.txt", To: "d/m.txt", Remote: moved, After: []int{1}},
+		plan.Action{ID: 5, Op: plan.MoveRemote, Path: "n.txt", To: "o.txt", Remote: stays},
 	) {
 		mustOK(t, r)
 	}
-	if !fresh[testRoot+"/d/in.txt"] || fresh[testRoot+"/top.txt"] {
-		t.Fatalf("fresh-folder marks: %v; want only d/in.txt", fresh)
+	want := map[string]bool{"upload " + testRoot + "/d/in.txt": true, "upload " + testRoot + "/top.txt": false,
+		"move " + testRoot + "/m.txt": true, "move " + testRoot + "/n.txt": false}
+	for k, v := range want {
+		if got, ok := fresh[k]; !ok || got != v {
+			t.Errorf("%s: fresh %v (called %v), want %v", k, got, ok, v)
+		}
 	}
 }

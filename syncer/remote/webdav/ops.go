@@ -291,8 +291,10 @@ func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remo
 	if strings.HasPrefix(to, from+"/") {
 		return remote.Entry{}, &remote.Error{Kind: remote.ErrPermission, Op: "MOVE", Path: from, Message: "cannot move a folder into itself"}
 	}
-	if err := c.checkDestination(ctx, from, to); err != nil {
-		return remote.Entry{}, err
+	if !remote.FreshFolder(ctx) { // a folder this engine just made exists and has no such name
+		if err := c.checkDestination(ctx, from, to); err != nil {
+			return remote.Entry{}, err
+		}
 	}
 	err := c.move(ctx, from, to, e.IsDir)
 	if errors.Is(err, remote.ErrNameClash) && strings.EqualFold(from, to) && c.sameNode(ctx, e, from, to) {
