@@ -103,6 +103,9 @@ func main() {
 		srv = strings.TrimSpace(srv)
 		if !*millionOnly {
 			for j, n := range ns {
+				if ctx.Err() != nil {
+					break
+				}
 				b.logf("%s %s: start (%s)", srv, files(n), loadavg())
 				if err := b.runSite(ctx, srv, n, fileSize, j == 0); err != nil {
 					b.logf("%s %s: %v", srv, files(n), err)
