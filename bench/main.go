@@ -29,7 +29,10 @@ import (
 	"time"
 )
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run is the benchmark; it returns the exit status (so that deferred clean-ups run).
+func run() int {
 	bin := flag.String("bin", os.Getenv("CLOUDSYNC_BIN"), "the cloudsync binary (default $CLOUDSYNC_BIN)")
 	headless := flag.String("headless", os.Getenv("CLOUDSYNC_HEADLESS_BIN"), "the headless build (make build-headless) whose peak RSS is measured too (default $CLOUDSYNC_HEADLESS_BIN)")
 	servers := flag.String("servers", "rclone,apache", "WebDAV servers to run against")
@@ -46,23 +49,23 @@ func main() {
 	flag.Parse()
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "bench: set CLOUDSYNC_BIN or -bin to the built cloudsync binary (make bench does)")
-		os.Exit(2)
+		return 2
 	}
 	if *probes < 5 {
 		fmt.Fprintln(os.Stderr, "bench: -probes must be at least 5")
-		os.Exit(2)
+		return 2
 	}
 	abs, err := filepath.Abs(*bin)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(2)
+		return 2
 	}
 	var ns []int
 	for _, f := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1000 {
 			fmt.Fprintf(os.Stderr, "bench: bad size %q (at least 1000)\n", f)
-			os.Exit(2)
+			return 2
 		}
 		ns = append(ns, n)
 	}
@@ -70,7 +73,7 @@ func main() {
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "csbench-"); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
+			return 1
 		}
 		if !*keep {
 			defer os.RemoveAll(dir)
@@ -79,14 +82,14 @@ func main() {
 	// Apache serves as www-data when run as root: it must be able to reach the served folders.
 	if err := os.Chmod(dir, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *headless != "" {
 		if *headless, err = filepath.Abs(*headless); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(2)
+			return 2
 		}
 	}
 	b := &bench{bin: abs, headless: *headless, work: dir, probes: *probes, poll: *poll, peers: *peers, big: *big, keep: *keep,
@@ -136,8 +139,9 @@ func main() {
 		}
 	}
 	if failed {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 // loadavg is the 1, 5 and 15 minute load averages of the machine.
