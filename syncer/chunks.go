@@ -20,8 +20,13 @@ import (
 // which a scope is run in chunks, and the size chunks are filled to.
 const defaultChunk = 2000
 
-// chunk is a set of folders (set-relative paths; "" is the root) whose changes run together.
-type chunk map[string]bool
+// chunk is a set of folders (set-relative paths; "" is the root) whose changes run
+// together, with those changes: changed node paths on each side and item keys.
+type chunk struct {
+	folders      map[string]bool
+	local, cloud []string
+	items        []string
+}
 
 // elements is the number of changes in the scope: changed nodes on both sides and the
 // items that are part of it (not only folders above the changes).
@@ -104,6 +109,18 @@ func (sc *scope) partition(max int) []chunk {
 			}
 		}
 	}
+	// What each folder holds, so that a chunk takes its changes without a walk over all.
+	localIn, cloudIn, itemsIn := map[string][]string{}, map[string][]string{}, map[string][]string{}
+	for pth := range sc.localNodes {
+		localIn[parentOf(pth)] = append(localIn[parentOf(pth)], pth)
+	}
+	for pth := range sc.cloudNodes {
+		cloudIn[parentOf(pth)] = append(cloudIn[parentOf(pth)], pth)
+	}
+	for k := range sc.elems {
+		g := parentOf(sc.p.items[k].Path)
+		itemsIn[g] = append(itemsIn[g], k)
+	}
 	comps := map[string][]string{}
 	for g := range count {
 		r := find(g)
@@ -115,7 +132,7 @@ func (sc *scope) partition(max int) []chunk {
 	}
 	sort.Strings(roots) // a component's root is its smallest folder: parents come first
 	var out []chunk
-	cur, n := chunk{}, 0
+	cur, n := chunk{folders: map[string]bool{}}, 0
 	for _, r := range roots {
 		size := 0
 		for _, g := range comps[r] {
@@ -123,10 +140,13 @@ func (sc *scope) partition(max int) []chunk {
 		}
 		if n > 0 && n+size > max {
 			out = append(out, cur)
-			cur, n = chunk{}, 0
+			cur, n = chunk{folders: map[string]bool{}}, 0
 		}
 		for _, g := range comps[r] {
-			cur[g] = true
+			cur.folders[g] = true
+			cur.local = append(cur.local, localIn[g]...)
+			cur.cloud = append(cur.cloud, cloudIn[g]...)
+			cur.items = append(cur.items, itemsIn[g]...)
 		}
 		n += size
 	}
@@ -143,23 +163,22 @@ func (sc *scope) partition(max int) []chunk {
 // could not create it) are left out and given back to the watcher's reports.
 func (sc *scope) chunkInput(ch chunk) (plan.Input, []string, error) {
 	p, x := sc.p, sc.ix
-	in := func(pth string) bool { return ch[parentOf(pth)] }
 	part := &scope{p: p, ix: x, localNodes: map[string]plan.Node{}, cloudNodes: map[string]plan.Node{},
 		goneLocal: sc.goneLocal, goneCloud: sc.goneCloud, lookedL: sc.lookedL, fullL: sc.fullL, listed: sc.listed,
 		gensL: sc.gensL, gensC: sc.gensC, recorded: sc.recorded}
 	items := map[string]model.Item{}
-	for k := range sc.elems {
-		if it, ok := p.items[k]; ok && in(it.Path) {
+	for _, k := range ch.items {
+		if it, ok := p.items[k]; ok {
 			items[k] = it
 		}
 	}
-	for pth, n := range sc.localNodes {
-		if in(pth) {
+	for _, pth := range ch.local {
+		if n, ok := sc.localNodes[pth]; ok {
 			part.localNodes[pth] = n
 		}
 	}
-	for pth, n := range sc.cloudNodes {
-		if in(pth) {
+	for _, pth := range ch.cloud {
+		if n, ok := sc.cloudNodes[pth]; ok {
 			part.cloudNodes[pth] = n
 		}
 	}
@@ -345,6 +364,12 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 		for k := range p.items { // done with the chunk: what it recorded is in the index
 			delete(all, k)
 			sc.recorded[k] = true // and newer than the looks: later chunks take it as recorded
+		}
+		for _, pth := range ch.local { // nor are its snapshots needed any more
+			delete(sc.localNodes, pth)
+		}
+		for _, pth := range ch.cloud {
+			delete(sc.cloudNodes, pth)
 		}
 	}
 	p.items = all

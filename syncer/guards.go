@@ -52,11 +52,18 @@ func (p *pass) listEntries(ctx context.Context, hadRemote int) ([]remote.Entry, 
 		return nil, p.cloudFailure(ctx, err), false
 	}
 	if len(entries) == 0 && hadRemote >= emptyListingGuard && !p.force {
-		return nil, p.r.setFailure(s, remote.ReasonTargetDeleted,
-			fmt.Sprintf("the cloud folder %s answered with an empty listing although %d items were synced; "+
-				"nothing was deleted locally. If the cloud folder really was emptied, confirm with Request Sync", s.RemoteRoot, hadRemote)), false
+		return nil, p.emptyRoot(hadRemote), false
 	}
 	return entries, StateIdle, true
+}
+
+// emptyRoot stops the set whose cloud folder answered with an empty listing although had
+// synced items had a cloud side (KNOWN-FAILURES 2).
+func (p *pass) emptyRoot(had int) string {
+	s := p.s
+	return p.r.setFailure(s, remote.ReasonTargetDeleted,
+		fmt.Sprintf("the cloud folder %s answered with an empty listing although %d items were synced; "+
+			"nothing was deleted locally. If the cloud folder really was emptied, confirm with Request Sync", s.RemoteRoot, had))
 }
 
 // cloudFailure is the state a pass stops in when the set's cloud folder cannot be read:

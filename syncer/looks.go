@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"github.com/cloudsync/cloudsync/syncer/model"
-	"github.com/cloudsync/cloudsync/syncer/plan"
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
@@ -109,22 +108,6 @@ func (p *pass) keptListing(entries []remote.Entry) []remote.Entry {
 		return nil
 	}
 	return p.keepHeldListing(entries)
-}
-
-// folderNodes converts the listing of a folder set to its cloud snapshot (cloudsync's own
-// folders left out), noting whether ids are paths.
-func (p *pass) folderNodes(entries []remote.Entry) []plan.Node {
-	out := make([]plan.Node, 0, len(entries))
-	for _, en := range entries {
-		if en.IDIsPath {
-			p.pathIDs = true
-		}
-		n := p.remoteNode(en)
-		if !isOwn(n.Path, p.own) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // keepsPrevious reports whether the set's remote reuses a previous listing (Alfresco's

@@ -19,7 +19,11 @@ const (
 
 // tuneMemory gives Config.MemoryLimit the limit for the sets' current item counts, when it
 // changed by more than an eighth since the last call.
-func (e *Engine) tuneMemory() {
+func (e *Engine) tuneMemory() { e.tuneMemoryFor(0) }
+
+// tuneMemoryFor is tuneMemory while a pass holds the snapshots of extra changed nodes (a
+// first sync holds its whole tree's until its chunks ran): they count as items.
+func (e *Engine) tuneMemoryFor(extra int) {
 	if e.cfg.MemoryLimit == nil {
 		return
 	}
@@ -28,7 +32,7 @@ func (e *Engine) tuneMemory() {
 	for _, r := range e.runners {
 		items += r.view.items
 	}
-	limit := int64(memoryFloor) + int64(items)*memoryPerItem
+	limit := int64(memoryFloor) + int64(items+extra)*memoryPerItem
 	last := e.memLimit
 	change := limit - last
 	if change < 0 {

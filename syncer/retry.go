@@ -15,13 +15,19 @@ import (
 // fingerprint says what an action asks of which state of its item: the same fingerprint in
 // a later plan means the item did not change on either side since.
 func fingerprint(a plan.Action) string {
-	node := func(n *plan.Node) string {
+	node := func(n *plan.Node, hash bool) string {
 		if n == nil {
 			return "-"
 		}
+		if !hash {
+			return n.ID + "@" + n.Version
+		}
 		return n.ID + "@" + n.Version + "#" + n.Hash
 	}
-	return fmt.Sprintf("%s|%s|%s|%s|%s", a.Op, a.Path, a.To, node(a.Local), node(a.Remote))
+	// A local file's version (size and mtime) says whether it changed; its hash is not
+	// always computed (a scoped pass hashes a new file only when it needs to compare it), so
+	// it is left out, lest the same file look changed.
+	return fmt.Sprintf("%s|%s|%s|%s|%s", a.Op, a.Path, a.To, node(a.Local, false), node(a.Remote, true))
 }
 
 // dropBackedOff removes the actions of failed items that must not be tried now (and what

@@ -139,9 +139,11 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 			return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
 		}
 	}
+	sc.hashNew(ctx)
 	ix.mu.Lock()
 	total := ix.synced
 	ix.mu.Unlock()
+	e.tuneMemoryFor(len(sc.localNodes) + len(sc.cloudNodes))
 	if sc.elements() > e.cfg.Chunk && !sc.mayDeleteMany(total) && len(p.left) == 0 && len(p.unreadable) == 0 && len(p.held) == 0 {
 		return sc.finishChunked(ctx, dirty)
 	}
@@ -260,6 +262,15 @@ func (sc *scope) lookLocal(ctx context.Context, full bool, roots []string) error
 	opts := exec.ScanOptions{
 		IncludeSubfolders: p.s.Kind == model.KindFolder && p.s.Options.IncludeSubfolders,
 		Unreadable:        func(q string, err error) { p.unreadable[q] = err },
+		// A new file is hashed only if the cloud has something at its path (hashNew): a
+		// first sync reads each file once, in its upload.
+		Hash: func(n plan.Node) bool {
+			x.mu.Lock()
+			defer x.mu.Unlock()
+			_, at := x.entry(n.Path)
+			_, known := x.byLocalID(n.ID)
+			return at || known
+		},
 		Keep: func(n plan.Node) bool {
 			x.mu.Lock()
 			_, copy := x.copies[n.Path]
@@ -367,33 +378,67 @@ func pathBase(p string) string {
 }
 
 // lookCloud lists the cloud and keeps the entries that are not what the base recorded.
-// ok false: the pass stops with state (see listEntries). The empty-listing guard of cloud
-// subfolders (emptyguard.go) holds a folder listed empty while the base has more than
-// MassDeleteMin items below it: those items are not gone.
+// ok false: the pass stops with state (see listEntries). Where the remote can walk the
+// cloud folder without holding the listing (remote.Walker) and reuses no previous one,
+// the entries are compared as they come. The empty-listing guard of cloud subfolders
+// (emptyguard.go) holds a folder listed empty while the base has more than MassDeleteMin
+// items below it: those items are not gone.
 func (sc *scope) lookCloud(ctx context.Context) (string, bool) {
-	p, x := sc.p, sc.ix
+	p, x, s := sc.p, sc.ix, sc.p.s
 	x.mu.Lock()
 	had := x.withCloud
-	x.mu.Unlock()
-	entries, state, ok := p.listEntries(ctx, had)
-	if !ok {
-		return state, false
-	}
-	nodes := p.folderNodes(entries)
-	x.mu.Lock()
 	gen := x.next()
+	x.mu.Unlock()
 	sc.gensC[gen] = true
-	for _, n := range nodes {
-		if !x.sameCloud(n, gen) {
+	listed, full := map[string]bool{}, map[string]bool{}
+	count := 0
+	visit := func(en remote.Entry) {
+		if en.IDIsPath {
+			p.pathIDs = true
+		}
+		n := p.remoteNode(en)
+		if isOwn(n.Path, p.own) {
+			return
+		}
+		count++
+		if n.IsDir {
+			listed[n.Path] = true
+		}
+		for d := parentOf(n.Path); d != "" && !full[d]; d = parentOf(d) {
+			full[d] = true
+		}
+		x.mu.Lock()
+		same := x.sameCloud(n, gen)
+		x.mu.Unlock()
+		if !same {
 			sc.cloudNodes[n.Path] = n
 		}
 	}
+	if w, ok := remote.As[remote.Walker](p.rem); ok && !p.keepsPrevious() {
+		err := w.Walk(ctx, s.RemoteRoot, func(en remote.Entry) error { visit(en); return nil })
+		if err != nil {
+			return p.cloudFailure(ctx, err), false
+		}
+		if count == 0 && had >= emptyListingGuard && !p.force {
+			return p.emptyRoot(had), false
+		}
+		p.r.setPrevRemote(nil)
+	} else {
+		entries, state, ok := p.listEntries(ctx, had)
+		if !ok {
+			return state, false
+		}
+		for _, en := range entries {
+			visit(en)
+		}
+		p.r.setPrevRemote(p.keptListing(entries))
+	}
+	x.mu.Lock()
 	gone := x.missing(false, gen, nil)
 	x.mu.Unlock()
 	sc.listed = true
 	p.r.setPathIDs(p.pathIDs)
-	held := sc.holdEmptied(nodes)
-	p.r.setPrevRemote(p.keptListing(entries))
+	held := sc.holdEmptied(listed, full)
 	var heldKeys []string
 	for _, k := range gone {
 		if held(k) {
@@ -409,32 +454,24 @@ func (sc *scope) lookCloud(ctx context.Context) (string, bool) {
 		x.mu.Unlock()
 	}
 	if err := sc.load(gone); err != nil {
-		return p.r.setFailure(p.s, remote.ReasonLocalIO, "reading the sync state: "+err.Error()), false
+		return p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error()), false
 	}
 	if err := sc.loadContext(heldKeys); err != nil {
-		return p.r.setFailure(p.s, remote.ReasonLocalIO, "reading the sync state: "+err.Error()), false
+		return p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error()), false
 	}
 	return StateIdle, true
 }
 
 // holdEmptied is pass.holdEmptied over the index: it records in p.held the cloud folders
-// listed with nothing below them whose base has more than MassDeleteMin items below, and
-// returns whether an item (by key) lies below one (it is then not gone).
-func (sc *scope) holdEmptied(nodes []plan.Node) func(key string) bool {
+// listed (listed) with nothing below them (not in full) whose base has more than
+// MassDeleteMin items below, and returns whether an item (by key) lies below one (it is
+// then not gone).
+func (sc *scope) holdEmptied(listed, full map[string]bool) func(key string) bool {
 	p, x := sc.p, sc.ix
 	p.held = nil
 	none := func(string) bool { return false }
 	if p.force {
 		return none
-	}
-	listed, full := map[string]bool{}, map[string]bool{}
-	for _, n := range nodes {
-		if n.IsDir {
-			listed[n.Path] = true
-		}
-		for d := parentOf(n.Path); d != "" && !full[d]; d = parentOf(d) {
-			full[d] = true
-		}
 	}
 	empty := map[uint64]string{}
 	x.mu.Lock()
@@ -495,6 +532,28 @@ func (sc *scope) holdEmptied(nodes []plan.Node) func(key string) bool {
 		defer x.mu.Unlock()
 		k, ok := x.byKey[key]
 		return ok && !heldRoots[k.path] && x.under(k.path, heldRoots, memo)
+	}
+}
+
+// hashNew hashes the new local files the local look left unhashed (see lookLocal) that
+// the cloud look found something at: the planner compares their content (new on both
+// sides, same content, is no conflict). One that cannot be read stays unhashed: its
+// content is compared when the plan acts on it.
+func (sc *scope) hashNew(ctx context.Context) {
+	for pth, n := range sc.localNodes {
+		if ctx.Err() != nil {
+			return
+		}
+		if n.IsDir || n.Unsupported || n.Hash != "" {
+			continue
+		}
+		if _, there := sc.cloudNodes[pth]; !there {
+			continue
+		}
+		if h, err := exec.HashLocalPrefix(sc.p.lfs, n, n.Size); err == nil {
+			n.Hash = h
+			sc.localNodes[pth] = n
+		}
 	}
 }
 

@@ -62,6 +62,10 @@ type ScanOptions struct {
 	// already knows a node (same id and version as its base) drops it this way, so a scan
 	// of a large unchanged tree neither hashes nor holds it.
 	Keep func(plan.Node) bool
+	// Hash, when set, is asked about each kept file whose content Known does not give:
+	// false leaves it unhashed (Node.Hash empty; the caller hashes it later if it needs
+	// to). A new file only a transfer will read need not be read twice.
+	Hash func(plan.Node) bool
 }
 
 // keep reports whether a scan keeps n (see ScanOptions.Keep).

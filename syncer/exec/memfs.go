@@ -205,7 +205,7 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 		if sn.file {
 			if v, h, ok := memKnown(opts, d.ID); ok && v == d.Version {
 				d.Hash = h
-			} else {
+			} else if opts.Hash == nil || opts.Hash(d) {
 				d.Hash = memHash(sn.data)
 			}
 		}

@@ -210,6 +210,9 @@ func (s *scanner) hash(n plan.Node, full string) (plan.Node, bool, error) {
 			return n, false, nil
 		}
 	}
+	if s.opts.Hash != nil && !s.opts.Hash(n) {
+		return n, false, nil
+	}
 	for range hashAttempts {
 		f, err := openNoFollow(full)
 		if errors.Is(err, fs.ErrNotExist) {

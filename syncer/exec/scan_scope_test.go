@@ -67,3 +67,19 @@ func TestScanKeepDropsKnownNodesButWalksTheirFolders(t *testing.T) {
 		}
 	})
 }
+
+// TestScanHashLeavesRefusedFilesUnhashed: a file Hash refuses comes back without a hash,
+// the others with theirs.
+func TestScanHashLeavesRefusedFilesUnhashed(t *testing.T) {
+	eachFS(t, func(t *testing.T, k *fsKit) {
+		k.write("new.bin", "n")
+		k.write("edited.txt", "e")
+		nodes, err := k.fs.Scan(context.Background(), ScanOptions{Hash: func(n plan.Node) bool { return n.Path != "new.bin" }})
+		if err != nil || len(nodes) != 2 {
+			t.Fatalf("scan %+v %v", nodes, err)
+		}
+		if nodes[0].Path != "edited.txt" || nodes[0].Hash != memHash([]byte("e")) || nodes[1].Hash != "" {
+			t.Fatalf("hashes %+v", nodes)
+		}
+	})
+}

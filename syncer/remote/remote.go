@@ -96,6 +96,14 @@ type Remote interface {
 	Delete(ctx context.Context, e Entry) error
 }
 
+// Walker is implemented by remotes that can list a folder without holding the whole
+// listing: Walk calls fn for every entry below folder root (paths relative to root, a
+// folder before its content, otherwise in any order) and returns fn's first error or the
+// listing's, which List would have returned. It reuses no previous listing.
+type Walker interface {
+	Walk(ctx context.Context, root string, fn func(Entry) error) error
+}
+
 // WebURLer is implemented by remotes that can name a web page for an entry (View in Cloud).
 type WebURLer interface {
 	WebURL(e Entry) string

@@ -82,6 +82,26 @@ type walker struct {
 	root string // account-relative
 	prev *prevIndex
 	out  []remote.Entry
+	// emit, when set, takes each entry instead of out (Walk): the listing is not held.
+	emit func(remote.Entry) error
+	err  error // emit's first error
+}
+
+// Walk is List without holding the listing (remote.Walker): fn gets every entry below
+// folder root, paths relative to root, a folder before its content and otherwise in no
+// particular order; an error from fn stops the walk and is returned. It fails as List
+// does, and reuses no previous listing. A poll of a large tree on a server whose folder
+// versions do not cover their subtree lists everything; this way it costs the engine
+// the folders being listed, not the whole tree at once (issue 11).
+func (c *Client) Walk(ctx context.Context, root string, fn func(remote.Entry) error) error {
+	root = remote.Clean(root)
+	res, err := c.listFolder(ctx, root)
+	if err != nil {
+		return err
+	}
+	w := &walker{c: c, root: root, emit: fn}
+	_, err = w.run(ctx, res.children)
+	return err
 }
 
 type listResult struct {
@@ -125,6 +145,10 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 			continue
 		}
 		queue = w.add(queue, r.children)
+		if w.err != nil {
+			firstErr = w.err
+			cancel()
+		}
 	}
 	if firstErr != nil {
 		return nil, firstErr
@@ -132,6 +156,8 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 	sort.Slice(w.out, func(i, j int) bool { return w.out[i].Path < w.out[j].Path })
 	return w.out, nil
 }
+
+var _ remote.Walker = (*Client)(nil)
 
 // add records account-relative entries as root-relative ones and returns the queue with
 // the folders that must be listed; unchanged folders get prev's subtree instead.
@@ -142,7 +168,13 @@ func (w *walker) add(queue []string, entries []remote.Entry) []string {
 		if w.root == "" {
 			e.Path = abs
 		}
-		w.out = append(w.out, e)
+		if w.emit != nil {
+			if w.err == nil {
+				w.err = w.emit(e)
+			}
+		} else {
+			w.out = append(w.out, e)
+		}
 		if !e.IsDir {
 			continue
 		}
