@@ -291,6 +291,30 @@ func (x *setIndex) under(h uint64, roots map[uint64]bool, memo map[uint64]bool) 
 // nil: everywhere).
 func (x *setIndex) missing(local bool, gen uint32, roots map[uint64]bool) []string {
 	var out []string
+	if roots != nil {
+		// Only a folder root has items below it: without one, the roots themselves are all
+		// there is to check (a look at a few new or edited files costs as much).
+		dirs := roots[0] // the set's root
+		for h := range roots {
+			if e, ok := x.byPath[h]; ok && e.flags&ixDir != 0 {
+				dirs = true
+				break
+			}
+		}
+		if !dirs {
+			for h := range roots {
+				e, ok := x.byPath[h]
+				has, seen := e.cloud != 0, e.seenC
+				if local {
+					has, seen = e.local != 0, e.seenL
+				}
+				if ok && has && seen != gen {
+					out = append(out, e.key)
+				}
+			}
+			return out
+		}
+	}
 	memo := map[uint64]bool{}
 	for h, e := range x.byPath {
 		has, seen := e.cloud != 0, e.seenC
