@@ -335,6 +335,9 @@ func (x *setIndex) missing(local bool, gen uint32, roots map[uint64]bool) []stri
 // folders themselves excluded.
 func (x *setIndex) below(roots map[uint64]bool) []string {
 	var out []string
+	if len(roots) == 0 {
+		return nil
+	}
 	memo := map[uint64]bool{}
 	for h, e := range x.byPath {
 		if !roots[h] && x.under(h, roots, memo) {
@@ -347,6 +350,9 @@ func (x *setIndex) below(roots map[uint64]bool) []string {
 // children returns the keys of the items directly in the folders of dirs (path hashes).
 func (x *setIndex) children(dirs map[uint64]bool) []string {
 	var out []string
+	if len(dirs) == 0 {
+		return nil
+	}
 	for h, e := range x.byPath {
 		if h != 0 && dirs[e.parent] {
 			out = append(out, e.key)

@@ -127,8 +127,9 @@ func (sc *scope) loadAncestors() error {
 // beside the new and moved ones, so that the planner checks the names against them.
 func (sc *scope) loadNeighbours() error {
 	o := sc.p.options()
-	if o.FoldName == nil && o.LocalFoldName == nil {
-		return nil
+	folds := func(f func(string) string) bool { return f != nil && f("A") == f("a") }
+	if !folds(o.FoldName) && !folds(o.LocalFoldName) {
+		return nil // names clash only when equal: a neighbour cannot clash with a new name
 	}
 	x := sc.ix
 	dirs := map[uint64]bool{}
