@@ -288,12 +288,9 @@ func (sc *scope) lookLocal(ctx context.Context, full bool, roots []string) error
 	if !full {
 		opts.Only = roots
 	}
-	nodes, err := p.lfs.Scan(ctx, opts)
-	if err != nil {
+	opts.Emit = func(n plan.Node) { sc.localNodes[n.Path] = n }
+	if _, err := p.lfs.Scan(ctx, opts); err != nil {
 		return err
-	}
-	for _, n := range nodes {
-		sc.localNodes[n.Path] = n
 	}
 	var rootSet map[uint64]bool
 	if !full {

@@ -66,6 +66,10 @@ type ScanOptions struct {
 	// false leaves it unhashed (Node.Hash empty; the caller hashes it later if it needs
 	// to). A new file only a transfer will read need not be read twice.
 	Hash func(plan.Node) bool
+	// Emit, when set, takes each node the scan would return (as it finds it, from one
+	// goroutine, not sorted), and Scan returns none: a caller that files the nodes away
+	// itself does not hold them twice.
+	Emit func(plan.Node)
 }
 
 // keep reports whether a scan keeps n (see ScanOptions.Keep).

@@ -209,6 +209,10 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 				d.Hash = memHash(sn.data)
 			}
 		}
+		if opts.Emit != nil {
+			opts.Emit(d)
+			continue
+		}
 		out = append(out, d)
 	}
 	return out, nil

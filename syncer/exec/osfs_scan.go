@@ -179,7 +179,7 @@ func (s *scanner) visit(p, full string, fi fs.FileInfo, dev uint64) error {
 	if fi.IsDir() {
 		if s.opts.keep(n) {
 			s.metaOf(&n, full)
-			s.out = append(s.out, n)
+			s.add(n)
 		}
 		cdev, _ := deviceOf(fi)
 		return s.walk(p, full, cdev, cdev != dev)
@@ -196,8 +196,17 @@ func (s *scanner) visit(p, full string, fi fs.FileInfo, dev uint64) error {
 		}
 	}
 	s.metaOf(&n, full)
-	s.out = append(s.out, n)
+	s.add(n)
 	return nil
+}
+
+// add returns n from the scan, or hands it to opts.Emit.
+func (s *scanner) add(n plan.Node) {
+	if s.opts.Emit != nil {
+		s.opts.Emit(n)
+		return
+	}
+	s.out = append(s.out, n)
 }
 
 // hash fills n.Hash from opts.Known when it knows n's (ID, Version), else by reading the

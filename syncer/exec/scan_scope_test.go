@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"testing"
 
@@ -80,6 +81,25 @@ func TestScanHashLeavesRefusedFilesUnhashed(t *testing.T) {
 		}
 		if nodes[0].Path != "edited.txt" || nodes[0].Hash != memHash([]byte("e")) || nodes[1].Hash != "" {
 			t.Fatalf("hashes %+v", nodes)
+		}
+	})
+}
+
+// TestScanEmitHandsOverTheNodes: with Emit the scan hands over what it would return.
+func TestScanEmitHandsOverTheNodes(t *testing.T) {
+	eachFS(t, func(t *testing.T, k *fsKit) {
+		k.write("d/a.txt", "a")
+		k.write("b.txt", "b")
+		want := scanPaths(t, k.fs, ScanOptions{})
+		var got []string
+		nodes, err := k.fs.Scan(context.Background(), ScanOptions{IncludeSubfolders: true,
+			Emit: func(n plan.Node) { got = append(got, n.Path) }})
+		if err != nil || len(nodes) != 0 {
+			t.Fatalf("scan with Emit returned %v, %v", nodes, err)
+		}
+		sort.Strings(got)
+		if strings.Join(got, ",") != want {
+			t.Fatalf("emitted %v, want %s", got, want)
 		}
 	})
 }
