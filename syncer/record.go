@@ -18,7 +18,7 @@ import (
 // not yet written when the engine crashes are re-planned on the next pass, where the items
 // already transferred are found equal on both sides (Record, or an identical Conflict):
 // nothing is transferred twice in a way that could lose data.
-const recordBatch = 64
+const recordBatch = 256
 
 // firstSyncSummary is the number of transfers from which the end of a set's first pass is
 // announced (SPEC §6: "a summary when a large first sync finishes").

@@ -9,8 +9,11 @@ import (
 	"github.com/cloudsync/cloudsync/watcher"
 )
 
-// watchDebounce is the quiet period after a burst of local changes before a pass.
-const watchDebounce = 300 * time.Millisecond
+// watchDebounce is the quiet period after a burst of local changes before a pass. A burst
+// that goes on is still cut every 2 s (watcher's maxDelay); a save (temporary file, then
+// rename) is over in well under this. 100 ms of the half second a new file may take to
+// reach the cloud (issue 11).
+const watchDebounce = 100 * time.Millisecond
 
 // localFS is the engine's LocalFS seam: the real file system under root.
 func localFS(root string) exec.LocalFS { return exec.NewOSFS(root) }
