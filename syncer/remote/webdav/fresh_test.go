@@ -2,6 +2,7 @@ package webdav
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -53,5 +54,43 @@ func TestUploadIntoAFreshFolderSkipsTheLookFirst(t *testing.T) {
 	}
 	if got := before("other.txt", ctx); len(got) != 1 || !strings.HasPrefix(got[0], "PROPFIND") {
 		t.Fatalf("an ordinary new file was not looked for first: %v", got)
+	}
+}
+
+// TestListingAsksOnlyForWhatTheServerHas: a client that knows its server has neither file
+// ids nor checksums asks for the DAV properties only; one that does not know asks for the
+// ownCloud ones too.
+func TestListingAsksOnlyForWhatTheServerHas(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	capture := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == "PROPFIND" {
+				b, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				bodies = append(bodies, string(b))
+				mu.Unlock()
+				r.Body = io.NopCloser(strings.NewReader(string(b)))
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	url := newXNetServer(t, nil, capture)
+	for _, c := range []struct {
+		client *Client
+		oc     bool
+	}{{newTestClient(t, url, nil), true}, {newProbedClient(t, url), false}} {
+		mu.Lock()
+		bodies = nil
+		mu.Unlock()
+		if _, err := c.client.List(context.Background(), "", nil); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		got := strings.Contains(bodies[len(bodies)-1], "owncloud")
+		mu.Unlock()
+		if got != c.oc {
+			t.Fatalf("listing asks for ownCloud properties: %v, want %v", got, c.oc)
+		}
 	}
 }

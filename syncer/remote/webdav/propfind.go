@@ -33,6 +33,32 @@ const propfindProps = `
     <oc:fileid/>
     <oc:checksums/>`
 
+// davPropfindBody asks for the DAV properties only: for a server the probe found without
+// file ids and checksums, whose answers would otherwise carry a "404 Not Found" block for
+// the ownCloud properties in every entry (about a third of a listing's bytes on rclone).
+const davPropfindBody = `<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:">
+  <d:prop>
+    <d:resourcetype/>
+    <d:getcontentlength/>
+    <d:getlastmodified/>
+    <d:getetag/>
+  </d:prop>
+</d:propfind>`
+
+// propfindBody is the PROPFIND body for c's server: with the metadata properties where
+// the server keeps them (meta.go), else the DAV properties only where the probe found no
+// file ids and checksums (see davPropfindBody).
+func (c *Client) propfindBody() string {
+	switch {
+	case c.keepsMeta():
+		return propfindMetaBody
+	case !c.caps.ProbedAt.IsZero() && !c.caps.FileIDs && !c.caps.Checksums:
+		return davPropfindBody
+	}
+	return propfindBody
+}
+
 // maxListing bounds the multistatus body of one PROPFIND (about 400,000 entries).
 const maxListing = 256 << 20
 
@@ -312,11 +338,7 @@ type propfindResult struct {
 // one bad name.
 func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propfindResult, error) {
 	p = remote.Clean(p)
-	body := propfindBody
-	if c.keepsMeta() {
-		body = propfindMetaBody
-	}
-	req, err := c.newRequest(ctx, "PROPFIND", p, dir, strings.NewReader(body))
+	req, err := c.newRequest(ctx, "PROPFIND", p, dir, strings.NewReader(c.propfindBody()))
 	if err != nil {
 		return propfindResult{}, err
 	}
