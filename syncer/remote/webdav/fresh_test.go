@@ -94,3 +94,49 @@ func TestListingAsksOnlyForWhatTheServerHas(t *testing.T) {
 		}
 	}
 }
+
+// TestMoveAnsweredCreatedIsNotCheckedAgain: a probed server that answers a MOVE with 201
+// Created moved the file (x/net, as Apache and rclone): no PROPFIND of the source follows;
+// an unprobed client still checks it is gone (lighttpd answers 201 for a copy that kept
+// it, and is recognised by its Server header once probed).
+func TestMoveAnsweredCreatedIsNotCheckedAgain(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	count := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen = append(seen, r.Method+" "+r.URL.Path)
+			mu.Unlock()
+			next.ServeHTTP(w, r)
+		})
+	}
+	url := newXNetServer(t, nil, count)
+	for i, c := range []struct {
+		client *Client
+		check  bool
+	}{{newTestClient(t, url, nil), true}, {newProbedClient(t, url), false}} {
+		ctx := context.Background()
+		name := "f" + string(rune('0'+i))
+		e, err := c.client.Upload(ctx, name+".txt", nil, strings.NewReader("x"), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		seen = nil
+		mu.Unlock()
+		if _, err := c.client.Move(ctx, e, name+"-moved.txt"); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		checked := false
+		after := false
+		for _, s := range seen {
+			after = after || strings.HasPrefix(s, "MOVE")
+			checked = checked || after && strings.HasPrefix(s, "PROPFIND") && strings.HasSuffix(s, "/"+name+".txt")
+		}
+		mu.Unlock()
+		if checked != c.check {
+			t.Fatalf("source looked at after the MOVE: %v, want %v (%v)", checked, c.check, seen)
+		}
+	}
+}

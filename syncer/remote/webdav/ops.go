@@ -296,7 +296,7 @@ func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remo
 			return remote.Entry{}, err
 		}
 	}
-	err := c.move(ctx, from, to, e.IsDir)
+	status, err := c.move(ctx, from, to, e.IsDir)
 	if errors.Is(err, remote.ErrNameClash) && strings.EqualFold(from, to) && c.sameNode(ctx, e, from, to) {
 		// A case-insensitive server (Alfresco, IIS, some Nextcloud storages) sees the
 		// new name as taken by the node itself: rename through a temporary name.
@@ -305,12 +305,22 @@ func (c *Client) Move(ctx context.Context, e remote.Entry, newPath string) (remo
 	if err != nil {
 		return remote.Entry{}, err
 	}
-	if !strings.EqualFold(from, to) {
+	if !strings.EqualFold(from, to) && c.mayKeepSource(status) {
 		if err := c.checkMoved(ctx, e, from, to); err != nil {
 			return remote.Entry{}, err
 		}
 	}
 	return c.Stat(ctx, to)
+}
+
+// mayKeepSource reports whether a MOVE answered with status may have left its source:
+// lighttpd copies a file it may not move and answers 201 as for a move, so it is always
+// checked, as is a server that was not probed and one answering 204 or 200 (nginx answers
+// 204 for every file it moves). A probed server that answers 201 Created (Apache, rclone,
+// x/net, Nextcloud) moved it: one request per moved file fewer.
+func (c *Client) mayKeepSource(status int) bool {
+	return status != http.StatusCreated || c.caps.ProbedAt.IsZero() ||
+		strings.HasPrefix(strings.ToLower(c.caps.Server), "lighttpd")
 }
 
 // checkMoved makes sure that a MOVE the server answered with success left nothing at from:
@@ -352,20 +362,20 @@ func (c *Client) checkDestination(ctx context.Context, from, to string) error {
 	return nil
 }
 
-// move is one MOVE from → to with Overwrite: F.
-func (c *Client) move(ctx context.Context, from, to string, dir bool) error {
+// move is one MOVE from → to with Overwrite: F; it returns the server's success status.
+func (c *Client) move(ctx context.Context, from, to string, dir bool) (int, error) {
 	req, err := c.newRequest(ctx, "MOVE", from, dir, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	req.Header.Set("Destination", c.URL(to, dir).String())
 	req.Header.Set("Overwrite", "F")
 	resp, err := c.do(req, from, true, http.StatusCreated, http.StatusNoContent, http.StatusOK)
 	if err != nil {
-		return c.moveError(ctx, err, to)
+		return 0, c.moveError(ctx, err, to)
 	}
 	resp.Body.Close()
-	return nil
+	return resp.StatusCode, nil
 }
 
 // sameNode reports whether the server resolves to (a case variant of from) to e itself:
@@ -382,13 +392,13 @@ func (c *Client) sameNode(ctx context.Context, e remote.Entry, from, to string) 
 // case-insensitive server). If the second step fails, it moves the node back.
 func (c *Client) moveViaTemp(ctx context.Context, from, to string, dir bool) error {
 	tmp := remote.Join(pathDir(from), ".~cloudsync-rename-"+path.Base(from))
-	if err := c.move(ctx, from, tmp, dir); err != nil {
+	if _, err := c.move(ctx, from, tmp, dir); err != nil {
 		return err
 	}
-	if err := c.move(ctx, tmp, to, dir); err != nil {
+	if _, err := c.move(ctx, tmp, to, dir); err != nil {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
-		if berr := c.move(bctx, tmp, from, dir); berr != nil {
+		if _, berr := c.move(bctx, tmp, from, dir); berr != nil {
 			return fmt.Errorf("%w (and moving it back from %s failed: %v)", err, tmp, berr)
 		}
 		return err
