@@ -321,6 +321,7 @@ func (p *pass) confirmMoves(ctx context.Context, in *plan.Input) error {
 // reports false when that failed: then nothing of pl may run.
 func (p *pass) recordIntents(pl plan.Plan) bool {
 	now := p.e.cfg.Now()
+	start := len(p.fresh) // a chunked pass's earlier chunks are in earlier batches
 	for _, a := range pl.Actions {
 		var in model.Intent
 		switch {
@@ -337,13 +338,13 @@ func (p *pass) recordIntents(pl plan.Plan) bool {
 		}
 		p.fresh = append(p.fresh, in)
 	}
-	if len(p.fresh) == 0 {
+	if len(p.fresh) == start {
 		return true
 	}
 	batch := p.nextBatch()
-	if err := p.e.cfg.Store.PutIntents(p.s.ID, batch, p.fresh, nil); err != nil {
+	if err := p.e.cfg.Store.PutIntents(p.s.ID, batch, p.fresh[start:], nil); err != nil {
 		p.e.cfg.Log.Error("recording transfer intents; nothing is transferred this pass", "set", p.s.ID, "err", err)
-		p.fresh = nil
+		p.fresh = p.fresh[:start]
 		return false
 	}
 	p.batches = append(p.batches, batch)
