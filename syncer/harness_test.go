@@ -34,7 +34,13 @@ type rig struct {
 // newRig starts an engine; tweak adjusts its config before New.
 func newRig(t *testing.T, tweak func(*syncer.Config)) *rig {
 	t.Helper()
-	r := &rig{t: t, store: memstore.New("installation-1"), rem: memremote.New(), locals: map[string]*exec.MemFS{},
+	return newRigWith(t, memremote.New(), tweak)
+}
+
+// newRigWith is newRig with the cloud rem.
+func newRigWith(t *testing.T, rem *memremote.Remote, tweak func(*syncer.Config)) *rig {
+	t.Helper()
+	r := &rig{t: t, store: memstore.New("installation-1"), rem: rem, locals: map[string]*exec.MemFS{},
 		watch: make(chan syncer.WatchEvent)}
 	r.locals[testRoot] = exec.NewMemFS()
 	cfg := syncer.Config{

@@ -21,6 +21,7 @@ var errFallback = errors.New("webdav: multistatus needs the full XML decoder")
 const (
 	nsDAV = "DAV:"
 	nsOC  = "http://owncloud.org/ns"
+	nsDC  = "http://purl.org/dc/elements/1.1/"
 )
 
 // xmlName is an element's resolved name.
@@ -63,6 +64,9 @@ const (
 	eFileID
 	eChecksums
 	eChecksum
+	eTitle
+	eDescription
+	eCreator
 )
 
 func (d *fastDecoder) run(ms *multistatus) error {
@@ -174,7 +178,8 @@ func (d *fastDecoder) run(ms *multistatus) error {
 // leaf reports whether an element kind holds a value (text only).
 func leaf(kind int) bool {
 	switch kind {
-	case eHref, eStatus, ePropstatStatus, eLength, eModified, eETag, eFileID, eChecksum:
+	case eHref, eStatus, ePropstatStatus, eLength, eModified, eETag, eFileID, eChecksum,
+		eTitle, eDescription, eCreator:
 		return true
 	}
 	return false
@@ -238,6 +243,12 @@ func kindOf2(stack []int, name xmlName) int {
 		return eChecksums
 	case parent == eChecksums && name == (xmlName{nsOC, "checksum"}):
 		return eChecksum
+	case parent == eProp && name == (xmlName{nsDC, "title"}):
+		return eTitle
+	case parent == eProp && name == (xmlName{nsDC, "description"}):
+		return eDescription
+	case parent == eProp && name == (xmlName{nsDC, "creator"}):
+		return eCreator
 	}
 	return eOther
 }
@@ -262,6 +273,12 @@ func (d *fastDecoder) closeElement(kind int, resp *response, ps *propstat, ms *m
 		ps.Prop.FileID = text
 	case eChecksum:
 		ps.Prop.Checksums = append(ps.Prop.Checksums, text)
+	case eTitle:
+		ps.Prop.Title = &metaValue{Text: text}
+	case eDescription:
+		ps.Prop.Description = &metaValue{Text: text}
+	case eCreator:
+		ps.Prop.Creator = &metaValue{Text: text}
 	}
 	d.text = d.text[:0]
 }
