@@ -15,13 +15,7 @@ func regressions() []Scenario {
 			// A file renamed and edited between two passes is one move plus one upload of
 			// the new content. When the upload fails, the base must keep the old content
 			// version: the edit is retried, never taken as synced.
-			e.Need(e.Fault != nil, "inject server errors")
-			e.Local.Write("draft.txt", "v1")
-			e.SyncFolder(defaults())
-			e.Fault(failUploads)
-			e.Local.Rename("draft.txt", "final.txt")
-			e.Local.Write("final.txt", "v2, edited locally")
-			e.Sync()
+			moveAndEditWhileUploadsFail(e)
 			e.Has(e.Local, "local", "final.txt", "v2, edited locally")
 			e.Fault(nil)
 			e.Do("request-sync", func(ctx context.Context) error { return e.Ctl.RequestSync(ctx, e.Root) })
@@ -35,13 +29,7 @@ func regressions() []Scenario {
 			// The same, with the cloud copy edited while the upload is failing: the two
 			// edits conflict. The local edit must survive (as the file or as a conflict
 			// copy), never be replaced by the cloud's version as if it had been synced.
-			e.Need(e.Fault != nil, "inject server errors")
-			e.Local.Write("draft.txt", "v1")
-			e.SyncFolder(defaults())
-			e.Fault(failUploads)
-			e.Local.Rename("draft.txt", "final.txt")
-			e.Local.Write("final.txt", "v2, edited locally")
-			e.Sync()
+			moveAndEditWhileUploadsFail(e)
 			cloudName := "final.txt"
 			if _, ok := e.Cloud.Read(cloudName); !ok {
 				cloudName = "draft.txt" // the move itself did not reach the cloud
@@ -115,4 +103,16 @@ func failUploads(op, p string) int {
 // holds reports whether some file of side has content data.
 func holds(side Tree, data string) bool {
 	return slices.Contains(slices.Collect(maps.Values(side.Files())), data)
+}
+
+// moveAndEditWhileUploadsFail syncs draft.txt, then renames it to final.txt and edits it
+// while every upload fails, and runs a pass.
+func moveAndEditWhileUploadsFail(e *Env) {
+	e.Need(e.Fault != nil, "inject server errors")
+	e.Local.Write("draft.txt", "v1")
+	e.SyncFolder(defaults())
+	e.Fault(failUploads)
+	e.Local.Rename("draft.txt", "final.txt")
+	e.Local.Write("final.txt", "v2, edited locally")
+	e.Sync()
 }

@@ -67,14 +67,7 @@ func safety() []Scenario {
 		}},
 		{"MassLocalDeleteWaitsForConfirmation", func(e *Env) {
 			// FAILURE-MODES 3.
-			for i := range 20 {
-				e.Local.Write(fmt.Sprintf("f%02d.txt", i), "x")
-			}
-			e.SyncFolder(defaults())
-			for i := range 15 {
-				e.Local.Remove(fmt.Sprintf("f%02d.txt", i))
-			}
-			e.Sync()
+			deleteMostLocally(e)
 			if n := len(e.Cloud.Files()); n != 20 {
 				e.T.Fatalf("cloud has %d files after a held mass delete, want 20", n)
 			}
@@ -94,14 +87,7 @@ func safety() []Scenario {
 			// Request Sync confirms held deletions; a pass that cannot reach the cloud
 			// must not use the confirmation up.
 			e.Need(e.Fault != nil, "inject server errors")
-			for i := range 20 {
-				e.Local.Write(fmt.Sprintf("f%02d.txt", i), "x")
-			}
-			e.SyncFolder(defaults())
-			for i := range 15 {
-				e.Local.Remove(fmt.Sprintf("f%02d.txt", i))
-			}
-			e.Sync()
+			deleteMostLocally(e)
 			e.Fault(func(op, p string) int {
 				if op == "list" {
 					return 503
@@ -223,4 +209,17 @@ func safety() []Scenario {
 			e.Has(e.Cloud, "cloud", "a.txt", "a2")
 		}},
 	}
+}
+
+// deleteMostLocally syncs 20 files, deletes 15 of them locally (above the mass-delete
+// threshold) and runs a pass.
+func deleteMostLocally(e *Env) {
+	for i := range 20 {
+		e.Local.Write(fmt.Sprintf("f%02d.txt", i), "x")
+	}
+	e.SyncFolder(defaults())
+	for i := range 15 {
+		e.Local.Remove(fmt.Sprintf("f%02d.txt", i))
+	}
+	e.Sync()
 }

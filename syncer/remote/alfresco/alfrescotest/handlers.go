@@ -108,11 +108,16 @@ func (s *Server) me(q *request) *apiError {
 	return nil
 }
 
-func (s *Server) listNetworks(q *request) *apiError {
+// myPage checks that a -me- request is about the signed-in user and reads its paging.
+func (s *Server) myPage(q *request) (skip, max int, e *apiError) {
 	if e := s.me(q); e != nil {
-		return e
+		return 0, 0, e
 	}
-	skip, max, e := paging(q.r.URL.Query())
+	return paging(q.r.URL.Query())
+}
+
+func (s *Server) listNetworks(q *request) *apiError {
+	skip, max, e := s.myPage(q)
 	if e != nil {
 		return e
 	}
@@ -129,10 +134,7 @@ func (s *Server) listNetworks(q *request) *apiError {
 }
 
 func (s *Server) listSites(q *request) *apiError {
-	if e := s.me(q); e != nil {
-		return e
-	}
-	skip, max, e := paging(q.r.URL.Query())
+	skip, max, e := s.myPage(q)
 	if e != nil {
 		return e
 	}
