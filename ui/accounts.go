@@ -70,27 +70,19 @@ type accountsTab struct {
 }
 
 func (t *accountsTab) build() fyne.CanvasObject {
-	t.list = widget.NewList(
-		func() int { return len(t.accounts) },
-		func() fyne.CanvasObject { return newTwoLineRow(false) },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(t.accounts) {
-				return
-			}
-			a := t.accounts[i]
-			line := typeLabel(a.Type) + ", " + a.URL + ", user " + a.User
-			if a.Paused {
-				line = "Sign-in needed. " + line
-			}
-			setTwoLineRow(o, theme.AccountIcon(), a.Name, line, "")
-		})
-	t.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(t.accounts) {
-			t.selName = t.accounts[i].Name
+	t.list = rowList(&t.accounts, false, func(a model.Account, o fyne.CanvasObject) {
+		line := typeLabel(a.Type) + ", " + a.URL + ", user " + a.User
+		if a.Paused {
+			line = "Sign-in needed. " + line
+		}
+		setTwoLineRow(o, theme.AccountIcon(), a.Name, line, "")
+	}, func(a *model.Account) {
+		t.selName = ""
+		if a != nil {
+			t.selName = a.Name
 		}
 		t.updateButtons()
-	}
-	t.list.OnUnselected = func(widget.ListItemID) { t.selName = ""; t.updateButtons() }
+	})
 	t.signIn = widget.NewButtonWithIcon("Sign in…", theme.LoginIcon(), func() {
 		if t.selName != "" {
 			t.p.u.showSignIn(t.selName)

@@ -30,28 +30,20 @@ type setsTab struct {
 }
 
 func (t *setsTab) build() fyne.CanvasObject {
-	t.list = widget.NewList(
-		func() int { return len(t.sets) },
-		func() fyne.CanvasObject { return newTwoLineRow(true) },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(t.sets) {
-				return
-			}
-			s := t.sets[i]
-			state := setState(s, t.accounts)
-			if s.Items > 0 && s.Progress == nil {
-				state += ", " + plural(s.Items, "item", "items")
-			}
-			setTwoLineRow(o, TrayIcon(setIconState(s, t.accounts)), setTitle(s),
-				s.LocalRoot+" with "+cloudPlace(s.Account, s.RemoteRoot), state)
-		})
-	t.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(t.sets) {
-			t.selID = t.sets[i].ID
+	t.list = rowList(&t.sets, true, func(s syncer.SetInfo, o fyne.CanvasObject) {
+		state := setState(s, t.accounts)
+		if s.Items > 0 && s.Progress == nil {
+			state += ", " + plural(s.Items, "item", "items")
+		}
+		setTwoLineRow(o, TrayIcon(setIconState(s, t.accounts)), setTitle(s),
+			s.LocalRoot+" with "+cloudPlace(s.Account, s.RemoteRoot), state)
+	}, func(s *syncer.SetInfo) {
+		t.selID = ""
+		if s != nil {
+			t.selID = s.ID
 		}
 		t.updateButtons()
-	}
-	t.list.OnUnselected = func(widget.ListItemID) { t.selID = ""; t.updateButtons() }
+	})
 	u := t.p.u
 	add := widget.NewButtonWithIcon("Sync to Cloud…", theme.ContentAddIcon(), u.showSyncToCloud)
 	add.Importance = widget.HighImportance

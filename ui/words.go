@@ -262,6 +262,27 @@ func newTwoLineRow(right bool) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, widget.NewIcon(nil), r, lines)
 }
 
+// rowList is a list of newTwoLineRow rows (right: with a text on the right), one per element
+// of *items as it is when the list draws: show fills the row of one element, pick is told
+// the element selected (nil when the selection is cleared).
+func rowList[T any](items *[]T, right bool, show func(T, fyne.CanvasObject), pick func(*T)) *widget.List {
+	l := widget.NewList(
+		func() int { return len(*items) },
+		func() fyne.CanvasObject { return newTwoLineRow(right) },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(*items) {
+				show((*items)[i], o)
+			}
+		})
+	l.OnSelected = func(i widget.ListItemID) {
+		if i < len(*items) {
+			pick(&(*items)[i])
+		}
+	}
+	l.OnUnselected = func(widget.ListItemID) { pick(nil) }
+	return l
+}
+
 // setTwoLineRow shows an icon and texts in a row of newTwoLineRow, and lays it out again
 // (the right text's width may have changed).
 func setTwoLineRow(o fyne.CanvasObject, icon fyne.Resource, title, detail, right string) {
