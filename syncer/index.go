@@ -6,6 +6,7 @@ import (
 
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/plan"
+	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
 // setIndex is a runner's compact picture of its set's items (issue 11: cost follows
@@ -59,6 +60,7 @@ type ixEntry struct {
 	seenC  uint32 // same for the cloud
 	sameL  uint32 // generation of the last local look that found the side unchanged
 	sameC  uint32 // same for the cloud
+	meta   uint32 // hash of the base's title, description and author (0: none or unknown)
 	flags  uint8
 }
 
@@ -92,6 +94,25 @@ func (x *setIndex) fp(id, version string, dir bool) uint64 {
 		h = 1 // 0 means "no side"
 	}
 	return h
+}
+
+// metaHash is the hash of metadata m (0: none or unknown, nil or zero).
+func (x *setIndex) metaHash(m *remote.Meta) uint32 {
+	if m == nil || m.IsZero() {
+		return 0
+	}
+	h := uint32(x.hash(m.Title + "\x00" + m.Description + "\x00" + m.Author))
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+// sameMeta reports whether node metadata m is the base's (hash want): a node whose
+// metadata was not read (nil: the pass does not sync it, or it is unreadable) has no
+// metadata change, as plan.Reconcile sees it.
+func (x *setIndex) sameMeta(m *remote.Meta, want uint32) bool {
+	return m == nil || x.metaHash(m) == want
 }
 
 // localFP and cloudFP are the fingerprints of an item's recorded sides (0: none).
@@ -134,7 +155,8 @@ func (x *setIndex) put(it model.Item) {
 	if !it.HasBase {
 		return
 	}
-	e := ixEntry{key: it.Key, parent: x.pathHash(parentOf(it.Path)), local: x.localFP(it), cloud: x.cloudFP(it)}
+	e := ixEntry{key: it.Key, parent: x.pathHash(parentOf(it.Path)), local: x.localFP(it), cloud: x.cloudFP(it),
+		meta: x.metaHash(it.Meta)}
 	if it.IsDir {
 		e.flags |= ixDir
 	}
@@ -217,7 +239,8 @@ func (x *setIndex) sameLocal(n plan.Node, gen uint32) bool {
 		return false
 	}
 	e.seenL = gen
-	same := !n.Unsupported && e.local == x.fp(n.ID, n.Version, n.IsDir) && e.flags&ixDir != 0 == n.IsDir
+	same := !n.Unsupported && e.local == x.fp(n.ID, n.Version, n.IsDir) && e.flags&ixDir != 0 == n.IsDir &&
+		x.sameMeta(n.Meta, e.meta)
 	if same {
 		e.sameL = gen
 	}
@@ -233,7 +256,8 @@ func (x *setIndex) sameCloud(n plan.Node, gen uint32) bool {
 		return false
 	}
 	e.seenC = gen
-	same := !n.Unsupported && e.cloud == x.fp(n.ID, n.Version, n.IsDir) && e.flags&ixDir != 0 == n.IsDir
+	same := !n.Unsupported && e.cloud == x.fp(n.ID, n.Version, n.IsDir) && e.flags&ixDir != 0 == n.IsDir &&
+		x.sameMeta(n.Meta, e.meta)
 	if same {
 		e.sameC = gen
 	}

@@ -63,12 +63,6 @@ func (p *pass) decideMeta() {
 	}
 }
 
-// cloudKeepsMeta reports whether the set's cloud keeps titles, descriptions and authors.
-func (p *pass) cloudKeepsMeta() bool {
-	mk, ok := remote.As[remote.MetaKeeper](p.rem)
-	return ok && mk.MetaUnsupported() == ""
-}
-
 // localMetaSupport asks the set's local file system whether it keeps metadata, once per
 // runner, and returns why not ("" when it does).
 func (p *pass) localMetaSupport() string {

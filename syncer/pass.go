@@ -51,13 +51,8 @@ func (r *runner) syncOnce(ctx context.Context) (int, string) {
 		return 0, r.setFailure(s, remote.ReasonOf(err, remote.ReasonNetwork), err.Error())
 	}
 	p.rem = rem
-	// A set whose cloud keeps metadata (meta.go) is compared item by item in a full pass:
-	// a title changed on either side changes neither the file's version nor the index's
-	// fingerprints, so a scoped pass would not see it.
-	if !p.cloudKeepsMeta() {
-		if ix, lk, dirty, ok := r.scoped(s, force, p.own); ok {
-			return p.runScoped(ctx, ix, lk, dirty)
-		}
+	if ix, lk, dirty, ok := r.scoped(s, force, p.own); ok {
+		return p.runScoped(ctx, ix, lk, dirty)
 	}
 	return p.run(ctx)
 }

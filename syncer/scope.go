@@ -83,6 +83,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 		return 0, state
 	}
 	p.removeLeftoverTemps()
+	p.decideMeta()
 	p.pathIDs = p.r.pathIDsKnown()
 	sc := &scope{p: p, ix: ix, localNodes: map[string]plan.Node{}, cloudNodes: map[string]plan.Node{},
 		goneLocal: map[string]bool{}, goneCloud: map[string]bool{}, copiesSeen: map[string]bool{}, elems: map[string]bool{},
@@ -262,6 +263,8 @@ func (sc *scope) lookLocal(ctx context.Context, full bool, roots []string) error
 	opts := exec.ScanOptions{
 		IncludeSubfolders: p.s.Kind == model.KindFolder && p.s.Options.IncludeSubfolders,
 		Unreadable:        func(q string, err error) { p.unreadable[q] = err },
+		Meta:              p.meta,
+		BadMeta:           p.badMeta,
 		// A new file is hashed only if the cloud has something at its path (hashNew): a
 		// first sync reads each file once, in its upload.
 		Hash: func(n plan.Node) bool {

@@ -7,17 +7,9 @@ import (
 
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
-	"github.com/cloudsync/cloudsync/syncer/remote/memremote"
 )
 
 // Cost follows change (issue 11): after the first pass, a pass works on what changed.
-
-// newScopeRig is newRig with a cloud that keeps no metadata: a set whose cloud keeps
-// titles and descriptions runs full passes (pass.go).
-func newScopeRig(t *testing.T, tweak func(*syncer.Config)) *rig {
-	t.Helper()
-	return newRigWith(t, memremote.New(memremote.NoMeta()), tweak)
-}
 
 // lastPass is the last finished pass of testRoot's set.
 func (r *rig) lastPass() syncer.PassInfo {
@@ -32,7 +24,7 @@ func (r *rig) lastPass() syncer.PassInfo {
 // TestWatcherEventSyncsTheChangeWithoutListingTheCloud: a file the watcher reports is
 // uploaded by a pass that looks at that file only and does not list the cloud.
 func TestWatcherEventSyncsTheChangeWithoutListingTheCloud(t *testing.T) {
-	r := newScopeRig(t, nil)
+	r := newRig(t, nil)
 	for i := range 50 {
 		r.write(fmt.Sprintf("d%d/f%02d.txt", i%5, i), "v1")
 	}
@@ -63,7 +55,7 @@ func TestWatcherEventSyncsTheChangeWithoutListingTheCloud(t *testing.T) {
 // before `wait`, or on a file system that does not notify) is found by the pass a kick
 // asks for, which looks at the whole tree.
 func TestUnreportedLocalChangeIsFoundByWait(t *testing.T) {
-	r := newScopeRig(t, nil)
+	r := newRig(t, nil)
 	r.write("a.txt", "v1")
 	r.syncFolder(model.DefaultOptions())
 	r.write("a.txt", "v2, no event")
@@ -80,7 +72,7 @@ func TestUnreportedLocalChangeIsFoundByWait(t *testing.T) {
 // of files and of a folder, and a mass deletion behave as one plan would: everything
 // arrives, moves stay moves, and the deletion of most files waits for confirmation.
 func TestLargeScopeRunsInChunks(t *testing.T) {
-	r := newScopeRig(t, func(c *syncer.Config) { c.Chunk = 10 })
+	r := newRig(t, func(c *syncer.Config) { c.Chunk = 10 })
 	for i := range 60 {
 		r.write(fmt.Sprintf("d%d/sub/f%02d.txt", i%6, i), fmt.Sprint("content ", i))
 	}
@@ -151,7 +143,7 @@ func (c *intentCounter) PutIntents(set, batch string, put []model.Intent, del []
 // in chunks of 2,000 wrote 30,000 intents, 8 MB that Badger kept in its value log).
 func TestChunkedPassWritesEachIntentOnce(t *testing.T) {
 	c := &intentCounter{}
-	r := newScopeRig(t, func(cfg *syncer.Config) {
+	r := newRig(t, func(cfg *syncer.Config) {
 		cfg.Chunk = 10
 		c.Store = cfg.Store
 		cfg.Store = c

@@ -5,6 +5,7 @@ import (
 
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/plan"
+	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
 // What a scoped pass plans (scope.go): the items its looks' findings touch, and the
@@ -164,7 +165,7 @@ func (sc *scope) localInput() []plan.Node {
 			continue // looked at and not found as the base has it: the look's nodes say what is there
 		}
 		out = append(out, plan.Node{Path: it.Path, IsDir: it.IsDir, ID: it.Local.ID, Version: it.Local.Version,
-			Size: it.Local.Size, ModTime: it.Local.ModTime, Hash: it.Hash})
+			Size: it.Local.Size, ModTime: it.Local.ModTime, Hash: it.Hash, Meta: sc.baseMeta(it)})
 	}
 	return out
 }
@@ -188,13 +189,22 @@ func (sc *scope) cloudInput() []plan.Node {
 			continue // listed and not found as the base has it (below a held folder it stands)
 		}
 		n := plan.Node{Path: it.Path, IsDir: it.IsDir, ID: it.Remote.ID, Version: it.Remote.Version, Size: it.Remote.Size,
-			ModTime: it.Remote.ModTime}
+			ModTime: it.Remote.ModTime, Meta: sc.baseMeta(it)}
 		if it.Remote.Hash != "" {
 			n.Hash = it.Remote.Hash
 		}
 		out = append(out, n)
 	}
 	return out
+}
+
+// baseMeta is the metadata of an unchanged side standing in from the base: the base's
+// where the pass syncs metadata (the look found it unchanged), else none read.
+func (sc *scope) baseMeta(it model.Item) *remote.Meta {
+	if !sc.p.meta {
+		return nil
+	}
+	return it.Meta
 }
 
 // lookedLocal reports whether the local look covered set-relative path q.

@@ -176,9 +176,9 @@ func (s *scanner) visit(p, full string, fi fs.FileInfo, dev uint64) error {
 	if s.opts.Select != nil && !s.opts.Select(n) {
 		return nil
 	}
+	s.metaOf(&n, full) // before Keep: a changed title is a change
 	if fi.IsDir() {
 		if s.opts.keep(n) {
-			s.metaOf(&n, full)
 			s.add(n)
 		}
 		cdev, _ := deviceOf(fi)
@@ -188,14 +188,15 @@ func (s *scanner) visit(p, full string, fi fs.FileInfo, dev uint64) error {
 		return nil
 	}
 	if !n.Unsupported {
+		meta := n.Meta
 		var gone bool
 		if n, gone, err = s.hash(n, full); err != nil {
 			return err
 		} else if gone {
 			return nil
 		}
+		n.Meta = meta
 	}
-	s.metaOf(&n, full)
 	s.add(n)
 	return nil
 }
