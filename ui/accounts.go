@@ -42,11 +42,15 @@ func accountTypeName(label string) string {
 	return ""
 }
 
+// LabelAddAccount is the button that opens the account form while there are accounts.
+const LabelAddAccount = "Add account…"
+
 // LocalCloudAccount is the account name of the local cloud.
 const LocalCloudAccount = localcloud.AccountName
 
 // accountsTab is Preferences → Accounts: the accounts with their state (Sign in…,
-// Remove…), and the form that adds one (shown at once while there is none).
+// Remove…), and the form that adds one (shown at once while there is none; after an
+// account was added it folds away behind "Add account…", so the list keeps its room).
 type accountsTab struct {
 	p        *prefsWindow
 	accounts []model.Account
@@ -66,6 +70,7 @@ type accountsTab struct {
 	name, url, user, password *widget.Entry
 	kind                      *widget.Select
 	result                    *widget.Label
+	added                     *widget.Label // what the last add did, shown while the form is folded
 	test, add                 *widget.Button
 }
 
@@ -89,12 +94,16 @@ func (t *accountsTab) build() fyne.CanvasObject {
 		}
 	})
 	t.remove = widget.NewButtonWithIcon("Remove account…", theme.DeleteIcon(), t.removeAccount)
-	t.showForm = widget.NewButtonWithIcon("Add another account…", theme.ContentAddIcon(), func() {
+	t.showForm = widget.NewButtonWithIcon(LabelAddAccount, theme.ContentAddIcon(), func() {
+		t.setAdded("")
 		t.form.Show()
 		t.showForm.Hide()
 		t.root.Refresh()
 		t.p.w.Canvas().Focus(t.name)
 	})
+	t.added = widget.NewLabel("")
+	t.added.Wrapping = fyne.TextWrapWord
+	t.added.Hide()
 	t.empty = widget.NewLabel("No account yet. Add the server you sync with below, or try a local cloud first.")
 	t.empty.Wrapping = fyne.TextWrapWord
 	t.updateButtons()
@@ -137,7 +146,7 @@ func (t *accountsTab) build() fyne.CanvasObject {
 		t.tryLocal,
 	)
 	t.buttons = container.NewHBox(t.signIn, t.remove, layoutFill(), t.showForm)
-	t.root = container.NewBorder(t.empty, container.NewVBox(t.buttons, t.form), nil, nil, t.list)
+	t.root = container.NewBorder(t.empty, container.NewVBox(t.buttons, t.added, t.form), nil, nil, t.list)
 	return t.root
 }
 
@@ -200,10 +209,11 @@ func (t *accountsTab) show(accts []model.Account) {
 		t.list.UnselectAll()
 	}
 	t.updateButtons()
-	// The form shows while there is no account; once there is one, behind "Add another
-	// account…" (it stays in view right after an account was added, with its result).
+	// The form shows while there is no account; once there is one, behind "Add account…"
+	// (it stays open while it is in use; an add that worked folds it, see added).
 	if len(accts) == 0 {
 		t.empty.Show()
+		t.added.Hide()
 		t.form.Show()
 		t.showForm.Hide()
 		t.buttons.Hide()
@@ -286,7 +296,7 @@ func (t *accountsTab) submit(test bool) {
 			for _, e := range []*widget.Entry{t.name, t.url, t.user, t.password} {
 				e.SetText("")
 			}
-			t.result.SetText("Account " + r.Name + " added. Its password is kept in " + where + ". Next: Sync sets, Sync to Cloud…")
+			t.done("Account " + r.Name + " added. Its password is kept in " + where + ". Next: Sync sets, Sync to Cloud…")
 			t.p.reload()
 		}
 	})
@@ -313,10 +323,31 @@ func (t *accountsTab) tryLocalCloud() {
 			t.result.SetText("Could not start the local cloud: " + err.Error())
 			return
 		}
-		t.result.SetText("A local cloud runs on this computer as account " + name + ".")
+		t.done("A local cloud runs on this computer as account " + name + ".")
 		t.p.reload()
 		u.showSyncToCloud()
 	})
+}
+
+// done folds the form after an account was added (as mature clients do: the list keeps
+// its room, "Add account…" opens the form again) and says what was done above it.
+func (t *accountsTab) done(msg string) {
+	t.result.SetText("")
+	t.form.Hide()
+	t.showForm.Show()
+	t.buttons.Show()
+	t.setAdded(msg)
+}
+
+// setAdded shows msg (what the last add did) under the account buttons; "" hides it.
+func (t *accountsTab) setAdded(msg string) {
+	t.added.SetText(msg)
+	if msg == "" {
+		t.added.Hide()
+	} else {
+		t.added.Show()
+	}
+	t.root.Refresh()
 }
 
 func (t *accountsTab) removeAccount() {

@@ -56,6 +56,7 @@ func (u *UI) showPrefs(tab int) {
 		// A hint belongs to what was just done: another tab starts clean.
 		p.tabs.OnSelected = func(*container.TabItem) {
 			p.acct.result.SetText("")
+			p.acct.setAdded("")
 			p.generalResult.SetText("")
 		}
 		w.SetContent(p.tabs)

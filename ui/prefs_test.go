@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/cloudsync/cloudsync/syncer"
@@ -57,8 +58,8 @@ func TestAddAccountGivesThePasswordOnlyToAddAccount(t *testing.T) {
 	// Point 12: a hint belongs to what was just done; it does not linger.
 	u.prefs.tabs.SelectIndex(tabSets)
 	u.prefs.tabs.SelectIndex(tabAccounts)
-	if a.result.Text != "" {
-		t.Errorf("a stale hint stays: %q", a.result.Text)
+	if a.result.Text+a.added.Text != "" {
+		t.Errorf("a stale hint stays: %q", a.result.Text+a.added.Text)
 	}
 }
 
@@ -70,8 +71,8 @@ func TestAddedAccountSaysWhereThePasswordIsKept(t *testing.T) {
 		api.status.Keyring = where
 		_, a := typeAccount(t, api)
 		test.Tap(a.add)
-		if want := "Its password is kept in " + where + "."; !strings.Contains(a.result.Text, want) {
-			t.Errorf("result %q, want it to contain %q", a.result.Text, want)
+		if want := "Its password is kept in " + where + "."; !strings.Contains(a.added.Text, want) {
+			t.Errorf("result %q, want it to contain %q", a.added.Text, want)
 		}
 	}
 }
@@ -128,19 +129,44 @@ func TestTryALocalCloudAddsItsAccountAndOpensSyncToCloud(t *testing.T) {
 }
 
 // TestAccountsListShowsSeveralAccountsAndSignsInWithThePasswordOnly: more than two
-// accounts fit without scrolling, and Sign in… asks for the password only (points 8, 12).
+// accounts fit without scrolling at the window's default size, also right after an
+// account was added from the form (the form folds behind "Add account…"), and Sign in…
+// asks for the password only (points 8, 12).
 func TestAccountsListShowsSeveralAccountsAndSignsInWithThePasswordOnly(t *testing.T) {
 	api := newFakeAPI()
-	for _, n := range []string{"home", "lab", "work", "archive"} {
+	for _, n := range []string{"home", "lab", "work"} {
 		api.accounts = append(api.accounts, model.Account{Name: n, Type: "webdav", URL: "https://" + n + ".example/", User: "ann", Paused: n == "work"})
 	}
 	u, _, _ := newTestUI(t, api)
 	u.ShowWindow("accounts")
 	a := u.prefs.acct
-	row := a.list.CreateItem().MinSize().Height
-	if a.list.Size().Height < 4*row {
-		t.Errorf("the accounts list is %.0f px high: fewer than 4 accounts (%.0f px each) show", a.list.Size().Height, row)
+	c := u.Window("preferences").Canvas()
+	assertRows := func(when string) {
+		t.Helper()
+		row := a.list.CreateItem().MinSize().Height
+		if h := a.list.Size().Height; h < 4*row+3*theme.Padding() {
+			t.Errorf("%s: the accounts list is %.0f px high: fewer than 4 accounts (%.0f px each) show", when, h, row)
+		}
 	}
+	assertRows("opened")
+	test.Tap(button(t, c, LabelAddAccount))
+	test.Type(a.name, "archive")
+	test.Type(a.url, "https://archive.example/")
+	test.Type(a.user, "ann")
+	test.Type(a.password, "s3cret")
+	test.Tap(a.add)
+	if len(a.accounts) != 4 {
+		t.Fatalf("the list shows %d accounts after adding one, want 4", len(a.accounts))
+	}
+	assertRows("right after adding an account")
+	if !hasText(c, "Account archive added.") {
+		t.Error("nothing says the account was added")
+	}
+	test.Tap(button(t, c, LabelAddAccount)) // opens the form again, clean
+	if !a.form.Visible() || hasText(c, "Account archive added.") || a.name.Text != "" {
+		t.Errorf("Add account… shows the form %v, the old hint %v, name %q", a.form.Visible(), hasText(c, "Account archive added."), a.name.Text)
+	}
+
 	if !a.signIn.Disabled() || !a.remove.Disabled() {
 		t.Error("account buttons enabled with nothing selected")
 	}
