@@ -180,7 +180,7 @@ func (e *Engine) rootInfo(s model.Set) ItemInfo {
 	switch e.setState(s) {
 	case StateError:
 		info.Status, info.Reason, info.Details = model.StatusFailed, s.Error, s.ErrorDetails
-		info.Message = explainSet(s.Error, s.PendingDeletes)
+		info.Message = ExplainSet(s.Error, s.PendingDeletes)
 		if a, err := e.cfg.Store.GetAccount(s.Account); err == nil && a.Paused && s.Error == "" {
 			info.Reason = remote.ReasonAuthFailed
 			info.Details = "sign-in to " + a.URL + " failed; enter the password again (cloudsync account sign-in " + a.Name + ")"

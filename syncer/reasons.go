@@ -37,10 +37,10 @@ func Explain(r remote.Reason) string {
 	return ""
 }
 
-// explainSet is the plain sentence for a failure that stopped a whole sync set (its root
+// ExplainSet is the plain sentence for a failure that stopped a whole sync set (its root
 // item). Set-wide stops carry their own explanation in the details when they have one (a
 // missing local folder, deletions held back), which the caller shows after this.
-func explainSet(r remote.Reason, pendingDeletes int) string {
+func ExplainSet(r remote.Reason, pendingDeletes int) string {
 	switch {
 	case pendingDeletes > 0:
 		return "Syncing stopped because it would delete many items at once; nothing was deleted. If that is what you want, confirm with Request Sync."

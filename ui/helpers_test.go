@@ -23,6 +23,15 @@ func newTestUI(t *testing.T, api *fakeAPI) (*UI, *fakeHost, *fakeTray) {
 
 // objects lists every object drawn in c, overlays (dialogs, pop-up menus) included.
 func objects(c fyne.Canvas) []fyne.CanvasObject {
+	out := objectsUnder(c.Content())
+	for _, o := range c.Overlays().List() {
+		out = append(out, objectsUnder(o)...)
+	}
+	return out
+}
+
+// objectsUnder lists o and every visible object inside it.
+func objectsUnder(o fyne.CanvasObject) []fyne.CanvasObject {
 	var out []fyne.CanvasObject
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -41,10 +50,7 @@ func objects(c fyne.Canvas) []fyne.CanvasObject {
 			}
 		}
 	}
-	walk(c.Content())
-	for _, o := range c.Overlays().List() {
-		walk(o)
-	}
+	walk(o)
 	return out
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -15,14 +16,28 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
-// Labels of the actions Sync Info offers to fix a problem.
+// Labels of the actions Sync Info offers to fix a problem beside the item actions
+// (ActionRequestSync, ActionUnsync, ActionOpenFolder): those a plain sentence names carry
+// the sentence's words (sentenceActions).
 const (
-	FixUploadAgain = "Upload again"
-	FixTryAgain    = "Try again now"
-	FixConfirm     = "Confirm and sync"
-	FixSignIn      = "Sign in…"
-	FixRename      = "Open folder to rename"
+	FixTryAgain = "Try again now" // for a reason cloudsync retries by itself
+	FixSignIn   = "Sign in…"
+	FixRename   = "Open folder to rename"
 )
+
+// sentenceActions are the actions the plain sentences of SPEC §4 (syncer.Explain) name,
+// by the words they use, with the button that does it: a sentence that says "Request Sync
+// uploads it again" shows a button "Request Sync", never one worded otherwise.
+var sentenceActions = []struct{ words, label string }{
+	{"Sign in", FixSignIn},
+	{"Request Sync", ActionRequestSync},
+	{"Unsync", ActionUnsync},
+	{"Open folder", ActionOpenFolder},
+}
+
+// fixSameAs is the item action a fix button does under another label; the item actions
+// at the bottom leave it out so that no two buttons do one thing.
+var fixSameAs = map[string]string{FixTryAgain: ActionRequestSync, FixRename: ActionOpenFolder}
 
 // infoWindow is Sync Info of one item. It re-reads the item when the engine announces a
 // change, so it never shows a state that is over (a failure after the upload went
@@ -118,7 +133,10 @@ func (iw *infoWindow) content(info syncer.ItemInfo, err error) fyne.CanvasObject
 	}
 	var buttons []fyne.CanvasObject
 	for _, a := range []string{ActionRequestSync, ActionViewInCloud, ActionOpenFolder, ActionUnsync} {
-		if hasButton(fixes, a) {
+		if slices.ContainsFunc(fixes, func(o fyne.CanvasObject) bool {
+			b, ok := o.(*widget.Button)
+			return ok && (b.Text == a || fixSameAs[b.Text] == a)
+		}) {
 			continue
 		}
 		a := a
@@ -155,55 +173,74 @@ func (iw *infoWindow) context(info syncer.ItemInfo) string {
 	return ""
 }
 
-// fixes are the buttons that fix the item's problem (SPEC §4: the actions the plain
-// sentence names).
+// fixes are the buttons that fix the item's problem: every action its plain sentence
+// names (SPEC §4), with the sentence's words, the first one highlighted; and what else
+// helps with that reason (Try again now for one cloudsync retries by itself).
 func (iw *infoWindow) fixes(info syncer.ItemInfo) []fyne.CanvasObject {
-	u, w := iw.u, iw.w
 	if info.Status != model.StatusFailed {
 		return nil
 	}
-	button := func(label string, do func(), main bool) *widget.Button {
-		b := widget.NewButton(label, do)
-		if main {
+	u, w := iw.u, iw.w
+	do := map[string]func(){
+		FixSignIn:         func() { u.showSignIn(info.Cloud.Account) },
+		ActionRequestSync: func() { u.requestSync(w, info.Path) },
+		FixTryAgain:       func() { u.requestSync(w, info.Path) },
+		ActionUnsync:      func() { u.itemAction(w, ActionUnsync, info) },
+		ActionOpenFolder:  func() { u.itemAction(w, ActionOpenFolder, info) },
+		FixRename:         func() { u.itemAction(w, ActionOpenFolder, info) },
+	}
+	var out []fyne.CanvasObject
+	for i, label := range fixLabels(info, explain(info), iw.isSetRoot(info)) {
+		b := widget.NewButton(label, do[label])
+		if i == 0 && label != ActionUnsync && label != ActionOpenFolder {
 			b.Importance = widget.HighImportance
 		}
-		return b
+		out = append(out, b)
 	}
-	sync := func() { u.requestSync(w, info.Path) }
-	unsync := func() { u.itemAction(w, ActionUnsync, info) }
-	folder := func() { u.itemAction(w, ActionOpenFolder, info) }
-	isSet := iw.isSetRoot(info)
+	return out
+}
+
+// fixLabels are the labels of the fix buttons of a failed item whose plain sentence is
+// msg, the main one first.
+func fixLabels(info syncer.ItemInfo, msg string, isSet bool) []string {
+	var labels []string
+	add := func(ls ...string) {
+		for _, l := range ls {
+			if !slices.Contains(labels, l) {
+				labels = append(labels, l)
+			}
+		}
+	}
+	rename := info.Reason == remote.ReasonNameClash || info.Reason == remote.ReasonInvalidName
+	if rename {
+		add(FixRename) // the sentence asks for a rename, which the file manager does
+	}
+	for _, a := range sentenceActions {
+		if strings.Contains(msg, a.words) {
+			add(a.label)
+		}
+	}
 	switch {
 	case info.Reason == remote.ReasonAuthFailed:
-		account := info.Cloud.Account
-		return []fyne.CanvasObject{button(FixSignIn, func() { u.showSignIn(account) }, true)}
-	case isSet && info.Reason == "":
-		return []fyne.CanvasObject{button(FixConfirm, sync, true), button(ActionUnsync, unsync, false)}
+	case rename:
+		add(ActionUnsync)
+	case info.Reason == remote.ReasonMovedOut, info.Reason == remote.ReasonTooLarge, info.Reason == remote.ReasonUnsupported:
+		add(ActionUnsync, ActionOpenFolder)
+	default:
+		if !slices.Contains(labels, ActionRequestSync) {
+			labels = append([]string{FixTryAgain}, labels...)
+		}
+		if isSet {
+			add(ActionUnsync)
+		}
 	}
-	switch info.Reason {
-	case remote.ReasonTargetDeleted, remote.ReasonMissingDestination:
-		return []fyne.CanvasObject{button(FixUploadAgain, sync, true), button(ActionUnsync, unsync, false)}
-	case remote.ReasonNameClash, remote.ReasonInvalidName:
-		return []fyne.CanvasObject{button(FixRename, folder, true), button(ActionUnsync, unsync, false)}
-	case remote.ReasonMovedOut, remote.ReasonTooLarge, remote.ReasonUnsupported:
-		return []fyne.CanvasObject{button(ActionUnsync, unsync, false), button(ActionOpenFolder, folder, false)}
-	}
-	return []fyne.CanvasObject{button(FixTryAgain, sync, true)}
+	return labels
 }
 
 // isSetRoot reports whether info is the root of a sync set (a set-wide stop).
 func (iw *infoWindow) isSetRoot(info syncer.ItemInfo) bool {
 	for _, s := range iw.u.view.st.SetStates {
 		if s.LocalRoot == info.Path {
-			return true
-		}
-	}
-	return false
-}
-
-func hasButton(objs []fyne.CanvasObject, label string) bool {
-	for _, o := range objs {
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
 			return true
 		}
 	}

@@ -1,9 +1,15 @@
 package ui
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -30,9 +36,9 @@ func TestSyncInfoShowsThePlainSentenceFirstWithTheActionsThatFixIt(t *testing.T)
 			t.Errorf("Sync Info shows %q at first (codes and server messages belong under Technical details)", s)
 		}
 	}
-	test.Tap(button(t, c, FixUploadAgain))
+	test.Tap(button(t, c, ActionRequestSync))
 	if !api.called("RequestSync /h/P/plan.txt") {
-		t.Error("Upload again did not request a sync")
+		t.Error("Request Sync did not request a sync")
 	}
 	button(t, c, ActionUnsync)
 	if !button(t, c, ActionViewInCloud).Disabled() {
@@ -74,4 +80,96 @@ func TestSyncInfoUpdatesAfterRequestSync(t *testing.T) {
 	if !hasText(u.Window("info").Canvas(), "Waiting to sync") {
 		t.Error("Sync Info did not follow a change the engine announced")
 	}
+}
+
+// TestSyncInfoButtonsSayWhatItsSentenceSays: every action the plain sentence of a problem
+// names (SPEC §4) is a button beside the sentence, labelled with the sentence's words, and
+// the highlighted button is one the sentence names (issue 13: "Request Sync uploads it
+// again" stood beside a button "Upload again"). Every reason, and the set-wide stops.
+func TestSyncInfoButtonsSayWhatItsSentenceSays(t *testing.T) {
+	// The app's actions, by the words a sentence uses for them.
+	actions := map[string]string{"Request Sync": ActionRequestSync, "Unsync": ActionUnsync, "Sign in": FixSignIn,
+		"View in Cloud": ActionViewInCloud, "Open folder": ActionOpenFolder, "Sync Info": ActionInfo}
+	type problem struct {
+		name string
+		info syncer.ItemInfo
+	}
+	var problems []problem
+	for _, r := range remote.AllReasons {
+		problems = append(problems, problem{string(r), syncer.ItemInfo{Path: "/h/P/a.txt", Set: "s1", Status: model.StatusFailed,
+			Reason: r, Message: syncer.Explain(r), Cloud: syncer.Cloud{Account: "w", Location: "P/a.txt"}}})
+	}
+	for _, stop := range []struct {
+		r       remote.Reason
+		deletes int
+	}{{remote.ReasonTargetDeleted, 0}, {remote.ReasonMissingDestination, 0}, {remote.ReasonLocalIO, 0}, {"", 12}} {
+		problems = append(problems, problem{fmt.Sprintf("set stopped: %q, %d deletes held", stop.r, stop.deletes),
+			syncer.ItemInfo{Path: "/h/P", Set: "s1", IsDir: true, Status: model.StatusFailed, Reason: stop.r,
+				Message: syncer.ExplainSet(stop.r, stop.deletes), Cloud: syncer.Cloud{Account: "w", Location: "P"}}})
+	}
+	for _, pr := range problems {
+		t.Run(pr.name, func(t *testing.T) {
+			api := newFakeAPI()
+			api.accounts = []model.Account{{Name: "w", Type: "webdav", URL: "https://dav/", User: "ann"}}
+			api.sets = []syncer.SetInfo{set("s1", "w", "/h/P", syncer.StateError)}
+			api.items = []syncer.ItemInfo{pr.info}
+			u, _, _ := newTestUI(t, api)
+			u.refreshAll()
+			u.showInfo(pr.info.Path)
+			c := u.Window("info").Canvas()
+			msg := pr.info.Message
+			if !hasText(c, msg) {
+				t.Fatalf("Sync Info does not show the sentence %q", msg)
+			}
+			fixes := bodyButtons(t, c)
+			var labels []string
+			for _, b := range fixes {
+				labels = append(labels, b.Text)
+			}
+			for words, label := range actions {
+				if strings.Contains(msg, words) && !slices.Contains(labels, label) {
+					t.Errorf("the sentence names %s, but the buttons beside it are %q", words, labels)
+				}
+			}
+			for _, b := range fixes {
+				if b.Importance == widget.HighImportance && b.Text != FixTryAgain && b.Text != FixRename &&
+					!strings.Contains(msg, strings.TrimSuffix(b.Text, "…")) {
+					t.Errorf("the highlighted button %q is not what the sentence names: %q", b.Text, msg)
+				}
+			}
+			all := map[string]int{}
+			for _, o := range objects(c) {
+				if b, ok := o.(*widget.Button); ok {
+					all[b.Text]++
+				}
+			}
+			for label, n := range all {
+				if n > 1 {
+					t.Errorf("%d buttons %q", n, label)
+				}
+			}
+			if all[FixTryAgain] > 0 && all[ActionRequestSync] > 0 {
+				t.Errorf("both %q and %q: two words for one action", FixTryAgain, ActionRequestSync)
+			}
+		})
+	}
+}
+
+// bodyButtons are the visible buttons in Sync Info's scrolled body (beside the sentence),
+// not the item actions at the bottom.
+func bodyButtons(t *testing.T, c fyne.Canvas) []*widget.Button {
+	t.Helper()
+	for _, o := range objects(c) {
+		if sc, ok := o.(*container.Scroll); ok {
+			var out []*widget.Button
+			for _, o := range objectsUnder(sc.Content) {
+				if b, ok := o.(*widget.Button); ok {
+					out = append(out, b)
+				}
+			}
+			return out
+		}
+	}
+	t.Fatal("Sync Info has no scrolled body")
+	return nil
 }

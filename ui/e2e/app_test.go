@@ -224,7 +224,8 @@ func TestDesktopApp(t *testing.T) {
 	}
 
 	// Targets deleted in the cloud (the set keeps local copies): one summary
-	// notification in plain words, Sync Info with Upload again, which works and shows.
+	// notification in plain words, Sync Info with the Request Sync its sentence names, which
+	// works and shows.
 	for _, n := range []string{"data.csv", "notes.txt", "budget.ods"} {
 		os.Remove(filepath.Join(cloudDir, "Reports", n))
 	}
@@ -235,8 +236,8 @@ func TestDesktopApp(t *testing.T) {
 	s.show("errors")
 	s.shot("Synced content", "18-deleted-synced-with-errors", "Deleted in cloud, kept here")
 	s.show("info:" + filepath.Join(docs, "data.csv"))
-	s.shot("Sync Info — data.csv", "19-deleted-sync-info", "Upload again", "your copy on this computer is kept")
-	s.click("Sync Info — data.csv", "Upload again")
+	s.shot("Sync Info — data.csv", "19-deleted-sync-info", ui.ActionRequestSync, "your copy on this computer is kept")
+	s.click("Sync Info — data.csv", ui.ActionRequestSync)
 	eventually(t, 60*time.Second, "data.csv back in the cloud", func() bool {
 		_, err := os.Stat(filepath.Join(cloudDir, "Reports", "data.csv"))
 		return err == nil
