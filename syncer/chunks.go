@@ -351,6 +351,7 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 		}
 		sc.giveBack(dropped)
 		if err := p.confirmMoves(ctx, &in); err != nil {
+			p.notePlanMore(plan.Reconcile(in), plan.Plan{}) // what the listing showed is pending (see run)
 			clean = false
 			break // the cloud cannot be reached: the rest waits for the next pass
 		}

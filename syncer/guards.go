@@ -54,6 +54,7 @@ func (p *pass) listEntries(ctx context.Context, hadRemote int) ([]remote.Entry, 
 	if len(entries) == 0 && hadRemote >= emptyListingGuard && !p.force {
 		return nil, p.emptyRoot(hadRemote), false
 	}
+	p.hold(false) // the listing is believed (see view.held)
 	return entries, StateIdle, true
 }
 
@@ -61,6 +62,7 @@ func (p *pass) listEntries(ctx context.Context, hadRemote int) ([]remote.Entry, 
 // synced items had a cloud side (KNOWN-FAILURES 2).
 func (p *pass) emptyRoot(had int) string {
 	s := p.s
+	p.hold(true)
 	return p.r.setFailure(s, remote.ReasonTargetDeleted,
 		fmt.Sprintf("the cloud folder %s answered with an empty listing although %d items were synced; "+
 			"nothing was deleted locally. If the cloud folder really was emptied, confirm with Request Sync", s.RemoteRoot, had))
@@ -76,6 +78,7 @@ func (p *pass) cloudFailure(ctx context.Context, err error) string {
 		e.authFailed(s.Account, err)
 		return StateError
 	case errors.Is(err, remote.ErrNotFound):
+		p.hold(true)
 		return p.r.setFailure(s, remote.ReasonTargetDeleted,
 			fmt.Sprintf("the cloud folder %s was deleted or moved; local items are kept. "+
 				"Request Sync recreates it and uploads the local items", s.RemoteRoot))

@@ -2,6 +2,8 @@ package syncer
 
 import (
 	"context"
+	"maps"
+	"path"
 
 	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -16,6 +18,14 @@ func (p *pass) publishItems() {
 	r := rulesOf(p.s, p.own, p.items) // outside the lock: it reads every item
 	p.e.mu.Lock()
 	p.r.view.load(r)
+	p.e.mu.Unlock()
+}
+
+// hold records whether the pass stopped at a set-wide guard that does not believe what it
+// saw of one side (view.held): every item is pending until a pass gets past the guards.
+func (p *pass) hold(on bool) {
+	p.e.mu.Lock()
+	p.r.view.held = on
 	p.e.mu.Unlock()
 }
 
@@ -47,11 +57,14 @@ func (p *pass) noteLocal(local []plan.Node) {
 	seenID := make(map[string]bool, len(local))
 	atPath := make(map[string]bool, len(local))
 	for _, n := range local {
-		atPath[n.Path] = true
 		if n.Unsupported {
+			atPath[n.Path] = true
 			continue
 		}
 		it, ok := byID[n.ID]
+		// A synced item's path holding another node is an edit in place (a safe save) unless
+		// that node is another synced item moved there: then the item there before is gone.
+		atPath[n.Path] = atPath[n.Path] || !ok || it.Path == n.Path
 		if ok {
 			seenID[n.ID] = true
 			if it.Status != model.StatusFailed && (n.Path != it.Path || !n.IsDir && n.Version != it.Local.Version || metaChanged(n.Meta, it.Meta)) {
@@ -70,8 +83,30 @@ func (p *pass) noteLocal(local []plan.Node) {
 		}
 	}
 	p.e.mu.Lock()
+	p.keepSeenUnreadable(&idx)
 	p.r.view.setSeen(idx)
 	p.e.mu.Unlock()
+}
+
+// keepSeenUnreadable carries into idx the pending units of earlier passes that lie below a
+// folder this scan could not read: the snapshot keeps those items as the base knows them
+// (keepUnreadable), but a change seen before the folder became unreadable is still not in
+// the cloud. Engine.mu must be held.
+func (p *pass) keepSeenUnreadable(idx *pendingIndex) {
+	if len(p.unreadable) == 0 {
+		return
+	}
+	v := &p.r.view
+	for _, x := range []*pendingIndex{&v.seen, &v.planned} {
+		for u, pu := range x.units {
+			for _, q := range pu.paths {
+				if p.underUnreadable(q) {
+					idx.add(u, pu.paths...)
+					break
+				}
+			}
+		}
+	}
 }
 
 // notePlan records the plan's work as pending; what the scan saw and the plan leaves alone
@@ -80,28 +115,29 @@ func (p *pass) noteLocal(local []plan.Node) {
 // waiting for a failed upload of a name it shares) is still work to do, so it is pending;
 // the failed items themselves show failed.
 func (p *pass) notePlan(full, pl plan.Plan) {
-	idx, acted := p.planUnits(full, pl)
+	idx, acted, carried, moving := p.planUnits(full, pl)
 	p.e.mu.Lock()
-	p.r.view.setPlanned(idx, acted)
+	p.r.view.setPlanned(idx, acted, carried, moving)
 	p.e.mu.Unlock()
 }
 
 // notePlanMore is notePlan for one more plan of a pass that runs several (chunks.go).
 func (p *pass) notePlanMore(full, pl plan.Plan) {
-	idx, acted := p.planUnits(full, pl)
+	idx, acted, carried, moving := p.planUnits(full, pl)
 	p.e.mu.Lock()
-	p.r.view.addPlanned(idx, acted)
+	p.r.view.addPlanned(idx, acted, carried, moving)
 	p.e.mu.Unlock()
 }
 
-// planUnits is the pending work of a plan (see notePlan) and the units it acts on.
-func (p *pass) planUnits(full, pl plan.Plan) (pendingIndex, map[string]bool) {
-	var idx pendingIndex
+// planUnits is the pending work of a plan (see notePlan) and the units it acts on; carried
+// and moving are the items below the folders it moves (see carried).
+func (p *pass) planUnits(full, pl plan.Plan) (idx pendingIndex, acted map[string]bool, carried map[string][]string, moving map[string]string) {
 	kept := make(map[int]bool, len(pl.Actions))
 	for _, a := range pl.Actions {
 		kept[a.ID] = true
 	}
-	acted := make(map[string]bool, len(full.Actions))
+	acted = make(map[string]bool, len(full.Actions))
+	moves := map[string]plan.Action{} // stored path of a folder the plan moves → its move
 	for _, a := range full.Actions {
 		acted[unitOf(a)] = true
 		if planPending(a) && (kept[a.ID] || !p.failedUnit(a)) {
@@ -111,8 +147,41 @@ func (p *pass) planUnits(full, pl plan.Plan) (pendingIndex, map[string]bool) {
 			}
 			idx.add(unitOf(a), paths...)
 		}
+		if it, ok := p.items[a.Key]; ok && isDirMove(a) {
+			moves[it.Path] = a
+		}
 	}
-	return idx, acted
+	moving = make(map[string]string, 3*len(moves))
+	for stored, a := range moves {
+		moving[stored], moving[a.Path], moving[a.To] = unitOf(a), unitOf(a), unitOf(a)
+	}
+	return idx, acted, p.carried(&idx, moving), moving
+}
+
+// carried registers the items below each folder the plan moves as pending until the move
+// is done (settle closes them): they have no action of their own, and until the folder
+// moved they are not at their stored path on one side. An item is below a moving folder
+// when its stored path is below the folder's stored path, or below the path it is moved
+// from or to (an item recorded in a folder already renamed on one side). A move that fails,
+// or waits in back-off, leaves them pending (the folder shows the failure). moving maps
+// those folder paths to the move's unit; returns the units carried by each move.
+func (p *pass) carried(idx *pendingIndex, moving map[string]string) map[string][]string {
+	if len(moving) == 0 {
+		return nil
+	}
+	out := map[string][]string{}
+	for _, it := range p.items {
+		if it.Local.Excl || it.Remote.Excl {
+			continue
+		}
+		for d := path.Dir(it.Path); d != "."; d = path.Dir(d) {
+			if mu, ok := moving[d]; ok && !contains(out[mu], "k:"+it.Key) {
+				idx.add("k:"+it.Key, it.Path)
+				out[mu] = append(out[mu], "k:"+it.Key)
+			}
+		}
+	}
+	return out
 }
 
 // failedUnit reports whether action a is about an item that failed (by key, or for an
@@ -141,6 +210,24 @@ func (p *pass) settle(res exec.Result, it model.Item, drop, ok bool) {
 	v := &p.r.view
 	if planPending(res.Action) {
 		v.planned.done(unitOf(res.Action))
+	}
+	if res.Err == nil && isDirMove(res.Action) {
+		mu := unitOf(res.Action)
+		for _, u := range v.carried[mu] {
+			v.planned.done(u) // moved with their folder (moveBelow recorded their paths)
+		}
+		delete(v.carried, mu)
+		maps.DeleteFunc(v.moving, func(_, u string) bool { return u == mu })
+	}
+	if !drop && len(v.moving) > 0 {
+		// An item recorded below a folder whose move is still to do (a download into the
+		// folder already renamed on this side) is at its path on one side only until then.
+		for d := path.Dir(it.Path); d != "."; d = path.Dir(d) {
+			if mu, ok := v.moving[d]; ok {
+				v.planned.add("k:"+it.Key, it.Path)
+				v.carried[mu] = append(v.carried[mu], "k:"+it.Key)
+			}
+		}
 	}
 	if existed {
 		v.count(old, -1)

@@ -113,6 +113,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	// anywhere (FAILURE-MODES 1). A root emptied by the user is not suspicious in itself;
 	// the mass-delete threshold guards that case.
 	if err := p.lfs.RootOK(false); err != nil {
+		p.hold(true)
 		return 0, p.r.setFailure(s, remote.ReasonLocalIO,
 			fmt.Sprintf("the local folder %s is missing or not mounted; nothing is synced until it is back: %v", s.LocalRoot, err))
 	}
@@ -143,6 +144,9 @@ func (p *pass) run(ctx context.Context) (int, string) {
 		if ctx.Err() != nil {
 			return 0, StateIdle
 		}
+		// The listing was seen: what it shows changed is pending, although no plan runs
+		// (the moves it may hold are unconfirmed; a plan of them is good enough for that).
+		p.notePlan(plan.Reconcile(in), plan.Plan{})
 		e.cfg.Log.Info("cloud unreachable", "set", s.ID, "err", err)
 		return 0, StateOffline
 	}
@@ -176,12 +180,14 @@ func (p *pass) checkRootID(hadItems bool) (bool, string) {
 	e, s := p.e, p.s
 	root, err := p.lfs.Stat("")
 	if err != nil {
+		p.hold(true)
 		return false, p.r.setFailure(s, remote.ReasonLocalIO, fmt.Sprintf("reading the local folder %s failed: %v", s.LocalRoot, err))
 	}
 	if root.ID == s.LocalRootID {
 		return true, ""
 	}
 	if s.LocalRootID != "" && hadItems && !p.force {
+		p.hold(true)
 		return false, p.r.setFailure(s, remote.ReasonLocalIO, fmt.Sprintf(
 			"the local folder %s is not the one that was synced: it was replaced, or the disk or share it was on is not mounted. "+
 				"Nothing was deleted. When this folder is the right one, confirm with Request Sync", s.LocalRoot))

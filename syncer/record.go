@@ -49,17 +49,19 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 		e.changed()
 	}
 	clean = true
-	var put []model.Item
-	var del []string
+	var batch results
 	transfers, conflicts := 0, 0
 	flush := func() {
+		put, del := batch.take()
 		if len(put) == 0 && len(del) == 0 {
 			return
 		}
 		if err := e.cfg.Store.PutItems(p.s.ID, put, del); err != nil {
+			// The stored items no longer say what the sides hold: none is known synced
+			// until a pass records its results (view.held). The next pass plans again.
 			e.cfg.Log.Error("recording results", "set", p.s.ID, "err", err)
+			p.hold(true)
 		}
-		put, del = put[:0], del[:0]
 	}
 	env := exec.Env{Local: p.lfs, Remote: p.rem, RemoteRoot: p.s.RemoteRoot, Parallel: 2 * e.cfg.Parallel,
 		Transfers: e.transfers, Now: e.cfg.Now,
@@ -89,18 +91,20 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 		switch {
 		case !ok:
 		case drop:
-			del = append(del, it.Key)
+			batch.del(it.Key)
 			delete(p.items, it.Key)
 		default:
-			put = append(put, it)
+			batch.put(it)
 			p.items[it.Key] = it
 			if !it.HasBase {
 				p.unsynced[it.Path] = it.Key
 			}
 		}
-		put = append(put, p.moved...)
+		for _, m := range p.moved {
+			batch.put(m)
+		}
 		p.moved = p.moved[:0]
-		if len(put)+len(del) >= recordBatch {
+		if batch.len() >= recordBatch {
 			flush()
 		}
 	})
@@ -122,6 +126,42 @@ func (p *pass) summarize() {
 		p.e.emit(Event{Kind: "first_sync_done", Title: "Sync finished",
 			Body: fmt.Sprintf("%s: %d items synced", p.s.LocalRoot, p.transferred), Path: p.s.LocalRoot})
 	}
+}
+
+// results are the item records a plan run has not written yet, one per key: the last
+// record of a key wins (an item moved below its folder and then deleted in the same batch
+// is deleted; the stores apply a batch's puts and deletes in different orders).
+type results struct {
+	order []string
+	recs  map[string]*model.Item // nil: delete
+}
+
+func (b *results) put(it model.Item) { b.set(it.Key, &it) }
+func (b *results) del(key string)    { b.set(key, nil) }
+
+func (b *results) set(key string, it *model.Item) {
+	if b.recs == nil {
+		b.recs = map[string]*model.Item{}
+	}
+	if _, ok := b.recs[key]; !ok {
+		b.order = append(b.order, key)
+	}
+	b.recs[key] = it
+}
+
+func (b *results) len() int { return len(b.order) }
+
+// take returns the records to write and starts a new batch.
+func (b *results) take() (put []model.Item, del []string) {
+	for _, k := range b.order {
+		if it := b.recs[k]; it != nil {
+			put = append(put, *it)
+		} else {
+			del = append(del, k)
+		}
+	}
+	b.order, b.recs = b.order[:0], nil
+	return put, del
 }
 
 // record turns one result into the item to store. drop: delete the item; ok false:

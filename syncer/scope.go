@@ -72,6 +72,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	}
 	if err := p.lfs.RootOK(false); err != nil {
 		p.restoreDirty(dirty)
+		p.hold(true)
 		return 0, p.r.setFailure(s, remote.ReasonLocalIO,
 			fmt.Sprintf("the local folder %s is missing or not mounted; nothing is synced until it is back: %v", s.LocalRoot, err))
 	}
@@ -168,6 +169,8 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 		if ctx.Err() != nil {
 			return 0, StateIdle
 		}
+		// The listing was seen: what it shows changed is pending (see run).
+		p.notePlan(plan.Reconcile(in), plan.Plan{})
 		e.cfg.Log.Info("cloud unreachable", "set", s.ID, "err", err)
 		return 0, StateOffline
 	}
@@ -422,6 +425,7 @@ func (sc *scope) lookCloud(ctx context.Context) (string, bool) {
 		if count == 0 && had >= emptyListingGuard && !p.force {
 			return p.emptyRoot(had), false
 		}
+		p.hold(false) // the listing is believed (see view.held)
 		p.r.setPrevRemote(nil)
 	} else {
 		entries, state, ok := p.listEntries(ctx, had)

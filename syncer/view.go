@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"maps"
 	"path"
 	"strings"
 
@@ -24,6 +25,13 @@ import (
 //   - planned: the actions of the last plan that have not completed (a transfer waiting
 //     for its turn, a deletion held for confirmation, an action skipped this pass).
 //
+// A fourth makes every item pending: held, when the last pass stopped at a set-wide guard
+// because what it saw of one whole side is not believed (a missing or replaced local root,
+// a vanished cloud folder, an empty cloud listing), or could not record its results (a
+// store write failed: the stored items no longer say what the sides hold). The engine then
+// knows neither that the sides differ nor that they agree: no item is known synced until a
+// pass gets past the guards (a listing believed again, or the user's confirmation).
+//
 // Failed items are counted as failed, not pending; conflict copies (local_only) and items
 // the options exclude are neither.
 type view struct {
@@ -41,6 +49,13 @@ type view struct {
 	seen     pendingIndex
 	planned  pendingIndex
 	seenOnly int // units of seen that planned does not have (see setSeen)
+	held     bool
+	// carried: the unit of a planned folder move → the units of the items below the folder,
+	// which move with it and are pending until it moved (see pass.notePlan); moving: the
+	// paths of the folders whose planned move has not succeeded yet (stored, source and
+	// target path) → the move's unit.
+	carried map[string][]string
+	moving  map[string]string
 }
 
 // pendingIndex is a set of pending units with the paths they touch. A unit stays until
@@ -119,8 +134,8 @@ func (v *view) setSeen(idx pendingIndex) {
 // except the changes it leaves alone (acted names the units it has an action for): an item
 // under a folder that failed is frozen without an action of its own (the folder carries
 // the report), and its local change is still not in the cloud, so it stays pending.
-func (v *view) setPlanned(idx pendingIndex, acted map[string]bool) {
-	v.planned = idx
+func (v *view) setPlanned(idx pendingIndex, acted map[string]bool, carried map[string][]string, moving map[string]string) {
+	v.planned, v.carried, v.moving = idx, carried, moving
 	var kept pendingIndex
 	for u, pu := range v.seen.units {
 		if !acted[u] {
@@ -135,12 +150,20 @@ func (v *view) setPlanned(idx pendingIndex, acted map[string]bool) {
 // pass that runs its scope in chunks, chunks.go).
 func (v *view) beginPlans() {
 	v.planned.reset()
+	v.carried, v.moving = nil, nil
 	v.seenOnly = len(v.seen.units)
 }
 
 // addPlanned adds one plan's pending work (idx) to the running pass's; acted names the units
 // the plan has an action for: the seen changes they cover are counted as planned.
-func (v *view) addPlanned(idx pendingIndex, acted map[string]bool) {
+func (v *view) addPlanned(idx pendingIndex, acted map[string]bool, carried map[string][]string, moving map[string]string) {
+	if len(moving) > 0 {
+		if v.carried == nil {
+			v.carried, v.moving = map[string][]string{}, map[string]string{}
+		}
+		maps.Copy(v.carried, carried)
+		maps.Copy(v.moving, moving)
+	}
 	for u, pu := range idx.units {
 		for range pu.open {
 			v.planned.add(u, pu.paths...)
@@ -171,12 +194,15 @@ func (v *view) pending() int {
 			n++
 		}
 	}
+	if v.held {
+		n = max(n, v.items-v.failed)
+	}
 	return n
 }
 
 // isPending reports whether set-relative path p is pending.
 func (v *view) isPending(p string) bool {
-	return v.dirty.has(p) || v.seen.has(p) || v.planned.has(p)
+	return v.held || v.dirty.has(p) || v.seen.has(p) || v.planned.has(p)
 }
 
 // relevant reports whether a local change at set-relative path p concerns the set: not one
@@ -292,12 +318,21 @@ func unitOf(a plan.Action) string {
 	return "p:" + a.To
 }
 
-// planUnits are the actions of a plan that are pending work: everything but failures
-// (counted as failed) and bookkeeping that changes neither side.
+// planPending reports whether an action of a plan is pending work: everything but failures
+// (counted as failed) and bookkeeping that changes neither side. Bookkeeping that waits for
+// other work (an item forgotten once the folder holding it is deleted) is pending with it:
+// until that work is done the item is not where its base says on one side.
 func planPending(a plan.Action) bool {
 	switch a.Op {
-	case plan.Fail, plan.Forget, plan.Exclude:
+	case plan.Fail:
 		return false
+	case plan.Forget, plan.Exclude:
+		return len(a.After) > 0
 	}
 	return true
+}
+
+// isDirMove reports whether a moves a synced folder (with the items below it).
+func isDirMove(a plan.Action) bool {
+	return a.IsDir && a.Key != "" && a.Path != a.To && (a.Op == plan.MoveLocal || a.Op == plan.MoveRemote)
 }

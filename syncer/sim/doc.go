@@ -1,7 +1,9 @@
 // Package sim holds cloudsync's randomized engine tests, the layers of docs/TESTING.md that run
 // the real engine (syncer.New) over test doubles or a real WebDAV server and check the
 // oracle at the end of every run: no lost write, convergence within 3 passes, atomicity,
-// idempotence and containment.
+// idempotence and containment; and truthful status: no item reported synced has sides that
+// differ (status_test.go), also after every pass in TestNetworkFaults (in the other layers
+// with SIM_STATUS_EACH_PASS=1).
 //
 //   - TestSimulation: deterministic simulation. Random edits on both sides (create, edit,
 //     delete, rename, move, case-only rename, safe save) interleaved with single engine

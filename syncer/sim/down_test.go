@@ -45,6 +45,7 @@ func (w *world) cutSyncedFile() {
 	}
 	w.led.mustStayLive(data, "the content of "+p+" before the crash cut it")
 	w.led.wrote(data[:size], "the crash that cut "+p)
+	w.unseen.touch(true, p)
 	if err := w.fs.Truncate(p, size, keepMtime); err != nil {
 		w.fail("truncating %s: %v", p, err)
 	}

@@ -24,6 +24,7 @@ func (w *netWorld) side(local bool) side {
 	// What another client replaces or deletes in the cloud goes to the server's version
 	// history or trash, as on a real server (and as memremote models it).
 	keep := func(p string) {
+		w.unseen.touch(local, p)
 		if !local {
 			w.server.keepTree(abs(p))
 		}
@@ -52,12 +53,18 @@ func (w *netWorld) side(local bool) side {
 			w.mu.Unlock()
 			return os.Chtimes(abs(p), tick, tick)
 		},
-		mkdir: func(p string) error { return os.MkdirAll(abs(p), 0o755) },
+		mkdir: func(p string) error {
+			w.unseen.touch(local, p)
+			return os.MkdirAll(abs(p), 0o755)
+		},
 		remove: func(p string) error {
 			keep(p)
 			return os.RemoveAll(abs(p))
 		},
-		rename: func(from, to string) error { return os.Rename(abs(from), abs(to)) },
+		rename: func(from, to string) error {
+			w.unseen.renamed(local, from, to)
+			return os.Rename(abs(from), abs(to))
+		},
 	}
 }
 

@@ -127,6 +127,8 @@ type netWorld struct {
 	store  model.Store
 	server *serverLog
 
+	unseen *unseen // what a person changed that the engine has not looked at yet
+
 	mu     sync.Mutex
 	rng    *rand.Rand
 	trace  []string
@@ -167,26 +169,6 @@ func (s *serverLog) wrap(next http.Handler) http.Handler {
 	})
 }
 
-func destination(r *http.Request) string {
-	if d := r.Header.Get("Destination"); d != "" {
-		if i := strings.Index(d, "/Docs"); i >= 0 {
-			d = d[i:]
-		}
-		return " → " + d
-	}
-	return ""
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
-
 // keepTree keeps the contents of the files at or below p (a full path).
 func (s *serverLog) keepTree(p string) {
 	files := readTree(p)
@@ -223,10 +205,12 @@ type gatedFS struct {
 	exec.LocalFS
 	g   *gate
 	log func(format string, args ...any)
+	u   *unseen
 }
 
 func (f gatedFS) Scan(ctx context.Context, opts exec.ScanOptions) ([]plan.Node, error) {
 	f.g.enter()
+	f.u.scanned(nil)
 	return f.LocalFS.Scan(ctx, opts)
 }
 
@@ -239,6 +223,9 @@ func (f gatedFS) Mkdir(p string) (plan.Node, error) {
 func (f gatedFS) Rename(from, to string) (plan.Node, error) {
 	n, err := f.LocalFS.Rename(from, to)
 	f.log("  engine: local rename %s → %s: %v", from, to, err)
+	if err == nil {
+		f.u.moved(true, from, to)
+	}
 	return n, err
 }
 
@@ -299,7 +286,7 @@ func newNetWorld(t *testing.T, seed int64, tr *trap, trash string) *netWorld {
 		trash: trash, led: newLedger(), rng: rand.New(rand.NewSource(seed)),
 		clock:  &fakeClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)},
 		server: &serverLog{dir: served, kept: map[string]bool{}},
-		gate:   newGate(),
+		gate:   newGate(), unseen: newUnseen(),
 	}
 	w.server.log = w.logf
 	for _, d := range []string{w.root, w.cloud} {
@@ -336,10 +323,14 @@ func newNetWorld(t *testing.T, seed int64, tr *trap, trash string) *netWorld {
 		Store:   w.store,
 		Secrets: credentials.NewMemory(),
 		Dial: func(a model.Account, secret string) (remote.Remote, error) {
-			return webdav.New(webdav.Config{URL: a.URL, User: a.User, Password: secret, HTTPClient: hc})
+			c, err := webdav.New(webdav.Config{URL: a.URL, User: a.User, Password: secret, HTTPClient: hc})
+			if err != nil {
+				return nil, err
+			}
+			return seeingRemote{Remote: c, u: w.unseen}, nil
 		},
 		LocalFS: func(root string) exec.LocalFS {
-			return gatedFS{LocalFS: exec.NewOSFS(root), g: w.gate, log: w.logf}
+			return gatedFS{LocalFS: exec.NewOSFS(root), g: w.gate, log: w.logf, u: w.unseen}
 		},
 		Now:            w.clock.Now,
 		PollInterval:   time.Hour,
@@ -415,6 +406,7 @@ func (w *netWorld) pass() {
 	if err := w.gate.onePass(w.eng, 60*time.Second); err != nil {
 		w.fail("waiting for a pass: %v", err)
 	}
+	w.checkTruthfulStatus()
 }
 
 // settle checks the oracle once faults and edits stopped (see world.settle). A set-wide

@@ -358,3 +358,23 @@ func (b *endlessBody) Read(p []byte) (int, error) {
 }
 
 func (b *endlessBody) Close() error { return nil }
+
+func destination(r *http.Request) string {
+	if d := r.Header.Get("Destination"); d != "" {
+		if i := strings.Index(d, "/Docs"); i >= 0 {
+			d = d[i:]
+		}
+		return " → " + d
+	}
+	return ""
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}

@@ -45,12 +45,14 @@ func (w *world) side(local bool) side {
 					w.led.forget(data) // never written
 					return errDenied
 				}
+				w.unseen.touch(true, p)
 				return w.fs.WriteFile(p, []byte(data))
 			},
 			mkdir: func(p string) error {
 				if w.insideUnreadable(p) {
 					return errDenied
 				}
+				w.unseen.touch(true, p)
 				return w.fs.MkdirAll(p)
 			},
 			remove: func(p string) error {
@@ -58,6 +60,7 @@ func (w *world) side(local bool) side {
 					return errDenied
 				}
 				w.moveUnreadable(p, "") // (its permissions go with it)
+				w.unseen.touch(true, p)
 				return w.fs.Remove(p)
 			},
 			rename: func(from, to string) error {
@@ -65,6 +68,7 @@ func (w *world) side(local bool) side {
 					return errDenied
 				}
 				w.moveUnreadable(from, to)
+				w.unseen.renamed(true, from, to)
 				_, err := w.fs.Rename(from, to)
 				return err
 			},
@@ -72,11 +76,24 @@ func (w *world) side(local bool) side {
 	}
 	abs := func(p string) string { return remote.Join(cloudFolder, p) }
 	return side{name: "cloud", tree: w.cloudTree,
-		write:  func(p, data string) error { w.rem.Put(abs(p), []byte(data)); return nil },
-		mkdir:  func(p string) error { w.rem.MkdirAll(abs(p)); return nil },
-		remove: func(p string) error { w.rem.Remove(abs(p)); return nil },
+		write: func(p, data string) error {
+			w.unseen.touch(false, p)
+			w.rem.Put(abs(p), []byte(data))
+			return nil
+		},
+		mkdir: func(p string) error {
+			w.unseen.touch(false, p)
+			w.rem.MkdirAll(abs(p))
+			return nil
+		},
+		remove: func(p string) error {
+			w.unseen.touch(false, p)
+			w.rem.Remove(abs(p))
+			return nil
+		},
 		rename: func(from, to string) error {
 			w.adoptPartials(from) // a person who moves a cut upload's bytes keeps them
+			w.unseen.renamed(false, from, to)
 			w.rem.Rename(abs(from), abs(to))
 			return nil
 		},

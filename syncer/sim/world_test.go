@@ -80,6 +80,10 @@ type world struct {
 	// cloud paths the engine deleted below one of them while it was unreadable
 	unreadable   map[string]bool
 	blindDeletes []string
+	// unseen: what a person changed that the engine has not looked at yet (status_test.go);
+	// reading: the status oracle is reading the store (store faults leave it alone)
+	unseen  *unseen
+	reading atomic.Bool
 
 	// The running engine instance.
 	eng   *syncer.Engine
@@ -110,6 +114,7 @@ func newWorld(t testing.TB, seed int64, opt worldOptions) *world {
 	}
 	w.outside.SetRootMissing(true)
 	w.unreadable = map[string]bool{}
+	w.unseen = newUnseen()
 	w.fs.Fault = w.scanFault
 	w.rem.MkdirAll(cloudFolder)
 	return w
@@ -220,11 +225,16 @@ func (w *world) setup() {
 }
 
 // pass lets exactly one engine pass run (the gate admits one local scan) and returns when
-// it ended. A pass that stops before scanning (a store fault) ends the call as well.
+// it ended; with SIM_STATUS_EACH_PASS=1 it then checks that the status the engine reports
+// is true (status_test.go). A pass that stops before scanning (a store fault) ends the
+// call as well.
 func (w *world) pass() {
 	w.t.Helper()
 	if err := w.gate.onePass(w.eng, 30*time.Second); err != nil {
 		w.fail("waiting for a pass: %v", err)
+	}
+	if statusEachPass() {
+		w.checkTruthfulStatus()
 	}
 }
 

@@ -96,6 +96,7 @@ func (f *simFS) Scan(ctx context.Context, opts exec.ScanOptions) ([]plan.Node, e
 	f.w.mu.Lock()
 	f.w.scans++
 	f.w.mu.Unlock()
+	f.w.unseen.scanned(f.w.insideUnreadable)
 	return f.fs.Scan(ctx, opts)
 }
 
@@ -135,6 +136,7 @@ func (f *simFS) Rename(from, to string) (plan.Node, error) {
 	n, err := f.fs.Rename(from, to)
 	if err == nil {
 		f.w.moveUnreadable(from, to) // (permissions go with the folder)
+		f.w.unseen.moved(true, from, to)
 	}
 	return n, err
 }
@@ -221,6 +223,12 @@ func (s *simRemote) enter(ctx context.Context, op, p string, mutating bool) (los
 	return false, nil
 }
 
+// rel is the set-relative path of account path p.
+func rel(p string) string {
+	r, _ := strings.CutPrefix(remote.Clean(p), cloudFolder+"/")
+	return r
+}
+
 // lostStep is the durable step of a mutation whose response a fault loses.
 func (s *simRemote) lostStep(op, p string) error {
 	if err := s.c.step("remote " + op + " " + p + " (response lost)"); err != nil {
@@ -247,7 +255,12 @@ func (s *simRemote) List(ctx context.Context, root string, prev []remote.Entry) 
 	if _, err := s.enter(ctx, "list", root, false); err != nil {
 		return nil, err
 	}
-	return s.r.List(ctx, root, prev)
+	failed := s.w.unseen.listing()
+	out, err := s.r.List(ctx, root, prev)
+	if err != nil {
+		failed()
+	}
+	return out, err
 }
 
 func (s *simRemote) Open(ctx context.Context, e remote.Entry, offset int64) (io.ReadCloser, error) {
@@ -332,13 +345,19 @@ func (s *simRemote) Move(ctx context.Context, e remote.Entry, newPath string) (r
 		if err := s.lostStep("move", e.Path); err != nil {
 			return remote.Entry{}, err
 		}
-		_, _ = s.r.Move(ctx, e, newPath)
+		if _, merr := s.r.Move(ctx, e, newPath); merr == nil {
+			s.w.unseen.moved(false, rel(e.Path), rel(newPath))
+		}
 		return remote.Entry{}, err
 	}
 	if err != nil {
 		return remote.Entry{}, err
 	}
-	return s.r.Move(ctx, e, newPath)
+	en, err := s.r.Move(ctx, e, newPath)
+	if err == nil {
+		s.w.unseen.moved(false, rel(e.Path), rel(newPath))
+	}
+	return en, err
 }
 
 func (s *simRemote) Delete(ctx context.Context, e remote.Entry) error {
