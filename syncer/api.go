@@ -60,6 +60,9 @@ type ItemInfo struct {
 	// MetadataNote says why the set does not sync them, when it does not (a local file
 	// system without user extended attributes, a server without dead properties).
 	MetadataNote string `json:"metadata_note,omitempty"`
+	// Note says what the last sync of the item did that its owner should know although it
+	// synced (a delete the cloud refused, undone by restoring the item); empty otherwise.
+	Note string `json:"note,omitempty"`
 }
 
 // SetInfo describes a sync set for lists and the preferences window.

@@ -198,6 +198,7 @@ func (e *Engine) itemInfo(s model.Set, it model.Item) ItemInfo {
 	info := ItemInfo{
 		Path: filepath.Join(s.LocalRoot, filepath.FromSlash(it.Path)), Set: s.ID, IsDir: it.IsDir,
 		Status: it.Status, Reason: it.Reason, Details: it.Details, Conflicts: []string{}, Message: Explain(it.Reason),
+		Note: it.Note,
 	}
 	if info.Status == "" {
 		info.Status = model.StatusSynced

@@ -439,7 +439,7 @@ func (p *pass) bases() []plan.Base {
 			RemoteID: it.Remote.ID, RemoteVersion: it.Remote.Version,
 			Hash:      it.Hash,
 			LocalSize: it.Local.Size, LocalModTime: it.Local.ModTime, RemoteSize: it.Remote.Size,
-			RemoteGone: it.Remote.Gone, LocalGone: it.Local.Gone,
+			RemoteGone: it.Remote.Gone, LocalGone: it.Local.Gone, Restore: it.Restore,
 			Excluded: it.Local.Excl || it.Remote.Excl,
 			Meta:     it.Meta,
 		})

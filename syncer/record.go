@@ -182,6 +182,8 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 			return mit, false, true
 		}
 		return p.failed(it, exists, res), false, true
+	case deleteRefused(res, it, exists):
+		return p.restore(it, res), false, true
 	case res.Err != nil:
 		return p.failed(it, exists, res), false, true
 	}
@@ -221,6 +223,10 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 	p.recordMeta(&it, a)
 	it.Status, it.Reason, it.Details, it.Attempts, it.NextRetry, it.Notified = model.StatusSynced, "", "", 0, time.Time{}, false
 	it.LastSync = now
+	if !it.Restore {
+		it.Note = "" // (a restore keeps the note that says why the item came back)
+	}
+	it.Restore = false
 	if res.ConflictCopy != "" {
 		it.Conflicts = append(without(it.Conflicts, res.ConflictCopy), res.ConflictCopy)
 		e.emit(Event{Kind: "conflict", Title: "Conflict: " + path.Base(a.To),
@@ -299,10 +305,7 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 			it.Path = a.Path
 		}
 	}
-	details := res.Err.Error()
-	if st := remote.StatusOf(res.Err); st != 0 {
-		details += fmt.Sprintf(" [HTTP %d]", st)
-	}
+	details := errDetails(res.Err)
 	same := it.Status == model.StatusFailed && it.Reason == reason
 	it.Status, it.Reason, it.Details = model.StatusFailed, reason, details
 	it.Attempts++
@@ -443,4 +446,67 @@ func (r *runner) setPrevRemote(en []remote.Entry) {
 	r.e.mu.Lock()
 	r.prevRemote = en
 	r.e.mu.Unlock()
+}
+
+// errDetails is the technical detail of a failure: the error and its HTTP status.
+func errDetails(err error) string {
+	details := err.Error()
+	if st := remote.StatusOf(err); st != 0 {
+		details += fmt.Sprintf(" [HTTP %d]", st)
+	}
+	return details
+}
+
+// A local delete the cloud refuses (permission denied: a read-only share, an Alfresco site
+// role that may not delete someone else's content) is undone, as Alfresco Desktop Sync and
+// the Nextcloud client do (FAILURE-MODES 21): the item — a folder with everything below
+// it — is downloaded again. Failing it instead left the file missing locally and retried
+// the delete on a timer forever. A delete that fails for another reason is an ordinary
+// failure (failed), retried with back-off.
+
+// deleteRefused reports whether result res is a refused delete of a synced item.
+func deleteRefused(res exec.Result, it model.Item, exists bool) bool {
+	return res.Action.Op == plan.DeleteRemote && res.Reason == remote.ReasonPermissionDenied && exists && it.HasBase
+}
+
+// restore marks it (and, for a folder, the items below it) to be downloaded again by the
+// next pass (Item.Restore, plan.Base.Restore), pending until then, and tells the owner once:
+// a log line, a notification and the item's note. It asks for the next pass at once.
+func (p *pass) restore(it model.Item, res exec.Result) model.Item {
+	e := p.e
+	details := errDetails(res.Err)
+	what := "file"
+	if it.IsDir {
+		what = "folder and its content"
+	}
+	it.Restore = true
+	it.Note = fmt.Sprintf("deleted on this computer, but the cloud refused to delete it (permission denied), "+
+		"so the %s were restored from the cloud", what)
+	if !it.IsDir {
+		it.Note = strings.Replace(it.Note, "were", "was", 1)
+	}
+	it.Status, it.Reason, it.Details = model.StatusPending, "", ""
+	it.Attempts, it.NextRetry, it.Waits, it.Notified = 0, time.Time{}, "", false
+	units := []model.Item{it}
+	if it.IsDir {
+		for k, below := range p.items {
+			if strings.HasPrefix(below.Path, it.Path+"/") && below.HasBase {
+				below.Restore, below.Note = true, fmt.Sprintf("restored with %s, which the cloud refused to delete", it.Path)
+				p.items[k] = below
+				p.moved = append(p.moved, below) // stored with this result
+				units = append(units, below)
+			}
+		}
+	}
+	e.mu.Lock()
+	for _, u := range units { // pending until the next pass restored them (settle closes the delete's)
+		p.r.view.planned.add("k:"+u.Key, u.Path)
+	}
+	e.mu.Unlock()
+	e.cfg.Log.Warn("the cloud refused a delete; the item is restored from the cloud", "set", p.s.ID, "path", it.Path, "err", details)
+	e.emit(Event{Kind: "failure", Title: "Not deleted in the cloud: " + path.Base(it.Path),
+		Body: fmt.Sprintf("%s: you may not delete it in the cloud (permission denied); it is restored from the cloud", it.Path),
+		Path: p.abs(it.Path), Account: p.s.Account, Reason: remote.ReasonPermissionDenied})
+	p.r.poke()
+	return it
 }

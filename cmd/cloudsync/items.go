@@ -82,7 +82,7 @@ func infoCmd(e *env) *cobra.Command {
 			return exitOK
 		})
 	})
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (path, status, reason, details, cloud{account,location,url}, last_sync, conflicts, metadata{title,description,author})")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (path, status, reason, details, note, cloud{account,location,url}, last_sync, conflicts, metadata{title,description,author})")
 	return cmd
 }
 
@@ -98,6 +98,9 @@ func (e *env) printInfo(it syncer.ItemInfo) {
 	}
 	if it.Message != "" {
 		rows = append(rows, []string{"Problem:", it.Message})
+	}
+	if it.Note != "" {
+		rows = append(rows, []string{"Note:", it.Note})
 	}
 	if it.Reason != "" {
 		rows = append(rows, []string{"Reason:", string(it.Reason)})

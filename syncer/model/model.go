@@ -157,6 +157,13 @@ type Item struct {
 	Conflicts []string `json:"conflicts,omitempty"`
 	// Notified is true once a notification for the current failure was shown.
 	Notified bool `json:"notified,omitempty"`
+	// Restore is set when the cloud refused to delete the item (permission denied) after it
+	// was deleted locally: the local delete is undone, the next pass downloads it again
+	// (SPEC §4, FAILURE-MODES 21). A successful sync of the item clears it.
+	Restore bool `json:"restore,omitempty"`
+	// Note says what the engine did that the owner should know although the item syncs
+	// (the refused delete it undid); shown by Sync Info until the item syncs again.
+	Note string `json:"note,omitempty"`
 }
 
 // IntentOp is the kind of transfer an Intent announces.

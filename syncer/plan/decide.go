@@ -184,6 +184,8 @@ func (st *state) decide(it *item) {
 			it.want = [2]bool{false, true}
 		case rc:
 			it.want, it.note = both, "edited in the cloud, deleted locally: restored"
+		case b.Restore:
+			it.want, it.note = both, "the cloud refused to delete it: restored"
 		case !trust && !b.LocalGone:
 			it.want, it.note = both, "missing locally, base not trusted: downloaded again"
 		case b.LocalGone:

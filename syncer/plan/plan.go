@@ -80,6 +80,9 @@ type Base struct {
 	// LocalGone: the local item was deleted and the cloud one kept.
 	RemoteGone bool
 	LocalGone  bool
+	// Restore: the cloud refused to delete the item (permission denied) when it was deleted
+	// locally; missing locally, it is downloaded again instead of deleted in the cloud.
+	Restore bool
 	// Excluded: the item left the sync on one side (e.g. local delete with "allow deletion
 	// on cloud" off); entries with this item's ids are ignored from now on.
 	Excluded bool

@@ -100,6 +100,19 @@ func TestEditBeatsDelete(t *testing.T) {
 		Remote: []Node{f("edited-cloud", "r2", "e2", "")}})
 }
 
+// TestRefusedDeleteIsRestored: an item whose delete the cloud refused (Base.Restore) and
+// that is still missing locally is downloaded again (a folder with its content), never
+// deleted in the cloud again; an unflagged sibling deleted locally is deleted.
+func TestRefusedDeleteIsRestored(t *testing.T) {
+	restore := func(b Base) Base { b.Restore = true; return b }
+	golden(t, Input{Options: trusted(),
+		Base: []Base{restore(bf("k1", "theirs.txt", "l1", "v1", "r1", "e1", "h1")),
+			restore(bd("k2", "Shared", "l2", "r2")), restore(bf("k3", "Shared/in.txt", "l3", "v1", "r3", "e1", "h1")),
+			bf("k4", "mine.txt", "l4", "v1", "r4", "e1", "h1")},
+		Remote: []Node{f("theirs.txt", "r1", "e1", ""), d("Shared", "r2"), f("Shared/in.txt", "r3", "e1", ""),
+			f("mine.txt", "r4", "e1", "")}})
+}
+
 func TestEditBeatsFolderDeleteRestoresParents(t *testing.T) {
 	opt := trusted()
 	opt.DeleteLocalOnCloudDelete = true

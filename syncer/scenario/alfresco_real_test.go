@@ -136,8 +136,10 @@ func TestAlfrescoCheckedOutFileIsLockedAndItsWorkingCopyNotSynced(t *testing.T) 
 // TestAlfrescoSiteRolesForbiddenChangesLoseNothing: a SiteContributor may change only what
 // it owns, a SiteCollaborator may also edit and rename others' files but not delete or move
 // them. Each forbidden local change (403) is reported permission_denied once, retried only
-// after its back-off, and loses nothing: the local edit stays, the cloud files stay. What
-// the role allows syncs (a new file, a Collaborator's edit and rename).
+// after its back-off, and loses nothing: the local edit stays, the cloud files stay. A
+// refused delete is undone instead (as Alfresco Desktop Sync does): the file is downloaded
+// again, synced with a note, no error. What the role allows syncs (a new file, deleting
+// one's own file, a Collaborator's edit and rename).
 func TestAlfrescoSiteRolesForbiddenChangesLoseNothing(t *testing.T) {
 	for _, role := range []string{"SiteContributor", "SiteCollaborator"} {
 		t.Run(role, func(t *testing.T) {
@@ -146,8 +148,10 @@ func TestAlfrescoSiteRolesForbiddenChangesLoseNothing(t *testing.T) {
 				lib.do(lib.Lib.WriteAs(alfOther, lib.p(f), []byte("bob's "+f)))
 			}
 			lib.do(lib.Lib.Mkdir(lib.p("sub")))
+			e.Local.Write("own.txt", "alice's, uploaded by her")
 			srv.SetRole(alfrescotest.DefaultNetwork, alfSite, alfUser, role)
 			e.SyncFolder(defaults())
+			e.Local.Remove("own.txt")
 			e.Local.Write("mine.txt", "alice's own") // first: it must not get gone.txt's inode
 			e.Local.Write("theirs.txt", "alice's edit")
 			e.Local.Rename("renamed.txt", "renamed by alice.txt")
@@ -156,11 +160,16 @@ func TestAlfrescoSiteRolesForbiddenChangesLoseNothing(t *testing.T) {
 			e.Sync()
 			e.Has(e.Cloud, "cloud", "mine.txt", "alice's own")
 			e.Has(e.Cloud, "cloud", "gone.txt", "bob's gone.txt")
+			e.Has(e.Local, "local", "gone.txt", "bob's gone.txt")
+			if info := e.Info("gone.txt"); info.Status != model.StatusSynced || info.Note == "" {
+				t.Errorf("gone.txt: status %s, note %q; want synced with a note", info.Status, info.Note)
+			}
+			e.Lacks(e.Cloud, "cloud", "own.txt")
 			e.Has(e.Cloud, "cloud", "moving.txt", "bob's moving.txt")
 			e.Has(e.Local, "local", "theirs.txt", "alice's edit")
-			forbidden := []string{"gone.txt", "moving.txt", "theirs.txt", "renamed.txt"}
+			forbidden := []string{"moving.txt", "theirs.txt", "renamed.txt"}
 			if role == "SiteCollaborator" {
-				forbidden = forbidden[:2]
+				forbidden = forbidden[:1]
 				e.Has(e.Cloud, "cloud", "theirs.txt", "alice's edit")
 				e.Has(e.Cloud, "cloud", "renamed by alice.txt", "bob's renamed.txt")
 			} else {

@@ -180,6 +180,58 @@ func safety() []Scenario {
 			e.Sync()
 			e.Has(e.Cloud, "cloud", "big.bin", "too much")
 		}},
+		{"CloudDeleteRefusedRestoresTheLocalCopy", func(e *Env) {
+			// FAILURE-MODES 21 (a read-only share; Alfresco roles that may not delete
+			// others' files): a local delete the cloud refuses with 403 is undone, as Alfresco
+			// Desktop Sync and Nextcloud do: the file, or the folder with its content, is
+			// downloaded again. The item is synced, not failed, and says why in a note; one
+			// notification per item; the delete is never tried again on a timer.
+			e.Need(e.Fault != nil, "inject server errors")
+			e.Local.Write("theirs.txt", "not mine to delete")
+			e.Local.Write("shared/inner.txt", "inner")
+			e.SyncFolder(defaults())
+			e.Fault(func(op, p string) int {
+				if op == "delete" {
+					return 403
+				}
+				return 0
+			})
+			e.Local.Remove("theirs.txt")
+			e.Local.Remove("shared")
+			e.Sync()
+			e.Has(e.Local, "local", "theirs.txt", "not mine to delete")
+			e.Has(e.Local, "local", "shared/inner.txt", "inner")
+			if errs := errorPaths(e); len(errs) != 0 {
+				e.T.Fatalf("Synced with errors: %v; a refused delete that was undone is no error", errs)
+			}
+			for _, p := range []string{"theirs.txt", "shared"} {
+				info := e.Info(p)
+				if info.Status != model.StatusSynced || !strings.Contains(info.Note, "permission") {
+					e.T.Fatalf("%s: status %s, note %q; want synced with a note on the refused delete", p, info.Status, info.Note)
+				}
+			}
+			deletes := calls(e, "delete")
+			for range 3 {
+				e.Sync()
+			}
+			if n := calls(e, "delete") - deletes; n != 0 {
+				e.T.Fatalf("%d more delete requests: the refused delete is retried", n)
+			}
+			if e.Events != nil {
+				for _, p := range []string{"theirs.txt", "shared"} {
+					n := 0
+					for _, ev := range e.Events() {
+						if ev.Path == e.Abs(p) && ev.Kind == "failure" {
+							n++
+						}
+					}
+					if n != 1 {
+						e.T.Fatalf("%d notifications for %s, want 1", n, p)
+					}
+				}
+			}
+			e.Converged(nil)
+		}},
 		{"AuthFailurePausesTheAccountAndNotifiesOnce", func(e *Env) {
 			// SPEC §4 auth_failed / FAILURE-MODES 22.
 			e.Need(e.Fault != nil, "inject server errors")
