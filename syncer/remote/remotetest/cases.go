@@ -252,7 +252,11 @@ func moveFileKeepsID(h *H) {
 		h.Errorf("Move returned %+v, want file b/g.txt", e)
 	}
 	h.WantID("Move(file)", t["a/f.txt"], e)
-	h.WantID("Stat after Move(file)", t["a/f.txt"], h.Stat("b/g.txt"))
+	st := h.Stat("b/g.txt")
+	h.WantID("Stat after Move(file)", t["a/f.txt"], st)
+	if e.ID != st.ID || e.Version != st.Version || e.Size != st.Size {
+		h.Errorf("Move returned %+v, Stat gives %+v: the entry of the moved file is the one listed", e, st)
+	}
 	h.WantGone("a/f.txt")
 	h.WantContent("b/g.txt", "content of a/f.txt")
 }

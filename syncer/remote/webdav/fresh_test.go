@@ -98,7 +98,8 @@ func TestListingAsksOnlyForWhatTheServerHas(t *testing.T) {
 // TestMoveAnsweredCreatedIsNotCheckedAgain: a probed server that answers a MOVE with 201
 // Created moved the file (x/net, as Apache and rclone): no PROPFIND of the source follows;
 // an unprobed client still checks it is gone (lighttpd answers 201 for a copy that kept
-// it, and is recognised by its Server header once probed).
+// it, and is recognised by its Server header once probed). A probed client asks nothing
+// after the MOVE of a file: the entry it returns is the one the server lists.
 func TestMoveAnsweredCreatedIsNotCheckedAgain(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
@@ -117,26 +118,40 @@ func TestMoveAnsweredCreatedIsNotCheckedAgain(t *testing.T) {
 	}{{newTestClient(t, url, nil), true}, {newProbedClient(t, url), false}} {
 		ctx := context.Background()
 		name := "f" + string(rune('0'+i))
-		e, err := c.client.Upload(ctx, name+".txt", nil, strings.NewReader("x"), 1)
+		if _, err := c.client.Upload(ctx, name+".txt", nil, strings.NewReader("x"), 1); err != nil {
+			t.Fatal(err)
+		}
+		e, err := c.client.Stat(ctx, name+".txt") // as a listing gives it
 		if err != nil {
 			t.Fatal(err)
 		}
 		mu.Lock()
 		seen = nil
 		mu.Unlock()
-		if _, err := c.client.Move(ctx, e, name+"-moved.txt"); err != nil {
+		got, err := c.client.Move(ctx, e, name+"-moved.txt")
+		if err != nil {
 			t.Fatal(err)
 		}
 		mu.Lock()
-		checked := false
+		checked, asked := false, false
 		after := false
 		for _, s := range seen {
 			after = after || strings.HasPrefix(s, "MOVE")
 			checked = checked || after && strings.HasPrefix(s, "PROPFIND") && strings.HasSuffix(s, "/"+name+".txt")
+			asked = asked || after && strings.HasPrefix(s, "PROPFIND")
 		}
 		mu.Unlock()
-		if checked != c.check {
-			t.Fatalf("source looked at after the MOVE: %v, want %v (%v)", checked, c.check, seen)
+		if checked != c.check || asked != c.check {
+			t.Fatalf("source looked at after the MOVE: %v, anything asked: %v, want %v (%v)", checked, asked, c.check, seen)
+		}
+		// The entry a probed client makes up is the one the server lists.
+		want, err := c.client.Stat(ctx, name+"-moved.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Path != want.Path || got.ID != want.ID || got.IDIsPath != want.IDIsPath || got.Version != want.Version ||
+			got.Size != want.Size || !got.ModTime.Equal(want.ModTime) || got.IsDir != want.IsDir {
+			t.Fatalf("Move returned %+v, the server lists %+v", got, want)
 		}
 	}
 }
