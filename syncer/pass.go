@@ -459,7 +459,7 @@ func (p *pass) options() plan.Options {
 		WatchedSince:             p.e.started,
 		Meta:                     p.meta,
 	}
-	setPathIDs(&o, p.pathIDs)
+	o.RemoteIDsArePaths = p.pathIDs
 	if n, ok := remote.As[remote.Namer](p.rem); ok {
 		o.FoldName, o.ValidRemoteName = n.FoldName, n.ValidateName
 	}

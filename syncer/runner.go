@@ -91,7 +91,7 @@ func (r *runner) loop(ctx context.Context) {
 		if drain(r.kick) {
 			list, full = true, true
 		}
-		r.pass(ctx, list, full)
+		r.runPass(ctx, list, full)
 		if list { // the poll interval counts from the last look at the cloud
 			if !poll.Stop() {
 				select {
@@ -169,8 +169,8 @@ func (r *runner) noteWatch(ev WatchEvent) bool {
 	return wanted
 }
 
-// pass runs one sync pass and publishes its outcome.
-func (r *runner) pass(ctx context.Context, list, full bool) {
+// runPass runs one sync pass (type pass, pass.go) and publishes its outcome.
+func (r *runner) runPass(ctx context.Context, list, full bool) {
 	e := r.e
 	e.mu.Lock()
 	r.listWanted, r.fullWanted = list || r.ix == nil, full
