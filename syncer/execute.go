@@ -413,41 +413,6 @@ func (p *pass) abs(rel string) string {
 	return path.Join(p.s.LocalRoot, rel)
 }
 
-// setFailure records a set-wide failure (the set stops syncing until it clears) and
-// notifies once when it is new.
-func (r *runner) setFailure(s model.Set, reason remote.Reason, details string) string {
-	e := r.e
-	cur, err := e.cfg.Store.GetSet(s.ID)
-	if err != nil {
-		return StateError
-	}
-	if cur.Error != reason || cur.ErrorDetails != details {
-		isNew := cur.Error != reason
-		cur.Error, cur.ErrorDetails = reason, details
-		if err := e.cfg.Store.PutSet(cur); err != nil {
-			e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
-		}
-		if isNew {
-			e.emit(Event{Kind: "failure", Title: "Sync stopped for " + path.Base(s.LocalRoot), Body: details, Path: s.LocalRoot, Account: s.Account, Reason: reason})
-		}
-		e.changed()
-		e.cfg.Log.Warn("set stopped", "set", s.ID, "reason", reason, "details", details) // once, not every pass
-	}
-	return StateError
-}
-
-func (r *runner) prevRemoteList() []remote.Entry {
-	r.e.mu.Lock()
-	defer r.e.mu.Unlock()
-	return r.prevRemote
-}
-
-func (r *runner) setPrevRemote(en []remote.Entry) {
-	r.e.mu.Lock()
-	r.prevRemote = en
-	r.e.mu.Unlock()
-}
-
 // errDetails is the technical detail of a failure: the error and its HTTP status.
 func errDetails(err error) string {
 	details := err.Error()
