@@ -61,6 +61,7 @@ type accountsTab struct {
 	empty    *widget.Label
 	showForm *widget.Button
 	form     *fyne.Container
+	formBox  *container.Scroll // the form, scrolled on its own below the list
 	buttons  *fyne.Container
 	tryLocal *fyne.Container
 	root     *fyne.Container
@@ -99,6 +100,7 @@ func (t *accountsTab) build() fyne.CanvasObject {
 		t.form.Show()
 		t.showForm.Hide()
 		t.root.Refresh()
+		t.formBox.ScrollToTop()
 		t.p.w.Canvas().Focus(t.name)
 	})
 	t.added = widget.NewLabel("")
@@ -146,8 +148,69 @@ func (t *accountsTab) build() fyne.CanvasObject {
 		t.tryLocal,
 	)
 	t.buttons = container.NewHBox(t.signIn, t.remove, layoutFill(), t.showForm)
-	t.root = container.NewBorder(t.empty, container.NewVBox(t.buttons, t.added, t.form), nil, nil, t.list)
+	t.formBox = container.NewVScroll(t.form)
+	t.root = container.New(&listOverForm{t: t}, t.empty, t.list, container.NewVBox(t.buttons, t.added), t.formBox)
 	return t.root
+}
+
+// listRows is how many accounts the list shows at least while the form is open.
+const listRows = 4
+
+// listOverForm lays out the accounts tab from the top: the no-account hint, the list,
+// the account buttons, then the form. The list keeps room for listRows accounts; a form
+// taller than what is left scrolls on its own (as a mature client's settings pane does),
+// so opening "Add account…" does not squeeze the list to two rows. Without accounts the
+// list needs no room and the form gets it all.
+type listOverForm struct{ t *accountsTab }
+
+// heights are the heights of the four parts in a tab size high.
+func (l *listOverForm) heights(objs []fyne.CanvasObject, height float32) (h [4]float32) {
+	pad := theme.Padding()
+	for _, i := range []int{0, 2} {
+		if objs[i].Visible() {
+			h[i] = objs[i].MinSize().Height
+			height -= h[i] + pad
+		}
+	}
+	form := float32(0)
+	if l.t.form.Visible() {
+		form = l.t.form.MinSize().Height + pad
+	}
+	h[1] = max(l.listMin(), height-form, 0)
+	h[1] = min(h[1], max(height, 0))
+	h[3] = max(height-h[1]-pad, 0)
+	return h
+}
+
+// listMin is the height of listRows accounts, or 0 while there is none.
+func (l *listOverForm) listMin() float32 {
+	if len(l.t.accounts) == 0 {
+		return 0
+	}
+	return listRows*l.t.list.CreateItem().MinSize().Height + (listRows-1)*theme.Padding()
+}
+
+func (l *listOverForm) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	h := l.heights(objs, size.Height)
+	y := float32(0)
+	for i, o := range objs {
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h[i]))
+		if o.Visible() {
+			y += h[i] + theme.Padding()
+		}
+	}
+}
+
+func (l *listOverForm) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(0, l.listMin())
+	for i, o := range objs {
+		if i != 1 && o.Visible() {
+			m := o.MinSize()
+			s = fyne.NewSize(max(s.Width, m.Width), s.Height+m.Height+theme.Padding())
+		}
+	}
+	return s
 }
 
 // showFields shows the form fields of the remote type labelled label, as its registry

@@ -150,6 +150,10 @@ func TestAccountsListShowsSeveralAccountsAndSignsInWithThePasswordOnly(t *testin
 	}
 	assertRows("opened")
 	test.Tap(button(t, c, LabelAddAccount))
+	assertRows("with the form opened by hand")
+	if !hasText(c, "Add an account") || c.Focused() != a.name {
+		t.Errorf("Add account… shows the form's heading %v, focuses the name %v", hasText(c, "Add an account"), c.Focused() == a.name)
+	}
 	test.Type(a.name, "archive")
 	test.Type(a.url, "https://archive.example/")
 	test.Type(a.user, "ann")

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -206,6 +207,28 @@ func (s *session) click(title, label string) {
 		}
 	}
 	s.t.Fatalf("%s shows no %q", title, label)
+}
+
+// scrollTo turns the mouse wheel where the text over shows (in a scrolled part of the
+// window titled title) until the window shows want.
+func (s *session) scrollTo(title, over, want string) {
+	s.t.Helper()
+	s.waitTexts(title, over)
+	id := window(s.t, "^"+regexp.QuoteMeta(title)+"$")
+	shown := s.shown(title)
+	i := slices.IndexFunc(shown, func(st shownText) bool { return st.text == over })
+	if i < 0 {
+		s.t.Fatalf("%s shows no %q", title, over)
+	}
+	at := shown[i]
+	focus(s.t, id)
+	for range 20 {
+		if strings.Contains(s.texts(title), want) {
+			return
+		}
+		clickAt(s.t, id, at.x+at.w/2, at.y+at.h/2, 5) // wheel down
+	}
+	s.waitTexts(title, want)
 }
 
 // waitTexts waits until the window titled title shows every one of want.
