@@ -4,9 +4,8 @@ package syncer
 // set-relative paths that changed, or full when the watcher lost track (a kernel queue
 // overflow, the periodic rescan, more paths than maxDirty). It makes a seen change pending
 // at once (SPEC §3), before any pass looked at it, and it is the input of subtree scans
-// (STYLE.md "scan what the watcher saw", issue 11): a pass may then rescan only the
-// folders of the dirty paths unless full is set. Only paths that belong to the set are
-// kept (see view.relevant). Guarded by Engine.mu, like the rest of the runner's view.
+// (docs/ARCHITECTURE.md, issue 11): a pass may then rescan only the folders of the dirty
+// paths unless full is set. Only paths that belong to the set are kept (see view.relevant). Guarded by Engine.mu, like the rest of the runner's view.
 type dirtySet struct {
 	paths map[string]struct{}
 	full  bool

@@ -14,7 +14,7 @@ import (
 // the mass-delete threshold wait for confirmation.
 
 // holdDeletes stops the set instead of deleting n of its total synced items: more than the
-// mass-delete threshold waits for the user's confirmation (KNOWN-FAILURES 3).
+// mass-delete threshold waits for the user's confirmation (FAILURE-MODES 3).
 func (p *pass) holdDeletes(n, total int) {
 	e, s := p.e, p.s
 	isNew := s.PendingDeletes == 0
@@ -33,8 +33,8 @@ func (p *pass) holdDeletes(n, total int) {
 
 // listEntries lists the set's cloud folder; hadRemote is the number of synced items with a
 // cloud side. ok false: the pass stops with state; the set's failure is recorded. Guards: a
-// vanished cloud root (KNOWN-FAILURES 23) and an empty listing where the base expects items
-// (KNOWN-FAILURES 2) stop the set instead of being read as deletions, unless the user
+// vanished cloud root (FAILURE-MODES 23) and an empty listing where the base expects items
+// (FAILURE-MODES 2) stop the set instead of being read as deletions, unless the user
 // confirmed with Request Sync.
 func (p *pass) listEntries(ctx context.Context, hadRemote int) ([]remote.Entry, string, bool) {
 	s := p.s
@@ -59,7 +59,7 @@ func (p *pass) listEntries(ctx context.Context, hadRemote int) ([]remote.Entry, 
 }
 
 // emptyRoot stops the set whose cloud folder answered with an empty listing although had
-// synced items had a cloud side (KNOWN-FAILURES 2).
+// synced items had a cloud side (FAILURE-MODES 2).
 func (p *pass) emptyRoot(had int) string {
 	s := p.s
 	p.hold(true)
@@ -70,7 +70,7 @@ func (p *pass) emptyRoot(had int) string {
 
 // cloudFailure is the state a pass stops in when the set's cloud folder cannot be read:
 // error after a refused sign-in (the account pauses) or when the folder is gone
-// (KNOWN-FAILURES 23), offline when the cloud cannot be reached.
+// (FAILURE-MODES 23), offline when the cloud cannot be reached.
 func (p *pass) cloudFailure(ctx context.Context, err error) string {
 	e, s := p.e, p.s
 	switch {

@@ -1,8 +1,8 @@
 // Package model holds the engine's persistent records (accounts' public data, sync sets,
 // items with their base) and the Store contract that keeps them. It is plain data: no I/O,
 // so the engine core, the Badger store (syncer/state), the control API and the UI can all
-// share it without the engine importing a database. (STYLE.md lists no such package; it
-// exists so that syncer does not import syncer/state, which imports Badger.)
+// share it without the engine importing a database: it exists so that syncer does not
+// import syncer/state, which imports Badger.
 //
 // It may import syncer/remote of this module (for its value types).
 package model

@@ -1,8 +1,8 @@
 // Package alfresco is the Alfresco Content Services remote: a remote.Remote over the public
 // REST API v1, written by hand on net/http and encoding/json (no maintained Go SDK exists;
-// NOTES §9). It owns the Alfresco side of cloudsync: ticket login with one re-login on
-// 401, networks, site memberships and their documentLibrary containers, children listings
-// with paging, folder creation, multipart uploads, new versions (PUT nodes/{id}/content),
+// REAL-ALFRESCO.md §15). It owns the Alfresco side of cloudsync: ticket login with one
+// re-login on 401, networks, site memberships and their documentLibrary containers,
+// children listings with paging, folder creation, multipart uploads, new versions (PUT nodes/{id}/content),
 // ranged downloads, renames (PUT nodes/{id}), moves (POST nodes/{id}/move), deletes into the
 // trashcan, Alfresco's timestamp format, its name rules (Namer), Share or Content App URLs
 // (WebURLer), and the mapping of HTTP statuses to remote's error kinds (kindOf, the one
@@ -169,7 +169,7 @@ func (c *Client) rel(full string) string {
 	return strings.TrimPrefix(full, c.folder+"/")
 }
 
-// ValidateName refuses names Alfresco's cm:filename constraint forbids (NOTES §8):
+// ValidateName refuses names Alfresco's cm:filename constraint forbids (REAL-ALFRESCO.md §14):
 // `* " < > \ / ? : |`, a trailing dot or space, the empty name, and names over 255
 // characters (the practical limit of Share and of association names).
 func (c *Client) ValidateName(name string) error {

@@ -235,7 +235,7 @@ func (c *Client) login(ctx context.Context) (string, error) {
 }
 
 // kindOf is the one mapping from an Alfresco status code (and, for 409, its message) to an
-// error kind (NOTES §4.2). Alfresco's errorKey is not a code: for 409 it is the message.
+// error kind (REAL-ALFRESCO.md §12.2). Alfresco's errorKey is not a code: for 409 it is the message.
 func kindOf(status int, msg string) error {
 	switch status {
 	case http.StatusUnauthorized:

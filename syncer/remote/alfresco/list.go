@@ -40,7 +40,7 @@ type rootState struct {
 
 // List returns every entry below folder root, paths relative to root.
 //
-// Change detection (NOTES §6.1, REAL-ALFRESCO.md): Alfresco has no delta feed, so List
+// Change detection (REAL-ALFRESCO.md §13 and §2): Alfresco has no delta feed, so List
 // walks the tree with one children listing per folder. What it can prune uses Alfresco's
 // timestamps: adding, deleting, renaming or moving a child changes the parent folder's
 // modifiedAt, and a new version, a rename or a move changes the node's own. But the

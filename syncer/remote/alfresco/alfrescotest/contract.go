@@ -70,7 +70,7 @@ var SharedContract = sync.OnceValues(func() (*Contract, error) {
 // Two adaptations make the official text checkable by kin-openapi, without loosening it:
 //   - The name pattern `^(?!(…))` uses a negative lookahead, which Go's regexp lacks; it is
 //     evaluated as "the inner expression does not match at the start", which is its meaning.
-//   - "format: date-time" is checked as Alfresco writes timestamps (NOTES §2:
+//   - "format: date-time" is checked as Alfresco writes timestamps (REAL-ALFRESCO.md §11:
 //     2019-09-02T12:24:52.887+0000, offset without colon), besides RFC 3339.
 //
 // One addition: the multipart upload's form is described in the definition's prose (the

@@ -3,8 +3,8 @@
 // their documentLibrary, a node tree with ids, version labels, modifiedAt timestamps with
 // Alfresco's one-level propagation to the parent, locks, permissions, a trashcan, a quota)
 // and speaks the public REST API v1 with Alfresco's status codes, error bodies, date
-// format and name rules (NOTES.md §1–§8): ticket login, networks, site memberships and
-// containers, node get / children (paging, orderBy, where, include, includeSource,
+// format and name rules (REAL-ALFRESCO.md §10–§14): ticket login, networks, site
+// memberships and containers, node get / children (paging, orderBy, where, include, includeSource,
 // relativePath) / create (JSON and multipart) / update / move / delete / content (Range) /
 // new version / lock.
 //
@@ -521,7 +521,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// writeErr writes Alfresco's error envelope (NOTES §4.1).
+// writeErr writes Alfresco's error envelope (REAL-ALFRESCO.md §12.1).
 func writeErr(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, map[string]any{"error": map[string]any{
 		"errorKey":       e.key,

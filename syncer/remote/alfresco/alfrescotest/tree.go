@@ -127,7 +127,7 @@ func (n *node) isAncestorOf(m *node) bool {
 }
 
 // forbiddenName is the cm:filename constraint of Alfresco's content model: a name that
-// matches it is refused with 422 (see NOTES §8).
+// matches it is refused with 422 (see REAL-ALFRESCO.md §14).
 var forbiddenName = regexp.MustCompile(`^(?:(.*["*\\><?/:|]+.*)|(.*[.]?.*[.]+$)|(.*[ ]+$))`)
 
 // validName reports whether Alfresco accepts name for a node.
