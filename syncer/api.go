@@ -155,13 +155,15 @@ type Settings struct {
 
 // Event is something the UI may announce (a notification) or react to (refresh).
 type Event struct {
-	Seq     int64     `json:"seq"`
-	Time    time.Time `json:"time"`
-	Kind    string    `json:"kind"` // "failure", "conflict", "auth", "first_sync_done", "changed"
-	Title   string    `json:"title"`
-	Body    string    `json:"body"`
-	Path    string    `json:"path,omitempty"`
-	Account string    `json:"account,omitempty"`
+	Seq  int64     `json:"seq"`
+	Time time.Time `json:"time"`
+	// Kind is "failure", "conflict", "auth", "first_sync_done", "changed", or "restored" (a
+	// local delete the cloud refused was undone: the item is back, Body says so).
+	Kind    string `json:"kind"`
+	Title   string `json:"title"`
+	Body    string `json:"body"`
+	Path    string `json:"path,omitempty"`
+	Account string `json:"account,omitempty"`
 	// Reason is the failure reason of a "failure" event ("" for a set-wide stop without one).
 	Reason remote.Reason `json:"reason,omitempty"`
 }

@@ -469,9 +469,8 @@ func (p *pass) restore(it model.Item, res exec.Result) model.Item {
 	}
 	e.mu.Unlock()
 	e.cfg.Log.Warn("the cloud refused a delete; the item is restored from the cloud", "set", p.s.ID, "path", it.Path, "err", details)
-	e.emit(Event{Kind: "failure", Title: "Not deleted in the cloud: " + path.Base(it.Path),
-		Body: fmt.Sprintf("%s: you may not delete it in the cloud (permission denied); it is restored from the cloud", it.Path),
-		Path: p.abs(it.Path), Account: p.s.Account, Reason: remote.ReasonPermissionDenied})
+	e.emit(Event{Kind: "restored", Title: "“" + path.Base(it.Path) + "” was restored",
+		Body: ExplainRefusedDelete(it.IsDir), Path: p.abs(it.Path), Account: p.s.Account})
 	p.r.poke()
 	return it
 }

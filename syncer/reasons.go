@@ -51,3 +51,13 @@ func ExplainSet(r remote.Reason, pendingDeletes int) string {
 	}
 	return Explain(r)
 }
+
+// ExplainRefusedDelete is the plain sentence for a local delete the cloud refused (you may
+// not delete the item there): the item was restored on this computer (FAILURE-MODES 21).
+// It is no failure, so it does not ask for write access as permission_denied does.
+func ExplainRefusedDelete(isDir bool) string {
+	if isDir {
+		return "The cloud refused to delete this folder (you do not have permission to delete it there), so the folder and its content were restored on this computer."
+	}
+	return "The cloud refused to delete this file (you do not have permission to delete it there), so the file was restored on this computer."
+}

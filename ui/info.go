@@ -106,8 +106,10 @@ func (iw *infoWindow) content(info syncer.ItemInfo, err error) fyne.CanvasObject
 	if msg := explain(info); msg != "" && info.Status == model.StatusFailed {
 		parts = append(parts, wrap(msg))
 	}
-	if note != "" {
-		parts = append(parts, wrap(note))
+	for _, n := range []string{note, sentence(info.Note)} {
+		if n != "" {
+			parts = append(parts, wrap(n))
+		}
 	}
 	fixes := iw.fixes(info)
 	if len(fixes) > 0 {

@@ -173,3 +173,23 @@ func bodyButtons(t *testing.T, c fyne.Canvas) []*widget.Button {
 	t.Fatal("Sync Info has no scrolled body")
 	return nil
 }
+
+// TestSyncInfoShowsTheNoteOfARestoredItem: an item the engine restored because the cloud
+// refused its delete is synced with a note (ItemInfo.Note, issue 12 point 3); Sync Info
+// shows that note as a plain sentence, as `cloudsync info` prints it as Note:.
+func TestSyncInfoShowsTheNoteOfARestoredItem(t *testing.T) {
+	api := newFakeAPI()
+	api.items = []syncer.ItemInfo{{Path: "/h/P/theirs.txt", Status: model.StatusSynced, LastSync: "2026-12-01T10:00:00Z",
+		Note:  "deleted on this computer, but the cloud refused to delete it (permission denied), so the file was restored from the cloud",
+		Cloud: syncer.Cloud{Account: "w", Location: "P/theirs.txt"}}}
+	u, _, _ := newTestUI(t, api)
+	u.showInfo("/h/P/theirs.txt")
+	c := u.Window("info").Canvas()
+	want := "Deleted on this computer, but the cloud refused to delete it (permission denied), so the file was restored from the cloud."
+	if !hasText(c, want) {
+		t.Errorf("Sync Info does not show the note as a sentence %q", want)
+	}
+	if !hasText(c, "Synced") {
+		t.Error("Sync Info does not show the item as synced")
+	}
+}

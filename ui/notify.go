@@ -50,6 +50,8 @@ func (n *notifier) add(ev syncer.Event, enabled bool) {
 		key = "auth|" + ev.Account
 	case "first_sync_done":
 		key = "first|" + ev.Path
+	case "restored": // the engine tells each refused delete once; a later one is news again
+		key = fmt.Sprintf("restored|%s|%d", ev.Path, ev.Seq)
 	default:
 		return
 	}
@@ -123,6 +125,9 @@ func (n *notifier) single(ev syncer.Event) Notification {
 		note.Actions = []NotificationAction{u.openFolderAction(filepath.Dir(ev.Path)), {NoteSyncInfo, func() { u.gui(func() { u.showInfo(item) }) }}}
 	case "first_sync_done":
 		note.Actions = []NotificationAction{u.openFolderAction(ev.Path)}
+	case "restored":
+		p := ev.Path
+		note.Actions = []NotificationAction{u.openFolderAction(filepath.Dir(p)), {NoteSyncInfo, func() { u.gui(func() { u.showInfo(p) }) }}}
 	}
 	return note
 }

@@ -276,6 +276,14 @@ func TestNotificationsTellOnceAndSummarise(t *testing.T) {
 			true, []string{"Sign-in needed for w: "}},
 		{"first big sync", []syncer.Event{{Kind: "first_sync_done", Title: "Sync finished", Body: "/h/P: 500 items synced", Path: "/h/P"}},
 			true, []string{"Sync finished: /h/P: 500 items synced"}},
+		{"a delete the cloud refused says the item was restored, not to ask for write access",
+			[]syncer.Event{{Kind: "restored", Seq: 7, Title: "“theirs.txt” was restored", Body: syncer.ExplainRefusedDelete(false),
+				Path: "/h/P/theirs.txt"}}, true,
+			[]string{"“theirs.txt” was restored: " + syncer.ExplainRefusedDelete(false)}},
+		{"each refused delete is told, also of the same item again",
+			[]syncer.Event{{Kind: "restored", Seq: 7, Title: "“d” was restored", Body: "b", Path: "/h/P/d"},
+				{Kind: "restored", Seq: 9, Title: "“d” was restored", Body: "b", Path: "/h/P/d"}}, true,
+			[]string{"“d” was restored: b", "“d” was restored: b"}},
 		{"changes only refresh", []syncer.Event{{Kind: "changed"}}, true, nil},
 		{"the setting turns them off", []syncer.Event{fail("a.txt", remote.ReasonLocked), {Kind: "conflict", Title: "Conflict: x", Path: "/x"}}, false, nil},
 	}
@@ -373,4 +381,21 @@ func trayLine(tr *fakeTray) string {
 		return l[0]
 	}
 	return ""
+}
+
+// TestRestoredNotificationOpensSyncInfo: the notification of a refused delete that was
+// undone opens the restored item's Sync Info, which shows why it came back.
+func TestRestoredNotificationOpensSyncInfo(t *testing.T) {
+	api := newFakeAPI()
+	api.items = []syncer.ItemInfo{{Path: "/h/P/theirs.txt", Status: model.StatusSynced, Note: "restored because the cloud refused"}}
+	u, h, _ := newTestUI(t, api)
+	u.handleEvents([]syncer.Event{{Kind: "restored", Seq: 3, Title: "“theirs.txt” was restored",
+		Body: syncer.ExplainRefusedDelete(false), Path: "/h/P/theirs.txt"}})
+	if len(h.notes) != 1 {
+		t.Fatalf("notifications %q", h.texts())
+	}
+	h.action(t, 0, NoteSyncInfo)
+	if u.info == nil || u.info.path != "/h/P/theirs.txt" || !hasText(u.Window("info").Canvas(), "Restored because the cloud refused.") {
+		t.Errorf("Sync Info of the restored item opened %+v", u.info)
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -304,4 +306,19 @@ func folderWords(dir, home string) string {
 		dir = "~" + dir[len(home):]
 	}
 	return shortPath(dir, 48)
+}
+
+// sentence makes an engine note ("deleted on this computer, but …") a sentence to show:
+// a capital first letter and a full stop. "" stays "".
+func sentence(note string) string {
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return ""
+	}
+	r, n := utf8.DecodeRuneInString(note)
+	note = string(unicode.ToUpper(r)) + note[n:]
+	if !strings.ContainsAny(note[len(note)-1:], ".!?") {
+		note += "."
+	}
+	return note
 }

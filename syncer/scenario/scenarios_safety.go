@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
@@ -221,8 +222,13 @@ func safety() []Scenario {
 				for _, p := range []string{"theirs.txt", "shared"} {
 					n := 0
 					for _, ev := range e.Events() {
-						if ev.Path == e.Abs(p) && ev.Kind == "failure" {
-							n++
+						if ev.Path != e.Abs(p) || ev.Kind == "changed" {
+							continue
+						}
+						n++
+						// Its own sentence: restored, not "ask for write access" (a failure's).
+						if want := syncer.ExplainRefusedDelete(p == "shared"); ev.Kind != "restored" || ev.Body != want {
+							e.T.Fatalf("%s: notification %s %q, want restored %q", p, ev.Kind, ev.Body, want)
 						}
 					}
 					if n != 1 {
