@@ -134,6 +134,7 @@ func (x *setIndex) cloudFP(it model.Item) uint64 {
 // records (items without a base) have no side to compare: they are kept only as
 // unsettled. Callers hold mu.
 func (x *setIndex) put(it model.Item) {
+	old := x.entryOf(it.Key)
 	x.drop(it.Key)
 	h := x.pathHash(it.Path)
 	k := ixKey{path: h, counted: !it.Local.Excl && !it.Remote.Excl}
@@ -170,8 +171,36 @@ func (x *setIndex) put(it model.Item) {
 	if prev, ok := x.byPath[h]; ok {
 		x.count(prev, -1) // two items at one path for a moment: the last written has it
 	}
+	if old.key == it.Key && old.path == h { // what this pass's looks found still holds where the side is unchanged
+		e.seenL, e.seenC = old.seenL, old.seenC
+		if e.local == old.local && e.flags == old.flags {
+			e.sameL = old.sameL
+		}
+		if e.cloud == old.cloud && e.flags == old.flags {
+			e.sameC = old.sameC
+		}
+	}
 	x.byPath[h] = e
 	x.count(e, 1)
+}
+
+// keyedEntry is an item's index entry with its path hash.
+type keyedEntry struct {
+	ixEntry
+	path uint64
+}
+
+// entryOf returns the entry of the item keyed key (zero if it has none). Callers hold mu.
+func (x *setIndex) entryOf(key string) keyedEntry {
+	k, ok := x.byKey[key]
+	if !ok {
+		return keyedEntry{}
+	}
+	e, ok := x.byPath[k.path]
+	if !ok || e.key != key {
+		return keyedEntry{}
+	}
+	return keyedEntry{e, k.path}
 }
 
 // drop forgets the item keyed key. Callers hold mu.
