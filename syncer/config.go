@@ -66,7 +66,8 @@ type Config struct {
 	UploadLimit, DownloadLimit int64
 	// Parallel bounds concurrent transfers (uploads, downloads) across all sets: one
 	// engine-wide limit (default 4). A pass runs twice as many actions at once, so that
-	// folders, moves and deletions go on beside the transfers.
+	// folders, moves and deletions go on beside the transfers; with 1 it runs one action at
+	// a time, in plan order (a reproducible run: the simulation's seeds).
 	Parallel int
 	// MemoryLimit, when set, is given the soft memory limit the engine wants for the items
 	// it syncs (memory.go), whenever that changes much; the host passes it to
@@ -115,4 +116,12 @@ func (c *Config) defaults() {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
+}
+
+// actionsAtOnce is the number of actions a pass runs at once (see Parallel).
+func (c Config) actionsAtOnce() int {
+	if c.Parallel == 1 {
+		return 1
+	}
+	return 2 * c.Parallel
 }

@@ -63,7 +63,7 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 			p.hold(true)
 		}
 	}
-	env := exec.Env{Local: p.lfs, Remote: p.rem, RemoteRoot: p.s.RemoteRoot, Parallel: 2 * e.cfg.Parallel,
+	env := exec.Env{Local: p.lfs, Remote: p.rem, RemoteRoot: p.s.RemoteRoot, Parallel: e.cfg.actionsAtOnce(),
 		Transfers: e.transfers, Now: e.cfg.Now,
 		Progress: r.prog.moved}
 	exec.Run(ctx, env, pl, func(res exec.Result) {
