@@ -119,7 +119,9 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	}
 	if sc.unreadableMoved() {
 		// An unreadable synced folder that moved holds its items where they cannot be
-		// seen: the full pass (keepUnreadable) places them.
+		// seen: the full pass (keepUnreadable) places them. What the look saw is pending
+		// meanwhile (the folder is not synced at its old path while the full pass looks).
+		p.noteLocal(sc.localInput())
 		p.restoreDirty(dirty)
 		return p.run(ctx)
 	}
