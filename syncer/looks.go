@@ -37,7 +37,7 @@ func (r *runner) scoped(s model.Set, force bool, own []string) (*setIndex, look,
 		return nil, look{}, dirtySet{}, false
 	}
 	e.mu.Lock()
-	d := r.view.dirty.take()
+	d := r.view.takeDirty()
 	r.watchFresh = false
 	e.mu.Unlock()
 	lk := look{cloud: list, full: d.full || fresh || !watching || full}

@@ -33,7 +33,7 @@ func (p *pass) hold(on bool) {
 func (p *pass) takeDirty() dirtySet {
 	p.e.mu.Lock()
 	defer p.e.mu.Unlock()
-	return p.r.view.dirty.take()
+	return p.r.view.takeDirty()
 }
 
 // restoreDirty gives them back when the scan failed.

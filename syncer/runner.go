@@ -190,6 +190,7 @@ func (r *runner) runPass(ctx context.Context, list, full bool) {
 	r.lastPass = r.look
 	r.lastPass.Seconds = time.Since(started).Seconds()
 	r.running = false
+	r.view.doneLooking()
 	r.finished++
 	r.lastActions = actions
 	changed := r.lastState != state

@@ -46,6 +46,7 @@ type view struct {
 	copies     map[string]bool // registered conflict copies
 
 	dirty    dirtySet
+	looking  dirtySet // what the running pass took from dirty: pending until the pass ends
 	seen     pendingIndex
 	planned  pendingIndex
 	seenOnly int // units of seen that planned does not have (see setSeen)
@@ -194,6 +195,11 @@ func (v *view) pending() int {
 			n++
 		}
 	}
+	for p := range v.looking.paths {
+		if !v.dirty.has(p) && !v.seen.has(p) && !v.planned.has(p) {
+			n++
+		}
+	}
 	if v.held {
 		n = max(n, v.items-v.failed)
 	}
@@ -202,8 +208,20 @@ func (v *view) pending() int {
 
 // isPending reports whether set-relative path p is pending.
 func (v *view) isPending(p string) bool {
-	return v.held || v.dirty.has(p) || v.seen.has(p) || v.planned.has(p)
+	return v.held || v.dirty.has(p) || v.looking.has(p) || v.seen.has(p) || v.planned.has(p)
 }
+
+// takeDirty hands what the watcher reported to a pass about to look at it. The paths stay
+// pending until the pass ended (doneLooking): until its look noted what is there, a path
+// reported changed is not known synced.
+func (v *view) takeDirty() dirtySet {
+	d := v.dirty.take()
+	v.looking = dirtySet{paths: maps.Clone(d.paths)}
+	return d
+}
+
+// doneLooking ends what takeDirty began: the pass noted, planned or gave back the paths.
+func (v *view) doneLooking() { v.looking = dirtySet{} }
 
 // relevant reports whether a local change at set-relative path p concerns the set: not one
 // of cloudsync's own files, no ignored name (office temp and lock files), no conflict copy,
