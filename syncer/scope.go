@@ -68,7 +68,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	p.unreadable = map[string]error{}
 	if err := p.loadIntents(); err != nil {
 		p.restoreDirty(dirty)
-		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
+		return 0, p.stateUnread(ix, err)
 	}
 	if err := p.lfs.RootOK(false); err != nil {
 		p.restoreDirty(dirty)
@@ -105,7 +105,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	}
 	if err := sc.load(keys); err != nil {
 		p.restoreDirty(dirty)
-		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
+		return 0, p.stateUnread(ix, err)
 	}
 	for _, it := range p.items {
 		roots = append(roots, it.Path)
@@ -127,7 +127,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	}
 	if err := sc.widen(ctx); err != nil {
 		p.restoreDirty(dirty)
-		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
+		return 0, p.stateUnread(ix, err)
 	}
 	p.noteLocal(sc.localInput()) // seen changes are pending, also if the cloud is out of reach
 	// A local deletion is planned against a fresh listing, never against the base's picture
@@ -140,7 +140,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 		}
 		if err := sc.widen(ctx); err != nil {
 			p.restoreDirty(dirty)
-			return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
+			return 0, p.stateUnread(ix, err)
 		}
 	}
 	sc.hashNew(ctx)
@@ -200,6 +200,17 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	p.redirty()
 	p.finish(clean && len(left) == 0)
 	return work, StateIdle
+}
+
+// stateUnread stops a scoped pass that could not read the set's items from the store:
+// what its looks saw is not noted, so no item is known synced (view.held) until a full
+// pass (the index is marked stale) read them and listed the cloud again.
+func (p *pass) stateUnread(x *setIndex, err error) string {
+	x.mu.Lock()
+	x.stale = true
+	x.mu.Unlock()
+	p.hold(true)
+	return p.r.setFailure(p.s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
 }
 
 // remoteWork reports whether pl changes anything in the cloud.
@@ -460,10 +471,10 @@ func (sc *scope) lookCloud(ctx context.Context) (string, bool) {
 		x.mu.Unlock()
 	}
 	if err := sc.load(gone); err != nil {
-		return p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error()), false
+		return p.stateUnread(x, err), false
 	}
 	if err := sc.loadContext(heldKeys); err != nil {
-		return p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error()), false
+		return p.stateUnread(x, err), false
 	}
 	return StateIdle, true
 }
