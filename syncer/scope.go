@@ -115,6 +115,9 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 		if ctx.Err() != nil {
 			return 0, StateIdle
 		}
+		if se := (storeReadError{}); errors.As(err, &se) {
+			return 0, p.stateUnread(ix, se.error)
+		}
 		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the local folder failed, nothing was synced: "+err.Error())
 	}
 	if sc.unreadableMoved() {
@@ -212,6 +215,11 @@ func (p *pass) stateUnread(x *setIndex, err error) string {
 	p.hold(true)
 	return p.r.setFailure(p.s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
 }
+
+// storeReadError is a look's failure to read the set's items (not the folder it looks at).
+type storeReadError struct{ error }
+
+func (e storeReadError) Unwrap() error { return e.error }
 
 // remoteWork reports whether pl changes anything in the cloud.
 func remoteWork(pl plan.Plan) bool {
@@ -331,7 +339,7 @@ func (sc *scope) lookLocal(ctx context.Context, full bool, roots []string) error
 	}
 	x.mu.Unlock()
 	if err := sc.load(gone); err != nil {
-		return err
+		return storeReadError{err}
 	}
 	for _, k := range gone {
 		if it, ok := p.items[k]; ok && !p.underUnreadable(it.Path) { // unseen there, not gone
@@ -345,7 +353,7 @@ func (sc *scope) lookLocal(ctx context.Context, full bool, roots []string) error
 			continue
 		}
 		if err := sc.loadContext([]string{key}); err != nil {
-			return err
+			return storeReadError{err}
 		}
 		if it, ok := p.items[key]; ok && slices.Contains(it.Conflicts, c) {
 			it.Conflicts = without(it.Conflicts, c)
