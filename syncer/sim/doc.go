@@ -2,8 +2,8 @@
 // the real engine (syncer.New) over test doubles or a real WebDAV server and check the
 // oracle at the end of every run: no lost write, convergence within 3 passes, atomicity,
 // idempotence and containment; and truthful status: no item reported synced has sides that
-// differ (status_test.go), also after every pass in TestNetworkFaults (in the other layers
-// with SIM_STATUS_EACH_PASS=1).
+// differ (status_test.go), at the end of every run and after every engine pass in every
+// layer (SIM_STATUS_EACH_PASS=0 checks the in-memory layers at the end of runs only).
 //
 //   - TestSimulation: deterministic simulation. Random edits on both sides (create, edit,
 //     delete, rename, move, case-only rename, safe save) interleaved with single engine

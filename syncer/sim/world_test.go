@@ -225,8 +225,8 @@ func (w *world) setup() {
 }
 
 // pass lets exactly one engine pass run (the gate admits one local scan) and returns when
-// it ended; with SIM_STATUS_EACH_PASS=1 it then checks that the status the engine reports
-// is true (status_test.go). A pass that stops before scanning (a store fault) ends the
+// it ended; it then checks that the status the engine reports is true (unless
+// SIM_STATUS_EACH_PASS=0) (status_test.go). A pass that stops before scanning (a store fault) ends the
 // call as well.
 func (w *world) pass() {
 	w.t.Helper()
