@@ -205,22 +205,6 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	return work, StateIdle
 }
 
-// stateUnread stops a scoped pass that could not read the set's items from the store:
-// what its looks saw is not noted, so no item is known synced (view.held) until a full
-// pass (the index is marked stale) read them and listed the cloud again.
-func (p *pass) stateUnread(x *setIndex, err error) string {
-	x.mu.Lock()
-	x.stale = true
-	x.mu.Unlock()
-	p.hold(true)
-	return p.r.setFailure(p.s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
-}
-
-// storeReadError is a look's failure to read the set's items (not the folder it looks at).
-type storeReadError struct{ error }
-
-func (e storeReadError) Unwrap() error { return e.error }
-
 // remoteWork reports whether pl changes anything in the cloud.
 func remoteWork(pl plan.Plan) bool {
 	for _, a := range pl.Actions {
