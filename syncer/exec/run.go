@@ -94,6 +94,9 @@ type Result struct {
 	Identical bool
 
 	lm, rm sideMeta // what the content step left as each side's metadata (meta.go)
+	// pending: the upload left the look at the stored file to one listing of its folder
+	// (remote.DeferLookup); Remote is only what it wrote until the scheduler resolves it.
+	pending *remote.Pending
 }
 
 // Run executes p's actions over their dependency graph (Action.After), at most
@@ -152,6 +155,7 @@ type scheduler struct {
 	// folder unblocks the transfers of its content, so the pipeline never waits on one.
 	readyDirs []int
 	byID      map[int]int // action ID → index
+	held      heldUploads // done uploads waiting for their folder's listing (deferred.go)
 }
 
 // isDirOp reports whether a makes a folder.
@@ -192,10 +196,19 @@ func (s *scheduler) do(ctx context.Context, i int, fresh bool) Result {
 			return Result{Action: a, Local: a.Local, Remote: a.Remote, Skipped: true, Err: fmt.Errorf("%w: %w", ErrSkipped, ctx.Err())}
 		}
 	}
-	if fresh {
-		ctx = remote.InFreshFolder(ctx)
+	if !fresh {
+		return s.r.do(ctx, a)
 	}
-	return s.r.do(ctx, a)
+	ctx = remote.InFreshFolder(ctx)
+	if a.Op != plan.Upload || a.Meta != nil && *a.Meta != zeroMeta {
+		return s.r.do(ctx, a) // metadata to set on the stored file needs its entry now
+	}
+	pd := &remote.Pending{}
+	res := s.r.do(remote.DeferLookup(ctx, pd), a)
+	if pd.Deferred && res.Err == nil && !res.Skipped {
+		res.pending = pd
+	}
+	return res
 }
 
 // inFreshFolder reports whether a is a new file's upload or a cloud move into a folder
@@ -268,28 +281,26 @@ func (s *scheduler) run(ctx context.Context, acts []plan.Action) {
 			fresh := s.inFreshFolder(s.acts[i])
 			go func(i int) {
 				res := s.do(ctx, i, fresh)
-				s.report(res) // before the completion: dependents start after done returned
+				if res.pending == nil { // a held upload is reported when its folder is listed
+					s.report(res) // before the completion: dependents start after done returned
+				}
 				doneCh <- completion{i, res}
 			}(i)
 		}
 		if running == 0 {
-			break
+			if s.held.empty() {
+				break
+			}
+			s.resolveHeld(ctx) // nothing else to run: list the folders written into
+			continue
 		}
 		c := <-doneCh
 		running--
-		if c.res.Err != nil || c.res.Skipped {
-			s.state[c.i] = stFailed
-			s.skipUsers(c.i)
+		if c.res.pending != nil {
+			s.hold(ctx, c.i, c.res)
 			continue
 		}
-		s.state[c.i] = stDone
-		for _, u := range s.users[c.i] {
-			s.waiting[u]--
-			if s.waiting[u] == 0 && s.state[u] == stWaiting {
-				s.state[u] = stReady
-				s.insertReady(u)
-			}
-		}
+		s.finished(c.i, c.res)
 	}
 
 	// Whatever is left was cancelled before it started, or sits on a dependency cycle.
@@ -303,6 +314,24 @@ func (s *scheduler) run(ctx context.Context, acts []plan.Action) {
 		}
 		s.state[i] = stFailed
 		s.report(Result{Action: a, Skipped: true, Err: err, Local: a.Local, Remote: a.Remote})
+	}
+}
+
+// finished marks action i done (readying its dependents) or failed (skipping them), after
+// its result was reported.
+func (s *scheduler) finished(i int, res Result) {
+	if res.Err != nil || res.Skipped {
+		s.state[i] = stFailed
+		s.skipUsers(i)
+		return
+	}
+	s.state[i] = stDone
+	for _, u := range s.users[i] {
+		s.waiting[u]--
+		if s.waiting[u] == 0 && s.state[u] == stWaiting {
+			s.state[u] = stReady
+			s.insertReady(u)
+		}
 	}
 }
 

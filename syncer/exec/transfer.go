@@ -250,6 +250,17 @@ func (r *planRunner) upload(ctx context.Context, res Result) Result {
 		replace = &e
 	}
 	for attempt := 1; ; attempt++ {
+		if pd := remote.PendingOf(ctx); pd != nil && pd.Deferred {
+			// The last attempt left the look at what it stored to the folder's listing
+			// (remote.DeferLookup); this one replaces it, and needs its entry now.
+			pd.Deferred = false
+			e := r.resolveUpload(ctx, Result{Action: a, Remote: res.Remote, pending: pd}, nil)
+			if e.Err != nil {
+				return e
+			}
+			ent := r.entry(e.Remote, a.To)
+			replace, res.Remote = &ent, e.Remote
+		}
 		f, opened, err := r.env.Local.Open(a.Path)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {

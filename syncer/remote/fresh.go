@@ -1,6 +1,9 @@
 package remote
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // freshKey is the context key of InFreshFolder.
 type freshKey struct{}
@@ -21,4 +24,33 @@ func InFreshFolder(ctx context.Context) context.Context {
 func FreshFolder(ctx context.Context) bool {
 	v, _ := ctx.Value(freshKey{}).(bool)
 	return v
+}
+
+// pendingKey is the context key of DeferLookup.
+type pendingKey struct{}
+
+// Pending is what an Upload that left out the look at the stored file tells its caller
+// (see DeferLookup).
+type Pending struct {
+	// Deferred: the Entry Upload returned is only what it wrote (path, id where ids are
+	// paths, size); the caller must take the stored entry from a listing of the folder and
+	// check it is the one it wrote.
+	Deferred bool
+	// Date is the server's clock when it answered the write (zero when it gave none): the
+	// stored file's mtime is not later than its second.
+	Date time.Time
+}
+
+// DeferLookup marks ctx for an Upload of a new file whose caller will list the folder
+// after its other uploads there and take the stored entry from that one listing (issue 11:
+// a server whose write answer has no ETag, Apache, costs one PROPFIND per file otherwise).
+// A backend that would look the file up after writing it may instead set p.Deferred.
+func DeferLookup(ctx context.Context, p *Pending) context.Context {
+	return context.WithValue(ctx, pendingKey{}, p)
+}
+
+// PendingOf returns the Pending ctx was marked with by DeferLookup, or nil.
+func PendingOf(ctx context.Context) *Pending {
+	p, _ := ctx.Value(pendingKey{}).(*Pending)
+	return p
 }

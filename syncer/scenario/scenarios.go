@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -76,6 +77,31 @@ func basics() []Scenario {
 			e.Cloud.Mkdir("x/empty")
 			e.Sync()
 			e.Has(e.Local, "local", "x/y/z.txt", "deep")
+			e.Converged(nil)
+		}},
+		{"UploadsIntoANewFolderAskForItOnce", func(e *Env) {
+			// Issue 11: N new files in a new cloud folder cost N uploads and one listing of
+			// the folder, also where a PUT's answer has no ETag (Apache, nginx) and the
+			// stored file's entry must be asked for.
+			e.Need(e.Calls != nil, "count requests")
+			e.Local.Write("a.txt", "a")
+			e.SyncFolder(defaults())
+			lists := calls(e, "list")
+			e.Sync()
+			idle := calls(e, "list") - lists
+			const n = 12
+			for i := range n {
+				e.Local.Write(fmt.Sprintf("batch/f%02d.txt", i), strings.Repeat("x", i+1))
+			}
+			lists, up := calls(e, "list"), calls(e, "upload")
+			e.Sync()
+			if got := calls(e, "upload") - up; got != n {
+				e.T.Fatalf("%d uploads for %d new files", got, n)
+			}
+			if got := calls(e, "list") - lists; got > idle+n/2 { // rclone, whose PUT gives the ETag: idle+4
+				e.T.Fatalf("uploading %d files into a new folder asked %d PROPFINDs/listings (an idle pass: %d)", n, got, idle)
+			}
+			e.Has(e.Cloud, "cloud", "batch/f11.txt", strings.Repeat("x", 12))
 			e.Converged(nil)
 		}},
 		{"IdlePassMakesNoRequestsThatChangeAnything", func(e *Env) {

@@ -172,7 +172,9 @@ func (b *bodyReader) Close() error { return b.rc.Close() }
 // not paths), checked by PROPFIND and by If-Match with its ETag (when the server calls it
 // strong): ErrChanged otherwise, and ErrNotFound when it is gone. A missing parent folder is
 // ErrNotFound whatever the server answers (409, or 500 from nginx). The returned Entry is a
-// fresh Stat of the stored file.
+// fresh Stat of the stored file, or the PUT answer's when it says all (putEntry); a new
+// file whose caller asked to list its folder afterwards (remote.DeferLookup) gets only
+// what was written, and the caller checks the listed entry against it.
 func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r io.Reader, size int64) (remote.Entry, error) {
 	p = remote.Clean(p)
 	if p == "" {
@@ -224,6 +226,15 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 	resp.Body.Close()
 	if e, ok := c.putEntry(p, size, resp.Header); ok {
 		return e, nil
+	}
+	if pd := remote.PendingOf(ctx); pd != nil && replace == nil && !c.caps.ProbedAt.IsZero() {
+		// The caller lists the folder once after its uploads there (remote.DeferLookup)
+		// and checks the size and mtime it finds against this write.
+		pd.Deferred = true
+		if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			pd.Date = t.UTC()
+		}
+		return remote.Entry{Path: p, ID: p, IDIsPath: true, Size: size}, nil
 	}
 	return c.Stat(ctx, p)
 }
