@@ -270,6 +270,7 @@ func (s *scheduler) run(ctx context.Context, acts []plan.Action) {
 		}
 	}
 
+	s.countUploads()
 	// Buffered for every action, so a worker never blocks on sending its completion.
 	doneCh := make(chan completion, n)
 	running := 0
@@ -298,9 +299,10 @@ func (s *scheduler) run(ctx context.Context, acts []plan.Action) {
 		running--
 		if c.res.pending != nil {
 			s.hold(ctx, c.i, c.res)
-			continue
+		} else {
+			s.finished(c.i, c.res)
 		}
-		s.finished(c.i, c.res)
+		s.uploaded(ctx, c.i)
 	}
 
 	// Whatever is left was cancelled before it started, or sits on a dependency cycle.
