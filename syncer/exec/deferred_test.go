@@ -6,6 +6,7 @@ import (
 	"io"
 	"path"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +43,10 @@ func (d *deferringRemote) ReadDir(ctx context.Context, p string) ([]remote.Entry
 	d.mu.Lock()
 	d.lists = append(d.lists, p)
 	d.mu.Unlock()
+	if err := d.enter(ctx, "readdir", p); err != nil {
+		return nil, err
+	}
+	d.exit()
 	d.fakeRemote.mu.Lock()
 	defer d.fakeRemote.mu.Unlock()
 	var out []remote.Entry
@@ -71,7 +76,7 @@ func TestUploadsIntoAFreshFolderTakeTheirEntriesFromOneListing(t *testing.T) {
 	res := h.run(context.Background(), acts...)
 	var stats []string
 	for _, c := range h.rem.calls {
-		if c[:5] == "stat " {
+		if strings.HasPrefix(c, "stat ") {
 			stats = append(stats, c)
 		}
 	}
@@ -98,5 +103,33 @@ func TestUploadsIntoAFreshFolderTakeTheirEntriesFromOneListing(t *testing.T) {
 		if r.Remote == nil || r.Remote.Version != want.Version || r.Remote.ID != want.ID || r.Remote.Size != want.Size {
 			t.Fatalf("%s: recorded %+v, stored %+v", r.Action.Path, r.Remote, want)
 		}
+	}
+}
+
+// TestAFoldersHeldUploadsAreResolvedWhenItsLastUploadRan: the listing of a folder comes
+// right after its last upload, before the uploads into the next folder (results reach the
+// store folder by folder, not all at the end of the run).
+func TestAFoldersHeldUploadsAreResolvedWhenItsLastUploadRan(t *testing.T) {
+	h := newHarness(t)
+	h.env.Parallel = 1
+	h.env.Remote = &deferringRemote{fakeRemote: h.rem}
+	acts := []plan.Action{{ID: 1, Op: plan.MkdirRemote, Path: "d1", To: "d1", IsDir: true},
+		{ID: 2, Op: plan.MkdirRemote, Path: "d2", To: "d2", IsDir: true}}
+	for i, p := range []string{"d1/a", "d1/b", "d2/a", "d2/b"} {
+		h.fs.MkdirAll(path.Dir(p))
+		acts = append(acts, plan.Action{ID: i + 3, Op: plan.Upload, Path: p, To: p, Local: h.local(p, p), After: []int{1 + i/2}})
+	}
+	for _, r := range h.run(context.Background(), acts...) {
+		mustOK(t, r)
+	}
+	var got []string
+	for _, c := range h.rem.calls {
+		if strings.HasPrefix(c, "upload ") || strings.HasPrefix(c, "readdir ") {
+			got = append(got, strings.ReplaceAll(c, testRoot+"/", ""))
+		}
+	}
+	want := []string{"upload d1/a", "upload d1/b", "readdir d1", "upload d2/a", "upload d2/b", "readdir d2"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("calls %v, want %v", got, want)
 	}
 }
