@@ -98,7 +98,7 @@ func (s *scheduler) resolveDir(ctx context.Context, dir string) {
 
 // resolveUpload gives a held upload the stored file's entry: the one listed when it is
 // the file this upload wrote (same size, mtime not later than the server's answer to the
-// PUT), else a look at the file alone (PROPFIND Depth 0, as without the listing), which
+// PUT, pd.Until), else a look at the file alone (PROPFIND Depth 0, as without the listing), which
 // fails when it shows another file than the one written: a stranger's content is never
 // recorded as this upload's.
 func (r *planRunner) resolveUpload(ctx context.Context, res Result, listed map[string]remote.Entry) Result {
@@ -122,10 +122,10 @@ func (r *planRunner) resolveUpload(ctx context.Context, res Result, listed map[s
 }
 
 // wrote reports whether listed entry e can be the file an upload of size bytes stored,
-// which the server answered at pd.Date (a file's mtime is not later than that second).
+// which the server answered by pd.Until (a file's mtime is not later than that second).
 func wrote(e remote.Entry, size int64, pd *remote.Pending) bool {
 	if e.IsDir || e.Size != size {
 		return false
 	}
-	return pd.Date.IsZero() || e.ModTime.IsZero() || !e.ModTime.After(pd.Date.Add(time.Second))
+	return pd.Until.IsZero() || e.ModTime.IsZero() || !e.ModTime.After(pd.Until.Add(time.Second))
 }

@@ -35,7 +35,7 @@ func (d *deferringRemote) Upload(ctx context.Context, p string, replace *remote.
 	if s, ok := d.stranger[p]; ok {
 		d.put(p, s)
 	}
-	pd.Deferred, pd.Date = true, time.Now()
+	pd.Deferred, pd.Until = true, time.Now()
 	return remote.Entry{Path: p, ID: p, IDIsPath: true, Size: size}, nil
 }
 

@@ -36,9 +36,10 @@ type Pending struct {
 	// paths, size); the caller must take the stored entry from a listing of the folder and
 	// check it is the one it wrote.
 	Deferred bool
-	// Date is the server's clock when it answered the write (zero when it gave none): the
-	// stored file's mtime is not later than its second.
-	Date time.Time
+	// Until is the server's clock, at the latest, when it answered the write (its Date
+	// plus the request's length; zero when it gave none): the stored file's mtime is not
+	// later than that second.
+	Until time.Time
 }
 
 // DeferLookup marks ctx for an Upload of a new file whose caller will list the folder

@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/webdav/davtest"
 )
 
 // TestUploadIntoAFreshFolderSkipsTheLookFirst: a new file uploaded into a folder the engine
@@ -155,3 +158,67 @@ func TestMoveAnsweredCreatedIsNotCheckedAgain(t *testing.T) {
 		}
 	}
 }
+
+// slowReader gives its bytes one at a time, pausing before each.
+type slowReader struct {
+	data  []byte
+	pause time.Duration
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(r.pause)
+	p[0], r.data = r.data[0], r.data[1:]
+	return 1, nil
+}
+
+// TestDeferredUploadBoundsTheStoredMtime: an upload whose caller lists the folder
+// afterwards (remote.DeferLookup) is not looked at alone where the PUT's answer has no
+// ETag (Apache), and the time it reports (remote.Pending.Until) is not before the stored
+// file's mtime, even for a slow upload: Apache dates its answer when the request began.
+func TestDeferredUploadBoundsTheStoredMtime(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	url, _ := davtest.Shared(t, davtest.Apache).NewFolder(t)
+	caps, err := newTestClient(t, url, nil).Probe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == "PROPFIND" {
+			n.Add(1)
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	c, err := New(Config{URL: url, User: testUser, Password: testPassword, Capabilities: &caps, HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Mkdir(ctx, "d"); err != nil {
+		t.Fatal(err)
+	}
+	pd := &remote.Pending{}
+	n.Store(0)
+	e, err := c.Upload(remote.DeferLookup(remote.InFreshFolder(ctx), pd), "d/slow.txt", nil,
+		&slowReader{data: []byte("slow"), pause: 600 * time.Millisecond}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pd.Deferred || n.Load() != 0 || e.Size != 4 || e.Path != "d/slow.txt" {
+		t.Fatalf("deferred %v after %d PROPFINDs, entry %+v", pd.Deferred, n.Load(), e)
+	}
+	got, err := c.Stat(ctx, "d/slow.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pd.Until.IsZero() || got.ModTime.After(pd.Until.Add(time.Second)) {
+		t.Fatalf("stored mtime %v is after the answer's bound %v", got.ModTime, pd.Until)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -218,6 +218,7 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 	} else if et := strongETag(replace.Version); et != "" && !cur.weakETag {
 		req.Header.Set("If-Match", et)
 	}
+	sent := time.Now()
 	resp, err := c.do(req, p, noOverwrite, http.StatusOK, http.StatusCreated, http.StatusNoContent)
 	if err != nil {
 		return remote.Entry{}, c.destinationError(ctx, err, p)
@@ -232,7 +233,9 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 		// and checks the size and mtime it finds against this write.
 		pd.Deferred = true
 		if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-			pd.Date = t.UTC()
+			// Apache dates its answer when the request began (r->request_time), before
+			// the body was written: the request's length is added.
+			pd.Until = t.UTC().Add(time.Since(sent))
 		}
 		return remote.Entry{Path: p, ID: p, IDIsPath: true, Size: size}, nil
 	}
