@@ -145,14 +145,18 @@ func (r *planRunner) deleteLocal(res Result) Result {
 	return res
 }
 
-// deleteRemote deletes remote Path (into the remote's trash where it has one). A file is
-// first re-checked, so an edit made after the listing is not deleted (edit beats delete);
-// folders are not, as their version may change with any child. Already gone counts as
-// deleted.
+// deleteRemote deletes remote Path (into the remote's trash where it has one). The local
+// side is re-checked first (localStillGone), so a stale plan never deletes in the cloud what
+// is still there locally. A remote file is re-checked too, so an edit made after the listing
+// is not deleted (edit beats delete); folders are not, as their version may change with any
+// child. Already gone counts as deleted.
 func (r *planRunner) deleteRemote(ctx context.Context, res Result) Result {
 	a := res.Action
 	if a.Remote == nil {
 		return badPlan(res, "no remote snapshot")
+	}
+	if err := r.localStillGone(a); err != nil {
+		return localFailure(res, "local re-check", err, remote.ReasonNone)
 	}
 	e := r.entry(a.Remote, a.Path)
 	if !a.Remote.IsDir && a.Remote.Version != "" {
@@ -172,6 +176,39 @@ func (r *planRunner) deleteRemote(ctx context.Context, res Result) Result {
 	}
 	res.Remote = nil
 	return res
+}
+
+// localStillGone checks, just before a cloud delete, that local Path (where the plan saw the
+// item go) does not hold the item (a.Local's id) or an item of the cloud item's kind: a cloud
+// folder delete takes everything under it, so a plan made from a stale view must not run
+// (issue 9). Such an item fails the action with ErrLocalChanged (the next pass replans).
+// What does not stop the delete: a local item of the other kind (a file replaced by a
+// folder), a symlink, or an item the plan knows as another item (on a case-insensitive
+// file system, "b" renamed to "B" answers for "B" whose cloud copy is deleted first). A
+// path that cannot be checked is an error too: nothing is deleted unchecked.
+func (r *planRunner) localStillGone(a plan.Action) error {
+	cur, err := r.env.Local.Stat(a.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	owner, known := r.localOwner[cur.ID]
+	if a.Local != nil && cur.ID == a.Local.ID || !cur.Unsupported && cur.IsDir == a.Remote.IsDir && (!known || owner == a.Key) {
+		return fmt.Errorf("%w: %s is still there", ErrLocalChanged, a.Path)
+	}
+	return nil
+}
+
+// localOwners maps the local ids p's actions carry to their item's key.
+func localOwners(p plan.Plan) map[string]string {
+	m := map[string]string{}
+	for _, a := range p.Actions {
+		if a.Local != nil && a.Local.ID != "" {
+			m[a.Local.ID] = a.Key
+		}
+	}
+	return m
 }
 
 // record checks that both sides still are what the plan saw at To and returns their fresh

@@ -120,7 +120,7 @@ func Run(ctx context.Context, env Env, p plan.Plan, done func(Result)) {
 	env.RemoteRoot = remote.Clean(env.RemoteRoot)
 	var mu sync.Mutex
 	s := &scheduler{
-		r: &planRunner{env: env},
+		r: &planRunner{env: env, localOwner: localOwners(p)},
 		report: func(res Result) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -383,6 +383,9 @@ func (s *scheduler) removeReady(i int) {
 // planRunner runs single actions; it is shared by Run's workers and holds no mutable state.
 type planRunner struct {
 	env Env
+	// localOwner maps the local ids the plan's actions carry to their item's key: the plan
+	// knows those local items as those items (see localStillGone).
+	localOwner map[string]string
 }
 
 // remotePath is the account-relative path of set-relative p.
