@@ -261,34 +261,27 @@ func (x *setIndex) next() uint32 {
 
 // sameLocal reports whether local node n is what the base recorded at n.Path, and marks
 // the entry seen by look gen (unchanged or not, an entry at the path is not missing).
-func (x *setIndex) sameLocal(n plan.Node, gen uint32) bool {
-	h := x.pathHash(n.Path)
-	e, ok := x.byPath[h]
-	if !ok {
-		return false
-	}
-	e.seenL = gen
-	same := !n.Unsupported && e.local == x.fp(n.ID, n.Version, n.IsDir) && e.flags&ixDir != 0 == n.IsDir &&
-		x.sameMeta(n.Meta, e.meta)
-	if same {
-		e.sameL = gen
-	}
-	x.byPath[h] = e
-	return same
-}
+func (x *setIndex) sameLocal(n plan.Node, gen uint32) bool { return x.sameSide(n, gen, true) }
 
 // sameCloud is sameLocal for a cloud node.
-func (x *setIndex) sameCloud(n plan.Node, gen uint32) bool {
+func (x *setIndex) sameCloud(n plan.Node, gen uint32) bool { return x.sameSide(n, gen, false) }
+
+// sameSide is sameLocal (local) or sameCloud: one side's fingerprint and look marks.
+func (x *setIndex) sameSide(n plan.Node, gen uint32, local bool) bool {
 	h := x.pathHash(n.Path)
 	e, ok := x.byPath[h]
 	if !ok {
 		return false
 	}
-	e.seenC = gen
-	same := !n.Unsupported && e.cloud == x.fp(n.ID, n.Version, n.IsDir) && e.flags&ixDir != 0 == n.IsDir &&
+	fp, seen, sameGen := e.cloud, &e.seenC, &e.sameC
+	if local {
+		fp, seen, sameGen = e.local, &e.seenL, &e.sameL
+	}
+	*seen = gen
+	same := !n.Unsupported && fp == x.fp(n.ID, n.Version, n.IsDir) && e.flags&ixDir != 0 == n.IsDir &&
 		x.sameMeta(n.Meta, e.meta)
 	if same {
-		e.sameC = gen
+		*sameGen = gen
 	}
 	x.byPath[h] = e
 	return same
