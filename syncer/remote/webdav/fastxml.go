@@ -24,8 +24,17 @@ const (
 	nsDC  = "http://purl.org/dc/elements/1.1/"
 )
 
-// xmlName is an element's resolved name.
-type xmlName struct{ space, local string }
+// xmlName is an element's resolved name; local refers to the body (names are compared,
+// never kept, so that a start tag allocates nothing).
+type xmlName struct {
+	space string
+	local []byte
+}
+
+// is reports whether n is the element local of namespace space.
+func (n xmlName) is(space, local string) bool {
+	return n.space == space && string(n.local) == local
+}
 
 // fastMultistatus decodes body into ms (see above).
 func fastMultistatus(body []byte, ms *multistatus) error {
@@ -44,6 +53,8 @@ type fastDecoder struct {
 	binds []binding // namespace declarations in scope, innermost last
 	depth int
 	text  []byte // character data of the current leaf
+	// the last size and modification time read (see repeated)
+	lastLength, lastModified string
 }
 
 // element kinds of the multistatus grammar the decoder fills.
@@ -215,39 +226,39 @@ func kindOf2(stack []int, name xmlName) int {
 	}
 	parent := stack[len(stack)-1]
 	switch {
-	case parent == eMultistatus && name == (xmlName{nsDAV, "response"}):
+	case parent == eMultistatus && name.is(nsDAV, "response"):
 		return eResponse
-	case parent == eResponse && name == (xmlName{nsDAV, "href"}):
+	case parent == eResponse && name.is(nsDAV, "href"):
 		return eHref
-	case parent == eResponse && name == (xmlName{nsDAV, "status"}):
+	case parent == eResponse && name.is(nsDAV, "status"):
 		return eStatus
-	case parent == eResponse && name == (xmlName{nsDAV, "propstat"}):
+	case parent == eResponse && name.is(nsDAV, "propstat"):
 		return ePropstat
-	case parent == ePropstat && name == (xmlName{nsDAV, "status"}):
+	case parent == ePropstat && name.is(nsDAV, "status"):
 		return ePropstatStatus
-	case parent == ePropstat && name == (xmlName{nsDAV, "prop"}):
+	case parent == ePropstat && name.is(nsDAV, "prop"):
 		return eProp
-	case parent == eProp && name == (xmlName{nsDAV, "resourcetype"}):
+	case parent == eProp && name.is(nsDAV, "resourcetype"):
 		return eResourceType
-	case parent == eResourceType && name == (xmlName{nsDAV, "collection"}):
+	case parent == eResourceType && name.is(nsDAV, "collection"):
 		return eCollection
-	case parent == eProp && name == (xmlName{nsDAV, "getcontentlength"}):
+	case parent == eProp && name.is(nsDAV, "getcontentlength"):
 		return eLength
-	case parent == eProp && name == (xmlName{nsDAV, "getlastmodified"}):
+	case parent == eProp && name.is(nsDAV, "getlastmodified"):
 		return eModified
-	case parent == eProp && name == (xmlName{nsDAV, "getetag"}):
+	case parent == eProp && name.is(nsDAV, "getetag"):
 		return eETag
-	case parent == eProp && name == (xmlName{nsOC, "fileid"}):
+	case parent == eProp && name.is(nsOC, "fileid"):
 		return eFileID
-	case parent == eProp && name == (xmlName{nsOC, "checksums"}):
+	case parent == eProp && name.is(nsOC, "checksums"):
 		return eChecksums
-	case parent == eChecksums && name == (xmlName{nsOC, "checksum"}):
+	case parent == eChecksums && name.is(nsOC, "checksum"):
 		return eChecksum
-	case parent == eProp && name == (xmlName{nsDC, "title"}):
+	case parent == eProp && name.is(nsDC, "title"):
 		return eTitle
-	case parent == eProp && name == (xmlName{nsDC, "description"}):
+	case parent == eProp && name.is(nsDC, "description"):
 		return eDescription
-	case parent == eProp && name == (xmlName{nsDC, "creator"}):
+	case parent == eProp && name.is(nsDC, "creator"):
 		return eCreator
 	}
 	return eOther
@@ -255,32 +266,51 @@ func kindOf2(stack []int, name xmlName) int {
 
 // closeElement stores the text of a leaf that ends.
 func (d *fastDecoder) closeElement(kind int, resp *response, ps *propstat, ms *multistatus) {
-	text := string(d.text)
 	switch kind {
 	case eHref:
-		resp.Hrefs = append(resp.Hrefs, text)
+		resp.Hrefs = append(resp.Hrefs, string(d.text))
 	case eStatus:
-		resp.Status = text
+		resp.Status = d.status()
 	case ePropstatStatus:
-		ps.Status = text
+		ps.Status = d.status()
 	case eLength:
-		ps.Prop.ContentLength = text
+		ps.Prop.ContentLength = d.repeated(&d.lastLength)
 	case eModified:
-		ps.Prop.LastModified = text
+		ps.Prop.LastModified = d.repeated(&d.lastModified)
 	case eETag:
-		ps.Prop.ETag = text
+		ps.Prop.ETag = string(d.text)
 	case eFileID:
-		ps.Prop.FileID = text
+		ps.Prop.FileID = string(d.text)
 	case eChecksum:
-		ps.Prop.Checksums = append(ps.Prop.Checksums, text)
+		ps.Prop.Checksums = append(ps.Prop.Checksums, string(d.text))
 	case eTitle:
-		ps.Prop.Title = &metaValue{Text: text}
+		ps.Prop.Title = &metaValue{Text: string(d.text)}
 	case eDescription:
-		ps.Prop.Description = &metaValue{Text: text}
+		ps.Prop.Description = &metaValue{Text: string(d.text)}
 	case eCreator:
-		ps.Prop.Creator = &metaValue{Text: text}
+		ps.Prop.Creator = &metaValue{Text: string(d.text)}
 	}
 	d.text = d.text[:0]
+}
+
+// status returns the text of a status element, without allocating for the usual ones.
+func (d *fastDecoder) status() string {
+	switch string(d.text) {
+	case "HTTP/1.1 200 OK":
+		return "HTTP/1.1 200 OK"
+	case "HTTP/1.1 404 Not Found":
+		return "HTTP/1.1 404 Not Found"
+	}
+	return string(d.text)
+}
+
+// repeated returns the text, reusing *last when it is the same (the sizes and the
+// modification times of a folder's files are often equal).
+func (d *fastDecoder) repeated(last *string) string {
+	if string(d.text) != *last {
+		*last = string(d.text)
+	}
+	return *last
 }
 
 // chardata adds character data (entities decoded) to the current text.
@@ -315,12 +345,36 @@ func (d *fastDecoder) chardata(raw []byte) error {
 // plainText reports whether raw is character data encoding/xml would return unchanged:
 // valid UTF-8 of XML characters, no carriage return (XML normalises line ends), no "]]>".
 func plainText(raw []byte) bool {
+	ascii, gt := true, false // one pass for the usual ASCII text without ">"
 	for _, c := range raw {
-		if c < 0x20 && c != '\t' && c != '\n' {
+		switch {
+		case c >= 0x80:
+			ascii = false
+		case c < 0x20 && c != '\t' && c != '\n':
 			return false
+		case c == '>':
+			gt = true
 		}
 	}
-	return utf8.Valid(raw) && !bytes.Contains(raw, []byte("]]>")) && !bytes.Contains(raw, []byte("\xef\xbf\xbe")) && !bytes.Contains(raw, []byte("\xef\xbf\xbf"))
+	if gt && bytes.Contains(raw, []byte("]]>")) {
+		return false
+	}
+	return ascii || utf8.Valid(raw) && !bytes.Contains(raw, []byte("\xef\xbf\xbe")) && !bytes.Contains(raw, []byte("\xef\xbf\xbf"))
+}
+
+// plainValue reports whether an attribute value can be taken as it is: no reference, "<",
+// control character or white space XML would normalise, and valid UTF-8 of XML characters.
+func plainValue(val []byte) bool {
+	ascii := true
+	for _, c := range val {
+		switch {
+		case c == '&' || c == '<' || c < 0x20:
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid(val) && !bytes.Contains(val, []byte("\xef\xbf\xbe")) && !bytes.Contains(val, []byte("\xef\xbf\xbf"))
 }
 
 // entity decodes the name of an entity reference (between & and ;).
@@ -395,17 +449,17 @@ func (d *fastDecoder) startTag() (xmlName, []byte, bool, error) {
 		}
 		val := rest[1 : 1+q]
 		rest = rest[q+2:]
-		if bytes.ContainsAny(val, "&<\r\t\n") || !utf8.Valid(val) {
+		if !plainValue(val) {
 			return xmlName{}, nil, false, errFallback
 		}
 		switch {
 		case string(an) == "xmlns":
-			d.binds = append(d.binds, binding{"", string(val), d.depth})
+			d.binds = append(d.binds, binding{"", knownString(val), d.depth})
 		case bytes.HasPrefix(an, []byte("xmlns:")):
 			if len(val) == 0 {
 				return xmlName{}, nil, false, errFallback
 			}
-			d.binds = append(d.binds, binding{string(an[6:]), string(val), d.depth})
+			d.binds = append(d.binds, binding{knownString(an[6:]), knownString(val), d.depth})
 		}
 	}
 	name, ok := d.resolve(raw)
@@ -459,25 +513,26 @@ func (d *fastDecoder) resolve(raw []byte) (xmlName, bool) {
 	if !plainName(raw) {
 		return xmlName{}, false
 	}
-	prefix, local := "", raw
+	var prefix []byte
+	local := raw
 	if c := bytes.IndexByte(raw, ':'); c >= 0 {
-		prefix, local = string(raw[:c]), raw[c+1:]
-		if prefix == "" || len(local) == 0 || bytes.IndexByte(local, ':') >= 0 {
+		prefix, local = raw[:c], raw[c+1:]
+		if len(prefix) == 0 || len(local) == 0 || bytes.IndexByte(local, ':') >= 0 {
 			return xmlName{}, false
 		}
 	}
-	if prefix == "xml" || prefix == "xmlns" {
+	if string(prefix) == "xml" || string(prefix) == "xmlns" {
 		return xmlName{}, false
 	}
 	for i := len(d.binds) - 1; i >= 0; i-- {
-		if d.binds[i].prefix == prefix {
-			return xmlName{d.binds[i].uri, string(local)}, true
+		if d.binds[i].prefix == string(prefix) {
+			return xmlName{d.binds[i].uri, local}, true
 		}
 	}
-	if prefix != "" {
+	if len(prefix) != 0 {
 		return xmlName{}, false // undeclared prefix
 	}
-	return xmlName{"", string(local)}, true
+	return xmlName{"", local}, true
 }
 
 // splitName splits a name off the start of b.
@@ -489,4 +544,28 @@ func splitName(b []byte) ([]byte, []byte) {
 		}
 	}
 	return b, nil
+}
+
+// knownString is string(b), without allocating for the namespaces and prefixes servers
+// declare in every answer (rclone declares the ownCloud namespace on each property).
+func knownString(b []byte) string {
+	switch string(b) {
+	case nsDAV:
+		return nsDAV
+	case nsOC:
+		return nsOC
+	case nsDC:
+		return nsDC
+	case "D":
+		return "D"
+	case "d":
+		return "d"
+	case "oc":
+		return "oc"
+	case "dc":
+		return "dc"
+	case "lp1":
+		return "lp1"
+	}
+	return string(b)
 }
