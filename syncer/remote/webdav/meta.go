@@ -19,16 +19,14 @@ import (
 
 var _ remote.MetaKeeper = (*Client)(nil)
 
-// propfindMetaBody is propfindBody plus the Dublin Core properties, for servers that keep
-// dead properties.
-const propfindMetaBody = `<?xml version="1.0" encoding="utf-8"?>
-<d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:dc="` + remote.DublinCoreNS + `">
-  <d:prop>` + propfindProps + `
+// dcProps are the Dublin Core properties listings ask for where the server keeps them
+// (propfindBody), in the namespace metaNS declares.
+const dcProps = `
     <dc:title/>
     <dc:description/>
-    <dc:creator/>
-  </d:prop>
-</d:propfind>`
+    <dc:creator/>`
+
+const metaNS = ` xmlns:dc="` + remote.DublinCoreNS + `"`
 
 // metaProps are the Dublin Core properties of a PROPFIND answer (a nil field: not listed).
 type metaProps struct {
