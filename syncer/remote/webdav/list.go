@@ -9,8 +9,9 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
-// listParallel bounds the PROPFINDs one List runs at once.
-const listParallel = 4
+// listParallel bounds the PROPFINDs one List runs at once (a variable for the benchmark
+// that compares bounds).
+var listParallel = 4
 
 // List returns every entry below folder root, paths relative to root (ids of path-id
 // servers stay account-relative, like Stat's). It walks with PROPFIND Depth 1, since many

@@ -32,7 +32,7 @@ func newXNetServer(t *testing.T, fs xwebdav.FileSystem, wrap func(http.Handler) 
 }
 
 // newTestClient returns a Client for base with the test credentials.
-func newTestClient(t *testing.T, base string, hc *http.Client) *Client {
+func newTestClient(t testing.TB, base string, hc *http.Client) *Client {
 	t.Helper()
 	c, err := New(Config{URL: base, User: testUser, Password: testPassword, HTTPClient: hc})
 	if err != nil {
@@ -43,7 +43,7 @@ func newTestClient(t *testing.T, base string, hc *http.Client) *Client {
 
 // newProbedClient returns a Client for base that knows what its server offers, as the
 // engine dials one after `account add` probed the server.
-func newProbedClient(t *testing.T, base string) *Client {
+func newProbedClient(t testing.TB, base string) *Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -53,6 +53,9 @@ const (
 	Nginx    = "nginx"
 	Rclone   = "rclone"
 	XNet     = "xnet"
+	// RcloneCached is rclone with its default directory cache (not in Names: changes made
+	// to Dir directly stay hidden from it for 5 minutes).
+	RcloneCached = "rclone-cached"
 )
 
 // Names lists every server, processes first.

@@ -1,0 +1,113 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer"
+	"github.com/cloudsync/cloudsync/syncer/remote/webdav/davtest"
+)
+
+// BenchmarkPollPass measures the daemon's no-change poll pass (issue 11: ≤ 0.1 s at 10k
+// files, ≤ 1 s at 100k): the real engine with a local watcher that reports nothing, over
+// the real file system and Badger store, polling a tree of files in folders of 100 on
+// rclone (as the end-to-end benchmark runs it, with its directory cache) and Apache on
+// 127.0.0.1 every 300 ms. It reports the median of the passes' own durations (the
+// status's last_pass, which the end-to-end benchmark reads too). CLOUDSYNC_BENCH_POLL_FILES
+// sets the tree's size (default 10,000), CLOUDSYNC_BENCH_POLL_SERVERS the servers
+// (default "rclone-cached,apache"), and CLOUDSYNC_BENCH_POLL_PROFILE a prefix for a CPU
+// profile of the polling alone (prefix-<server>.cpu).
+func BenchmarkPollPass(b *testing.B) {
+	n := 10_000
+	if v, err := strconv.Atoi(os.Getenv("CLOUDSYNC_BENCH_POLL_FILES")); err == nil && v > 0 {
+		n = v
+	}
+	servers := []string{davtest.RcloneCached, davtest.Apache}
+	if v := os.Getenv("CLOUDSYNC_BENCH_POLL_SERVERS"); v != "" {
+		servers = strings.Split(v, ",")
+	}
+	for _, name := range servers {
+		b.Run(name, func(b *testing.B) {
+			srv, err := davtest.Start(name)
+			var missing *davtest.MissingError
+			if errors.As(err, &missing) {
+				b.Skip(err)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Stop()
+			folderURL, served := srv.NewFolder(b)
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+			quiet := func(c *syncer.Config) {
+				c.MemoryLimit = func(n int64) { debug.SetMemoryLimit(n) } // as the daemon runs
+				c.PollInterval = 300 * time.Millisecond
+				c.Watch = func(ctx context.Context, _ string, _ bool, _ time.Duration) (<-chan syncer.WatchEvent, error) {
+					ch := make(chan syncer.WatchEvent)
+					go func() { <-ctx.Done(); close(ch) }()
+					return ch, nil
+				}
+			}
+			e := davEnv(b, b.TempDir(), folderURL, DirTree{T: b, Root: filepath.Join(served, "Docs"), Adopt: srv.Adopt}, &Meter{}, quiet)
+			data := strings.Repeat("x", 4<<10)
+			for i := range n {
+				e.Local.Write(fmt.Sprintf("d%04d/f%07d.bin", i/100, i), data)
+			}
+			e.SyncFolder(defaults())
+			for b.Loop() {
+				if prefix := os.Getenv("CLOUDSYNC_BENCH_POLL_PROFILE"); prefix != "" {
+					f, err := os.Create(prefix + "-" + name + ".cpu")
+					if err != nil {
+						b.Fatal(err)
+					}
+					pprof.StartCPUProfile(f)
+				}
+				passes := pollPasses(b, e, 10)
+				pprof.StopCPUProfile()
+				slices.Sort(passes)
+				b.ReportMetric(passes[len(passes)/2].Seconds(), "s/pass")
+				b.Logf("%s, %d files: poll passes %v", srv.Version, n, passes)
+			}
+		})
+	}
+}
+
+// pollPasses collects the durations of the next k poll passes (cloud listed, local look
+// at the watcher's reports) from the status.
+func pollPasses(b *testing.B, e *Env, k int) []time.Duration {
+	seen := map[time.Time]bool{}
+	var out []time.Duration
+	deadline := time.Now().Add(time.Duration(k) * time.Minute)
+	first := true
+	for len(out) < k && time.Now().Before(deadline) {
+		st := e.Status()
+		for _, s := range st.SetStates {
+			lp := s.LastPass
+			if seen[lp.Started] || !lp.Cloud || lp.Local == "all" {
+				continue
+			}
+			seen[lp.Started] = true
+			if first { // the pass that may have run before the measurement
+				first = false
+				continue
+			}
+			out = append(out, time.Duration(lp.Seconds*float64(time.Second)))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(out) < k {
+		b.Fatalf("only %d poll passes seen", len(out))
+	}
+	return out
+}
