@@ -151,7 +151,7 @@ func (c *Client) SetMeta(ctx context.Context, e remote.Entry, m remote.Meta) (re
 	if err != nil {
 		return remote.Entry{}, err
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	if resp.StatusCode == http.StatusMultiStatus {
 		ms, err := decodeMultistatus("PROPPATCH", p, resp.Body)
 		if err != nil {

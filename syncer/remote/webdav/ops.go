@@ -223,8 +223,7 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 	if err != nil {
 		return remote.Entry{}, c.destinationError(ctx, err, p)
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body.Close()
+	closeBody(resp)
 	if e, ok := c.putEntry(p, size, resp.Header); ok {
 		return e, nil
 	}
@@ -286,7 +285,7 @@ func (c *Client) Mkdir(ctx context.Context, p string) (remote.Entry, error) {
 	if err != nil {
 		return remote.Entry{}, c.destinationError(ctx, err, p)
 	}
-	resp.Body.Close()
+	closeBody(resp)
 	return c.Stat(ctx, p)
 }
 
@@ -401,7 +400,7 @@ func (c *Client) move(ctx context.Context, from, to string, dir bool) (int, erro
 	if err != nil {
 		return 0, c.moveError(ctx, err, to)
 	}
-	resp.Body.Close()
+	closeBody(resp)
 	return resp.StatusCode, nil
 }
 
@@ -487,6 +486,6 @@ func (c *Client) Delete(ctx context.Context, e remote.Entry) error {
 	if err != nil {
 		return err
 	}
-	resp.Body.Close()
+	closeBody(resp)
 	return nil
 }

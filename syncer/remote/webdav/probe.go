@@ -133,8 +133,7 @@ func (c *Client) probeOptions(ctx context.Context) (http.Header, error) {
 	if err != nil {
 		return nil, err
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body.Close()
+	closeBody(resp)
 	return resp.Header, nil
 }
 
