@@ -57,9 +57,12 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 			p.hold(true)
 		}
 	}
+	if p.made == nil {
+		p.made = &exec.MadeFolders{} // shared by the pass's chunks (exec.Env.Made)
+	}
 	env := exec.Env{Local: p.lfs, Remote: p.rem, RemoteRoot: p.s.RemoteRoot, Parallel: e.cfg.actionsAtOnce(),
 		Transfers: e.transfers, Now: e.cfg.Now,
-		Progress: r.prog.moved}
+		Progress: r.prog.moved, Made: p.made}
 	exec.Run(ctx, env, pl, func(res exec.Result) {
 		if res.Action.Op != plan.Fail {
 			e.mu.Lock()

@@ -83,10 +83,11 @@ type pass struct {
 	keyBase              string       // see newKey
 	moved                []model.Item // items below a moved folder, rewritten, to be stored
 	keySeq               int
-	meta                 bool         // this pass syncs metadata (meta.go)
-	noMeta               *remote.Meta // shared by the cloud nodes without metadata
-	transferred          int          // transfers done by the pass (all its plans)
-	chunked              bool         // the pass runs its plan in chunks (chunks.go)
+	meta                 bool              // this pass syncs metadata (meta.go)
+	noMeta               *remote.Meta      // shared by the cloud nodes without metadata
+	transferred          int               // transfers done by the pass (all its plans)
+	chunked              bool              // the pass runs its plan in chunks (chunks.go)
+	made                 *exec.MadeFolders // cloud folders its plans made (execute.go)
 
 	transfers // the transfer intents (transfers.go)
 }

@@ -80,7 +80,7 @@ func (r *planRunner) mkdirLocal(res Result) Result {
 func (r *planRunner) mkdirRemote(ctx context.Context, res Result) Result {
 	a := res.Action
 	e, err := r.env.Remote.Mkdir(ctx, r.remotePath(a.To))
-	res.rm = fresh(noMeta())
+	res.rm, res.made = fresh(noMeta()), err == nil
 	if errors.Is(err, remote.ErrNameClash) {
 		if cur, serr := r.env.Remote.Stat(ctx, r.remotePath(a.To)); serr == nil && cur.IsDir {
 			e, err, res.rm = cur, nil, fresh(cur.Meta) // adopted: it has what it has

@@ -59,6 +59,41 @@ type Env struct {
 	// actions, concurrently and often (once per buffer), so it must be cheap and safe for
 	// concurrent use. A retried transfer reports its bytes again.
 	Progress func(path string, n int64)
+	// Made, when set, holds the cloud folders (set-relative) that Mkdir made (not adopted)
+	// in this run and in earlier runs sharing it: the chunks of one pass. A new file's
+	// upload or a move into one of them is fresh (remote.InFreshFolder) as into a folder
+	// made by an action it depends on: a chunk holds every change of a folder's content,
+	// so the names written into it are one plan's (issue 11: 1,000 files moved into a new
+	// folder in a chunked pass asked 3 PROPFINDs each).
+	Made *MadeFolders
+}
+
+// MadeFolders is the set of Env.Made, safe for concurrent use.
+type MadeFolders struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (f *MadeFolders) add(p string) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.m == nil {
+		f.m = map[string]bool{}
+	}
+	f.m[p] = true
+}
+
+// Has reports whether set-relative cloud folder p was made (nil holds nothing).
+func (f *MadeFolders) Has(p string) bool {
+	if f == nil {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.m[p]
 }
 
 // Result is the outcome of one action, as handed to Run's done callback. The caller records
@@ -97,6 +132,7 @@ type Result struct {
 	// pending: the upload left the look at the stored file to one listing of its folder
 	// (remote.DeferLookup); Remote is only what it wrote until the scheduler resolves it.
 	pending *remote.Pending
+	made    bool // a MkdirRemote made its folder (not adopted: see Env.Made)
 }
 
 // Run executes p's actions over their dependency graph (Action.After), at most
@@ -219,6 +255,9 @@ func (s *scheduler) inFreshFolder(a plan.Action) bool {
 		return false
 	}
 	dir := path.Dir(a.To)
+	if s.r.env.Made.Has(dir) {
+		return true
+	}
 	for _, id := range a.After {
 		j, ok := s.byID[id]
 		if ok && s.acts[j].Op == plan.MkdirRemote && s.acts[j].To == dir && s.state[j] == stDone {
@@ -328,6 +367,9 @@ func (s *scheduler) finished(i int, res Result) {
 		return
 	}
 	s.state[i] = stDone
+	if res.made {
+		s.r.env.Made.add(s.acts[i].To)
+	}
 	for _, u := range s.users[i] {
 		s.waiting[u]--
 		if s.waiting[u] == 0 && s.state[u] == stWaiting {

@@ -82,7 +82,7 @@ func runOnServer(t *testing.T, name string) {
 // webdavEnv is an environment whose cloud is a fresh folder of srv, reached through a
 // metering proxy; the cloud side acts on the served folder directly, as another client of
 // the server would.
-func webdavEnv(t testing.TB, srv *davtest.Server) *Env {
+func webdavEnv(t testing.TB, srv *davtest.Server, tweak ...func(*syncer.Config)) *Env {
 	base := t.TempDir()
 	folderURL, served := srv.NewFolder(t)
 	meter := &Meter{}
@@ -95,7 +95,7 @@ func webdavEnv(t testing.TB, srv *davtest.Server) *Env {
 		t.Fatal(err)
 	}
 	proxied := strings.TrimSuffix(serve(t, meter.Wrap(Proxy(t, target))), "/") + u.EscapedPath()
-	return davEnv(t, base, proxied, DirTree{T: t, Root: filepath.Join(served, "Docs"), Adopt: srv.Adopt}, meter)
+	return davEnv(t, base, proxied, DirTree{T: t, Root: filepath.Join(served, "Docs"), Adopt: srv.Adopt}, meter, tweak...)
 }
 
 // davEnv is an environment syncing with the WebDAV folder at url (behind meter), whose
