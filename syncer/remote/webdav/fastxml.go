@@ -158,15 +158,19 @@ func (d *fastDecoder) run(ms *multistatus) error {
 			ms.Responses = append(ms.Responses, response{})
 			resp = &ms.Responses[len(ms.Responses)-1]
 		case ePropstat:
+			if resp.Propstats == nil {
+				resp.Propstats = make([]propstat, 0, 2) // found and not found
+			}
 			resp.Propstats = append(resp.Propstats, propstat{})
 			ps = &resp.Propstats[len(resp.Propstats)-1]
 		case eResourceType:
 			if ps.Prop.ResourceType == nil {
-				ps.Prop.ResourceType = &struct {
-					Collection *struct{} `xml:"DAV: collection"`
-				}{}
+				ps.Prop.ResourceType = plainResource // most are files: one value for all
 			}
 		case eCollection:
+			if ps.Prop.ResourceType == plainResource {
+				ps.Prop.ResourceType = &resourceType{}
+			}
 			ps.Prop.ResourceType.Collection = &struct{}{}
 		}
 		d.text = d.text[:0]
@@ -284,13 +288,29 @@ func (d *fastDecoder) closeElement(kind int, resp *response, ps *propstat, ms *m
 	case eChecksum:
 		ps.Prop.Checksums = append(ps.Prop.Checksums, string(d.text))
 	case eTitle:
-		ps.Prop.Title = &metaValue{Text: string(d.text)}
+		ps.Prop.Title = d.metaValue()
 	case eDescription:
-		ps.Prop.Description = &metaValue{Text: string(d.text)}
+		ps.Prop.Description = d.metaValue()
 	case eCreator:
-		ps.Prop.Creator = &metaValue{Text: string(d.text)}
+		ps.Prop.Creator = d.metaValue()
 	}
 	d.text = d.text[:0]
+}
+
+// plainResource and noText are shared by the responses that have them (read only): the
+// resource type of a file, and an empty property (Apache lists the Dublin Core properties
+// an item lacks empty, under 404).
+var (
+	plainResource = &resourceType{}
+	noText        = &metaValue{}
+)
+
+// metaValue is a metadata property's value.
+func (d *fastDecoder) metaValue() *metaValue {
+	if len(d.text) == 0 {
+		return noText
+	}
+	return &metaValue{Text: string(d.text)}
 }
 
 // status returns the text of a status element, without allocating for the usual ones.
@@ -547,7 +567,8 @@ func splitName(b []byte) ([]byte, []byte) {
 }
 
 // knownString is string(b), without allocating for the namespaces and prefixes servers
-// declare in every answer (rclone declares the ownCloud namespace on each property).
+// declare in every answer (rclone declares the ownCloud namespace on each property, Apache
+// its prefixes on each response).
 func knownString(b []byte) string {
 	switch string(b) {
 	case nsDAV:
@@ -564,8 +585,20 @@ func knownString(b []byte) string {
 		return "oc"
 	case "dc":
 		return "dc"
-	case "lp1":
+	case "lp1": // Apache's prefixes and its own namespace
 		return "lp1"
+	case "lp2":
+		return "lp2"
+	case "g0":
+		return "g0"
+	case "g1":
+		return "g1"
+	case "ns0":
+		return "ns0"
+	case "ns1":
+		return "ns1"
+	case "http://apache.org/dav/props/":
+		return "http://apache.org/dav/props/"
 	}
 	return string(b)
 }

@@ -66,7 +66,8 @@ func (m metaProps) meta() *remote.Meta {
 	if v.IsZero() {
 		return nil
 	}
-	return &v
+	kept := v // only a set value is allocated
+	return &kept
 }
 
 // keepsMeta reports whether the server stores the metadata properties.

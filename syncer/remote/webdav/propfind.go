@@ -92,20 +92,28 @@ type propstat struct {
 }
 
 type prop struct {
-	ResourceType *struct {
-		Collection *struct{} `xml:"DAV: collection"`
-	} `xml:"DAV: resourcetype"`
-	ContentLength string   `xml:"DAV: getcontentlength"`
-	LastModified  string   `xml:"DAV: getlastmodified"`
-	ETag          string   `xml:"DAV: getetag"`
-	FileID        string   `xml:"http://owncloud.org/ns fileid"`
-	Checksums     []string `xml:"http://owncloud.org/ns checksums>checksum"`
+	ResourceType  *resourceType `xml:"DAV: resourcetype"`
+	ContentLength string        `xml:"DAV: getcontentlength"`
+	LastModified  string        `xml:"DAV: getlastmodified"`
+	ETag          string        `xml:"DAV: getetag"`
+	FileID        string        `xml:"http://owncloud.org/ns fileid"`
+	Checksums     []string      `xml:"http://owncloud.org/ns checksums>checksum"`
 	metaProps
+}
+
+type resourceType struct {
+	Collection *struct{} `xml:"DAV: collection"`
 }
 
 // davStatusOK reports whether a DAV:status line ("HTTP/1.1 200 OK") is a 2xx; an absent
 // status counts as OK.
 func davStatusOK(s string) bool {
+	switch s { // what every listing is made of, without splitting it
+	case "HTTP/1.1 200 OK":
+		return true
+	case "HTTP/1.1 404 Not Found":
+		return false
+	}
 	f := strings.Fields(s)
 	if len(f) < 2 {
 		return true
