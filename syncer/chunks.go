@@ -359,7 +359,9 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 		full := pl
 		pl = p.dropUnverified(p.dropBackedOff(pl))
 		p.notePlanMore(full, pl)
+		start := len(p.fresh)
 		w, c := p.execute(ctx, pl)
+		p.settleChunk(start)
 		work += w
 		clean = clean && c && len(dropped) == 0
 		for k := range p.items { // done with the chunk: what it recorded is in the index

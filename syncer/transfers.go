@@ -358,6 +358,47 @@ func (p *pass) transferDone(res exec.Result) {
 	}
 }
 
+// settleChunk settles the intents of the chunk that just ran (p.fresh[start:], the last
+// stored batch) as settleIntents does at the end of a pass: a chunked pass then holds the
+// intents of one chunk, not one of every file of the set (issue 11: a first sync of a
+// million files). A chunked pass has no leftovers (see runScoped), so only the chunk's own
+// failed or skipped uploads are kept, in a new batch replacing the chunk's. If that write
+// fails, everything stays as it was and settleIntents tries again at the end.
+func (p *pass) settleChunk(start int) {
+	if len(p.fresh) == start || len(p.left) > 0 {
+		return
+	}
+	var keep []model.Intent
+	for _, in := range p.fresh[start:] {
+		if in.Op == model.IntentUpload && !p.uploaded[in.Path] {
+			keep = append(keep, in)
+		}
+	}
+	if len(keep) == len(p.fresh)-start {
+		return // nothing settled: the batch stays as written
+	}
+	last := p.batches[len(p.batches)-1]
+	batch := ""
+	if len(keep) > 0 {
+		batch = p.nextBatch()
+	}
+	if err := p.e.cfg.Store.PutIntents(p.s.ID, batch, keep, []string{last}); err != nil {
+		p.e.cfg.Log.Error("removing settled transfer intents", "set", p.s.ID, "err", err)
+		return
+	}
+	for _, in := range p.fresh[start:] {
+		delete(p.uploaded, in.Path)
+	}
+	p.batches = p.batches[:len(p.batches)-1]
+	if batch != "" {
+		p.batches = append(p.batches, batch)
+	}
+	p.fresh = append(p.fresh[:start], keep...)
+	if cap(p.fresh) > 2*len(p.fresh)+defaultChunk {
+		p.fresh = slices.Clip(slices.Clone(p.fresh)) // let the chunk's array go
+	}
+}
+
 // settleIntents removes the intents that need no follow-up once the plan ran: every
 // download's (its temporary file was committed or discarded), every upload's that
 // succeeded, and the leftovers this pass resolved. Kept, in one new batch replacing the

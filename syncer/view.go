@@ -109,6 +109,16 @@ func (x *pendingIndex) done(unit string) {
 	}
 }
 
+// drop removes unit whatever its open actions.
+func (x *pendingIndex) drop(unit string) {
+	u := x.units[unit]
+	if u == nil {
+		return
+	}
+	u.open = 1
+	x.done(unit)
+}
+
 func (x *pendingIndex) has(p string) bool { return x.paths[p] > 0 }
 
 func contains(list []string, s string) bool {
@@ -165,21 +175,30 @@ func (v *view) addPlanned(idx pendingIndex, acted map[string]bool, carried map[s
 		maps.Copy(v.carried, carried)
 		maps.Copy(v.moving, moving)
 	}
+	// seen and planned are changed in place and seenOnly by what this plan's units change,
+	// so that a chunk costs what it holds, not the whole scope's changes (a million files in
+	// chunks of 2,000 would rebuild half a million seen units 500 times).
+	only := func(u string) bool { return v.seen.units[u] != nil && v.planned.units[u] == nil }
+	touched := make(map[string]bool, len(idx.units)+len(acted))
+	for u := range idx.units {
+		touched[u] = only(u)
+	}
+	for u := range acted {
+		touched[u] = only(u)
+	}
 	for u, pu := range idx.units {
 		for range pu.open {
 			v.planned.add(u, pu.paths...)
 		}
 	}
-	var kept pendingIndex
-	for u, pu := range v.seen.units {
-		if !acted[u] {
-			kept.add(u, pu.paths...)
-		}
+	for u := range acted {
+		v.seen.drop(u)
 	}
-	v.seen = kept
-	v.seenOnly = 0
-	for u := range kept.units {
-		if v.planned.units[u] == nil {
+	for u, was := range touched {
+		switch is := only(u); {
+		case was && !is:
+			v.seenOnly--
+		case !was && is:
 			v.seenOnly++
 		}
 	}

@@ -25,6 +25,8 @@ func daemonCmd(e *env) *cobra.Command {
 	f.Var(&o.up, "upload-limit", "upload at most `RATE` bytes per second, e.g. 500K or 2M (default: the saved setting, else off)")
 	f.Var(&o.down, "download-limit", "download at most `RATE` bytes per second, e.g. 500K or 2M (default: the saved setting, else off)")
 	f.DurationVar(&o.stall, "stall-timeout", 0, "abandon a transfer or listing that moves no byte for `D`, and retry it later (default: the saved setting, else 1m)")
+	f.StringVar(&o.heapProfile, "heap-profile", "", "write the Go heap profile to `FILE` at each new peak of the heap, and to FILE.end at exit (for debugging memory; off by default)")
+	_ = f.MarkHidden("heap-profile")
 	return cmd
 }
 
@@ -32,6 +34,7 @@ func daemonCmd(e *env) *cobra.Command {
 type daemonOpts struct {
 	poll, rescan, stall time.Duration
 	up, down            byteRate
+	heapProfile         string // --heap-profile: see profileHeapPeaks
 }
 
 // byteRate is a bandwidth flag in the units of limiter.ParseRate.
@@ -68,6 +71,12 @@ func (e *env) runDaemon(ctx context.Context, c *command, o daemonOpts) int {
 		return e.fail(c, err)
 	}
 	defer h.shutdown()
+	if o.heapProfile != "" {
+		pctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { profileHeapPeaks(pctx, o.heapProfile); close(done) }()
+		defer func() { stop(); <-done }()
+	}
 	if err := h.run(ctx, nil); err != nil {
 		return exitFail
 	}
