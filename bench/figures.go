@@ -23,6 +23,9 @@ type bench struct {
 	peers  bool
 	big    bool
 	keep   bool // keep each site's folders (trees, logs) for a look afterwards
+	// heapDir, when set, receives the first-sync daemon's heap profiles (its peak and its
+	// end) of each site, as <server>-<files>.pprof and .pprof.end.
+	heapDir string
 	// headless is the headless build (no GUI), whose peak RSS the goal is for;
 	// empty: the desktop build's RSS is measured against the goal.
 	headless string
@@ -90,6 +93,12 @@ func (b *bench) runSite(ctx context.Context, server string, n, size int, full bo
 	args := []string{}
 	if b.poll > 0 {
 		args = append(args, "--poll-interval", b.poll.String())
+	}
+	if b.heapDir != "" {
+		if err := os.MkdirAll(b.heapDir, 0o755); err != nil {
+			return err
+		}
+		args = append(args, "--heap-profile", filepath.Join(b.heapDir, fmt.Sprintf("%s-%d.pprof", server, n)))
 	}
 	s.eng = newEngine(b.bin, filepath.Join(dir, "home"), args...)
 	if err := s.eng.start(ctx); err != nil {

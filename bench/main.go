@@ -46,6 +46,7 @@ func run() int {
 	work := flag.String("work", "", "scratch folder (default: a new one under $TMPDIR, removed at the end)")
 	jsonOut := flag.String("json", "", "also write the rows as JSON to this file")
 	keep := flag.Bool("keep", false, "keep the scratch folders (trees, daemon logs) instead of removing them")
+	heap := flag.String("heap-profile", "", "copy the daemon's heap profile at its peak (daemon --heap-profile) of each site to this folder")
 	flag.Parse()
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "bench: set CLOUDSYNC_BIN or -bin to the built cloudsync binary (make bench does)")
@@ -92,7 +93,7 @@ func run() int {
 			return 2
 		}
 	}
-	b := &bench{bin: abs, headless: *headless, work: dir, probes: *probes, poll: *poll, peers: *peers, big: *big, keep: *keep,
+	b := &bench{bin: abs, headless: *headless, work: dir, probes: *probes, poll: *poll, peers: *peers, big: *big, keep: *keep, heapDir: *heap,
 		rep: &report{out: os.Stdout},
 		logf: func(format string, args ...any) {
 			fmt.Fprintf(os.Stderr, "bench %s: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
