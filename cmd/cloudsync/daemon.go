@@ -26,7 +26,6 @@ func daemonCmd(e *env) *cobra.Command {
 	f.Var(&o.down, "download-limit", "download at most `RATE` bytes per second, e.g. 500K or 2M (default: the saved setting, else off)")
 	f.DurationVar(&o.stall, "stall-timeout", 0, "abandon a transfer or listing that moves no byte for `D`, and retry it later (default: the saved setting, else 1m)")
 	f.StringVar(&o.heapProfile, "heap-profile", "", "write the Go heap profile to `FILE` at each new peak of the heap, and to FILE.end at exit (for debugging memory; off by default)")
-	_ = f.MarkHidden("heap-profile")
 	return cmd
 }
 
