@@ -105,18 +105,22 @@ func (s *Store) ListIntents(set string, fn func(batch string, in model.Intent) b
 	return nil
 }
 
-// writeChunked commits writes in one transaction, or in chunks of chunkSize when they
-// exceed Badger's transaction limit.
+// writeChunked commits writes in one transaction, or in chunks of at most chunkSize,
+// halved until each fits, when they exceed Badger's transaction limit (a fraction of a
+// memtable).
 func (s *Store) writeChunked(writes []itemWrite) error {
 	if len(writes) == 0 {
 		return nil
 	}
 	err := s.writeItems(writes)
-	if errors.Is(err, badger.ErrTxnTooBig) {
-		err = nil
-		for start := 0; start < len(writes) && err == nil; start += chunkSize {
-			err = s.writeItems(writes[start:min(start+chunkSize, len(writes))])
+	if !errors.Is(err, badger.ErrTxnTooBig) || len(writes) == 1 {
+		return err
+	}
+	size := min(chunkSize, (len(writes)+1)/2)
+	for start := 0; start < len(writes); start += size {
+		if err := s.writeChunked(writes[start:min(start+size, len(writes))]); err != nil {
+			return err
 		}
 	}
-	return err
+	return nil
 }
