@@ -110,7 +110,10 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	for _, it := range p.items {
 		roots = append(roots, it.Path)
 	}
-	if err := sc.lookLocal(ctx, lk.full, roots); err != nil {
+	early, walked := sc.walkEarly(ctx, lk)
+	err := sc.lookLocal(ctx, lk.full, roots)
+	walked(err != nil)
+	if err != nil {
 		p.restoreDirty(dirty)
 		if ctx.Err() != nil {
 			return 0, StateIdle
@@ -135,8 +138,13 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	p.noteLocal(sc.localInput()) // seen changes are pending, also if the cloud is out of reach
 	// A local deletion is planned against a fresh listing, never against the base's picture
 	// of the cloud (a folder delete must not take files the last listing did not show).
-	if lk.cloud || sc.deletesLocally() {
-		state, ok := sc.lookCloud(ctx)
+	if early != nil || lk.cloud || sc.deletesLocally() {
+		state, ok := "", false
+		if early != nil {
+			state, ok = sc.endCloud(ctx, early) // walked beside the local look
+		} else {
+			state, ok = sc.lookCloud(ctx)
+		}
 		if !ok {
 			p.restoreDirty(dirty)
 			return 0, state
@@ -383,92 +391,6 @@ func pathBase(p string) string {
 		}
 	}
 	return p
-}
-
-// lookCloud lists the cloud and keeps the entries that are not what the base recorded.
-// ok false: the pass stops with state (see listEntries). Where the remote can walk the
-// cloud folder without holding the listing (remote.Walker) and reuses no previous one,
-// the entries are compared as they come. The empty-listing guard of cloud subfolders
-// (emptyguard.go) holds a folder listed empty while the base has more than MassDeleteMin
-// items below it: those items are not gone.
-func (sc *scope) lookCloud(ctx context.Context) (string, bool) {
-	p, x, s := sc.p, sc.ix, sc.p.s
-	x.mu.Lock()
-	had := x.withCloud
-	gen := x.next()
-	x.mu.Unlock()
-	sc.gensC[gen] = true
-	listed, full := map[string]bool{}, map[string]bool{}
-	count := 0
-	visit := func(en remote.Entry) {
-		if en.IDIsPath {
-			p.pathIDs = true
-		}
-		n := p.remoteNode(en)
-		if isOwn(n.Path, p.own) {
-			return
-		}
-		count++
-		if n.IsDir {
-			listed[n.Path] = true
-		}
-		for d := parentOf(n.Path); d != "" && !full[d]; d = parentOf(d) {
-			full[d] = true
-		}
-		x.mu.Lock()
-		same := x.sameCloud(n, gen)
-		x.mu.Unlock()
-		if !same {
-			sc.cloudNodes[n.Path] = n
-		}
-	}
-	if w, ok := remote.As[remote.Walker](p.rem); ok && !p.keepsPrevious() {
-		err := w.Walk(ctx, s.RemoteRoot, func(en remote.Entry) error { visit(en); return nil })
-		if err != nil {
-			return p.cloudFailure(ctx, err), false
-		}
-		if count == 0 && had >= emptyListingGuard && !p.force {
-			return p.emptyRoot(had), false
-		}
-		p.hold(false) // the listing is believed (see view.held)
-		p.r.setPrevRemote(nil)
-	} else {
-		entries, state, ok := p.listEntries(ctx, had)
-		if !ok {
-			return state, false
-		}
-		for _, en := range entries {
-			visit(en)
-		}
-		p.r.setPrevRemote(p.keptListing(entries))
-	}
-	x.mu.Lock()
-	gone := x.missing(false, gen, nil)
-	x.mu.Unlock()
-	sc.listed = true
-	p.r.setPathIDs(p.pathIDs)
-	held := sc.holdEmptied(listed, full)
-	var heldKeys []string
-	for _, k := range gone {
-		if held(k) {
-			continue
-		}
-		sc.goneCloud[k] = true
-	}
-	for d := range p.held {
-		x.mu.Lock()
-		if e, ok := x.entry(d); ok {
-			heldKeys = append(heldKeys, e.key)
-		}
-		x.mu.Unlock()
-	}
-	if err := sc.load(gone); err != nil {
-		return p.stateUnread(x, err), false
-	}
-	if err := sc.loadContext(heldKeys); err != nil {
-		return p.stateUnread(x, err), false
-	}
-	return StateIdle, true
 }
 
 // holdEmptied is pass.holdEmptied over the index: it records in p.held the cloud folders
