@@ -31,6 +31,7 @@ type Engine struct {
 	// shared by every pass of every set (exec.Env.Transfers).
 	transfers chan struct{}
 	passGen   uint64     // incremented whenever any pass ends
+	waitCalls uint64     // Wait calls so far (see runner.lookedAt)
 	passCond  *sync.Cond // broadcast when passGen changes or a runner's state changes
 
 	ev    events

@@ -184,6 +184,15 @@ func (e *Engine) indexOf(id string) *setIndex {
 
 var _ model.Store = indexingStore{}
 
+// beginLook records that the running pass begins looking at the local tree and the cloud
+// (all: at the whole of both), after the Wait calls made so far: a pass that looks at
+// everything after a Wait call sees every change made before it (Engine.Wait).
+func (r *runner) beginLook(all bool) {
+	r.e.mu.Lock()
+	r.looked, r.lookedAll, r.lookedAt = true, all, r.e.waitCalls
+	r.e.mu.Unlock()
+}
+
 // noteLook records what the running pass looks at (PassInfo).
 func (r *runner) noteLook(cloud bool, local string, items int) {
 	r.e.mu.Lock()

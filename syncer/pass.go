@@ -113,6 +113,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	// A missing, unmounted or replaced local root stops the set: nothing is deleted
 	// anywhere (FAILURE-MODES 1). A root emptied by the user is not suspicious in itself;
 	// the mass-delete threshold guards that case.
+	p.r.beginLook(true)
 	if err := p.lfs.RootOK(false); err != nil {
 		p.hold(true)
 		return 0, p.r.setFailure(s, remote.ReasonLocalIO,

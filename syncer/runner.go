@@ -25,15 +25,23 @@ type runner struct {
 
 	// Guarded by e.mu.
 	running     bool
-	started     uint64         // passes started
-	finished    uint64         // passes finished
-	lastActions int            // actions executed by the last finished pass (0: converged)
-	lastState   string         // outcome of the last pass (StateIdle, StateError, StateOffline, …)
-	total, left int            // progress of the running pass
-	prevRemote  []remote.Entry // last complete listing, for remotes that can reuse subtrees
-	view        view           // counters and pending work (view.go)
-	wholeHome   bool           // a documents set walked its whole home since the engine started
-	meta        metaState      // whether the set syncs metadata, and why not (meta.go)
+	started     uint64 // passes started
+	finished    uint64 // passes finished
+	lastActions int    // actions executed by the last finished pass (0: converged)
+	// What Wait needs to know of the passes' looks (status.go): whether the running pass
+	// will look at everything (allWanted), whether it began looking and at what
+	// (looked, lookedAll), the Wait calls made before it began (lookedAt); and the same
+	// of the last finished pass (done*).
+	allWanted, looked, lookedAll bool
+	lookedAt                     uint64
+	doneLooked, doneAll          bool
+	doneAt                       uint64
+	lastState                    string         // outcome of the last pass (StateIdle, StateError, StateOffline, …)
+	total, left                  int            // progress of the running pass
+	prevRemote                   []remote.Entry // last complete listing, for remotes that can reuse subtrees
+	view                         view           // counters and pending work (view.go)
+	wholeHome                    bool           // a documents set walked its whole home since the engine started
+	meta                         metaState      // whether the set syncs metadata, and why not (meta.go)
 
 	// What the next pass looks at (looks.go, scope.go). Guarded by e.mu.
 	ix         *setIndex // the set's index, built by the first pass
@@ -179,6 +187,7 @@ func (r *runner) runPass(ctx context.Context, list, full bool) {
 	r.running = true
 	r.started++
 	r.dirty = false
+	r.allWanted, r.looked, r.lookedAll = list && full || r.ix == nil, false, false
 	r.look = PassInfo{Started: e.cfg.Now(), Local: "none"}
 	e.passCond.Broadcast()
 	e.mu.Unlock()
@@ -192,6 +201,7 @@ func (r *runner) runPass(ctx context.Context, list, full bool) {
 	r.running = false
 	r.view.doneLooking()
 	r.finished++
+	r.doneLooked, r.doneAll, r.doneAt = r.looked, r.lookedAll, r.lookedAt
 	r.lastActions = actions
 	changed := r.lastState != state
 	r.lastState = state

@@ -70,6 +70,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 		p.restoreDirty(dirty)
 		return 0, p.stateUnread(ix, err)
 	}
+	p.r.beginLook(lk.cloud && lk.full)
 	if err := p.lfs.RootOK(false); err != nil {
 		p.restoreDirty(dirty)
 		p.hold(true)

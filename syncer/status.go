@@ -380,9 +380,13 @@ func (st Status) Unsettled() string {
 	return strings.Join(parts, ", ") + " (cloudsync list --errors)"
 }
 
-// Wait blocks until every running, unpaused set has run a pass that started after the
-// call and found nothing to do: the sets have converged (failed items waiting for their
-// retry time and stopped sets do not count as work).
+// Wait blocks until every running, unpaused set has run a pass that looked after the call
+// and found nothing to do: the sets have converged (failed items waiting for their retry
+// time and stopped sets do not count as work). A pass looked after the call when it
+// started after it, or when it began looking after it and looked at everything (the whole
+// local tree and the cloud): the first pass after a start, running when `cloudsync wait`
+// comes, counts when it had not begun looking yet, instead of a second one being run
+// (issue 11: a second full pass at 10,000 files costs 0.2-0.3 s on Apache).
 func (e *Engine) Wait(ctx context.Context) error {
 	select { // an engine that has not started yet has work it has not looked at
 	case <-e.ready:
@@ -397,13 +401,16 @@ func (e *Engine) Wait(ctx context.Context) error {
 	defer stop()
 	for round := 0; ; round++ {
 		e.mu.Lock()
-		want := map[*runner]uint64{}
+		e.waitCalls++
+		call := e.waitCalls
+		want, relied := map[*runner]uint64{}, map[*runner]bool{}
 		for _, r := range e.runners {
-			want[r] = r.started + 1
-			if r.running {
-				want[r] = r.started + 1 // the running pass may predate the call
+			want[r] = r.started + 1 // a pass started after the call
+			if r.running && !r.looked && r.allWanted {
+				relied[r] = true // the running pass will look at everything after the call
+			} else {
+				r.poke() // the running pass, if any, may have looked before the call
 			}
-			r.poke()
 		}
 		converged := true
 		for {
@@ -420,8 +427,13 @@ func (e *Engine) Wait(ctx context.Context) error {
 				if e.runners[r.id] != r {
 					continue // unsynced meanwhile
 				}
-				if r.finished < n {
-					done = false
+				if r.finished >= n || r.doneLooked && r.doneAll && r.doneAt >= call {
+					continue
+				}
+				done = false
+				if relied[r] && !r.running {
+					relied[r] = false
+					r.poke() // the pass relied on ended without looking at everything
 				}
 			}
 			if done {
