@@ -37,8 +37,11 @@ func (n xmlName) is(space, local string) bool {
 }
 
 // fastMultistatus decodes body into ms (see above).
+// The slices of ms (responses, their hrefs and propstats) are reused: what a previous
+// listing left there is overwritten.
 func fastMultistatus(body []byte, ms *multistatus) error {
 	d := &fastDecoder{b: body}
+	ms.Responses = ms.Responses[:0]
 	return d.run(ms)
 }
 
@@ -155,13 +158,14 @@ func (d *fastDecoder) run(ms *multistatus) error {
 		kind := kindOf2(stack, name)
 		switch kind {
 		case eResponse:
-			ms.Responses = append(ms.Responses, response{})
-			resp = &ms.Responses[len(ms.Responses)-1]
+			resp = nextResponse(ms)
 		case ePropstat:
-			if resp.Propstats == nil {
-				resp.Propstats = make([]propstat, 0, 2) // found and not found
+			if n := len(resp.Propstats); n < cap(resp.Propstats) {
+				resp.Propstats = resp.Propstats[:n+1]
+				resp.Propstats[n] = propstat{}
+			} else {
+				resp.Propstats = append(resp.Propstats, propstat{})
 			}
-			resp.Propstats = append(resp.Propstats, propstat{})
 			ps = &resp.Propstats[len(resp.Propstats)-1]
 		case eResourceType:
 			if ps.Prop.ResourceType == nil {
@@ -188,6 +192,20 @@ func (d *fastDecoder) run(ms *multistatus) error {
 		stack = append(stack, kind)
 		names = append(names, raw)
 	}
+}
+
+// nextResponse appends an empty response to ms, reusing the slices of one a previous
+// listing left beyond its length.
+func nextResponse(ms *multistatus) *response {
+	n := len(ms.Responses)
+	if n == cap(ms.Responses) {
+		ms.Responses = append(ms.Responses, response{})
+		return &ms.Responses[n]
+	}
+	ms.Responses = ms.Responses[:n+1]
+	r := &ms.Responses[n]
+	*r = response{Hrefs: r.Hrefs[:0], Propstats: r.Propstats[:0]}
+	return r
 }
 
 // leaf reports whether an element kind holds a value (text only).

@@ -96,6 +96,17 @@ func checkFastMultistatus(t *testing.T, b []byte) {
 	if !reflect.DeepEqual(normalize(got), normalize(want)) {
 		t.Fatalf("fast decoder differs on %q:\n got %+v\nwant %+v", b, got, want)
 	}
+	// Decoded into the structures of earlier listings (as propfind reuses them), b gives
+	// the same: nothing of them shows through.
+	var reused multistatus
+	for _, earlier := range []string{multistatusSamples[0], multistatusSamples[1], string(b)} {
+		if err := fastMultistatus([]byte(earlier), &reused); err != nil {
+			reused = multistatus{}
+		}
+	}
+	if !reflect.DeepEqual(normalize(reused), normalize(want)) {
+		t.Fatalf("fast decoder into reused structures differs on %q:\n got %+v\nwant %+v", b, reused, want)
+	}
 }
 
 // normalize maps nil and empty slices alike (encoding/xml leaves them nil).

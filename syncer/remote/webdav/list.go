@@ -163,9 +163,10 @@ var _ remote.Walker = (*Client)(nil)
 // add records account-relative entries as root-relative ones and returns the queue with
 // the folders that must be listed; unchanged folders get prev's subtree instead.
 func (w *walker) add(queue []string, entries []remote.Entry) []string {
+	prefix := w.root + "/"
 	for _, e := range entries {
 		abs := e.Path
-		e.Path = strings.TrimPrefix(abs, w.root+"/")
+		e.Path = strings.TrimPrefix(abs, prefix)
 		if w.root == "" {
 			e.Path = abs
 		}

@@ -125,26 +125,40 @@ func davStatusOK(s string) bool {
 // decodeMultistatus parses a 207 body. Malformed or truncated XML is ErrBadResponse; a
 // read error of the body itself (reset, unexpected EOF) is ErrNetwork.
 func decodeMultistatus(op, p string, body io.Reader) (*multistatus, error) {
-	return decodeMultistatusIn(op, p, body, new(bytes.Buffer))
+	return decodeMultistatusIn(op, p, body, new(listingBuf))
 }
 
-// decodeMultistatusIn is decodeMultistatus reading the body into buf (a buffer kept for
-// the next listing: the decoded strings do not refer to it).
-func decodeMultistatusIn(op, p string, body io.Reader, buf *bytes.Buffer) (*multistatus, error) {
-	var ms multistatus
+// listingBuf is what decoding one listing needs, kept for the next (Client.bufs): the
+// body's buffer and the decoded structures, whose slices the fast decoder reuses. The
+// decoded strings refer to neither, so entries made from them outlive it.
+type listingBuf struct {
+	body bytes.Buffer
+	ms   multistatus
+}
+
+// kept reports whether lb is small enough to be kept for the next listing.
+func (lb *listingBuf) kept() bool {
+	return lb.body.Cap() <= 4<<20 && cap(lb.ms.Responses) <= 20_000
+}
+
+// decodeMultistatusIn is decodeMultistatus reading and decoding into lb; the answer is
+// lb's until lb is used again.
+func decodeMultistatusIn(op, p string, body io.Reader, lb *listingBuf) (*multistatus, error) {
+	buf := &lb.body
 	buf.Reset()
 	_, err := buf.ReadFrom(io.LimitReader(body, maxListing))
 	if err != nil {
 		return nil, &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p, Status: http.StatusMultiStatus, Err: err}
 	}
 	b := buf.Bytes()
-	if fastMultistatus(b, &ms) == nil {
-		return &ms, nil
+	if fastMultistatus(b, &lb.ms) == nil {
+		return &lb.ms, nil
 	}
-	ms = multistatus{}
-	err = xml.NewDecoder(bytes.NewReader(b)).Decode(&ms)
+	lb.ms = multistatus{}
+	ms := &lb.ms
+	err = xml.NewDecoder(bytes.NewReader(b)).Decode(ms)
 	if err == nil {
-		return &ms, nil
+		return ms, nil
 	}
 	var syn *xml.SyntaxError
 	if errors.As(err, &syn) || errors.Is(err, io.EOF) {
@@ -371,18 +385,20 @@ func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propf
 		return propfindResult{}, err
 	}
 	defer resp.Body.Close()
-	buf, _ := c.bufs.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = new(bytes.Buffer)
+	lb, _ := c.bufs.Get().(*listingBuf)
+	if lb == nil {
+		lb = new(listingBuf)
 	}
-	ms, err := decodeMultistatusIn("PROPFIND", p, resp.Body, buf)
-	if buf.Cap() <= 4<<20 { // a huge answer's buffer is not kept
-		c.bufs.Put(buf)
-	}
+	defer func() {
+		if lb.kept() { // a huge answer's buffers are not kept
+			c.bufs.Put(lb)
+		}
+	}()
+	ms, err := decodeMultistatusIn("PROPFIND", p, resp.Body, lb)
 	if err != nil {
 		return propfindResult{}, err
 	}
-	var res propfindResult
+	res := propfindResult{children: make([]remote.Entry, 0, len(ms.Responses))}
 	found := false
 	for i := range ms.Responses {
 		r := &ms.Responses[i]

@@ -76,7 +76,7 @@ type Client struct {
 	// strictBase is the base path with every character but the unreserved ones escaped,
 	// as some servers (Apache) write it in hrefs (see plainRelPath).
 	strictBase string
-	bufs       sync.Pool // *bytes.Buffer for PROPFIND answers
+	bufs       sync.Pool // *listingBuf for PROPFIND answers
 }
 
 var (
