@@ -79,10 +79,11 @@ func (ix *prevIndex) reusable(e remote.Entry) ([]remote.Entry, bool) {
 }
 
 type walker struct {
-	c    *Client
-	root string // account-relative
-	prev *prevIndex
-	out  []remote.Entry
+	c      *Client
+	root   string // account-relative
+	prefix string // root + "/", or "" for the account's root
+	prev   *prevIndex
+	out    []remote.Entry
 	// emit, when set, takes each entry instead of out (Walk): the listing is not held.
 	emit func(remote.Entry) error
 	err  error // emit's first error
@@ -116,12 +117,16 @@ type listResult struct {
 func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if w.root != "" {
+		w.prefix = w.root + "/"
+	}
 	var queue []string
-	queue = w.add(queue, first)
+	queue = w.add(queue, first, nil)
 	results := make(chan listResult)
 	inflight := 0
 	var firstErr error
-	for len(queue) > 0 && firstErr == nil || inflight > 0 {
+	// dispatch starts the listings of queued folders up to the bound and returns the rest.
+	dispatch := func(queue []string) []string {
 		for firstErr == nil && inflight < listParallel && len(queue) > 0 {
 			dir := queue[0]
 			queue = queue[1:]
@@ -131,6 +136,10 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 				results <- listResult{dir: dir, children: res.children, err: err}
 			}()
 		}
+		return queue
+	}
+	for len(queue) > 0 && firstErr == nil || inflight > 0 {
+		queue = dispatch(queue)
 		r := <-results
 		inflight--
 		if firstErr != nil {
@@ -145,7 +154,7 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 			cancel()
 			continue
 		}
-		queue = w.add(queue, r.children)
+		queue = w.add(queue, r.children, dispatch)
 		if w.err != nil {
 			firstErr = w.err
 			cancel()
@@ -161,15 +170,24 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 var _ remote.Walker = (*Client)(nil)
 
 // add records account-relative entries as root-relative ones and returns the queue with
-// the folders that must be listed; unchanged folders get prev's subtree instead.
-func (w *walker) add(queue []string, entries []remote.Entry) []string {
-	prefix := w.root + "/"
+// the folders that must be listed; unchanged folders get prev's subtree instead. The
+// folders are queued and handed to start (when given), which starts their listings, before
+// the entries are recorded: recording runs the caller's fn, and the server need not wait
+// for it. A folder is still recorded before its content, which only this goroutine records.
+func (w *walker) add(queue []string, entries []remote.Entry, start func([]string) []string) []string {
 	for _, e := range entries {
-		abs := e.Path
-		e.Path = strings.TrimPrefix(abs, prefix)
-		if w.root == "" {
-			e.Path = abs
+		if !e.IsDir {
+			continue
 		}
+		if _, ok := w.prev.reusable(w.rel(e)); !ok {
+			queue = append(queue, e.Path)
+		}
+	}
+	if start != nil {
+		queue = start(queue)
+	}
+	for _, e := range entries {
+		e = w.rel(e)
 		if w.emit != nil {
 			if w.err == nil {
 				w.err = w.emit(e)
@@ -177,14 +195,17 @@ func (w *walker) add(queue []string, entries []remote.Entry) []string {
 		} else {
 			w.out = append(w.out, e)
 		}
-		if !e.IsDir {
-			continue
-		}
-		if sub, ok := w.prev.reusable(e); ok {
+		if sub, ok := w.prev.reusable(e); ok && e.IsDir {
 			w.out = append(w.out, sub...)
-			continue
 		}
-		queue = append(queue, abs)
 	}
 	return queue
+}
+
+// rel is account-relative entry e with its path relative to the walk's root.
+func (w *walker) rel(e remote.Entry) remote.Entry {
+	if w.prefix != "" {
+		e.Path = strings.TrimPrefix(e.Path, w.prefix)
+	}
+	return e
 }
