@@ -413,7 +413,7 @@ func (sc *scope) finishChunked(ctx context.Context, dirty dirtySet) (int, string
 		looked = "all"
 	}
 	p.r.noteLook(sc.listed, looked, sc.elements())
-	if sc.listed {
+	if sc.listed && len(p.unsynced) > 0 { // (the snapshots are copied only when needed)
 		p.forgetVanished(sc.localInput(), sc.cloudInput())
 	}
 	if !sc.listed {

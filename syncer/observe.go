@@ -2,8 +2,10 @@ package syncer
 
 import (
 	"context"
+	"iter"
 	"maps"
 	"path"
+	"slices"
 
 	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -46,25 +48,33 @@ func (p *pass) restoreDirty(d dirtySet) {
 // noteLocal records the local changes a scan found against the base as pending: edited,
 // moved and new items, and synced items gone locally. Failed items stay failed, and
 // unsupported nodes (symlinks, special files) fail rather than wait.
-func (p *pass) noteLocal(local []plan.Node) {
+func (p *pass) noteLocal(local iter.Seq[plan.Node]) {
 	byID := make(map[string]model.Item, len(p.items))
+	// atPath says which synced items' paths hold a node; only those paths are kept (a first
+	// sync of a million new files keeps none).
+	atPath := make(map[string]bool, len(p.items))
 	for _, it := range p.items {
 		if it.HasBase && it.Local.ID != "" && !it.Local.Gone && !it.Local.Excl && !it.Remote.Excl {
 			byID[it.Local.ID] = it
+			atPath[it.Path] = false
 		}
 	}
 	var idx pendingIndex
-	seenID := make(map[string]bool, len(local))
-	atPath := make(map[string]bool, len(local))
-	for _, n := range local {
+	seenID := make(map[string]bool, len(byID))
+	for n := range local {
+		_, base := atPath[n.Path]
 		if n.Unsupported {
-			atPath[n.Path] = true
+			if base {
+				atPath[n.Path] = true
+			}
 			continue
 		}
 		it, ok := byID[n.ID]
 		// A synced item's path holding another node is an edit in place (a safe save) unless
 		// that node is another synced item moved there: then the item there before is gone.
-		atPath[n.Path] = atPath[n.Path] || !ok || it.Path == n.Path
+		if base {
+			atPath[n.Path] = atPath[n.Path] || !ok || it.Path == n.Path
+		}
 		if ok {
 			seenID[n.ID] = true
 			if it.Status != model.StatusFailed && (n.Path != it.Path || !n.IsDir && n.Version != it.Local.Version || metaChanged(n.Meta, it.Meta)) {
@@ -254,7 +264,7 @@ func (p *pass) observe(ctx context.Context) {
 		return
 	}
 	if local, err := p.scanLocal(ctx); err == nil {
-		p.noteLocal(local)
+		p.noteLocal(slices.Values(local))
 	}
 }
 

@@ -131,7 +131,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 		}
 		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the local folder failed, nothing was synced: "+err.Error())
 	}
-	p.noteLocal(local)
+	p.noteLocal(slices.Values(local))
 	remoteNodes, state, ok := p.listRemote(ctx)
 	if !ok {
 		return 0, state

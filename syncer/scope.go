@@ -128,7 +128,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 		// An unreadable synced folder that moved holds its items where they cannot be
 		// seen: the full pass (keepUnreadable) places them. What the look saw is pending
 		// meanwhile (the folder is not synced at its old path while the full pass looks).
-		p.noteLocal(sc.localInput())
+		p.noteLocal(sc.localSeq())
 		p.restoreDirty(dirty)
 		return p.run(ctx)
 	}
@@ -136,7 +136,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 		p.restoreDirty(dirty)
 		return 0, p.stateUnread(ix, err)
 	}
-	p.noteLocal(sc.localInput()) // seen changes are pending, also if the cloud is out of reach
+	p.noteLocal(sc.localSeq()) // seen changes are pending, also if the cloud is out of reach
 	// A local deletion is planned against a fresh listing, never against the base's picture
 	// of the cloud (a folder delete must not take files the last listing did not show).
 	if early != nil || lk.cloud || sc.deletesLocally() {

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"iter"
 
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/plan"
@@ -149,25 +150,47 @@ func (sc *scope) loadNeighbours() error {
 // and the unchanged local side of every other item of the scope as the base recorded it.
 func (sc *scope) localInput() []plan.Node {
 	out := make([]plan.Node, 0, len(sc.localNodes)+len(sc.p.items))
-	ids := map[string]bool{}
-	for _, n := range sc.localNodes {
+	for n := range sc.localSeq() {
 		out = append(out, n)
-		ids[n.ID] = true
-	}
-	for _, it := range sc.p.items {
-		if !it.HasBase || it.Local.Gone || it.Local.Excl || it.Local.ID == "" || sc.goneLocal[it.Key] || ids[it.Local.ID] {
-			continue
-		}
-		if _, changed := sc.localNodes[it.Path]; changed {
-			continue
-		}
-		if sc.lookedLocal(it.Path) && !sc.foundSame(it, true) && !sc.recorded[it.Key] {
-			continue // looked at and not found as the base has it: the look's nodes say what is there
-		}
-		out = append(out, plan.Node{Path: it.Path, IsDir: it.IsDir, ID: it.Local.ID, Version: it.Local.Version,
-			Size: it.Local.Size, ModTime: it.Local.ModTime, Hash: it.Hash, Meta: sc.baseMeta(it)})
 	}
 	return out
+}
+
+// localSeq yields localInput's nodes without a copy of them all: a first sync of a million
+// files holds their nodes once, not twice, while their changes are noted (issue 11).
+func (sc *scope) localSeq() iter.Seq[plan.Node] {
+	return func(yield func(plan.Node) bool) {
+		for _, n := range sc.localNodes {
+			if !yield(n) {
+				return
+			}
+		}
+		var ids map[string]bool // the changed nodes' ids, built when an item needs them
+		for _, it := range sc.p.items {
+			if !it.HasBase || it.Local.Gone || it.Local.Excl || it.Local.ID == "" || sc.goneLocal[it.Key] {
+				continue
+			}
+			if _, changed := sc.localNodes[it.Path]; changed {
+				continue
+			}
+			if sc.lookedLocal(it.Path) && !sc.foundSame(it, true) && !sc.recorded[it.Key] {
+				continue // looked at and not found as the base has it: the look's nodes say what is there
+			}
+			if ids == nil {
+				ids = make(map[string]bool, len(sc.localNodes))
+				for _, n := range sc.localNodes {
+					ids[n.ID] = true
+				}
+			}
+			if ids[it.Local.ID] {
+				continue
+			}
+			if !yield(plan.Node{Path: it.Path, IsDir: it.IsDir, ID: it.Local.ID, Version: it.Local.Version,
+				Size: it.Local.Size, ModTime: it.Local.ModTime, Hash: it.Hash, Meta: sc.baseMeta(it)}) {
+				return
+			}
+		}
+	}
 }
 
 // cloudInput is localInput for the cloud side.
