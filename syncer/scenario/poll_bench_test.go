@@ -65,7 +65,16 @@ func BenchmarkPollPass(b *testing.B) {
 			for i := range n {
 				e.Local.Write(fmt.Sprintf("d%04d/f%07d.bin", i/100, i), data)
 			}
-			e.SyncFolder(defaults())
+			// The first sync of a large tree takes longer than Env's waits allow.
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+			defer cancel()
+			req := syncer.CreateSetRequest{Paths: []string{e.Root}, Account: e.Account, To: e.CloudFolder, Options: defaults()}
+			if _, err := e.Ctl.CreateSet(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+			if err := e.Ctl.Wait(ctx); err != nil {
+				b.Fatal(err)
+			}
 			for b.Loop() {
 				if prefix := os.Getenv("CLOUDSYNC_BENCH_POLL_PROFILE"); prefix != "" {
 					f, err := os.Create(prefix + "-" + name + ".cpu")
