@@ -52,14 +52,17 @@ func (l *ledger) partialAllowed(p, h string) bool {
 const adopted = "adopted"
 
 // adoptPartials marks the cut uploads' bytes at or below cloud path p as adopted.
-func (w *world) adoptPartials(p string) {
-	tr := w.cloudTree()
-	w.led.mu.Lock()
-	defer w.led.mu.Unlock()
+func (w *world) adoptPartials(p string) { w.led.adoptPartials(w.cloudTree(), p) }
+
+// adoptPartials marks the cut uploads' bytes in the files of cloud tree tr at or below p
+// as adopted (every layer's cloud rename calls it before it moves p).
+func (l *ledger) adoptPartials(tr map[string]string, p string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for q, data := range tr {
 		if under(q, p) {
-			if _, ok := w.led.partial[hashOf(data)]; ok {
-				w.led.partial[hashOf(data)] = adopted
+			if _, ok := l.partial[hashOf(data)]; ok {
+				l.partial[hashOf(data)] = adopted
 			}
 		}
 	}

@@ -62,6 +62,9 @@ func (w *netWorld) side(local bool) side {
 			return os.RemoveAll(abs(p))
 		},
 		rename: func(from, to string) error {
+			if !local { // a person who moves a cut upload's bytes keeps them (as in ops_test.go)
+				w.led.adoptPartials(w.cloudTree(), from)
+			}
 			w.unseen.renamed(local, from, to)
 			return os.Rename(abs(from), abs(to))
 		},
