@@ -61,15 +61,7 @@ func (c *metaCloud) countContent(h http.Handler, isDAV bool) http.Handler {
 // properties in its .DAV state files, lighttpd in sqlite, nginx none), reached through a
 // counting proxy.
 func davCloud(t *testing.T, name string) *metaCloud {
-	srv, err := davtest.Start(name)
-	var missing *davtest.MissingError
-	if errors.As(err, &missing) && !davtest.Required() {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Stop() })
+	srv := davtest.Own(t, name)
 	base, _ := srv.NewFolder(t)
 	target, _ := url.Parse(base)
 	c := &metaCloud{password: davtest.Password, to: "Docs", prefix: "Docs/"}

@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -40,15 +38,7 @@ func BenchmarkPollPass(b *testing.B) {
 	}
 	for _, name := range servers {
 		b.Run(name, func(b *testing.B) {
-			srv, err := davtest.Start(name)
-			var missing *davtest.MissingError
-			if errors.As(err, &missing) {
-				b.Skip(err)
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer srv.Stop()
+			srv := davtest.Own(b, name)
 			folderURL, served := srv.NewFolder(b)
 			defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 			quiet := func(c *syncer.Config) {
@@ -83,12 +73,12 @@ func BenchmarkPollPass(b *testing.B) {
 					}
 					pprof.StartCPUProfile(f)
 				}
-				cpu0 := cpuTime()
+				cpu0 := davtest.CPUTime()
 				passes := pollPasses(b, e, 10)
 				pprof.StopCPUProfile()
 				// The process's CPU time while 10 passes ran (and the status was read):
 				// what the client costs the cores it shares with the server.
-				b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/10, "cpu-ms/pass")
+				b.ReportMetric(float64((davtest.CPUTime()-cpu0).Microseconds())/1000/10, "cpu-ms/pass")
 				slices.Sort(passes)
 				b.ReportMetric(passes[len(passes)/2].Seconds(), "s/pass")
 				b.Logf("%s, %d files: poll passes %v", srv.Version, n, passes)
@@ -124,13 +114,4 @@ func pollPasses(b *testing.B, e *Env, k int) []time.Duration {
 		b.Fatalf("only %d poll passes seen", len(out))
 	}
 	return out
-}
-
-// cpuTime is the CPU time this process has used (user and system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -2,7 +2,6 @@ package webdav
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,15 +31,7 @@ func BenchmarkListTree(b *testing.B) {
 	}
 	for _, name := range []string{davtest.RcloneCached, davtest.Apache} {
 		b.Run(name, func(b *testing.B) {
-			srv, err := davtest.Start(name)
-			var missing *davtest.MissingError
-			if errors.As(err, &missing) {
-				b.Skip(err)
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer srv.Stop()
+			srv := davtest.Own(b, name)
 			folders := benchTree(b, filepath.Join(srv.Dir, "tree"), n)
 			c := newProbedClient(b, srv.URL)
 			b.Logf("%s: %d files, %d folders, body %d bytes", srv.Version, n, len(folders), len(c.propfindBody()))
@@ -50,9 +40,9 @@ func BenchmarkListTree(b *testing.B) {
 				b.Run(fmt.Sprintf("walk-p%d", par), func(b *testing.B) {
 					defer func(old int) { listParallel = old }(listParallel)
 					listParallel = par
-					cpu0, srv0 := cpuTime(), serverCPU(srv.Dir)
+					cpu0, srv0 := davtest.CPUTime(), serverCPU(srv.Dir)
 					defer func() {
-						b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+						b.ReportMetric(float64((davtest.CPUTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 						b.ReportMetric(float64((serverCPU(srv.Dir)-srv0).Microseconds())/1000/float64(b.N), "server-cpu-ms/op")
 					}()
 					for b.Loop() {
@@ -165,16 +155,6 @@ func cmpErr(a, b error) error {
 // allpropBody is what some clients send; cloudsync never does (propfind.go).
 const allpropBody = `<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:"><d:allprop/></d:propfind>`
-
-// cpuTime is the CPU time this process has used (user and system): what the client costs
-// a machine whose cores it shares with the server, whatever else loads them.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // serverCPU is the CPU time used so far by the server processes serving dir: those whose
 // command line or configuration names it (rclone names it, Apache's configuration lives

@@ -32,6 +32,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -161,14 +162,40 @@ func Shared(t testing.TB, name string) *Server {
 	}
 	shared.mu.Unlock()
 	ss.once.Do(func() { ss.s, ss.err = Start(name) })
+	checkStarted(t, name, ss.err)
+	return ss.s
+}
+
+// Own starts a new instance of the named server for t alone and stops it when t ends. A
+// missing server skips t (fails it when Required); a server that does not start fails t.
+func Own(t testing.TB, name string) *Server {
+	t.Helper()
+	s, err := Start(name)
+	checkStarted(t, name, err)
+	t.Cleanup(func() { s.Stop() })
+	return s
+}
+
+// checkStarted skips or fails t on err, the answer of Start(name) (see Shared and Own).
+func checkStarted(t testing.TB, name string, err error) {
+	t.Helper()
 	var missing *MissingError
 	switch {
-	case errors.As(ss.err, &missing) && !Required():
-		t.Skipf("skipping the %s WebDAV server: %v", name, ss.err)
-	case ss.err != nil:
-		t.Fatalf("the %s WebDAV server: %v", name, ss.err)
+	case errors.As(err, &missing) && !Required():
+		t.Skipf("skipping the %s WebDAV server: %v", name, err)
+	case err != nil:
+		t.Fatalf("the %s WebDAV server: %v", name, err)
 	}
-	return ss.s
+}
+
+// CPUTime is the CPU time this process has used (user and system): what a client costs a
+// machine whose cores it shares with the server, whatever else loads them (benchmarks).
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // StopShared stops every server Shared started (call it from TestMain after m.Run).
