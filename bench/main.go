@@ -35,7 +35,7 @@ func main() { os.Exit(run()) }
 func run() int {
 	bin := flag.String("bin", os.Getenv("CLOUDSYNC_BIN"), "the cloudsync binary (default $CLOUDSYNC_BIN)")
 	headless := flag.String("headless", os.Getenv("CLOUDSYNC_HEADLESS_BIN"), "the headless build (make build-headless) whose peak RSS is measured too (default $CLOUDSYNC_HEADLESS_BIN)")
-	servers := flag.String("servers", "rclone,apache", "WebDAV servers to run against")
+	servers := flag.String("servers", "rclone,apache", "WebDAV servers to run against (rclone, apache, owncloud: the ownCloud-like test server, whose folder ETags follow their subtree)")
 	sizes := flag.String("sizes", "10000,100000", "tree sizes (files of 4 KiB)")
 	probes := flag.Int("probes", 7, "latency probes per figure (at least 5)")
 	poll := flag.Duration("poll", 0, "daemon --poll-interval (0: the engine's default)")

@@ -35,8 +35,11 @@ const (
 	davPass = "bench-pw-5b1e"
 )
 
-// startServer starts the named server ("rclone" or "apache") on dir, with its logs and
-// configuration under work.
+// startServer starts the named server ("rclone", "apache" or "owncloud") on dir, with its
+// logs and configuration under work. "owncloud" is the ownCloud-like test server
+// (davtest.OwnCloud, in this process): its folder ETags change with their subtree, so the
+// client prunes unchanged subtrees from its polls, as on Nextcloud and ownCloud; neither
+// rclone nor Apache offers that (syncer/remote/webdav/SERVERS.md).
 func startServer(ctx context.Context, name, dir, work string) (*server, error) {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return nil, err
@@ -45,9 +48,11 @@ func startServer(ctx context.Context, name, dir, work string) (*server, error) {
 	case "rclone":
 		return startRclone(ctx, dir, work)
 	case "apache":
-		return startApache()
+		return startDavtest(davtest.Apache)
+	case "owncloud":
+		return startDavtest(davtest.OwnCloud)
 	}
-	return nil, fmt.Errorf("unknown server %q (rclone, apache)", name)
+	return nil, fmt.Errorf("unknown server %q (rclone, apache, owncloud)", name)
 }
 
 // startRclone runs Debian's `rclone serve webdav` with its default settings. Its directory
@@ -68,14 +73,15 @@ func startRclone(ctx context.Context, dir, work string) (*server, error) {
 	return s, s.startAndDial(addr)
 }
 
-// startApache runs Debian's Apache 2.4 with mod_dav_fs through package davtest, with the
-// project's own configuration (the one the conformance and scenario suites use).
-func startApache() (*server, error) {
-	ds, err := davtest.Start(davtest.Apache)
+// startDavtest starts a server of package davtest: Debian's Apache 2.4 with mod_dav_fs with
+// the project's own configuration (the one the conformance and scenario suites use), or the
+// ownCloud-like server.
+func startDavtest(name string) (*server, error) {
+	ds, err := davtest.Start(name)
 	if err != nil {
 		return nil, err
 	}
-	return &server{Name: "apache", URL: ds.URL, Dir: ds.Dir, user: davtest.User, pass: davtest.Password,
+	return &server{Name: name, URL: ds.URL, Dir: ds.Dir, user: davtest.User, pass: davtest.Password,
 		stopFn: func() { _ = ds.Stop() }}, nil
 }
 

@@ -57,6 +57,9 @@ const (
 	// RcloneCached is rclone with its default directory cache (not in Names: changes made
 	// to Dir directly stay hidden from it for 5 minutes).
 	RcloneCached = "rclone-cached"
+	// OwnCloud is the ownCloud-like server (see ServeOC) over a folder on disk (not in
+	// Names: the suites run it in memory through ServeOC).
+	OwnCloud = "owncloud"
 )
 
 // Names lists every server, processes first.
@@ -126,8 +129,11 @@ func Required() bool {
 // Start starts a new instance of the named server on a free 127.0.0.1 port. The caller
 // stops it. A program that is not installed gives a *MissingError.
 func Start(name string) (*Server, error) {
-	if name == XNet {
+	switch name {
+	case XNet:
 		return startXNetDir()
+	case OwnCloud:
+		return startOCDir()
 	}
 	p, ok := programs[name]
 	if !ok {

@@ -37,13 +37,40 @@ type ocFS struct {
 	gen   map[string]int    // cleaned file path → write generation
 	seq   int
 	props atomic.Int64 // PROPFIND requests served (see ocServer.propfinds)
+	// tags caches folders' propagated ETags (treeTag), as Nextcloud's file cache stores
+	// them: a write drops the tags of the folders above it. epoch counts the drops, so
+	// that a tag computed while a write happened is not kept.
+	tags     map[string]string
+	epoch    uint64
+	computed atomic.Int64 // folder tags computed (not taken from the cache)
 }
 
-func newOCFS() *ocFS {
-	o := &ocFS{FileSystem: xwebdav.NewMemFS(), ids: map[string]string{}, gen: map[string]int{}}
+// newOCFS dresses fs (nil: a fresh memory tree) as ownCloud.
+func newOCFS(fs xwebdav.FileSystem) *ocFS {
+	if fs == nil {
+		fs = xwebdav.NewMemFS()
+	}
+	o := &ocFS{FileSystem: fs, ids: map[string]string{}, gen: map[string]int{}, tags: map[string]string{}}
 	o.ids["/"] = "1"
 	o.seq = 1
 	return o
+}
+
+// changed drops the cached tags of name and the folders above it (all of them: every
+// cached tag, when all). Callers hold mu.
+func (o *ocFS) changed(name string, all bool) {
+	o.epoch++
+	if all {
+		clear(o.tags)
+		return
+	}
+	for {
+		delete(o.tags, name)
+		if name == "/" {
+			return
+		}
+		name = path.Dir(name)
+	}
 }
 
 func clean(name string) string { return path.Clean("/" + name) }
@@ -55,6 +82,7 @@ func (o *ocFS) assign(name string) {
 		o.seq++
 		o.ids[name] = fmt.Sprintf("%08d", o.seq)
 	}
+	o.changed(name, false)
 }
 
 func (o *ocFS) id(name string) string {
@@ -81,6 +109,7 @@ func (o *ocFS) OpenFile(ctx context.Context, name string, flag int, perm os.File
 		o.assign(n)
 		o.mu.Lock()
 		o.gen[n]++
+		o.changed(n, false)
 		o.mu.Unlock()
 	}
 	return &ocFile{File: f, o: o, name: n}, nil
@@ -93,6 +122,7 @@ func (o *ocFS) RemoveAll(ctx context.Context, name string) error {
 	n := clean(name)
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.changed(n, true)
 	for k := range o.ids {
 		if k == n || strings.HasPrefix(k, n+"/") {
 			delete(o.ids, k)
@@ -109,6 +139,7 @@ func (o *ocFS) Rename(ctx context.Context, oldName, newName string) error {
 	from, to := clean(oldName), clean(newName)
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.changed(from, true)
 	ids, gens := map[string]string{}, map[string]int{}
 	for k, v := range o.ids {
 		if k == from || strings.HasPrefix(k, from+"/") {
@@ -142,6 +173,28 @@ func (o *ocFS) fileTag(name string) string {
 
 // treeTag is a folder's propagated ETag: a hash over its subtree's names and file tags.
 func (o *ocFS) treeTag(ctx context.Context, name string) (string, error) {
+	o.mu.Lock()
+	tag, ok := o.tags[name]
+	epoch := o.epoch
+	o.mu.Unlock()
+	if ok {
+		return tag, nil
+	}
+	tag, err := o.computeTag(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	o.mu.Lock()
+	if o.epoch == epoch {
+		o.tags[name] = tag
+	}
+	o.mu.Unlock()
+	return tag, nil
+}
+
+// computeTag is treeTag without the cache.
+func (o *ocFS) computeTag(ctx context.Context, name string) (string, error) {
+	o.computed.Add(1)
 	f, err := o.FileSystem.OpenFile(ctx, name, os.O_RDONLY, 0)
 	if err != nil {
 		return "", err
@@ -261,7 +314,18 @@ func (s *OCServer) Propfinds() int64 { return s.fs.props.Load() }
 // wraps the whole server (a meter in front of it).
 func ServeOC(t testing.TB, front ...func(http.Handler) http.Handler) *OCServer {
 	t.Helper()
-	o := newOCFS()
+	url, stop, o, err := serveOC(nil, front...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop() })
+	return &OCServer{URL: url, fs: o}
+}
+
+// serveOC serves ocFS over fs (nil: a fresh memory tree) on a fresh 127.0.0.1 port (see
+// ServeOC).
+func serveOC(fs xwebdav.FileSystem, front ...func(http.Handler) http.Handler) (string, func() error, *ocFS, error) {
+	o := newOCFS(fs)
 	prefix := strings.TrimSuffix(Prefix, "/")
 	wrap := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -290,11 +354,7 @@ func ServeOC(t testing.TB, front ...func(http.Handler) http.Handler) *OCServer {
 		h = f(h)
 	}
 	url, stop, err := serve(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stop() })
-	return &OCServer{URL: url, fs: o}
+	return url, stop, o, err
 }
 
 // FileSystem is the server's tree, for a test that changes it directly as another client

@@ -75,7 +75,25 @@ func serve(h http.Handler) (string, func() error, error) {
 
 // startXNetDir serves a new temporary folder with x/net/webdav's Dir file system.
 func startXNetDir() (*Server, error) {
-	top, err := os.MkdirTemp("", "cloudsync-xnet-")
+	return startInProcess(XNet, "golang.org/x/net/webdav (in-process)", func(dir string) (string, func() error, error) {
+		return serve(XNetHandler(xwebdav.Dir(dir), nil))
+	})
+}
+
+// startOCDir serves a new temporary folder as the ownCloud-like server (ocFS over x/net/webdav's
+// Dir): folder ETags that follow their subtree, for benchmarks of the pruned listing at
+// sizes a memory tree does not suit. The ids live in memory: what is written into the folder
+// directly has none.
+func startOCDir() (*Server, error) {
+	return startInProcess(OwnCloud, "ownCloud-like ocFS over golang.org/x/net/webdav (in-process)", func(dir string) (string, func() error, error) {
+		url, stop, _, err := serveOC(xwebdav.Dir(dir))
+		return url, stop, err
+	})
+}
+
+// startInProcess serves a new temporary folder with an in-process server that serve starts.
+func startInProcess(name, version string, serve func(dir string) (string, func() error, error)) (*Server, error) {
+	top, err := os.MkdirTemp("", "cloudsync-"+name+"-")
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +102,12 @@ func startXNetDir() (*Server, error) {
 		os.RemoveAll(top)
 		return nil, err
 	}
-	url, stop, err := serve(XNetHandler(xwebdav.Dir(dir), nil))
+	url, stop, err := serve(dir)
 	if err != nil {
 		os.RemoveAll(top)
 		return nil, err
 	}
 	host := strings.TrimPrefix(strings.TrimSuffix(url, Prefix), "http://")
-	return &Server{Name: XNet, URL: url, Host: host, Dir: dir, Version: "golang.org/x/net/webdav (in-process)",
+	return &Server{Name: name, URL: url, Host: host, Dir: dir, Version: version,
 		uid: -1, gid: -1, stop: stopAndRemove(stop, top)}, nil
 }
