@@ -209,7 +209,7 @@ func (sc *scope) chunkInput(ch chunk) (plan.Input, []string, error) {
 	x.mu.Lock()
 	for d := range folders {
 		if e, ok := x.entry(d); ok {
-			keys = append(keys, e.key)
+			keys = append(keys, x.keyOf(e))
 		} else if _, l := part.localNodes[d]; !l {
 			if _, c := part.cloudNodes[d]; !c {
 				missing[d] = true

@@ -133,7 +133,7 @@ func (sc *scope) endCloud(ctx context.Context, cl *cloudLook) (string, bool) {
 	for d := range p.held {
 		x.mu.Lock()
 		if e, ok := x.entry(d); ok {
-			heldKeys = append(heldKeys, e.key)
+			heldKeys = append(heldKeys, x.keyOf(e))
 		}
 		x.mu.Unlock()
 	}

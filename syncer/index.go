@@ -15,8 +15,8 @@ import (
 // the item from the store, and the item's key, so that the few items a pass works on can
 // be read by key. Paths are kept hashed (64-bit maphash), and so are ids; the index never
 // decides anything alone: a node it does not call unchanged is planned from the stored
-// item. About 130 bytes per item, against 1 KB for the items and snapshots a full pass
-// holds.
+// item. Keys are kept as numbers (see keyRef), not strings. About 150 bytes per item
+// (TestSetIndexBytesPerItem), against 1 KB for the items and snapshots a full pass holds.
 //
 // The index is built by a full pass (which reads every item anyway) and follows every
 // write of the set's items from then on (the engine's store reports them, see
@@ -27,12 +27,13 @@ type setIndex struct {
 	stale  bool
 	seed   maphash.Seed
 	byPath map[uint64]ixEntry // path hash → entry (items with a base)
-	byKey  map[string]ixKey   // item key → where it is and what it counts (every item)
+	byKey  map[keyRef]ixKey   // item key → where it is and what it counts (every item)
 	byLID  map[uint64]uint64  // local id hash → path hash (items with a local side)
 	copies map[string]string  // registered conflict copies (set-relative paths) → owner key
 	gen    uint32             // generation of the current look (scan or listing)
+	keys   keyTable           // the key prefixes (see keyRef)
 
-	unsettled map[string]struct{} // keys of failed items and failure records
+	unsettled map[keyRef]struct{} // keys of failed items and failure records
 	// The set's counters as the view shows them (view.count over every item).
 	items, failed, conflicts int
 	withLocal                int // items with a local side in the base
@@ -44,14 +45,14 @@ type setIndex struct {
 // the counters.
 type ixKey struct {
 	path      uint64
+	conflicts uint32
 	counted   bool // not excluded on either side
 	failed    bool
-	conflicts int
 }
 
 // ixEntry is what the index keeps of one item.
 type ixEntry struct {
-	key    string
+	key    keyRef
 	parent uint64 // path hash of the folder holding the item (0 at the top)
 	lid    uint64 // hash of the recorded local id (0: none)
 	local  uint64 // fingerprint of the local side (0: none in the base)
@@ -70,8 +71,8 @@ const (
 )
 
 func newSetIndex() *setIndex {
-	return &setIndex{seed: maphash.MakeSeed(), byPath: map[uint64]ixEntry{}, byKey: map[string]ixKey{}, byLID: map[uint64]uint64{},
-		copies: map[string]string{}, unsettled: map[string]struct{}{}}
+	return &setIndex{seed: maphash.MakeSeed(), byPath: map[uint64]ixEntry{}, byKey: map[keyRef]ixKey{}, byLID: map[uint64]uint64{},
+		copies: map[string]string{}, unsettled: map[keyRef]struct{}{}, keys: newKeyTable()}
 }
 
 func (x *setIndex) hash(s string) uint64 { return maphash.String(x.seed, s) }
@@ -136,19 +137,20 @@ func (x *setIndex) cloudFP(it model.Item) uint64 {
 func (x *setIndex) put(it model.Item) {
 	old := x.entryOf(it.Key)
 	x.drop(it.Key)
+	ref, _ := x.keys.ref(it.Key, true)
 	h := x.pathHash(it.Path)
 	k := ixKey{path: h, counted: !it.Local.Excl && !it.Remote.Excl}
 	if k.counted {
-		k.failed, k.conflicts = it.Status == model.StatusFailed, len(it.Conflicts)
+		k.failed, k.conflicts = it.Status == model.StatusFailed, uint32(len(it.Conflicts))
 		x.items++
-		x.conflicts += k.conflicts
+		x.conflicts += len(it.Conflicts)
 		if k.failed {
 			x.failed++
 		}
 	}
-	x.byKey[it.Key] = k
+	x.byKey[ref] = k
 	if !it.HasBase || it.Status == model.StatusFailed {
-		x.unsettled[it.Key] = struct{}{}
+		x.unsettled[ref] = struct{}{}
 	}
 	for _, c := range it.Conflicts {
 		x.copies[c] = it.Key
@@ -156,7 +158,7 @@ func (x *setIndex) put(it model.Item) {
 	if !it.HasBase {
 		return
 	}
-	e := ixEntry{key: it.Key, parent: x.pathHash(parentOf(it.Path)), local: x.localFP(it), cloud: x.cloudFP(it),
+	e := ixEntry{key: ref, parent: x.pathHash(parentOf(it.Path)), local: x.localFP(it), cloud: x.cloudFP(it),
 		meta: x.metaHash(it.Meta)}
 	if it.IsDir {
 		e.flags |= ixDir
@@ -171,7 +173,7 @@ func (x *setIndex) put(it model.Item) {
 	if prev, ok := x.byPath[h]; ok {
 		x.count(prev, -1) // two items at one path for a moment: the last written has it
 	}
-	if old.key == it.Key && old.path == h { // what this pass's looks found still holds where the side is unchanged
+	if old.found && old.path == h { // what this pass's looks found still holds where the side is unchanged
 		e.seenL, e.seenC = old.seenL, old.seenC
 		if e.local == old.local && e.flags == old.flags {
 			e.sameL = old.sameL
@@ -187,45 +189,67 @@ func (x *setIndex) put(it model.Item) {
 // keyedEntry is an item's index entry with its path hash.
 type keyedEntry struct {
 	ixEntry
-	path uint64
+	path  uint64
+	found bool
 }
 
 // entryOf returns the entry of the item keyed key (zero if it has none). Callers hold mu.
 func (x *setIndex) entryOf(key string) keyedEntry {
-	k, ok := x.byKey[key]
+	ref, ok := x.keys.lookup(key)
+	if !ok {
+		return keyedEntry{}
+	}
+	k, ok := x.byKey[ref]
 	if !ok {
 		return keyedEntry{}
 	}
 	e, ok := x.byPath[k.path]
-	if !ok || e.key != key {
+	if !ok || e.key != ref {
 		return keyedEntry{}
 	}
-	return keyedEntry{e, k.path}
+	return keyedEntry{e, k.path, true}
 }
+
+// keyed returns what the index keeps by key of the item keyed key. Callers hold mu.
+func (x *setIndex) keyed(key string) (ixKey, bool) {
+	ref, ok := x.keys.lookup(key)
+	if !ok {
+		return ixKey{}, false
+	}
+	k, ok := x.byKey[ref]
+	return k, ok
+}
+
+// keyOf returns the key of the item of entry e.
+func (x *setIndex) keyOf(e ixEntry) string { return x.keys.key(e.key) }
 
 // drop forgets the item keyed key. Callers hold mu.
 func (x *setIndex) drop(key string) {
-	k, ok := x.byKey[key]
+	ref, ok := x.keys.lookup(key)
+	if !ok {
+		return
+	}
+	k, ok := x.byKey[ref]
 	if !ok {
 		return
 	}
 	h := k.path
 	if k.counted {
 		x.items--
-		x.conflicts -= k.conflicts
+		x.conflicts -= int(k.conflicts)
 		if k.failed {
 			x.failed--
 		}
 	}
-	delete(x.byKey, key)
-	delete(x.unsettled, key)
+	delete(x.byKey, ref)
+	delete(x.unsettled, ref)
 	for c, k := range x.copies {
 		if k == key {
 			delete(x.copies, c)
 		}
 	}
 	e, ok := x.byPath[h]
-	if !ok || e.key != key {
+	if !ok || e.key != ref {
 		return
 	}
 	delete(x.byPath, h)
@@ -292,7 +316,10 @@ func (x *setIndex) sameSide(n plan.Node, gen uint32, local bool) bool {
 // look marked it unchanged.
 func (x *setIndex) foundSame(it model.Item, local bool, gens map[uint32]bool) bool {
 	e, ok := x.byPath[x.pathHash(it.Path)]
-	if !ok || e.key != it.Key {
+	if !ok {
+		return false
+	}
+	if ref, known := x.keys.lookup(it.Key); !known || e.key != ref {
 		return false
 	}
 	if local {
@@ -355,7 +382,7 @@ func (x *setIndex) missing(local bool, gen uint32, roots map[uint64]bool) []stri
 					has, seen = e.local != 0, e.seenL
 				}
 				if ok && has && seen != gen {
-					out = append(out, e.key)
+					out = append(out, x.keyOf(e))
 				}
 			}
 			return out
@@ -371,7 +398,7 @@ func (x *setIndex) missing(local bool, gen uint32, roots map[uint64]bool) []stri
 			continue
 		}
 		if roots == nil || x.under(h, roots, memo) {
-			out = append(out, e.key)
+			out = append(out, x.keyOf(e))
 		}
 	}
 	return out
@@ -387,7 +414,7 @@ func (x *setIndex) below(roots map[uint64]bool) []string {
 	memo := map[uint64]bool{}
 	for h, e := range x.byPath {
 		if !roots[h] && x.under(h, roots, memo) {
-			out = append(out, e.key)
+			out = append(out, x.keyOf(e))
 		}
 	}
 	return out
@@ -401,7 +428,7 @@ func (x *setIndex) children(dirs map[uint64]bool) []string {
 	}
 	for h, e := range x.byPath {
 		if h != 0 && dirs[e.parent] {
-			out = append(out, e.key)
+			out = append(out, x.keyOf(e))
 		}
 	}
 	return out
@@ -414,14 +441,17 @@ func (x *setIndex) byLocalID(id string) (string, bool) {
 		return "", false
 	}
 	e, ok := x.byPath[h]
-	return e.key, ok
+	if !ok {
+		return "", false
+	}
+	return x.keyOf(e), true
 }
 
 // unsettledKeys returns the keys of failed items and failure records.
 func (x *setIndex) unsettledKeys() []string {
 	out := make([]string, 0, len(x.unsettled))
 	for k := range x.unsettled {
-		out = append(out, k)
+		out = append(out, x.keys.key(k))
 	}
 	return out
 }

@@ -362,9 +362,9 @@ func (sc *scope) localOnly(q string) bool {
 	for {
 		sc.ix.mu.Lock()
 		_, reg := sc.ix.copies[q]
-		e, synced := sc.ix.entry(q)
+		_, synced := sc.ix.entry(q)
 		sc.ix.mu.Unlock()
-		if reg || exec.IsConflictCopyName(pathBase(q)) && !(synced && e.key != "") {
+		if reg || exec.IsConflictCopyName(pathBase(q)) && !synced {
 			return true
 		}
 		d := parentOf(q)
@@ -462,7 +462,7 @@ func (sc *scope) holdEmptied(listed, full map[string]bool) func(key string) bool
 	return func(key string) bool {
 		x.mu.Lock()
 		defer x.mu.Unlock()
-		k, ok := x.byKey[key]
+		k, ok := x.keyed(key)
 		return ok && !heldRoots[k.path] && x.under(k.path, heldRoots, memo)
 	}
 }

@@ -43,7 +43,7 @@ func (sc *scope) widen(ctx context.Context) error {
 		for _, nodes := range []map[string]plan.Node{sc.localNodes, sc.cloudNodes} {
 			for pth, n := range nodes {
 				if e, ok := x.entry(pth); ok {
-					keys = append(keys, e.key)
+					keys = append(keys, x.keyOf(e))
 				}
 				if n.IsDir {
 					dirs[x.pathHash(pth)] = true
@@ -56,13 +56,13 @@ func (sc *scope) widen(ctx context.Context) error {
 				continue
 			}
 			keys = append(keys, k)
-			if ik, ok := x.byKey[k]; ok && x.byPath[ik.path].flags&ixDir != 0 {
+			if ik, ok := x.keyed(k); ok && x.byPath[ik.path].flags&ixDir != 0 {
 				dirs[ik.path] = true
 			}
 		}
 		for _, gone := range []map[string]bool{sc.goneLocal, sc.goneCloud} {
 			for k := range gone {
-				if ik, ok := x.byKey[k]; ok && x.byPath[ik.path].flags&ixDir != 0 {
+				if ik, ok := x.keyed(k); ok && x.byPath[ik.path].flags&ixDir != 0 {
 					dirs[ik.path] = true
 				}
 			}
@@ -109,7 +109,7 @@ func (sc *scope) loadAncestors() error {
 			e, ok := x.entry(d)
 			x.mu.Unlock()
 			if ok {
-				keys = append(keys, e.key)
+				keys = append(keys, x.keyOf(e))
 			}
 		}
 	}
