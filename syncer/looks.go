@@ -129,9 +129,9 @@ func (p *pass) redirty() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	v := &p.r.view
-	for pth := range v.planned.paths {
+	v.planned.eachPath(func(pth string) {
 		v.dirty.add(WatchEvent{Paths: []string{pth}}, func(string) bool { return true })
-	}
+	})
 }
 
 // indexingStore is the engine's store: every write of a set's items is passed on to the

@@ -108,14 +108,14 @@ func (p *pass) keepSeenUnreadable(idx *pendingIndex) {
 	}
 	v := &p.r.view
 	for _, x := range []*pendingIndex{&v.seen, &v.planned} {
-		for u, pu := range x.units {
-			for _, q := range pu.paths {
+		x.each(func(u string, _ int, paths []string) {
+			for _, q := range paths {
 				if p.underUnreadable(q) {
-					idx.add(u, pu.paths...)
+					idx.add(u, paths...)
 					break
 				}
 			}
-		}
+		})
 	}
 }
 

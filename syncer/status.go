@@ -117,11 +117,11 @@ func (e *Engine) pendingPaths(id string) map[string]bool {
 		return out
 	}
 	for _, x := range []*pendingIndex{&r.view.seen, &r.view.planned} {
-		for p, n := range x.paths {
-			if n > 0 && p != "" {
+		x.eachPath(func(p string) {
+			if p != "" {
 				out[p] = true
 			}
-		}
+		})
 	}
 	return out
 }

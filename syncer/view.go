@@ -59,86 +59,10 @@ type view struct {
 	moving  map[string]string
 }
 
-// pendingIndex is a set of pending units with the paths they touch. A unit stays until
-// every action registered for it is done.
-type pendingIndex struct {
-	units map[string]*pendingUnit
-	paths map[string]int // path → units naming it
-}
-
-type pendingUnit struct {
-	open  int
-	paths []string
-}
-
-func (x *pendingIndex) reset() { *x = pendingIndex{} }
-
-// add registers one open action (or change) of unit, touching paths.
-func (x *pendingIndex) add(unit string, paths ...string) {
-	if x.units == nil {
-		x.units, x.paths = map[string]*pendingUnit{}, map[string]int{}
-	}
-	u := x.units[unit]
-	if u == nil {
-		u = &pendingUnit{}
-		x.units[unit] = u
-	}
-	u.open++
-	for _, p := range paths {
-		if !contains(u.paths, p) {
-			u.paths = append(u.paths, p)
-			x.paths[p]++
-		}
-	}
-}
-
-// done closes one action of unit; the unit leaves when none is open.
-func (x *pendingIndex) done(unit string) {
-	u := x.units[unit]
-	if u == nil {
-		return
-	}
-	if u.open--; u.open > 0 {
-		return
-	}
-	delete(x.units, unit)
-	for _, p := range u.paths {
-		if x.paths[p]--; x.paths[p] <= 0 {
-			delete(x.paths, p)
-		}
-	}
-}
-
-// drop removes unit whatever its open actions.
-func (x *pendingIndex) drop(unit string) {
-	u := x.units[unit]
-	if u == nil {
-		return
-	}
-	u.open = 1
-	x.done(unit)
-}
-
-func (x *pendingIndex) has(p string) bool { return x.paths[p] > 0 }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // setSeen replaces the local changes of the last scan. The units planned does not cover
 // are counted once here, so that pending stays cheap while a large pass is under way.
 func (v *view) setSeen(idx pendingIndex) {
-	v.seen, v.seenOnly = idx, 0
-	for u := range idx.units {
-		if v.planned.units[u] == nil {
-			v.seenOnly++
-		}
-	}
+	v.seen, v.seenOnly = idx, idx.countNotIn(&v.planned)
 }
 
 // setPlanned replaces the pending work by a new plan's. The plan covers what the scan saw,
@@ -147,14 +71,8 @@ func (v *view) setSeen(idx pendingIndex) {
 // the report), and its local change is still not in the cloud, so it stays pending.
 func (v *view) setPlanned(idx pendingIndex, acted map[string]bool, carried map[string][]string, moving map[string]string) {
 	v.planned, v.carried, v.moving = idx, carried, moving
-	var kept pendingIndex
-	for u, pu := range v.seen.units {
-		if !acted[u] {
-			kept.add(u, pu.paths...)
-		}
-	}
-	v.seen = kept
-	v.seenOnly = len(kept.units)
+	v.seen = v.seen.without(acted)
+	v.seenOnly = v.seen.count()
 }
 
 // beginPlans starts the planned work of a pass that adds it plan by plan (addPlanned: a
@@ -162,7 +80,7 @@ func (v *view) setPlanned(idx pendingIndex, acted map[string]bool, carried map[s
 func (v *view) beginPlans() {
 	v.planned.reset()
 	v.carried, v.moving = nil, nil
-	v.seenOnly = len(v.seen.units)
+	v.seenOnly = v.seen.count()
 }
 
 // addPlanned adds one plan's pending work (idx) to the running pass's; acted names the units
@@ -178,19 +96,17 @@ func (v *view) addPlanned(idx pendingIndex, acted map[string]bool, carried map[s
 	// seen and planned are changed in place and seenOnly by what this plan's units change,
 	// so that a chunk costs what it holds, not the whole scope's changes (a million files in
 	// chunks of 2,000 would rebuild half a million seen units 500 times).
-	only := func(u string) bool { return v.seen.units[u] != nil && v.planned.units[u] == nil }
-	touched := make(map[string]bool, len(idx.units)+len(acted))
-	for u := range idx.units {
-		touched[u] = only(u)
-	}
+	only := func(u string) bool { return v.seen.hasUnit(u) && !v.planned.hasUnit(u) }
+	touched := make(map[string]bool, idx.count()+len(acted))
+	idx.each(func(u string, _ int, _ []string) { touched[u] = only(u) })
 	for u := range acted {
 		touched[u] = only(u)
 	}
-	for u, pu := range idx.units {
-		for range pu.open {
-			v.planned.add(u, pu.paths...)
+	idx.each(func(u string, open int, paths []string) {
+		for range open {
+			v.planned.add(u, paths...)
 		}
-	}
+	})
 	for u := range acted {
 		v.seen.drop(u)
 	}
@@ -208,7 +124,7 @@ func (v *view) addPlanned(idx pendingIndex, acted map[string]bool, carried map[s
 // seen holds only units planned has not, so closing planned units (done) never changes
 // seenOnly.
 func (v *view) pending() int {
-	n := len(v.planned.units) + v.seenOnly
+	n := v.planned.count() + v.seenOnly
 	for p := range v.dirty.paths {
 		if !v.seen.has(p) && !v.planned.has(p) {
 			n++

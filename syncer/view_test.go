@@ -50,33 +50,33 @@ func TestAddPlannedKeepsTheCountsOfARebuild(t *testing.T) {
 
 func clonePending(x pendingIndex) pendingIndex {
 	var out pendingIndex
-	for u, pu := range x.units {
-		for range pu.open {
-			out.add(u, pu.paths...)
+	x.each(func(u string, open int, paths []string) {
+		for range open {
+			out.add(u, paths...)
 		}
-	}
+	})
 	return out
 }
 
 // rebuildPlanned is addPlanned as it was: seen rebuilt without the acted units, and the
 // units only seen counted again.
 func rebuildPlanned(v *view, idx pendingIndex, acted map[string]bool) {
-	for u, pu := range idx.units {
-		for range pu.open {
-			v.planned.add(u, pu.paths...)
+	idx.each(func(u string, open int, paths []string) {
+		for range open {
+			v.planned.add(u, paths...)
 		}
-	}
+	})
 	var kept pendingIndex
-	for u, pu := range v.seen.units {
+	v.seen.each(func(u string, _ int, paths []string) {
 		if !acted[u] {
-			kept.add(u, pu.paths...)
+			kept.add(u, paths...)
 		}
-	}
+	})
 	v.seen = kept
 	v.seenOnly = 0
-	for u := range kept.units {
-		if v.planned.units[u] == nil {
+	kept.each(func(u string, _ int, _ []string) {
+		if !v.planned.hasUnit(u) {
 			v.seenOnly++
 		}
-	}
+	})
 }
