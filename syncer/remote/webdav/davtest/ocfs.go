@@ -78,11 +78,28 @@ func clean(name string) string { return path.Clean("/" + name) }
 func (o *ocFS) assign(name string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.assignLocked(name)
+}
+
+// assignLocked gives name an id when it has none. Callers hold mu.
+func (o *ocFS) assignLocked(name string) {
 	if _, ok := o.ids[name]; !ok {
 		o.seq++
 		o.ids[name] = fmt.Sprintf("%08d", o.seq)
 	}
 	o.changed(name, false)
+}
+
+// served is the id of a node the server is serving: one that has none (written into the
+// folder on disk directly, as in the benchmark's served folder) gets one, as Nextcloud's
+// scanner gives a file it finds.
+func (o *ocFS) served(name string) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, ok := o.ids[name]; !ok {
+		o.assignLocked(name)
+	}
+	return o.ids[name]
 }
 
 func (o *ocFS) id(name string) string {
@@ -166,6 +183,7 @@ func (o *ocFS) Stat(ctx context.Context, name string) (os.FileInfo, error) {
 
 // fileTag is a file's ETag: its id and write generation.
 func (o *ocFS) fileTag(name string) string {
+	o.served(name)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return fmt.Sprintf(`"%s-%d"`, o.ids[name], o.gen[name])
@@ -206,7 +224,7 @@ func (o *ocFS) computeTag(ctx context.Context, name string) (string, error) {
 	}
 	sort.Slice(infos, func(i, j int) bool { return infos[i].Name() < infos[j].Name() })
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n", o.id(name))
+	fmt.Fprintf(h, "%s\n", o.served(name))
 	for _, fi := range infos {
 		child := path.Join(name, fi.Name())
 		tag := o.fileTag(child)
@@ -266,7 +284,7 @@ func (f *ocFile) DeadProps() (map[xml.Name]xwebdav.Property, error) {
 		n := xml.Name{Space: space, Local: local}
 		m[n] = xwebdav.Property{XMLName: n, InnerXML: []byte(inner)}
 	}
-	add(oc, "fileid", f.o.id(f.name))
+	add(oc, "fileid", f.o.served(f.name))
 	if fi.IsDir() {
 		add("DAV:", "quota-available-bytes", "10737418240")
 		tag, err := f.o.treeTag(ctx, f.name)

@@ -2,6 +2,8 @@ package davtest
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -15,7 +17,8 @@ import (
 // whole tree: seconds per poll, which no real server spends), and a write, a new folder and
 // a move each give the root a new tag.
 func TestOwnCloudFolderTagsFollowTheirSubtreeFromTheCache(t *testing.T) {
-	url, stop, o, err := serveOC(xwebdav.Dir(t.TempDir())) // as Start(OwnCloud) serves
+	dir := t.TempDir()
+	url, stop, o, err := serveOC(xwebdav.Dir(dir)) // as Start(OwnCloud) serves
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +35,14 @@ func TestOwnCloudFolderTagsFollowTheirSubtreeFromTheCache(t *testing.T) {
 			t.Fatal("the root has no getetag")
 		}
 		return m[1]
+	}
+	// What was written into the folder directly gets an id when it is served, as Nextcloud's
+	// scanner gives one (the probe finds ids on a folder made so, and the client prunes).
+	if err := os.Mkdir(filepath.Join(dir, "direct"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := do(t, "PROPFIND", s.URL+"direct", "", http.StatusMultiStatus); !regexp.MustCompile(`fileid[^>]*>[0-9]+<`).MatchString(got) {
+		t.Errorf("a folder made on disk is served without an oc:fileid:\n%s", got)
 	}
 	seen := map[string]bool{}
 	first := rootTag()
