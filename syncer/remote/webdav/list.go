@@ -43,24 +43,40 @@ func propagatesFolderVersions(folder remote.Entry) bool {
 	return !folder.IDIsPath && folder.Version != "" && !strings.HasPrefix(folder.Version, fallbackVersionPrefix)
 }
 
-// prevIndex is a previous List result by folder: the folder's own entry and its subtree.
+// prevIndex is a previous List result by folder: the folders' own entries, and the result
+// sorted by path, where every folder's subtree is one run of entries (those whose path
+// starts with the folder's and a slash). A subtree is a part of that slice, not a copy:
+// the subtrees of a million files' folders were copied once per folder above each entry
+// (two or three copies of the whole listing per poll; issue 11).
 type prevIndex struct {
-	dirs    map[string]remote.Entry   // root-relative path → folder entry
-	subtree map[string][]remote.Entry // root-relative folder path → every entry below it
+	dirs   map[string]remote.Entry // root-relative path → folder entry
+	sorted []remote.Entry          // prev sorted by (cleaned) path
+	paths  []string                // the cleaned paths of sorted
 }
 
 func indexPrev(prev []remote.Entry) *prevIndex {
 	if len(prev) == 0 {
 		return nil
 	}
-	ix := &prevIndex{dirs: map[string]remote.Entry{}, subtree: map[string][]remote.Entry{}}
-	for _, e := range prev {
-		p := remote.Clean(e.Path)
-		if e.IsDir {
-			ix.dirs[p] = e
+	ix := &prevIndex{dirs: map[string]remote.Entry{}, sorted: prev, paths: make([]string, len(prev))}
+	for i, e := range prev {
+		ix.paths[i] = remote.Clean(e.Path)
+	}
+	if !sort.StringsAreSorted(ix.paths) { // (List's results are sorted)
+		order := make([]int, len(prev))
+		for i := range order {
+			order[i] = i
 		}
-		for d := pathDir(p); d != ""; d = pathDir(d) {
-			ix.subtree[d] = append(ix.subtree[d], e)
+		sort.SliceStable(order, func(a, b int) bool { return ix.paths[order[a]] < ix.paths[order[b]] })
+		paths := ix.paths
+		ix.sorted, ix.paths = make([]remote.Entry, len(prev)), make([]string, len(prev))
+		for i, j := range order {
+			ix.sorted[i], ix.paths[i] = prev[j], paths[j]
+		}
+	}
+	for i, e := range ix.sorted {
+		if e.IsDir {
+			ix.dirs[ix.paths[i]] = e
 		}
 	}
 	return ix
@@ -68,14 +84,16 @@ func indexPrev(prev []remote.Entry) *prevIndex {
 
 // reusable returns prev's subtree of folder e (root-relative) when e is unchanged.
 func (ix *prevIndex) reusable(e remote.Entry) ([]remote.Entry, bool) {
-	if ix == nil || e.IDIsPath || e.Version == "" {
+	if ix == nil || e.IDIsPath || e.Version == "" || e.Path == "" {
 		return nil, false
 	}
 	old, ok := ix.dirs[e.Path]
 	if !ok || old.ID != e.ID || old.Version != e.Version {
 		return nil, false
 	}
-	return ix.subtree[e.Path], true
+	lo := sort.SearchStrings(ix.paths, e.Path+"/")
+	hi := sort.SearchStrings(ix.paths, e.Path+"0") // ('0' follows '/')
+	return ix.sorted[lo:hi:hi], true
 }
 
 type walker struct {
