@@ -338,6 +338,7 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 	e.mu.Unlock()
 	sc.recorded = map[string]bool{}
 	clean = true
+	localMark, cloudMark := len(sc.localNodes), len(sc.cloudNodes)
 	for _, ch := range chunks {
 		if ctx.Err() != nil {
 			clean = false
@@ -374,9 +375,28 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 		for _, pth := range ch.cloud {
 			delete(sc.cloudNodes, pth)
 		}
+		sc.localNodes = shrunk(sc.localNodes, &localMark, 2*e.cfg.Chunk)
+		sc.cloudNodes = shrunk(sc.cloudNodes, &cloudMark, 2*e.cfg.Chunk)
 	}
 	p.items = all
 	return work, clean
+}
+
+// shrunk returns the snapshots m once half of those it held at the last call that moved
+// them (*mark, at least least) are gone, moved to a map of their number: a Go map keeps its
+// slots when entries leave (key and pointer, about 30 bytes), so a first sync of a million
+// files held all of them until its last chunk ran, while the index grew by every item the
+// chunks recorded (issue 11). Each snapshot is moved about once more in all.
+func shrunk(m map[string]plan.Node, mark *int, least int) map[string]plan.Node {
+	if len(m) > *mark/2 || *mark < least {
+		return m
+	}
+	out := make(map[string]plan.Node, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	*mark = len(out)
+	return out
 }
 
 // mayDeleteMany reports whether the scope could delete more items than the mass-delete
