@@ -25,16 +25,27 @@ var listParallel = 4
 // A folder that vanishes during the walk fails the List with ErrChanged instead of being
 // reported empty, so a concurrent change never reads as mass deletion.
 func (c *Client) List(ctx context.Context, root string, prev []remote.Entry) ([]remote.Entry, error) {
-	root = remote.Clean(root)
-	res, err := c.listFolder(ctx, root)
+	w, res, err := c.startWalk(ctx, root)
 	if err != nil {
 		return nil, err
 	}
-	w := &walker{c: c, root: root}
 	if c.caps.FolderETags && propagatesFolderVersions(res.self) {
 		w.prev = indexPrev(prev)
 	}
 	return w.run(ctx, res.children)
+}
+
+// startWalk lists folder root for a walk of it, which keeps its listings for the next
+// walk of root (listcache.go).
+func (c *Client) startWalk(ctx context.Context, root string) (*walker, propfindResult, error) {
+	root = remote.Clean(root)
+	k := newKeeping(c.lists.get(root))
+	res, l, err := c.listFolderKept(ctx, root, true, k.old[root])
+	if err != nil {
+		return nil, propfindResult{}, err
+	}
+	k.keep(root, l)
+	return &walker{c: c, root: root, keeping: k}, res, nil
 }
 
 // propagatesFolderVersions reports whether a folder's own entry can vouch for its subtree
@@ -101,7 +112,10 @@ type walker struct {
 	root   string // account-relative
 	prefix string // root + "/", or "" for the account's root
 	prev   *prevIndex
-	out    []remote.Entry
+	// keeping collects the listings for the next walk of root; they are kept when this
+	// one succeeds.
+	keeping *keeping
+	out     []remote.Entry
 	// emit, when set, takes each entry instead of out (Walk): the listing is not held.
 	emit func(remote.Entry) error
 	err  error // emit's first error
@@ -114,12 +128,11 @@ type walker struct {
 // versions do not cover their subtree lists everything; this way it costs the engine
 // the folders being listed, not the whole tree at once (issue 11).
 func (c *Client) Walk(ctx context.Context, root string, fn func(remote.Entry) error) error {
-	root = remote.Clean(root)
-	res, err := c.listFolder(ctx, root)
+	w, res, err := c.startWalk(ctx, root)
 	if err != nil {
 		return err
 	}
-	w := &walker{c: c, root: root, emit: fn}
+	w.emit = fn
 	_, err = w.run(ctx, res.children)
 	return err
 }
@@ -127,6 +140,7 @@ func (c *Client) Walk(ctx context.Context, root string, fn func(remote.Entry) er
 type listResult struct {
 	dir      string // account-relative
 	children []remote.Entry
+	kept     *listing
 	err      error
 }
 
@@ -149,9 +163,10 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 			dir := queue[0]
 			queue = queue[1:]
 			inflight++
+			old := w.keeping.old[dir]
 			go func() {
-				res, err := w.c.listFolder(ctx, dir)
-				results <- listResult{dir: dir, children: res.children, err: err}
+				res, l, err := w.c.listFolderKept(ctx, dir, true, old)
+				results <- listResult{dir: dir, children: res.children, kept: l, err: err}
 			}()
 		}
 		return queue
@@ -172,6 +187,7 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 			cancel()
 			continue
 		}
+		w.keeping.keep(r.dir, r.kept)
 		queue = w.add(queue, r.children, dispatch)
 		if w.err != nil {
 			firstErr = w.err
@@ -181,6 +197,7 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 	if firstErr != nil {
 		return nil, firstErr
 	}
+	w.c.lists.put(w.root, w.keeping.fresh)
 	sort.Slice(w.out, func(i, j int) bool { return w.out[i].Path < w.out[j].Path })
 	return w.out, nil
 }

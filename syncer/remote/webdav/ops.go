@@ -66,22 +66,28 @@ func (c *Client) ReadDir(ctx context.Context, p string) ([]remote.Entry, error) 
 // ErrNotFound when p does not exist or is not a folder, also from servers that refuse a
 // file's URL with a slash (Apache 400, lighttpd 403) instead of answering for the file.
 func (c *Client) listFolder(ctx context.Context, p string) (propfindResult, error) {
+	res, _, err := c.listFolderKept(ctx, p, false, nil)
+	return res, err
+}
+
+// listFolderKept is listFolder for a walk: see propfindKept.
+func (c *Client) listFolderKept(ctx context.Context, p string, keep bool, kept *listing) (propfindResult, *listing, error) {
 	p = remote.Clean(p)
-	res, err := c.propfind(ctx, p, "1", true)
+	res, l, err := c.propfindKept(ctx, p, "1", true, keep, kept)
 	if err != nil {
 		switch st := remote.StatusOf(err); {
 		case st == http.StatusBadRequest, st == http.StatusForbidden, st == http.StatusConflict, st >= 300 && st < 400:
 			if e, serr := c.Stat(ctx, p); errors.Is(serr, remote.ErrNotFound) || serr == nil && !e.IsDir {
-				return propfindResult{}, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p, Status: st,
+				return propfindResult{}, nil, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p, Status: st,
 					Message: "not a folder", Err: err}
 			}
 		}
-		return propfindResult{}, err
+		return propfindResult{}, nil, err
 	}
 	if !res.self.IsDir {
-		return propfindResult{}, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p, Message: "not a folder"}
+		return propfindResult{}, nil, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p, Message: "not a folder"}
 	}
-	return res, nil
+	return res, l, nil
 }
 
 // strongETag returns v as an If-Match value when it is a strong ETag the server gave us,

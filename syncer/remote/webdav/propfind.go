@@ -3,6 +3,7 @@ package webdav
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
@@ -144,19 +145,31 @@ func (lb *listingBuf) kept() bool {
 // decodeMultistatusIn is decodeMultistatus reading and decoding into lb; the answer is
 // lb's until lb is used again.
 func decodeMultistatusIn(op, p string, body io.Reader, lb *listingBuf) (*multistatus, error) {
+	if err := readListing(op, p, body, lb); err != nil {
+		return nil, err
+	}
+	return decodeListing(op, p, lb)
+}
+
+// readListing reads a 207 body into lb (a read error is ErrNetwork).
+func readListing(op, p string, body io.Reader, lb *listingBuf) error {
 	buf := &lb.body
 	buf.Reset()
-	_, err := buf.ReadFrom(io.LimitReader(body, maxListing))
-	if err != nil {
-		return nil, &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p, Status: http.StatusMultiStatus, Err: err}
+	if _, err := buf.ReadFrom(io.LimitReader(body, maxListing)); err != nil {
+		return &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p, Status: http.StatusMultiStatus, Err: err}
 	}
-	b := buf.Bytes()
+	return nil
+}
+
+// decodeListing decodes the body readListing read into lb (see decodeMultistatus).
+func decodeListing(op, p string, lb *listingBuf) (*multistatus, error) {
+	b := lb.body.Bytes()
 	if fastMultistatus(b, &lb.ms) == nil {
 		return &lb.ms, nil
 	}
 	lb.ms = multistatus{}
 	ms := &lb.ms
-	err = xml.NewDecoder(bytes.NewReader(b)).Decode(ms)
+	err := xml.NewDecoder(bytes.NewReader(b)).Decode(ms)
 	if err == nil {
 		return ms, nil
 	}
@@ -373,16 +386,24 @@ type propfindResult struct {
 // anything outside p, are skipped (and logged); the listing itself never fails because of
 // one bad name.
 func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propfindResult, error) {
+	res, _, err := c.propfindKept(ctx, p, depth, dir, false, nil)
+	return res, err
+}
+
+// propfindKept is propfind for a walk (listcache.go): with keep, it also returns the
+// answer's listing to keep for the next walk, and when the answer has the digest of kept
+// (the last walk's listing of p, or nil) it returns kept's result without decoding it.
+func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bool, kept *listing) (propfindResult, *listing, error) {
 	p = remote.Clean(p)
 	req, err := c.newRequest(ctx, "PROPFIND", p, dir, strings.NewReader(c.propfindBody()))
 	if err != nil {
-		return propfindResult{}, err
+		return propfindResult{}, nil, err
 	}
 	req.Header.Set("Depth", depth)
 	req.Header.Set("Content-Type", "application/xml; charset=utf-8")
 	resp, err := c.do(req, p, false, http.StatusMultiStatus)
 	if err != nil {
-		return propfindResult{}, err
+		return propfindResult{}, nil, err
 	}
 	defer resp.Body.Close()
 	lb, _ := c.bufs.Get().(*listingBuf)
@@ -394,10 +415,21 @@ func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propf
 			c.bufs.Put(lb)
 		}
 	}()
-	ms, err := decodeMultistatusIn("PROPFIND", p, resp.Body, lb)
-	if err != nil {
-		return propfindResult{}, err
+	if err := readListing("PROPFIND", p, resp.Body, lb); err != nil {
+		return propfindResult{}, nil, err
 	}
+	var sum [sha256.Size]byte
+	if keep {
+		sum = sha256.Sum256(lb.body.Bytes())
+		if kept != nil && kept.sum == sum {
+			return kept.res, kept, nil
+		}
+	}
+	ms, err := decodeListing("PROPFIND", p, lb)
+	if err != nil {
+		return propfindResult{}, nil, err
+	}
+	c.decoded.Add(1)
 	res := propfindResult{children: make([]remote.Entry, 0, len(ms.Responses))}
 	found := false
 	for i := range ms.Responses {
@@ -425,7 +457,7 @@ func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propf
 		switch {
 		case rel == p || depth == "0" && len(ms.Responses) == 1 && strings.EqualFold(rel, p):
 			if !ok {
-				return propfindResult{}, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p,
+				return propfindResult{}, nil, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p,
 					Message: strings.TrimSpace(r.Status)}
 			}
 			res.self, res.weakETag = entryOf(rel, r)
@@ -438,10 +470,13 @@ func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propf
 		}
 	}
 	if !found {
-		return propfindResult{}, &remote.Error{Kind: remote.ErrBadResponse, Op: "PROPFIND", Path: p,
+		return propfindResult{}, nil, &remote.Error{Kind: remote.ErrBadResponse, Op: "PROPFIND", Path: p,
 			Status: http.StatusMultiStatus, Message: "the response does not describe the requested path"}
 	}
-	return res, nil
+	if keep {
+		return res, &listing{sum: sum, res: res}, nil
+	}
+	return res, nil, nil
 }
 
 // childPath joins folder p and a name without cleaning the name (it may be invalid).

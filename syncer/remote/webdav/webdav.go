@@ -32,6 +32,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
@@ -61,8 +62,8 @@ type Config struct {
 	Capabilities *remote.Capabilities
 }
 
-// Client is a WebDAV remote. It is safe for concurrent use and holds no state that
-// changes after New.
+// Client is a WebDAV remote. It is safe for concurrent use. What it keeps between calls
+// changes no answer: the buffers of listings, and the last walk's listings (listcache.go).
 type Client struct {
 	base     *url.URL // scheme://host/path/ (path ends with "/")
 	basePath string   // base.Path, decoded, ending with "/"
@@ -77,6 +78,8 @@ type Client struct {
 	// as some servers (Apache) write it in hrefs (see plainRelPath).
 	strictBase string
 	bufs       sync.Pool // *listingBuf for PROPFIND answers
+	lists      listCache
+	decoded    atomic.Int64 // listing answers decoded (a test counts them)
 }
 
 var (

@@ -1,0 +1,177 @@
+package webdav
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/webdav/davtest"
+)
+
+// walkAll walks c's root as a poll does and returns the entries by path.
+func walkAll(t *testing.T, c *Client) map[string]remote.Entry {
+	t.Helper()
+	out := map[string]remote.Entry{}
+	if err := c.Walk(testCtx(t), "", func(e remote.Entry) error { out[e.Path] = e; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestWalkDecodesOnlyTheAnswersThatChanged: on every real server, a walk of an unchanged
+// tree decodes no answer and gives what the last one gave; a file written anew, and on
+// the servers that keep metadata a title set by another client (a PROPPATCH, which changes
+// neither the file's ETag nor its folder's), are seen by the next walk, which decodes the
+// changed folder's answer and not the answers of the folders nothing changed in.
+func TestWalkDecodesOnlyTheAnswersThatChanged(t *testing.T) {
+	for _, name := range realServers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := sharedFolder(t, name)
+			ctx := testCtx(t)
+			buildTree(t, c, "a/", "a/1.txt", "b/", "b/2.txt", "c/", "c/3.txt")
+			first := settled(t, c)
+			if len(first) != 6 {
+				t.Fatalf("walk gave %d entries, want 6: %v", len(first), first)
+			}
+
+			old := first["b/2.txt"]
+			if _, err := c.Upload(ctx, "b/2.txt", &old, strings.NewReader("new content"), 11); err != nil {
+				t.Fatal(err)
+			}
+			d0 := c.decoded.Load()
+			got := walkAll(t, c)
+			if e := got["b/2.txt"]; e.Size != 11 || e.Version == old.Version {
+				t.Errorf("after a new version of b/2.txt the walk gave %+v (before: %+v)", e, old)
+			}
+			// b's answer changed; the root's may too (a server that writes a temporary
+			// file and renames it changes b's own date); a's and c's did not.
+			if n := c.decoded.Load() - d0; n < 1 || n > 2 {
+				t.Errorf("the walk after one file changed decoded %d answers, want b's (and perhaps the root's)", n)
+			}
+
+			if c.MetaUnsupported() != "" {
+				return
+			}
+			e := got["c/3.txt"]
+			other := newProbedClient(t, c.base.String()) // another client of the same folder
+			if _, err := other.SetMeta(ctx, e, remote.Meta{Title: "set elsewhere"}); err != nil {
+				t.Fatal(err)
+			}
+			d0 = c.decoded.Load()
+			got = walkAll(t, c)
+			if m := got["c/3.txt"].Meta; m == nil || m.Title != "set elsewhere" {
+				t.Errorf("after another client set the title of c/3.txt the walk gave %+v", got["c/3.txt"])
+			}
+			if got["c/3.txt"].Version != e.Version {
+				t.Logf("%s: the PROPPATCH changed the ETag too", name)
+			}
+			if n := c.decoded.Load() - d0; n < 1 {
+				t.Errorf("the walk after a title changed decoded %d answers", n)
+			}
+		})
+	}
+}
+
+// settled walks c's root until a walk decodes no answer, and fails unless that comes
+// within a few seconds (Apache makes a file's weak ETag strong a second after it was
+// written, which changes its folder's answer once) and gives what the walk before gave.
+func settled(t *testing.T, c *Client) map[string]remote.Entry {
+	t.Helper()
+	last := walkAll(t, c)
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		d0 := c.decoded.Load()
+		got := walkAll(t, c)
+		n := c.decoded.Load() - d0
+		if n == 0 {
+			if !reflect.DeepEqual(got, last) {
+				t.Fatalf("a walk that decoded nothing gave\n%v\nthe one before gave\n%v", got, last)
+			}
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("every walk of an unchanged tree decodes answers again (%d in the last)", n)
+		}
+		last = got
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestWalkSeesOneChangedByte: an answer that differs from the last one in a single byte
+// (an ETag of the same length) is decoded, and what it says is what the walk gives; the
+// same bytes again are not decoded. A failed walk keeps the last listings.
+func TestWalkSeesOneChangedByte(t *testing.T) {
+	const folder = `<d:response><d:href>/dav/%s</d:href><d:propstat><d:prop><d:resourcetype><d:collection/></d:resourcetype></d:prop>` +
+		`<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`
+	const file = `<d:response><d:href>/dav/sub/f.txt</d:href><d:propstat><d:prop><d:resourcetype/><d:getcontentlength>3</d:getcontentlength>` +
+		`<d:getetag>"%s"</d:getetag></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`
+	var etag atomic.Value
+	etag.Store("v1")
+	var fail atomic.Bool
+	c := faultServer(t, func(w http.ResponseWriter, r *http.Request) {
+		body := `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">`
+		switch r.URL.Path {
+		case "/dav/":
+			body += fmt.Sprintf(folder, "") + fmt.Sprintf(folder, "sub/")
+		case "/dav/sub/":
+			if fail.Load() {
+				http.Error(w, "down", http.StatusServiceUnavailable)
+				return
+			}
+			body += fmt.Sprintf(folder, "sub/") + fmt.Sprintf(file, etag.Load())
+		}
+		w.WriteHeader(http.StatusMultiStatus)
+		io.WriteString(w, body+`</d:multistatus>`)
+	})
+	version := func() string { return walkAll(t, c)["sub/f.txt"].Version }
+	if v := version(); v != `"v1"` {
+		t.Fatalf("first walk: version %s", v)
+	}
+	d0 := c.decoded.Load()
+	if v := version(); v != `"v1"` || c.decoded.Load() != d0 {
+		t.Fatalf("same answers: version %s, %d decoded", v, c.decoded.Load()-d0)
+	}
+	etag.Store("v2")
+	if v := version(); v != `"v2"` || c.decoded.Load() != d0+1 {
+		t.Fatalf("one byte changed in sub's answer: version %s, %d decoded (want \"v2\", 1)", v, c.decoded.Load()-d0)
+	}
+	fail.Store(true)
+	if err := c.Walk(testCtx(t), "", func(remote.Entry) error { return nil }); err == nil {
+		t.Fatal("the walk did not fail")
+	}
+	fail.Store(false)
+	d0 = c.decoded.Load()
+	if v := version(); v != `"v2"` || c.decoded.Load() != d0 {
+		t.Errorf("after a failed walk: version %s, %d decoded (want the last good walk's listings kept)", v, c.decoded.Load()-d0)
+	}
+}
+
+// TestWalkKeepsABoundedListing: a walk keeps at most listCacheEntries entries decoded; the
+// folders beyond are decoded every time and still listed right. (x/net/webdav over a
+// folder: over its memory tree it lists a folder in another order each time, from a map,
+// and no answer is ever the same.)
+func TestWalkKeepsABoundedListing(t *testing.T) {
+	defer func(n int) { listCacheEntries = n }(listCacheEntries)
+	listCacheEntries = 5
+	c := sharedFolder(t, davtest.XNet)
+	var spec []string
+	for i := range 4 {
+		spec = append(spec, fmt.Sprintf("d%d/", i), fmt.Sprintf("d%d/f.txt", i))
+	}
+	buildTree(t, c, spec...)
+	first := walkAll(t, c)
+	d0 := c.decoded.Load()
+	again := walkAll(t, c)
+	// The root (4 entries) and one folder (1) fit; three folders are decoded again.
+	if n := c.decoded.Load() - d0; n != 3 || !reflect.DeepEqual(again, first) {
+		t.Errorf("second walk decoded %d answers (want 3) and gave %v (want %v)", n, slices.Sorted(maps.Keys(again)), slices.Sorted(maps.Keys(first)))
+	}
+}
