@@ -11,20 +11,57 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
-// Transfer intents are kept in batches, under intent/<set>/<batch>/<chunk> (values: a
+// Transfer intents are kept in batches, under item/<set>~intent/<batch>/<chunk> (values: a
 // JSON array of at most intentChunk model.Intent), beside the items, so that the engine
-// reads them back after a crash. A pass's batch is one write of a few values instead of
-// one key per file (a first sync of 10,000 files writes 100 values, and removes them with
-// one transaction). A value of 100 intents (about 35 KB) stays below the store's value
-// threshold (64 KB), so intents live in the tree and go when removed; larger values went
-// to the value log, which nothing shrinks (issue 11: 22 MB after 100,000 files).
+// reads them back after a crash. A pass's batch is a few values instead of one key per
+// file (a first sync of 10,000 files writes 1,000 values, and removes them with a few
+// transactions).
+//
+// Their keys sort right after the set's items ('~' after '/'), where the keys of new
+// items go too (NextKey counts up): a memtable written during a first sync holds both, and
+// the table it becomes spans only the keys between them. Under intent/<set>/ (before
+// item/) that span was every item of the set, and Badger rewrote all of them each time
+// such a table was compacted into the level below: a 100,000-file first sync allocated
+// 3.7 GB in the store instead of 1.5 (TestFirstSyncKeepsBadgersTableBuildersSmall).
+// Open moves intents a version before this wrote under intent/ (moveLegacyIntents).
+//
+// A value holds 10 intents (about 3.5 KB), within one of Badger's 4 KB blocks, and far
+// below the store's value threshold (64 KB), so intents live in the tree and go when
+// removed; larger values went to the value log, which nothing shrinks (issue 11: 22 MB
+// after 100,000 files).
 
 const (
-	prefixIntent = "intent/"
-	intentChunk  = 100
+	legacyIntentPrefix = "intent/"
+	intentChunk        = 10
 )
 
-func intentPrefix(set string) string { return prefixIntent + set + "/" }
+func intentPrefix(set string) string { return prefixItem + set + "~intent/" }
+
+// moveLegacyIntents moves intents stored under intent/<set>/ (before their keys moved
+// beside the items) to their key of now; each key is written and its old one removed in
+// one transaction, so a crash leaves each intent at one of the two, and the next Open
+// moves what is left.
+func (s *Store) moveLegacyIntents() error {
+	var writes []itemWrite
+	err := s.scan(legacyIntentPrefix, func(key, val []byte) (bool, error) {
+		set, rest, ok := strings.Cut(strings.TrimPrefix(string(key), legacyIntentPrefix), "/")
+		if !ok {
+			return true, nil
+		}
+		writes = append(writes, itemWrite{key: append([]byte(nil), key...)},
+			itemWrite{key: []byte(intentPrefix(set) + rest), val: append([]byte(nil), val...)})
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("read intents of an earlier version: %w", err)
+	}
+	for i := 0; i < len(writes); i += 2 {
+		if err := s.writeItems(writes[i : i+2]); err != nil {
+			return fmt.Errorf("move intents of an earlier version: %w", err)
+		}
+	}
+	return nil
+}
 
 // PutIntents implements model.Store.
 func (s *Store) PutIntents(set, batch string, put []model.Intent, del []string) error {
@@ -67,21 +104,10 @@ func (s *Store) PutIntents(set, batch string, put []model.Intent, del []string) 
 	return nil
 }
 
-// writeIntents commits writes in one transaction, or one write per transaction when they
-// exceed Badger's transaction limit (deletes first, so a replaced batch is never mixed).
-func (s *Store) writeIntents(writes []itemWrite) error {
-	if len(writes) == 0 {
-		return nil
-	}
-	err := s.writeItems(writes)
-	if errors.Is(err, badger.ErrTxnTooBig) {
-		err = nil
-		for i := 0; i < len(writes) && err == nil; i++ {
-			err = s.writeItems(writes[i : i+1])
-		}
-	}
-	return err
-}
+// writeIntents commits writes in one transaction, or in several, in order, when they
+// exceed Badger's transaction limit (deletes first, so a replaced batch is never mixed;
+// writeChunked keeps the order).
+func (s *Store) writeIntents(writes []itemWrite) error { return s.writeChunked(writes) }
 
 // ListIntents implements model.Store. fn runs inside a read transaction: it must not call
 // the Store's mutating methods.

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -129,5 +130,59 @@ func TestIntentsStayOutOfTheValueLog(t *testing.T) {
 	}
 	if size > 64<<10 {
 		t.Errorf("20,000 intents written and removed left %d bytes in the value log", size)
+	}
+}
+
+// TestIntentsOfAnEarlierVersionAreKept: intents an earlier version stored under
+// intent/<set>/<batch>/<n> (before they moved beside the items) are there after Open, under
+// their batch, and can be removed as any other; a crash between moving two of them loses
+// neither (the next Open moves what is left). Without the move, an upgrade right after a
+// crash would forget the transfers it has to check.
+func TestIntentsOfAnEarlierVersionAreKept(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	s := open(t, dir)
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	up := model.Intent{Path: "d/big.iso", Op: model.IntentUpload, Key: "k1", Size: 200 << 20, Hash: "ab12", Started: at}
+	down := model.Intent{Path: "a.txt", Op: model.IntentDownload, Started: at}
+	legacy := func(key string, v []model.Intent) {
+		t.Helper()
+		b, err := json.Marshal(v)
+		if err == nil {
+			err = s.writeItems([]itemWrite{{key: []byte(key), val: b}})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	legacy("intent/s1/p1/000000", []model.Intent{up})
+	legacy("intent/s1/p1/000001", []model.Intent{down})
+	legacy("intent/s2/p7/000000", []model.Intent{down})
+	if err := s.PutIntents("s1", "p2", []model.Intent{down}, nil); err != nil { // moved already
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir)
+	defer func() { s.Close() }()
+	got := intents(t, s, "s1")
+	if len(got) != 2 || len(got["p1"]) != 2 || fmt.Sprint(got["p1"][0]) != fmt.Sprint(up) || got["p1"][1].Path != "a.txt" || len(got["p2"]) != 1 {
+		t.Fatalf("set s1's intents after Open: %v", got)
+	}
+	if got := intents(t, s, "s2"); len(got["p7"]) != 1 {
+		t.Fatalf("set s2's intents after Open: %v", got)
+	}
+	if keys, err := s.scanKeys("intent/"); err != nil || len(keys) != 0 {
+		t.Fatalf("keys left under intent/: %q (%v)", keys, err)
+	}
+	if err := s.PutIntents("s1", "", nil, []string{"p1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir)
+	if got := intents(t, s, "s1"); len(got) != 1 || len(got["p2"]) != 1 {
+		t.Fatalf("after removing the moved batch and reopening: %v", got)
 	}
 }

@@ -5,14 +5,14 @@
 //
 // Keys (values are JSON):
 //
-//	acct/<name>          model.Account
-//	set/<id>             model.Set
-//	item/<set>/<key>     model.Item
-//	intent/<set>/<path>  model.Intent (a transfer in flight, see intents.go)
-//	seq/<set>            last item key handed out by NextKey (uint64)
-//	cfg/<name>           config value (string)
-//	meta/installation    installation id (string)
-//	meta/fingerprint     machine id + marker file id the installation id is bound to
+//	acct/<name>                     model.Account
+//	set/<id>                        model.Set
+//	item/<set>/<key>                model.Item
+//	item/<set>~intent/<batch>/<n>   model.Intent (transfers in flight, see intents.go)
+//	seq/<set>                       last item key handed out by NextKey (uint64)
+//	cfg/<name>                      config value (string)
+//	meta/installation               installation id (string)
+//	meta/fingerprint                machine id + marker file id the installation id is bound to
 //
 // It may import syncer/model of this module.
 package state
@@ -70,16 +70,20 @@ func Open(dir string) (*Store, error) {
 	opts := badger.DefaultOptions(dir).
 		WithSyncWrites(true).
 		WithLogger(nil).
-		// Small memtables and tables (issue 11): Badger builds each table in memory, with
-		// a compressed copy of every block, several at once while compacting, and keeps
-		// the buffers for the next; with Badger's defaults (2 MB tables, and 4 MB ones
-		// from the memtables) those bursts were most of the engine's heap in a first
-		// sync (48 of 118 MB at 100,000 files). With 2 MB memtables and 512 KB tables,
-		// 100,000 items written 1,000 at a time peak at about 50 MB instead of 90
-		// (BenchmarkStore100kItems with the collector pressed by a 16 MB limit), as
-		// fast. A transaction may hold 15% of a memtable (300 KB): writeChunked splits
-		// what does not fit.
-		WithMemTableSize(2 << 20).
+		// Small memtables (issue 11). Badger builds each table in memory: every block raw
+		// and a compressed copy, in buffers that double as they fill, from a pool that
+		// keeps up to 8 for reuse (grown buffers stay grown), with up to about 14 builders
+		// at once while compacting. A table is cut at its compressed size, so a builder
+		// holds about 3 times a table's size of our JSON raw; a memtable's flush builds one
+		// table of the whole memtable, and with 2 MB memtables those were the biggest
+		// buffers, kept by the pool for every later table: 81 MB of the daemon's heap at
+		// the peak of a 100,000-file first sync. With 768 KB memtables (just below where
+		// a flush's buffers double once more), up to 4 level-0 tables before compaction
+		// (8 before writes stall) and intents kept beside the items (intents.go), the
+		// builders hold about 20 MB (TestFirstSyncKeepsBadgersTableBuildersSmall). A
+		// transaction may hold 15% of a memtable (115 KB): writeChunked splits what does
+		// not fit, each part durable when committed.
+		WithMemTableSize(768 << 10).
 		WithBaseTableSize(512 << 10).
 		WithNumMemtables(2).
 		WithValueThreshold(64 << 10). // items are far smaller
@@ -87,8 +91,8 @@ func Open(dir string) (*Store, error) {
 		WithIndexCacheSize(2 << 20).
 		WithValueLogFileSize(16 << 20).
 		WithNumCompactors(2).
-		WithNumLevelZeroTables(2).
-		WithNumLevelZeroTablesStall(4)
+		WithNumLevelZeroTables(4).
+		WithNumLevelZeroTablesStall(8)
 	db, err := badger.Open(opts)
 	if err != nil {
 		if isLockErr(err) {
@@ -100,6 +104,10 @@ func Open(dir string) (*Store, error) {
 	if err := s.initInstallation(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := s.moveLegacyIntents(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open state dir %s: %w", dir, err)
 	}
 	return s, nil
 }
