@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
+	"strings"
 	"testing"
 )
 
@@ -66,5 +68,33 @@ func TestCleanCanonicalises(t *testing.T) {
 		if got := Clean(in); got != want {
 			t.Errorf("Clean(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestCleanOfACleanPathIsThePathItself: Clean returns a path already in the canonical form
+// as it is, without allocating (a listing cleans every entry's path), and gives every
+// other path the form path.Clean gives it.
+func TestCleanOfACleanPathIsThePathItself(t *testing.T) {
+	parts := []string{"", "/", "a", "b.txt", ".", "..", "...", " ", ".x", "é"}
+	var walk func(prefix string, depth int)
+	walk = func(p string, depth int) {
+		want := strings.Trim(path.Clean("/"+p), "/")
+		if want == "." {
+			want = ""
+		}
+		if got := Clean(p); got != want {
+			t.Errorf("Clean(%q) = %q, want %q", p, got, want)
+		}
+		if depth == 4 {
+			return
+		}
+		for _, q := range parts {
+			walk(p+q, depth+1)
+		}
+	}
+	walk("", 0)
+	p := "g000/d00000/f0000000.bin"
+	if n := testing.AllocsPerRun(100, func() { _ = Clean(p) }); n != 0 {
+		t.Errorf("Clean of a clean path allocated %v times", n)
 	}
 }

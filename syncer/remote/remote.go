@@ -123,11 +123,32 @@ type Namer interface {
 // Entry.Path: slash-separated, no leading/trailing slash, no empty or "." elements.
 // It does not validate names; see ValidateRemoteName.
 func Clean(p string) string {
+	if isClean(p) {
+		return p // (most paths are: a listing of a million entries cleaned each anew)
+	}
 	p = strings.Trim(path.Clean("/"+p), "/")
 	if p == "." {
 		return ""
 	}
 	return p
+}
+
+// isClean reports whether p is in the canonical form already: no slash at either end, no
+// empty, "." or ".." element.
+func isClean(p string) bool {
+	if p == "" {
+		return true
+	}
+	for {
+		el, rest, more := strings.Cut(p, "/")
+		if el == "" || el == "." || el == ".." {
+			return false
+		}
+		if !more {
+			return true
+		}
+		p = rest
+	}
 }
 
 // Join joins a base and a relative path in the canonical form.

@@ -3,6 +3,7 @@ package webdav
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,6 +37,9 @@ func (c *Client) List(ctx context.Context, root string, prev []remote.Entry) ([]
 	}
 	if c.caps.FolderETags && propagatesFolderVersions(res.self) {
 		w.prev = indexPrev(prev)
+		// Room for a listing like the previous one, taken once: grown by appending, a
+		// million entries were copied about twice more (issue 11).
+		w.out = make([]remote.Entry, 0, len(prev)+len(res.children))
 	}
 	return w.run(ctx, res.children)
 }
@@ -203,7 +207,10 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 		return nil, firstErr
 	}
 	w.c.lists.put(w.root, w.keeping.fresh)
-	sort.Slice(w.out, func(i, j int) bool { return w.out[i].Path < w.out[j].Path })
+	byPath := func(a, b remote.Entry) int { return strings.Compare(a.Path, b.Path) }
+	if !slices.IsSortedFunc(w.out, byPath) { // (unchanged subtrees come sorted, in their place)
+		slices.SortFunc(w.out, byPath)
+	}
 	return w.out, nil
 }
 
