@@ -2,7 +2,10 @@ package webdav
 
 import (
 	"crypto/sha256"
+	"slices"
 	"sync"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
 // A poll lists every folder of a set, and on a server whose folder ETags do not cover their
@@ -23,11 +26,47 @@ import (
 // larger tree keeps the folders it lists first, and decodes the others every time.
 var listCacheEntries = 25_000
 
-// listing is one folder's answer as a walk keeps it: its digest and what it decoded to
-// (read only: every walk that finds the same digest hands these entries out).
+// listing is one folder's answer as a walk keeps it: what it decoded to (read only: every
+// walk that finds one of its digests hands these entries out), and the digests of the
+// answers, up to listingSums, that decoded to exactly that. Apache writes the namespace
+// declarations of a folder entry in either order from one answer to the next (an APR hash
+// table), so an unchanged folder of files there has a few answers that differ in their
+// bytes (SERVERS.md): each is decoded once, found to say the same, and kept beside the
+// others.
 type listing struct {
-	sum [sha256.Size]byte
-	res propfindResult
+	sums [][sha256.Size]byte
+	res  propfindResult
+}
+
+// listingSums bounds the digests one listing keeps.
+const listingSums = 8
+
+// has reports whether l (nil: none) was decoded from an answer with digest sum.
+func (l *listing) has(sum [sha256.Size]byte) bool {
+	return l != nil && slices.Contains(l.sums, sum)
+}
+
+// next is the listing to keep after an answer with digest sum decoded to res: l with sum
+// added when res says exactly what l says, else a new listing.
+func (l *listing) next(sum [sha256.Size]byte, res propfindResult) *listing {
+	if l == nil || !sameResult(l.res, res) {
+		return &listing{sums: [][sha256.Size]byte{sum}, res: res}
+	}
+	sums := append([][sha256.Size]byte{sum}, l.sums[:min(len(l.sums), listingSums-1)]...)
+	return &listing{sums: sums, res: l.res}
+}
+
+// sameResult reports whether a and b say the same of a folder: the same entries, field by
+// field, in the same order.
+func sameResult(a, b propfindResult) bool {
+	return a.weakETag == b.weakETag && sameEntry(a.self, b.self) &&
+		slices.EqualFunc(a.children, b.children, sameEntry)
+}
+
+func sameEntry(a, b remote.Entry) bool {
+	am, bm := a.Meta, b.Meta
+	a.Meta, b.Meta = nil, nil
+	return a == b && (am == nil) == (bm == nil) && (am == nil || *am == *bm)
 }
 
 // listCache holds, per walk root (account-relative), the listings of the last walk of it

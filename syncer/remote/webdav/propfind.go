@@ -421,7 +421,7 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 	var sum [sha256.Size]byte
 	if keep {
 		sum = sha256.Sum256(lb.body.Bytes())
-		if kept != nil && kept.sum == sum {
+		if kept.has(sum) {
 			return kept.res, kept, nil
 		}
 	}
@@ -430,6 +430,9 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 		return propfindResult{}, nil, err
 	}
 	c.decoded.Add(1)
+	if c.onDecode != nil {
+		c.onDecode(p)
+	}
 	res := propfindResult{children: make([]remote.Entry, 0, len(ms.Responses))}
 	found := false
 	for i := range ms.Responses {
@@ -474,7 +477,7 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 			Status: http.StatusMultiStatus, Message: "the response does not describe the requested path"}
 	}
 	if keep {
-		return res, &listing{sum: sum, res: res}, nil
+		return res, kept.next(sum, res), nil
 	}
 	return res, nil, nil
 }
