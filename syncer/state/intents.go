@@ -98,16 +98,13 @@ func (s *Store) PutIntents(set, batch string, put []model.Intent, del []string) 
 		key := fmt.Sprintf("%s%s/%06d", intentPrefix(set), batch, i/intentChunk)
 		writes = append(writes, itemWrite{key: []byte(key), val: b})
 	}
-	if err := s.writeIntents(writes); err != nil {
+	// One transaction, or several in order when they exceed Badger's limit: the deletes
+	// come first, so a replaced batch is never mixed.
+	if err := s.writeChunked(writes); err != nil {
 		return fmt.Errorf("put intents in set %q: %w", set, err)
 	}
 	return nil
 }
-
-// writeIntents commits writes in one transaction, or in several, in order, when they
-// exceed Badger's transaction limit (deletes first, so a replaced batch is never mixed;
-// writeChunked keeps the order).
-func (s *Store) writeIntents(writes []itemWrite) error { return s.writeChunked(writes) }
 
 // ListIntents implements model.Store. fn runs inside a read transaction: it must not call
 // the Store's mutating methods.
