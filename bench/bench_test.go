@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -49,5 +50,33 @@ func TestTreeLayoutMatchesItsFolders(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(root, treeFile(8)))
 	if len(a) != 64 || string(a) == string(b) {
 		t.Fatalf("files are not 64 distinct bytes: %q %q", a, b)
+	}
+}
+
+// TestBuildKindTellsHeadlessFromDesktop builds one small program with and without cgo and
+// checks that the RSS note names each build as what it is, and an unreadable file as
+// unknown (the 1M run's note said "desktop build" for the headless binary).
+func TestBuildKindTellsHeadlessFromDesktop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two binaries")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(src, []byte("package main\nfunc main() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ cgo, want string }{{"0", "headless build, CGO_ENABLED=0"}, {"1", "desktop build, GUI libraries mapped"}} {
+		bin := filepath.Join(dir, "prog-cgo"+c.cgo)
+		cmd := exec.Command("go", "build", "-o", bin, src)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED="+c.cgo)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build with CGO_ENABLED=%s: %v\n%s", c.cgo, err, out)
+		}
+		if got := buildKind(bin); got != c.want {
+			t.Errorf("CGO_ENABLED=%s: buildKind = %q, want %q", c.cgo, got, c.want)
+		}
+	}
+	if got := buildKind(src); got != "build unknown" {
+		t.Errorf("a source file: buildKind = %q, want %q", got, "build unknown")
 	}
 }

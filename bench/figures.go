@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"debug/buildinfo"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -154,7 +155,7 @@ func (b *bench) runSite(ctx context.Context, server string, n, size int, full bo
 	r = s.row("peak RSS of the engine (first sync, daemon)")
 	peak := s.eng.hwm()
 	r.CS = mib(peak)
-	r.Note = "desktop build (" + filepath.Base(b.bin) + ", GUI libraries mapped)"
+	r.Note = buildKind(b.bin) + " (" + filepath.Base(b.bin) + ")"
 	if b.headless == "" || n >= 1_000_000 {
 		rssGoal(&r, n, peak) // (the million-file run is not repeated with the headless build)
 	}
@@ -538,4 +539,19 @@ func sleepJitter(ctx context.Context, base, jitter time.Duration) {
 		d += time.Duration(rand.Int64N(int64(jitter)))
 	}
 	_ = sleepCtx(ctx, d)
+}
+
+// buildKind names the build of the binary at bin as its build settings tell: the headless
+// build is the one without cgo (make build-headless), which maps no GUI libraries.
+func buildKind(bin string) string {
+	info, err := buildinfo.ReadFile(bin)
+	if err != nil {
+		return "build unknown"
+	}
+	for _, s := range info.Settings {
+		if s.Key == "CGO_ENABLED" && s.Value == "0" {
+			return "headless build, CGO_ENABLED=0"
+		}
+	}
+	return "desktop build, GUI libraries mapped"
 }
