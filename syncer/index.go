@@ -15,7 +15,7 @@ import (
 // the item from the store, and the item's key, so that the few items a pass works on can
 // be read by key. Paths are kept hashed (64-bit maphash), and so are ids; the index never
 // decides anything alone: a node it does not call unchanged is planned from the stored
-// item. Keys are kept as numbers (see keyRef), not strings. About 150 bytes per item
+// item. Keys are kept as numbers (see keyRef), not strings. About 100 bytes per item
 // (TestSetIndexBytesPerItem), against 1 KB for the items and snapshots a full pass holds.
 //
 // The index is built by a full pass (which reads every item anyway) and follows every
@@ -26,14 +26,17 @@ type setIndex struct {
 	mu     sync.Mutex
 	stale  bool
 	seed   maphash.Seed
-	byPath map[uint64]ixEntry // path hash → entry (items with a base)
-	byKey  map[keyRef]ixKey   // item key → where it is and what it counts (every item)
-	byLID  map[uint64]uint64  // local id hash → path hash (items with a local side)
-	copies map[string]string  // registered conflict copies (set-relative paths) → owner key
-	gen    uint32             // generation of the current look (scan or listing)
-	keys   keyTable           // the key prefixes (see keyRef)
+	slots  ixSlots           // one entry per item (index_table.go)
+	byKey  ixTable           // item key → its entry (every item)
+	byPath ixTable           // path hash → the entry of the item with a base there
+	byLID  ixTable           // local id hash → the entry that recorded it (see lidPath)
+	lidOut map[uint64]uint64 // local id hash → path hash, where the entry that recorded it is gone
+	copies map[string]string // registered conflict copies (set-relative paths) → owner key
+	gen    uint32            // generation of the current look (scan or listing)
+	keys   keyTable          // the key prefixes (see keyRef)
 
 	unsettled map[keyRef]struct{} // keys of failed items and failure records
+	conflictN map[keyRef]uint32   // number of conflicts of counted items that have any
 	// The set's counters as the view shows them (view.count over every item).
 	items, failed, conflicts int
 	withLocal                int // items with a local side in the base
@@ -50,9 +53,11 @@ type ixKey struct {
 	failed    bool
 }
 
-// ixEntry is what the index keeps of one item.
+// ixEntry is what the index keeps of one item (72 bytes). Every item has one; the fields
+// from parent on are set only for an item with a base.
 type ixEntry struct {
 	key    keyRef
+	path   uint64 // path hash
 	parent uint64 // path hash of the folder holding the item (0 at the top)
 	lid    uint64 // hash of the recorded local id (0: none)
 	local  uint64 // fingerprint of the local side (0: none in the base)
@@ -66,13 +71,20 @@ type ixEntry struct {
 }
 
 const (
-	ixDir    uint8 = 1 << iota
-	ixSynced       // has a base and is excluded on neither side (mass-delete guard's total)
+	ixDir     uint8 = 1 << iota
+	ixSynced        // has a base and is excluded on neither side (mass-delete guard's total)
+	ixLive          // the slot holds an item
+	ixHolds         // the item has a base and holds its path (byPath finds it)
+	ixCounted       // not excluded on either side
+	ixFailed        // counted and failed
+
+	ixShape = ixDir | ixSynced // what a rewrite must keep for the looks' marks to hold
 )
 
 func newSetIndex() *setIndex {
-	return &setIndex{seed: maphash.MakeSeed(), byPath: map[uint64]ixEntry{}, byKey: map[keyRef]ixKey{}, byLID: map[uint64]uint64{},
-		copies: map[string]string{}, unsettled: map[keyRef]struct{}{}, keys: newKeyTable()}
+	return &setIndex{seed: maphash.MakeSeed(), byKey: ixTable{field: fieldKey}, byPath: ixTable{field: fieldPath},
+		byLID: ixTable{field: fieldLID}, lidOut: map[uint64]uint64{}, copies: map[string]string{},
+		unsettled: map[keyRef]struct{}{}, conflictN: map[keyRef]uint32{}, keys: newKeyTable()}
 }
 
 func (x *setIndex) hash(s string) uint64 { return maphash.String(x.seed, s) }
@@ -139,16 +151,22 @@ func (x *setIndex) put(it model.Item) {
 	x.drop(it.Key)
 	ref, _ := x.keys.ref(it.Key, true)
 	h := x.pathHash(it.Path)
-	k := ixKey{path: h, counted: !it.Local.Excl && !it.Remote.Excl}
-	if k.counted {
-		k.failed, k.conflicts = it.Status == model.StatusFailed, uint32(len(it.Conflicts))
+	i := x.slots.alloc()
+	e := x.slots.at(i)
+	e.key, e.path, e.flags = ref, h, ixLive
+	if !it.Local.Excl && !it.Remote.Excl {
+		e.flags |= ixCounted
 		x.items++
-		x.conflicts += len(it.Conflicts)
-		if k.failed {
+		if n := len(it.Conflicts); n > 0 {
+			x.conflicts += n
+			x.conflictN[ref] = uint32(n)
+		}
+		if it.Status == model.StatusFailed {
+			e.flags |= ixFailed
 			x.failed++
 		}
 	}
-	x.byKey[ref] = k
+	x.byKey.set(&x.slots, uint64(ref), i)
 	if !it.HasBase || it.Status == model.StatusFailed {
 		x.unsettled[ref] = struct{}{}
 	}
@@ -158,8 +176,7 @@ func (x *setIndex) put(it model.Item) {
 	if !it.HasBase {
 		return
 	}
-	e := ixEntry{key: ref, parent: x.pathHash(parentOf(it.Path)), local: x.localFP(it), cloud: x.cloudFP(it),
-		meta: x.metaHash(it.Meta)}
+	e.parent, e.local, e.cloud, e.meta = x.pathHash(parentOf(it.Path)), x.localFP(it), x.cloudFP(it), x.metaHash(it.Meta)
 	if it.IsDir {
 		e.flags |= ixDir
 	}
@@ -168,56 +185,65 @@ func (x *setIndex) put(it model.Item) {
 	}
 	if e.local != 0 {
 		e.lid = x.hash(it.Local.ID)
-		x.byLID[e.lid] = h
+		x.byLID.set(&x.slots, e.lid, i)
+		delete(x.lidOut, e.lid)
 	}
-	if prev, ok := x.byPath[h]; ok {
-		x.count(prev, -1) // two items at one path for a moment: the last written has it
+	if j, ok := x.byPath.find(&x.slots, h); ok {
+		prev := x.slots.at(j) // two items at one path for a moment: the last written has it
+		x.count(*prev, -1)
+		prev.flags &^= ixHolds
 	}
 	if old.found && old.path == h { // what this pass's looks found still holds where the side is unchanged
 		e.seenL, e.seenC = old.seenL, old.seenC
-		if e.local == old.local && e.flags == old.flags {
+		if e.local == old.local && e.flags&ixShape == old.flags&ixShape {
 			e.sameL = old.sameL
 		}
-		if e.cloud == old.cloud && e.flags == old.flags {
+		if e.cloud == old.cloud && e.flags&ixShape == old.flags&ixShape {
 			e.sameC = old.sameC
 		}
 	}
-	x.byPath[h] = e
-	x.count(e, 1)
+	e.flags |= ixHolds
+	x.byPath.set(&x.slots, h, i)
+	x.count(*e, 1)
 }
 
-// keyedEntry is an item's index entry with its path hash.
+// keyedEntry is an item's index entry, found when the item has a base and holds its path.
 type keyedEntry struct {
 	ixEntry
-	path  uint64
 	found bool
+}
+
+// slotOf returns the slot of the item keyed key. Callers hold mu.
+func (x *setIndex) slotOf(key string) (uint32, bool) {
+	ref, ok := x.keys.lookup(key)
+	if !ok {
+		return 0, false
+	}
+	return x.byKey.find(&x.slots, uint64(ref))
 }
 
 // entryOf returns the entry of the item keyed key (zero if it has none). Callers hold mu.
 func (x *setIndex) entryOf(key string) keyedEntry {
-	ref, ok := x.keys.lookup(key)
+	i, ok := x.slotOf(key)
 	if !ok {
 		return keyedEntry{}
 	}
-	k, ok := x.byKey[ref]
-	if !ok {
+	e := x.slots.at(i)
+	if e.flags&ixHolds == 0 {
 		return keyedEntry{}
 	}
-	e, ok := x.byPath[k.path]
-	if !ok || e.key != ref {
-		return keyedEntry{}
-	}
-	return keyedEntry{e, k.path, true}
+	return keyedEntry{*e, true}
 }
 
 // keyed returns what the index keeps by key of the item keyed key. Callers hold mu.
 func (x *setIndex) keyed(key string) (ixKey, bool) {
-	ref, ok := x.keys.lookup(key)
+	i, ok := x.slotOf(key)
 	if !ok {
 		return ixKey{}, false
 	}
-	k, ok := x.byKey[ref]
-	return k, ok
+	e := x.slots.at(i)
+	return ixKey{path: e.path, conflicts: x.conflictN[e.key], counted: e.flags&ixCounted != 0,
+		failed: e.flags&ixFailed != 0}, true
 }
 
 // keyOf returns the key of the item of entry e.
@@ -225,38 +251,51 @@ func (x *setIndex) keyOf(e ixEntry) string { return x.keys.key(e.key) }
 
 // drop forgets the item keyed key. Callers hold mu.
 func (x *setIndex) drop(key string) {
-	ref, ok := x.keys.lookup(key)
+	i, ok := x.slotOf(key)
 	if !ok {
 		return
 	}
-	k, ok := x.byKey[ref]
-	if !ok {
-		return
-	}
-	h := k.path
-	if k.counted {
+	e := x.slots.at(i)
+	ref, h := e.key, e.path
+	if e.flags&ixCounted != 0 {
 		x.items--
-		x.conflicts -= int(k.conflicts)
-		if k.failed {
+		x.conflicts -= int(x.conflictN[ref])
+		if e.flags&ixFailed != 0 {
 			x.failed--
 		}
 	}
-	delete(x.byKey, ref)
+	delete(x.conflictN, ref)
+	x.byKey.remove(&x.slots, uint64(ref))
 	delete(x.unsettled, ref)
 	for c, k := range x.copies {
 		if k == key {
 			delete(x.copies, c)
 		}
 	}
-	e, ok := x.byPath[h]
-	if !ok || e.key != ref {
-		return
+	if e.flags&ixHolds != 0 {
+		x.byPath.remove(&x.slots, h)
+		x.count(*e, -1)
+		if p, ok := x.lidPath(e.lid); e.lid != 0 && ok && p == h {
+			x.byLID.remove(&x.slots, e.lid)
+			delete(x.lidOut, e.lid)
+		}
 	}
-	delete(x.byPath, h)
-	x.count(e, -1)
-	if e.lid != 0 && x.byLID[e.lid] == h {
-		delete(x.byLID, e.lid)
+	if j, ok := x.byLID.find(&x.slots, e.lid); ok && j == i && e.local != 0 {
+		// The local id stays known at the path after its entry is gone (the item did not
+		// hold the path): as it was when the index kept paths by local id in a map.
+		x.byLID.remove(&x.slots, e.lid)
+		x.lidOut[e.lid] = h
 	}
+	x.slots.release(i)
+}
+
+// lidPath returns the path hash the local id hash lid was last recorded at.
+func (x *setIndex) lidPath(lid uint64) (uint64, bool) {
+	if i, ok := x.byLID.find(&x.slots, lid); ok {
+		return x.slots.at(i).path, true
+	}
+	h, ok := x.lidOut[lid]
+	return h, ok
 }
 
 func (x *setIndex) count(e ixEntry, sign int) {
@@ -271,11 +310,26 @@ func (x *setIndex) count(e ixEntry, sign int) {
 	}
 }
 
-// entry returns the entry at set-relative path p.
-func (x *setIndex) entry(p string) (ixEntry, bool) {
-	e, ok := x.byPath[x.pathHash(p)]
-	return e, ok
+// entryAt returns the entry at path hash h.
+func (x *setIndex) entryAt(h uint64) (ixEntry, bool) {
+	i, ok := x.byPath.find(&x.slots, h)
+	if !ok {
+		return ixEntry{}, false
+	}
+	return *x.slots.at(i), true
 }
+
+// each calls f with every entry byPath finds (items with a base that hold their path).
+func (x *setIndex) each(f func(e *ixEntry)) {
+	x.slots.each(func(e *ixEntry) {
+		if e.flags&ixHolds != 0 {
+			f(e)
+		}
+	})
+}
+
+// entry returns the entry at set-relative path p.
+func (x *setIndex) entry(p string) (ixEntry, bool) { return x.entryAt(x.pathHash(p)) }
 
 // next starts a new look (a scan or a listing) and returns its generation.
 func (x *setIndex) next() uint32 {
@@ -292,11 +346,11 @@ func (x *setIndex) sameCloud(n plan.Node, gen uint32) bool { return x.sameSide(n
 
 // sameSide is sameLocal (local) or sameCloud: one side's fingerprint and look marks.
 func (x *setIndex) sameSide(n plan.Node, gen uint32, local bool) bool {
-	h := x.pathHash(n.Path)
-	e, ok := x.byPath[h]
+	i, ok := x.byPath.find(&x.slots, x.pathHash(n.Path))
 	if !ok {
 		return false
 	}
+	e := x.slots.at(i)
 	fp, seen, sameGen := e.cloud, &e.seenC, &e.sameC
 	if local {
 		fp, seen, sameGen = e.local, &e.seenL, &e.sameL
@@ -307,7 +361,6 @@ func (x *setIndex) sameSide(n plan.Node, gen uint32, local bool) bool {
 	if same {
 		*sameGen = gen
 	}
-	x.byPath[h] = e
 	return same
 }
 
@@ -315,7 +368,7 @@ func (x *setIndex) sameSide(n plan.Node, gen uint32, local bool) bool {
 // cloud) at its path as the base recorded it: the index entry at its path is it, and that
 // look marked it unchanged.
 func (x *setIndex) foundSame(it model.Item, local bool, gens map[uint32]bool) bool {
-	e, ok := x.byPath[x.pathHash(it.Path)]
+	e, ok := x.entry(it.Path)
 	if !ok {
 		return false
 	}
@@ -343,7 +396,7 @@ func (x *setIndex) under(h uint64, roots map[uint64]bool, memo map[uint64]bool) 
 			break
 		}
 		chain = append(chain, h)
-		e, ok := x.byPath[h]
+		e, ok := x.entryAt(h)
 		if !ok || h == 0 {
 			break
 		}
@@ -364,24 +417,25 @@ func (x *setIndex) under(h uint64, roots map[uint64]bool, memo map[uint64]bool) 
 // nil: everywhere).
 func (x *setIndex) missing(local bool, gen uint32, roots map[uint64]bool) []string {
 	var out []string
+	unseen := func(e ixEntry) bool {
+		if local {
+			return e.local != 0 && e.seenL != gen
+		}
+		return e.cloud != 0 && e.seenC != gen
+	}
 	if roots != nil {
 		// Only a folder root has items below it: without one, the roots themselves are all
 		// there is to check (a look at a few new or edited files costs as much).
 		dirs := roots[0] // the set's root
 		for h := range roots {
-			if e, ok := x.byPath[h]; ok && e.flags&ixDir != 0 {
+			if e, ok := x.entryAt(h); ok && e.flags&ixDir != 0 {
 				dirs = true
 				break
 			}
 		}
 		if !dirs {
 			for h := range roots {
-				e, ok := x.byPath[h]
-				has, seen := e.cloud != 0, e.seenC
-				if local {
-					has, seen = e.local != 0, e.seenL
-				}
-				if ok && has && seen != gen {
+				if e, ok := x.entryAt(h); ok && unseen(e) {
 					out = append(out, x.keyOf(e))
 				}
 			}
@@ -389,18 +443,11 @@ func (x *setIndex) missing(local bool, gen uint32, roots map[uint64]bool) []stri
 		}
 	}
 	memo := map[uint64]bool{}
-	for h, e := range x.byPath {
-		has, seen := e.cloud != 0, e.seenC
-		if local {
-			has, seen = e.local != 0, e.seenL
+	x.each(func(e *ixEntry) {
+		if unseen(*e) && (roots == nil || x.under(e.path, roots, memo)) {
+			out = append(out, x.keyOf(*e))
 		}
-		if !has || seen == gen {
-			continue
-		}
-		if roots == nil || x.under(h, roots, memo) {
-			out = append(out, x.keyOf(e))
-		}
-	}
+	})
 	return out
 }
 
@@ -412,11 +459,11 @@ func (x *setIndex) below(roots map[uint64]bool) []string {
 		return nil
 	}
 	memo := map[uint64]bool{}
-	for h, e := range x.byPath {
-		if !roots[h] && x.under(h, roots, memo) {
-			out = append(out, x.keyOf(e))
+	x.each(func(e *ixEntry) {
+		if !roots[e.path] && x.under(e.path, roots, memo) {
+			out = append(out, x.keyOf(*e))
 		}
-	}
+	})
 	return out
 }
 
@@ -426,21 +473,22 @@ func (x *setIndex) children(dirs map[uint64]bool) []string {
 	if len(dirs) == 0 {
 		return nil
 	}
-	for h, e := range x.byPath {
-		if h != 0 && dirs[e.parent] {
-			out = append(out, x.keyOf(e))
+	x.each(func(e *ixEntry) {
+		if e.path != 0 && dirs[e.parent] {
+			out = append(out, x.keyOf(*e))
 		}
-	}
+	})
 	return out
 }
 
-// byLocalID returns the key of the item whose recorded local side has id.
+// byLocalID returns the key of the item at the path where the local id was last
+// recorded.
 func (x *setIndex) byLocalID(id string) (string, bool) {
-	h, ok := x.byLID[x.hash(id)]
+	h, ok := x.lidPath(x.hash(id))
 	if !ok {
 		return "", false
 	}
-	e, ok := x.byPath[h]
+	e, ok := x.entryAt(h)
 	if !ok {
 		return "", false
 	}
@@ -454,4 +502,10 @@ func (x *setIndex) unsettledKeys() []string {
 		out = append(out, x.keys.key(k))
 	}
 	return out
+}
+
+// isDir reports whether the entry at path hash h is a folder's.
+func (x *setIndex) isDir(h uint64) bool {
+	e, ok := x.entryAt(h)
+	return ok && e.flags&ixDir != 0
 }

@@ -422,19 +422,21 @@ func (sc *scope) holdEmptied(listed, full map[string]bool) func(key string) bool
 	}
 	below := map[uint64]int{}
 	memo := map[uint64]bool{}
-	for h, en := range x.byPath {
-		if en.cloud == 0 || en.flags&ixSynced == 0 || roots[h] || !x.under(h, roots, memo) {
-			continue
+	x.each(func(en *ixEntry) {
+		if en.cloud == 0 || en.flags&ixSynced == 0 || roots[en.path] || !x.under(en.path, roots, memo) {
+			return
 		}
-		for a := en.parent; a != 0; a = x.byPath[a].parent {
+		for a := en.parent; a != 0; {
 			if roots[a] {
 				below[a]++
 			}
-			if _, ok := x.byPath[a]; !ok {
+			up, ok := x.entryAt(a)
+			if !ok {
 				break
 			}
+			a = up.parent
 		}
-	}
+	})
 	for h, n := range below {
 		if n > p.e.cfg.MassDeleteMin {
 			if p.held == nil {
@@ -500,10 +502,10 @@ func (sc *scope) unreadableMoved() bool {
 		if !ok {
 			continue
 		}
-		if h, known := x.byLID[x.hash(n.ID)]; known && h != x.pathHash(u) {
+		if h, known := x.lidPath(x.hash(n.ID)); known && h != x.pathHash(u) {
 			return true
 		}
-		if _, based := x.byPath[x.pathHash(u)]; !based {
+		if _, based := x.entry(u); !based {
 			delete(sc.localNodes, u) // never synced: left out, as keepUnreadable does
 		}
 	}

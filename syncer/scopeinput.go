@@ -56,13 +56,13 @@ func (sc *scope) widen(ctx context.Context) error {
 				continue
 			}
 			keys = append(keys, k)
-			if ik, ok := x.keyed(k); ok && x.byPath[ik.path].flags&ixDir != 0 {
+			if ik, ok := x.keyed(k); ok && x.isDir(ik.path) {
 				dirs[ik.path] = true
 			}
 		}
 		for _, gone := range []map[string]bool{sc.goneLocal, sc.goneCloud} {
 			for k := range gone {
-				if ik, ok := x.keyed(k); ok && x.byPath[ik.path].flags&ixDir != 0 {
+				if ik, ok := x.keyed(k); ok && x.isDir(ik.path) {
 					dirs[ik.path] = true
 				}
 			}
