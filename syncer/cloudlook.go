@@ -12,7 +12,9 @@ import (
 // lookCloud lists the cloud and keeps the entries that are not what the base recorded.
 // ok false: the pass stops with state (see listEntries). Where the remote can walk the
 // cloud folder without holding the listing (remote.Walker) and reuses no previous one,
-// the entries are compared as they come. The empty-listing guard of cloud subfolders
+// the entries are compared as they come; where it reuses a previous one and can prune
+// (remote.PruningWalker: WebDAV servers whose folder ETags follow their subtree), the
+// walk keeps folder tags instead (foldertags.go). The empty-listing guard of cloud subfolders
 // (emptyguard.go) holds a folder listed empty while the base has more than MassDeleteMin
 // items below it: those items are not gone.
 func (sc *scope) lookCloud(ctx context.Context) (string, bool) {
@@ -45,6 +47,11 @@ type cloudLook struct {
 	walked       bool
 	err          error
 	cloudNodes   map[string]plan.Node
+	// A pruned walk's (prune non-nil): the tags of the folders it found (path hash → tag)
+	// and the folders it did not list (path hashes).
+	prune  remote.PruningWalker
+	tags   map[uint64]uint64
+	pruned map[uint64]bool
 }
 
 // beginCloud starts a look at the cloud: a new look generation of the index.
@@ -53,6 +60,12 @@ func (sc *scope) beginCloud() *cloudLook {
 	x.mu.Lock()
 	cl := &cloudLook{sc: sc, had: x.withCloud, gen: x.next(), listed: map[string]bool{}, full: map[string]bool{},
 		pathIDs: sc.p.pathIDs, cloudNodes: sc.cloudNodes}
+	if sc.p.keepsPrevious() {
+		if cl.prune = sc.p.prunedWalk(); cl.prune != nil {
+			cl.tags, cl.pruned = map[uint64]uint64{}, map[uint64]bool{}
+			x.beginTags()
+		}
+	}
 	x.mu.Unlock()
 	sc.gensC[cl.gen] = true
 	if sc.p.meta && sc.p.noMeta == nil {
@@ -62,9 +75,9 @@ func (sc *scope) beginCloud() *cloudLook {
 }
 
 // walker returns the remote as a remote.Walker when the pass may walk it (it reuses no
-// previous listing), or nil.
+// previous listing, or it prunes: see cloudLook.walk), or nil.
 func (sc *scope) walker() remote.Walker {
-	if w, ok := remote.As[remote.Walker](sc.p.rem); ok && !sc.p.keepsPrevious() {
+	if w, ok := remote.As[remote.Walker](sc.p.rem); ok && (!sc.p.keepsPrevious() || sc.p.prunedWalk() != nil) {
 		return w
 	}
 	return nil
@@ -89,6 +102,9 @@ func (cl *cloudLook) visit(en remote.Entry) {
 	}
 	x.mu.Lock()
 	same := x.sameCloud(n, cl.gen)
+	if cl.tags != nil && n.IsDir && !en.IDIsPath && en.ID != "" && en.Version != "" {
+		cl.tags[x.pathHash(n.Path)] = x.tagOf(en.ID, en.Version)
+	}
 	x.mu.Unlock()
 	if !same {
 		cl.cloudNodes[n.Path] = n
@@ -98,7 +114,26 @@ func (cl *cloudLook) visit(en remote.Entry) {
 // walk walks the cloud folder through w, visiting each entry as it comes.
 func (cl *cloudLook) walk(ctx context.Context, w remote.Walker) {
 	cl.walked = true
-	cl.err = w.Walk(ctx, cl.sc.p.s.RemoteRoot, func(en remote.Entry) error { cl.visit(en); return nil })
+	visit := func(en remote.Entry) error { cl.visit(en); return nil }
+	if cl.prune != nil {
+		cl.err = cl.prune.WalkPruned(ctx, cl.sc.p.s.RemoteRoot, cl.known, visit)
+		return
+	}
+	cl.err = w.Walk(ctx, cl.sc.p.s.RemoteRoot, visit)
+}
+
+// known reports whether folder en (root-relative) need not be listed: its tag is the one
+// the index keeps (foldertags.go). Its subtree counts as listed below it (not emptied).
+func (cl *cloudLook) known(en remote.Entry) bool {
+	x, q := cl.sc.ix, remote.Clean(en.Path)
+	x.mu.Lock()
+	ok := x.knownFolder(q, en.ID, en.Version)
+	x.mu.Unlock()
+	if ok {
+		cl.pruned[x.pathHash(q)] = true
+		cl.full[q] = true
+	}
+	return ok
 }
 
 // endCloud ends a look at the cloud: a failed or suspiciously empty walk stops the pass
@@ -108,6 +143,11 @@ func (sc *scope) endCloud(ctx context.Context, cl *cloudLook) (string, bool) {
 	p, x := sc.p, sc.ix
 	p.pathIDs = cl.pathIDs
 	if cl.walked {
+		if cl.err != nil || cl.count == 0 && cl.had >= emptyListingGuard && !p.force {
+			x.mu.Lock()
+			x.dropTags()
+			x.mu.Unlock()
+		}
 		if cl.err != nil {
 			return p.cloudFailure(ctx, cl.err), false
 		}
@@ -118,6 +158,7 @@ func (sc *scope) endCloud(ctx context.Context, cl *cloudLook) (string, bool) {
 		p.r.setPrevRemote(nil)
 	}
 	x.mu.Lock()
+	x.seenBelow(cl.pruned, cl.gen)
 	gone := x.missing(false, cl.gen, nil)
 	x.mu.Unlock()
 	sc.listed = true
@@ -143,7 +184,43 @@ func (sc *scope) endCloud(ctx context.Context, cl *cloudLook) (string, bool) {
 	if err := sc.loadContext(heldKeys); err != nil {
 		return p.stateUnread(x, err), false
 	}
+	if cl.prune != nil {
+		sc.keepTags(cl, gone)
+	}
 	return StateIdle, true
+}
+
+// keepTags keeps the tags of the folders a pruned walk found clean: every folder except
+// those at or above an entry that differs from the base, an item of the base missing, or a
+// held folder.
+func (sc *scope) keepTags(cl *cloudLook, gone []string) {
+	x := sc.ix
+	unclean := map[uint64]bool{}
+	mark := func(p string) {
+		for q := p; ; q = parentOf(q) {
+			unclean[x.pathHash(q)] = true
+			if q == "" {
+				return
+			}
+		}
+	}
+	for q := range sc.cloudNodes {
+		mark(q)
+	}
+	for d := range sc.p.held {
+		mark(d)
+	}
+	for _, k := range gone {
+		it, ok := sc.p.items[k]
+		if !ok { // gone from the store meanwhile: keep nothing
+			cl.tags = nil
+			break
+		}
+		mark(it.Path)
+	}
+	x.mu.Lock()
+	x.keepTags(cl.tags, unclean)
+	x.mu.Unlock()
 }
 
 // walkEarly starts the walk of the cloud on a goroutine of its own for a pass that looks

@@ -34,6 +34,7 @@ type setIndex struct {
 	copies map[string]string // registered conflict copies (set-relative paths) → owner key
 	gen    uint32            // generation of the current look (scan or listing)
 	keys   keyTable          // the key prefixes (see keyRef)
+	tags   folderTags        // cloud folders a pruned walk need not list (foldertags.go)
 
 	unsettled map[keyRef]struct{} // keys of failed items and failure records
 	conflictN map[keyRef]uint32   // number of conflicts of counted items that have any

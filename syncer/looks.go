@@ -104,8 +104,8 @@ func buildIndex(items map[string]model.Item) *setIndex {
 // keptListing is what of a listing is kept for the next List: nothing, unless the remote
 // reuses it (see keepsPrevious), and never the subtrees of held folders (keepHeldListing).
 func (p *pass) keptListing(entries []remote.Entry) []remote.Entry {
-	if !p.keepsPrevious() {
-		return nil
+	if !p.keepsPrevious() || p.s.Kind == model.KindFolder && p.prunedWalk() != nil {
+		return nil // (a folder set's scoped passes walk the cloud, keeping folder tags)
 	}
 	return p.keepHeldListing(entries)
 }
@@ -119,6 +119,16 @@ func (p *pass) keepsPrevious() bool {
 		return false
 	}
 	return a.Type == "alfresco" || a.Capabilities != nil && a.Capabilities.FolderETags
+}
+
+// prunedWalk returns the remote as a remote.PruningWalker when it is one and can walk
+// (remote.Walker) too, else nil.
+func (p *pass) prunedWalk() remote.PruningWalker {
+	pw, ok := remote.As[remote.PruningWalker](p.rem)
+	if _, walks := remote.As[remote.Walker](p.rem); !ok || !walks {
+		return nil
+	}
+	return pw
 }
 
 // redirty gives the paths of the plan's actions that did not complete back to the watcher's
@@ -154,6 +164,7 @@ func (s indexingStore) PutItems(set string, put []model.Item, del []string) erro
 		ix.stale = true
 		return err
 	}
+	ix.noteWrites(put, del)
 	for _, k := range del {
 		ix.drop(k)
 	}

@@ -104,6 +104,18 @@ type Walker interface {
 	Walk(ctx context.Context, root string, fn func(Entry) error) error
 }
 
+// PruningWalker is implemented by remotes that can leave out the subtrees of unchanged
+// folders while walking, on a server whose folder versions change with their subtree
+// (Nextcloud, ownCloud): WalkPruned is Walk, except that it asks known about each folder
+// whose own entry vouches for its subtree (a stable id and a real version, on such a
+// server) and, when known returns true, passes the folder's entry to fn but lists nothing
+// below it. The caller answers true only when it knows that subtree, as it was when the
+// folder last had that id and version. Elsewhere known is never asked and the walk is a
+// full Walk. known and fn are called from one goroutine.
+type PruningWalker interface {
+	WalkPruned(ctx context.Context, root string, known func(Entry) bool, fn func(Entry) error) error
+}
+
 // WebURLer is implemented by remotes that can name a web page for an entry (View in Cloud).
 type WebURLer interface {
 	WebURL(e Entry) string

@@ -127,7 +127,9 @@ type walker struct {
 	out     []remote.Entry
 	// emit, when set, takes each entry instead of out (Walk): the listing is not held.
 	emit func(remote.Entry) error
-	err  error // emit's first error
+	// known, when set, says which unchanged folders are not listed (WalkPruned).
+	known func(remote.Entry) bool
+	err   error // emit's first error
 }
 
 // Walk is List without holding the listing (remote.Walker): fn gets every entry below
@@ -142,6 +144,24 @@ func (c *Client) Walk(ctx context.Context, root string, fn func(remote.Entry) er
 		return err
 	}
 	w.emit = fn
+	_, err = w.run(ctx, res.children)
+	return err
+}
+
+// WalkPruned is Walk that does not list below the folders known vouches for
+// (remote.PruningWalker). It prunes under the conditions List reuses prev under (see
+// List): elsewhere known is never asked. What is pruned is the caller's to know: this
+// walk keeps no listing for it (a million entries kept between polls were about 290 MB;
+// issue 11).
+func (c *Client) WalkPruned(ctx context.Context, root string, known func(remote.Entry) bool, fn func(remote.Entry) error) error {
+	w, res, err := c.startWalk(ctx, root)
+	if err != nil {
+		return err
+	}
+	w.emit = fn
+	if c.caps.FolderETags && propagatesFolderVersions(res.self) {
+		w.known = known
+	}
 	_, err = w.run(ctx, res.children)
 	return err
 }
@@ -214,7 +234,10 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 	return w.out, nil
 }
 
-var _ remote.Walker = (*Client)(nil)
+var (
+	_ remote.Walker        = (*Client)(nil)
+	_ remote.PruningWalker = (*Client)(nil)
+)
 
 // add records account-relative entries as root-relative ones and returns the queue with
 // the folders that must be listed; unchanged folders get prev's subtree instead. The
@@ -226,7 +249,7 @@ func (w *walker) add(queue []string, entries []remote.Entry, start func([]string
 		if !e.IsDir {
 			continue
 		}
-		if _, ok := w.prev.reusable(w.rel(e)); !ok {
+		if !w.pruned(w.rel(e)) {
 			queue = append(queue, e.Path)
 		}
 	}
@@ -247,6 +270,17 @@ func (w *walker) add(queue []string, entries []remote.Entry, start func([]string
 		}
 	}
 	return queue
+}
+
+// pruned reports whether folder e (root-relative) is not listed: prev has its subtree
+// (List), or the caller knows it (WalkPruned). The folder's own entry vouches for it as
+// in reusable.
+func (w *walker) pruned(e remote.Entry) bool {
+	if _, ok := w.prev.reusable(e); ok {
+		return true
+	}
+	return w.known != nil && !e.IDIsPath && e.ID != "" && e.Version != "" && e.Path != "" &&
+		!strings.HasPrefix(e.Version, fallbackVersionPrefix) && w.known(e)
 }
 
 // rel is account-relative entry e with its path relative to the walk's root.
