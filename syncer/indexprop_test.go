@@ -16,7 +16,8 @@ import (
 // (few keys, paths and local ids, so that items share paths and ids, move, lose their
 // base, fail, hold conflicts), the index answers every question as the three maps it kept
 // before (refIndex) did: counters, copies, entries by key and by path, local ids, the
-// looks' marks, and what is missing, below, or in a folder.
+// looks' marks, and what is missing, below, or in a folder. An index given only the
+// items' briefs (what loadIndex reads at start) answers the same.
 func TestSetIndexAnswersAsItsMapsDid(t *testing.T) {
 	keys := []string{"000000000007.000001", "000000000007.000002", "000000000007.000003", "000000000008.000001",
 		"000000000008.1000000", "k1", "x.12345"}
@@ -28,9 +29,10 @@ func TestSetIndexAnswersAsItsMapsDid(t *testing.T) {
 		pick := func(s []string) string { return s[rng.IntN(len(s))] }
 		side := func(ids []string) model.Side {
 			return model.Side{ID: pick(ids), Version: pick([]string{"", "v1", "v2"}), Gone: rng.IntN(10) == 0,
-				Excl: rng.IntN(10) == 0}
+				Excl: rng.IntN(10) == 0, Size: rng.Int64N(3), Hash: pick([]string{"", "h1"}), Path: pick([]string{"", "p"})}
 		}
-		x := newSetIndex()
+		x, xb := newSetIndex(), newSetIndex() // xb is given only what loadIndex reads of items
+		xb.seed = x.seed
 		ref := newRefIndex(x)
 		last := map[string]model.Item{}
 		for step := range 80 {
@@ -50,30 +52,33 @@ func TestSetIndexAnswersAsItsMapsDid(t *testing.T) {
 				}
 				what = fmt.Sprintf("rewrite %+v", it)
 				x.put(it)
+				xb.put(it.Brief())
 				ref.put(it)
 				last[it.Key] = it
 			case r < 8:
 				it := model.Item{Key: pick(keys), Path: pick(paths), HasBase: rng.IntN(5) > 0, IsDir: rng.IntN(3) == 0,
 					Local: side(ids), Remote: side([]string{"C1", "C2", "C3", ""}), Meta: metas[rng.IntN(len(metas))]}
 				if rng.IntN(6) == 0 {
-					it.Status = model.StatusFailed
+					it.Status, it.Reason, it.Attempts = model.StatusFailed, "network", 1
 				}
 				for range rng.IntN(3) {
 					it.Conflicts = append(it.Conflicts, pick([]string{"c1", "c2", "c3"}))
 				}
 				what = fmt.Sprintf("put %+v", it)
 				x.put(it)
+				xb.put(it.Brief())
 				ref.put(it)
 				last[it.Key] = it
 			case r < 11:
 				k := pick(keys)
 				what = "drop " + k
 				x.drop(k)
+				xb.drop(k)
 				ref.drop(k)
 				delete(last, k)
 			case r < 12:
 				what = "next"
-				if x.next() != ref.next() {
+				if x.next() != ref.next() || xb.next() != x.gen {
 					t.Fatalf("seed %d step %d: generations differ", seed, step)
 				}
 			default:
@@ -81,12 +86,15 @@ func TestSetIndexAnswersAsItsMapsDid(t *testing.T) {
 					IsDir: rng.IntN(3) == 0, Unsupported: rng.IntN(20) == 0, Meta: metas[rng.IntN(len(metas))]}
 				local := rng.IntN(2) == 0
 				what = fmt.Sprintf("look local=%v %+v", local, n)
-				if got, want := x.sameSide(n, x.gen, local), ref.sameSide(n, ref.gen, local); got != want {
+				if got, want := x.sameSide(n, x.gen, local), ref.sameSide(n, ref.gen, local); got != want || xb.sameSide(n, xb.gen, local) != want {
 					t.Fatalf("seed %d step %d (%s): same %v, want %v", seed, step, what, got, want)
 				}
 			}
 			if err := compareIndex(x, ref, rng, keys, paths, ids); err != "" {
 				t.Fatalf("seed %d step %d (%s): %s", seed, step, what, err)
+			}
+			if err := compareIndex(xb, ref, rng, keys, paths, ids); err != "" {
+				t.Fatalf("seed %d step %d (%s): from the items' briefs: %s", seed, step, what, err)
 			}
 		}
 	}

@@ -50,12 +50,13 @@ func (r *runner) scoped(s model.Set, force bool, own []string) (*setIndex, look,
 }
 
 // loadIndex builds the index of set s and the view's counters from the stored items, one
-// at a time (not all held at once), and installs both.
+// at a time (not all held at once), and installs both. It reads each item's brief (the
+// fields both need, listBriefs).
 func (r *runner) loadIndex(s model.Set, own []string) (*setIndex, error) {
 	e := r.e
 	ix := newSetIndex()
 	rl := newRules(s, own)
-	err := e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
+	err := listBriefs(e.cfg.Store, s.ID, func(it model.Item) bool {
 		ix.put(it)
 		rl.add(it)
 		return true
@@ -69,6 +70,16 @@ func (r *runner) loadIndex(s model.Set, own []string) (*setIndex, error) {
 	e.mu.Unlock()
 	e.tuneMemory()
 	return ix, nil
+}
+
+// listBriefs lists the items of set with at least the fields model.ItemBriefLister
+// names: by the store's ListItemBriefs when it has one (Badger's decodes only those),
+// else by ListItems.
+func listBriefs(st model.Store, set string, fn func(model.Item) bool) error {
+	if b, ok := st.(model.ItemBriefLister); ok {
+		return b.ListItemBriefs(set, fn)
+	}
+	return st.ListItems(set, fn)
 }
 
 // setIndex installs the set's index (built by a full pass from every item).
@@ -191,6 +202,11 @@ func (e *Engine) indexOf(id string) *setIndex {
 		return r.ix
 	}
 	return nil
+}
+
+// ListItemBriefs lists with the store's ListItemBriefs, or its ListItems (listBriefs).
+func (s indexingStore) ListItemBriefs(set string, fn func(model.Item) bool) error {
+	return listBriefs(s.Store, set, fn)
 }
 
 var _ model.Store = indexingStore{}

@@ -166,6 +166,18 @@ type Item struct {
 	Note string `json:"note,omitempty"`
 }
 
+// Brief is the part of the item ItemBriefLister lists (the rest zero, no empty
+// Conflicts slice).
+func (it Item) Brief() Item {
+	side := func(s Side) Side { return Side{ID: s.ID, Version: s.Version, Gone: s.Gone, Excl: s.Excl} }
+	b := Item{Key: it.Key, Path: it.Path, IsDir: it.IsDir, HasBase: it.HasBase, Meta: it.Meta, Status: it.Status,
+		Local: side(it.Local), Remote: side(it.Remote)}
+	if len(it.Conflicts) > 0 {
+		b.Conflicts = it.Conflicts
+	}
+	return b
+}
+
 // IntentOp is the kind of transfer an Intent announces.
 type IntentOp string
 
@@ -237,6 +249,16 @@ type Store interface {
 	PutConfig(name, value string) error
 
 	Close() error
+}
+
+// ItemBriefLister is a Store that lists a set's items faster than ListItems by decoding
+// only what a set's index and counters need (issue 11: the engine's start reads every
+// item). ListItemBriefs calls fn for every item of the set in key order, as ListItems
+// does, with at least Key, Path, IsDir, HasBase, Meta, Status, Conflicts and each side's
+// ID, Version, Gone and Excl set as stored (Item.Brief); other fields may be zero. Every item is still
+// read whole and must be well-formed; fn returning false stops.
+type ItemBriefLister interface {
+	ListItemBriefs(set string, fn func(Item) bool) error
 }
 
 // ErrNotFound is wrapped by Store getters for unknown keys.

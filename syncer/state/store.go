@@ -475,9 +475,14 @@ func (s *Store) GetItem(set, key string) (model.Item, error) {
 // ListItems calls fn for every item of the set in key order; fn returning false stops.
 // fn runs inside a read transaction: it must not call the Store's mutating methods.
 func (s *Store) ListItems(set string, fn func(model.Item) bool) error {
+	return s.listItems(set, func(val []byte, it *model.Item) error { return json.Unmarshal(val, it) }, fn)
+}
+
+// listItems is ListItems with each item decoded by decode.
+func (s *Store) listItems(set string, decode func([]byte, *model.Item) error, fn func(model.Item) bool) error {
 	err := s.scan(itemPrefix(set), func(key, val []byte) (bool, error) {
 		var it model.Item
-		if err := json.Unmarshal(val, &it); err != nil {
+		if err := decode(val, &it); err != nil {
 			return false, fmt.Errorf("decode %s: %w", key, err)
 		}
 		return fn(it), nil
