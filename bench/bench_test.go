@@ -80,3 +80,23 @@ func TestBuildKindTellsHeadlessFromDesktop(t *testing.T) {
 		t.Errorf("a source file: buildKind = %q, want %q", got, "build unknown")
 	}
 }
+
+// Status is read in the idle time after the next pass, never while it or the one after it
+// runs (daemonPasses), for passes short and long against the interval.
+func TestStatusIsReadBetweenPasses(t *testing.T) {
+	t0 := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ took, interval time.Duration }{
+		{100 * time.Millisecond, 2 * time.Second},
+		{1100 * time.Millisecond, 2 * time.Second},
+		{3200 * time.Millisecond, 2 * time.Second},
+		{50 * time.Millisecond, 10 * time.Second},
+	} {
+		nextEnd := t0.Add(c.took + c.interval + c.took) // the next pass, as long as this one
+		afterNext := nextEnd.Add(c.interval)            // the start of the one after it
+		at := nextIdle(t0, c.took, c.interval)
+		if !at.After(nextEnd) || !at.Before(afterNext) {
+			t.Errorf("pass of %v every %v: status read at +%v, want between +%v and +%v",
+				c.took, c.interval, at.Sub(t0), nextEnd.Sub(t0), afterNext.Sub(t0))
+		}
+	}
+}
