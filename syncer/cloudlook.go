@@ -90,6 +90,12 @@ func (cl *cloudLook) visit(en remote.Entry) {
 		cl.pathIDs = true
 	}
 	n := p.remoteNode(en)
+	if cl.tags != nil && n.IsDir && !en.IDIsPath && en.ID != "" && en.Version != "" {
+		// (own folders too: what is below them is not this set's, and need not be listed)
+		x.mu.Lock()
+		cl.tags[x.pathHash(n.Path)] = x.tagOf(en.ID, en.Version)
+		x.mu.Unlock()
+	}
 	if isOwn(n.Path, p.own) {
 		return
 	}
@@ -102,9 +108,6 @@ func (cl *cloudLook) visit(en remote.Entry) {
 	}
 	x.mu.Lock()
 	same := x.sameCloud(n, cl.gen)
-	if cl.tags != nil && n.IsDir && !en.IDIsPath && en.ID != "" && en.Version != "" {
-		cl.tags[x.pathHash(n.Path)] = x.tagOf(en.ID, en.Version)
-	}
 	x.mu.Unlock()
 	if !same {
 		cl.cloudNodes[n.Path] = n

@@ -152,7 +152,9 @@ func (c *Client) Walk(ctx context.Context, root string, fn func(remote.Entry) er
 // (remote.PruningWalker). It prunes under the conditions List reuses prev under (see
 // List): elsewhere known is never asked. What is pruned is the caller's to know: this
 // walk keeps no listing for it (a million entries kept between polls were about 290 MB;
-// issue 11).
+// issue 11). Nor does it keep the folders' answers for the next walk (listcache.go)
+// beyond the root's: the folders it lists are those that changed, whose next answers
+// differ again, and up to listCacheEntries decoded entries would stay for nothing.
 func (c *Client) WalkPruned(ctx context.Context, root string, known func(remote.Entry) bool, fn func(remote.Entry) error) error {
 	w, res, err := c.startWalk(ctx, root)
 	if err != nil {
@@ -161,6 +163,7 @@ func (c *Client) WalkPruned(ctx context.Context, root string, known func(remote.
 	w.emit = fn
 	if c.caps.FolderETags && propagatesFolderVersions(res.self) {
 		w.known = known
+		w.keeping.off = true
 	}
 	_, err = w.run(ctx, res.children)
 	return err

@@ -99,6 +99,7 @@ type keeping struct {
 	old     map[string]*listing // the last walk's, read only
 	fresh   map[string]*listing
 	entries int
+	off     bool // keep nothing more (a pruned walk: see WalkPruned)
 }
 
 func newKeeping(old map[string]*listing) *keeping {
@@ -107,7 +108,7 @@ func newKeeping(old map[string]*listing) *keeping {
 
 // keep records folder p's listing l (nil: none) for the next walk, within the bound.
 func (k *keeping) keep(p string, l *listing) {
-	if l == nil || k.entries+len(l.res.children) > listCacheEntries {
+	if l == nil || k.off || k.entries+len(l.res.children) > listCacheEntries {
 		return
 	}
 	k.entries += len(l.res.children)
