@@ -188,6 +188,7 @@ func (sc *scope) endCloud(ctx context.Context, cl *cloudLook) (string, bool) {
 		return p.stateUnread(x, err), false
 	}
 	if cl.prune != nil {
+		sc.notGoneBelowPruned(cl, gone)
 		sc.keepTags(cl, gone)
 	}
 	return StateIdle, true

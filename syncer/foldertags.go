@@ -132,3 +132,40 @@ func (x *setIndex) seenBelow(roots map[uint64]bool, gen uint32) {
 		}
 	})
 }
+
+// notGoneBelowPruned is a safety net under seenBelow, which follows the index's parent
+// hashes: an item the walk did not see whose path lies below a folder it did not list is
+// not gone (a chain of parents the index could not follow; the tags' rules should make
+// that impossible). It stands as the base has it, no tag is kept, and the next walk lists
+// everything.
+func (sc *scope) notGoneBelowPruned(cl *cloudLook, gone []string) {
+	x := sc.ix
+	for _, k := range gone {
+		it, ok := sc.p.items[k]
+		if !ok {
+			continue
+		}
+		for q := parentOf(it.Path); q != ""; q = parentOf(q) {
+			if !cl.pruned[x.pathHash(q)] {
+				continue
+			}
+			sc.p.e.cfg.Log.Warn("an item below a folder the cloud walk did not list was not vouched for; the next walk lists everything",
+				"set", sc.p.s.ID, "path", it.Path)
+			delete(sc.goneCloud, k)
+			x.mu.Lock()
+			x.markSameCloud(it.Path, cl.gen)
+			x.mu.Unlock()
+			cl.tags = nil
+			break
+		}
+	}
+}
+
+// markSameCloud marks the entry at set-relative path p found unchanged by cloud look gen.
+// Callers hold mu.
+func (x *setIndex) markSameCloud(p string, gen uint32) {
+	if i, ok := x.byPath.find(&x.slots, x.pathHash(p)); ok {
+		e := x.slots.at(i)
+		e.seenC, e.sameC = gen, gen
+	}
+}
