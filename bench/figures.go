@@ -27,7 +27,9 @@ type bench struct {
 	big    bool
 	keep   bool // keep each site's folders (trees, logs) for a look afterwards
 	// heapDir, when set, receives the first-sync daemon's heap profiles (its peak and its
-	// end) of each site, as <server>-<files>.pprof and .pprof.end.
+	// end) of each site, as <server>-<files>.pprof and .pprof.end, and those of the daemons
+	// restarted with the same arguments after it (start, converge, stop) as .pprof.restart
+	// and .pprof.restart.end.
 	heapDir string
 	// headless is the headless build (no GUI), whose peak RSS the goal is for;
 	// empty: the desktop build's RSS is measured against the goal.
@@ -162,6 +164,9 @@ func (b *bench) runSite(ctx context.Context, server string, n, size int, full bo
 	s.add(r)
 	if _, err := s.eng.stop(); err != nil {
 		return err
+	}
+	if b.heapDir != "" { // the restarts' profiles go beside the first sync's, not over it
+		s.eng.args[len(s.eng.args)-1] += ".restart"
 	}
 	if n < 1_000_000 {
 		s.startConvergeStop(ctx)
