@@ -97,8 +97,8 @@ func (x *setIndex) untagPath(p string) {
 // noteWrites drops the tags above every item of a write whose cloud side, as the index
 // holds it, changes (before the write is applied; callers hold mu).
 func (x *setIndex) noteWrites(put []model.Item, del []string) {
-	if x.tags.known == nil && x.tags.touched == nil {
-		return
+	if len(x.tags.known) == 0 && x.tags.touched == nil {
+		return // (nothing to drop: a first sync's million writes cost nothing here)
 	}
 	for _, k := range del {
 		if e := x.entryOf(k); e.found {
