@@ -5,26 +5,35 @@ package syncer
 // before it runs; a limit a little above what the engine needs makes it run earlier, so a
 // pass's short-lived snapshots are returned instead of kept. A fixed limit would be wrong
 // both ways: too high for 10,000 items (the peak stays twice the live heap), too low for a
-// million (the collector would run without pause). What lives grows with the items: about
-// 130 bytes each in the sets' indexes, and the store's caches.
+// million (the collector would run without pause). What lives grows with the items (the
+// sets' indexes), with the listings kept between passes, and with the changes a pass holds;
+// TestMemoryLimitFollowsTheLiveHeap measures each and keeps the constants at or a little
+// above it.
 
 const (
 	// memoryFloor is the limit with no item: the engine, the store's memtables (2 × 4 MB,
 	// counted whole from their creation) and caches (6 MB), and one chunk of a pass
 	// (Config.Chunk changes).
 	memoryFloor = 36 << 20
-	// memoryPerItem is what the limit grows by per item of all sets.
-	memoryPerItem = 320
+	// memoryPerItem is what the limit grows by per item of all sets: what the engine keeps
+	// live per item at rest, 92 bytes (the set's index, about 100 bytes at 100,000 items,
+	// TestSetIndexBytesPerItem), and Badger's tables, whose in-memory part grows with the
+	// data (a few bytes per item; their indexes and filters are in its bounded cache).
+	memoryPerItem = 128
+	// memoryPerEntry is what it grows by per entry of a listing kept between passes (see
+	// keepsPrevious): 217 bytes measured with the in-memory cloud's short ids and versions,
+	// 288 in the heap profile of the bench's 1M run on the ownCloud-like server.
+	memoryPerEntry = 288
 	// memoryPerNode is what it grows by per changed node a pass holds (tuneMemoryFor): its
-	// snapshot in the scope and its pending unit in the view, about 430 bytes each in a
-	// first sync of a million files (heap profile of the bench's 1M run). Counted as an
-	// item, the limit stayed below what was live, and the collector ran without pause (the
-	// 1M run's first sync uploaded about 250 files a second, 10,000 files 1,200).
-	memoryPerNode = 480
+	// snapshot in the scope and its pending unit in the view, 319 bytes measured with the
+	// in-memory doubles' short ids and versions (real ones are longer). Counted as an item,
+	// the limit stayed below what was live, and the collector ran without pause (the 1M
+	// run's first sync uploaded about 250 files a second, 10,000 files 1,200).
+	memoryPerNode = 384
 )
 
-// tuneMemory gives Config.MemoryLimit the limit for the sets' current item counts, when it
-// changed by more than an eighth since the last call.
+// tuneMemory gives Config.MemoryLimit the limit for the sets' current item counts and
+// kept listings, when it changed by more than an eighth since the last call.
 func (e *Engine) tuneMemory() { e.tuneMemoryFor(0) }
 
 // tuneMemoryFor is tuneMemory while a pass holds the snapshots of extra changed nodes (a
@@ -34,11 +43,12 @@ func (e *Engine) tuneMemoryFor(extra int) {
 		return
 	}
 	e.mu.Lock()
-	items := 0
+	items, listed := 0, 0
 	for _, r := range e.runners {
 		items += r.view.items
+		listed += len(r.prevRemote)
 	}
-	limit := int64(memoryFloor) + int64(items)*memoryPerItem + int64(extra)*memoryPerNode
+	limit := int64(memoryFloor) + int64(items)*memoryPerItem + int64(listed)*memoryPerEntry + int64(extra)*memoryPerNode
 	last := e.memLimit
 	change := limit - last
 	if change < 0 {

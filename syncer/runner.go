@@ -274,4 +274,5 @@ func (r *runner) setPrevRemote(en []remote.Entry) {
 	r.e.mu.Lock()
 	r.prevRemote = en
 	r.e.mu.Unlock()
+	r.e.tuneMemory() // a kept listing counts (memoryPerEntry)
 }

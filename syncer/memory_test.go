@@ -1,0 +1,116 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudsync/cloudsync/credentials"
+	"github.com/cloudsync/cloudsync/syncer/exec"
+	"github.com/cloudsync/cloudsync/syncer/model"
+	"github.com/cloudsync/cloudsync/syncer/remote"
+	"github.com/cloudsync/cloudsync/syncer/remote/memremote"
+	"github.com/cloudsync/cloudsync/syncer/state/memstore"
+)
+
+// engineHeap is what the engine holds live in a first sync of a folder of n files and at
+// rest after it.
+type engineHeap struct {
+	firstSync int64 // the heap at the first change the first sync makes in the cloud, less before it
+	atRest    int64 // the heap after a pass that found nothing to do, less once the engine is gone
+}
+
+// measureEngineHeap syncs n new local files (100 to a folder) over the in-memory doubles,
+// with an account of type typ, and measures the live heap (after two collections) at both
+// moments.
+func measureEngineHeap(t *testing.T, n int, typ string) engineHeap {
+	const root = "/home/u/Docs"
+	store, rem, local := memstore.New("installation-1"), memremote.New(), exec.NewMemFS()
+	for i := range n {
+		if err := local.WriteFile(fmt.Sprintf("d%04d/f%06d.bin", i/100, i), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eng, err := New(Config{Store: store, Secrets: credentials.NewMemory(),
+		Dial:    func(model.Account, string) (remote.Remote, error) { return rem, nil },
+		LocalFS: func(string) exec.LocalFS { return local }, PollInterval: time.Hour, RescanInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(runCtx) }()
+	if _, err := eng.AddAccount(ctx, AddAccountRequest{Name: "cloud", Type: typ, URL: "http://127.0.0.1:1/",
+		User: "u", Password: "pw"}); err != nil {
+		t.Fatal(err)
+	}
+	var h engineHeap
+	before := heapInUse()
+	var once sync.Once
+	rem.SetFault(func(op, _ string) error {
+		if op == "upload" {
+			once.Do(func() { h.firstSync = int64(heapInUse()) - int64(before) })
+		}
+		return nil
+	})
+	if _, err := eng.CreateSet(ctx, CreateSetRequest{Paths: []string{root}, Account: "cloud", To: "Docs",
+		Options: model.DefaultOptions()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rem.SetFault(nil)
+	if err := eng.Wait(ctx); err != nil { // a pass of the running engine, with its index
+		t.Fatal(err)
+	}
+	if st, _ := eng.Status(ctx); st.Items < n {
+		t.Fatalf("the engine counts %d items, want at least %d", st.Items, n)
+	}
+	running := heapInUse()
+	stop()
+	if err := <-done; err != nil && err != context.Canceled {
+		t.Fatal(err)
+	}
+	eng = nil
+	h.atRest = int64(running) - int64(heapInUse())
+	runtime.KeepAlive(store)
+	runtime.KeepAlive(local)
+	runtime.KeepAlive(rem)
+	return h
+}
+
+// TestMemoryLimitFollowsTheLiveHeap measures what the engine keeps live per item at rest
+// (on a WebDAV account, and on an Alfresco one, where a set keeps its last listing), and
+// per new file while a first sync holds its changes, as the difference between two folder
+// sizes (what does not grow with the folder cancels out). It checks that the memory
+// limit's constants (memory.go) are not below what is live, so that the collector does not
+// run without pause, nor far above it, so that the heap does not grow to twice the live one
+// before a collection (issue 11).
+func TestMemoryLimitFollowsTheLiveHeap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("syncs 48,000 files")
+	}
+	const small, large = 4_000, 20_000
+	slope := func(a, b int64) float64 { return float64(b-a) / (large - small) }
+	a, b := measureEngineHeap(t, small, "webdav"), measureEngineHeap(t, large, "webdav")
+	perItem, perNode := slope(a.atRest, b.atRest), slope(a.firstSync, b.firstSync)
+	la, lb := measureEngineHeap(t, small, "alfresco"), measureEngineHeap(t, large, "alfresco")
+	perListed := slope(la.atRest, lb.atRest) - perItem
+	t.Logf("live per item at rest %.0f bytes, and %.0f more where the listing is kept; per new file in a first sync %.0f",
+		perItem, perListed, perNode)
+	for _, c := range []struct {
+		name       string
+		have, live float64
+	}{{"memoryPerItem", memoryPerItem, perItem}, {"memoryPerEntry", memoryPerEntry, perListed},
+		{"memoryPerNode", memoryPerNode, perNode}} {
+		if c.have < c.live || c.have > 1.5*c.live+64 {
+			t.Errorf("%s is %.0f; %.0f bytes are live: want at least that and at most 1.5 times and 64 more", c.name, c.have, c.live)
+		}
+	}
+}
