@@ -18,18 +18,24 @@ const (
 	// memoryPerItem is what the limit grows by per item of all sets: what the engine keeps
 	// live per item at rest, 92 bytes (the set's index, about 100 bytes at 100,000 items,
 	// TestSetIndexBytesPerItem), and Badger's tables, whose in-memory part grows with the
-	// data (a few bytes per item; their indexes and filters are in its bounded cache).
+	// data (their indexes and filters are in its bounded cache). The daemon's heap at rest
+	// after a first sync on the ownCloud-like server (bench -heap-profile) was 20.5 MB at
+	// 100,000 files and 33.2 MB at 200,000: 127 bytes per item, with the index's tables just
+	// doubled and Badger's cache still filling.
 	memoryPerItem = 128
 	// memoryPerEntry is what it grows by per entry of a listing kept between passes (see
 	// keepsPrevious): 217 bytes measured with the in-memory cloud's short ids and versions,
 	// 288 in the heap profile of the bench's 1M run on the ownCloud-like server.
 	memoryPerEntry = 288
 	// memoryPerNode is what it grows by per changed node a pass holds (tuneMemoryFor): its
-	// snapshot in the scope and its pending unit in the view, 319 bytes measured with the
-	// in-memory doubles' short ids and versions (real ones are longer). Counted as an item,
-	// the limit stayed below what was live, and the collector ran without pause (the 1M
-	// run's first sync uploaded about 250 files a second, 10,000 files 1,200).
-	memoryPerNode = 384
+	// snapshot in the scope and its pending unit in the view, 320 bytes measured with the
+	// in-memory doubles, about 300 in the daemon's heap at the peak of a 200,000-file first
+	// sync (the scan's snapshots 37 MB, pending units 8, the partition 4, the scanner's
+	// strings 4, keys 8). Counted as an item, the limit stayed below what was live, and the
+	// collector ran without pause (the 1M run's first sync uploaded about 250 files a
+	// second, 10,000 files 1,200). The limit is about where the heap peaks: at a million
+	// new files 36 + 352 MB.
+	memoryPerNode = 352
 )
 
 // tuneMemory gives Config.MemoryLimit the limit for the sets' current item counts and
