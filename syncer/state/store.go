@@ -14,7 +14,8 @@
 //	meta/installation               installation id (string)
 //	meta/fingerprint                machine id + marker file id the installation id is bound to
 //
-// It may import syncer/model of this module.
+// It may import syncer/model and syncer/remote of this module (for their value types:
+// item briefs decode remote.Meta, brief.go).
 package state
 
 import (
