@@ -98,3 +98,32 @@ func TestCleanOfACleanPathIsThePathItself(t *testing.T) {
 		t.Errorf("Clean of a clean path allocated %v times", n)
 	}
 }
+
+// Join gives Clean(path.Join(...)) for every pair of paths of up to three parts, clean or
+// not, and joins two clean paths with one allocation.
+func TestJoinIsTheCleanPathJoin(t *testing.T) {
+	parts := []string{"", "/", "a", "b.txt", ".", "..", " ", "é"}
+	var paths []string
+	var walk func(p string, depth int)
+	walk = func(p string, depth int) {
+		paths = append(paths, p)
+		if depth == 3 {
+			return
+		}
+		for _, q := range parts {
+			walk(p+q, depth+1)
+		}
+	}
+	walk("", 0)
+	for _, a := range paths {
+		for _, b := range paths {
+			if got, want := Join(a, b), Clean(path.Join(a, b)); got != want {
+				t.Fatalf("Join(%q, %q) = %q, want %q", a, b, got, want)
+			}
+		}
+	}
+	root, p := "Documents/Projects", "g000/d00000/f0000000.bin"
+	if n := testing.AllocsPerRun(100, func() { _ = Join(root, p) }); n > 1 {
+		t.Errorf("Join of two clean paths allocated %v times", n)
+	}
+}

@@ -163,8 +163,24 @@ func isClean(p string) bool {
 	}
 }
 
-// Join joins a base and a relative path in the canonical form.
-func Join(elem ...string) string { return Clean(path.Join(elem...)) }
+// Join joins a base and a relative path in the canonical form. Two paths in that form
+// already (a set's cloud folder and a listed path: every entry of a poll on a server whose
+// ids are paths) are joined by one concatenation instead of path.Join's build and clean:
+// 65 instead of 115-120 ns and one allocation instead of two (issue 11; Join was about 6 %
+// of a 10k no-change poll's client CPU in a profile of the daemon on Apache).
+func Join(elem ...string) string {
+	if len(elem) == 2 && isClean(elem[0]) && isClean(elem[1]) {
+		switch a, b := elem[0], elem[1]; {
+		case a == "":
+			return b
+		case b == "":
+			return a
+		default:
+			return a + "/" + b
+		}
+	}
+	return Clean(path.Join(elem...))
+}
 
 // Checker is implemented by remotes that can verify an account's credentials cheaply
 // (`account add`, Test connection). Check returns an error wrapping ErrAuth for a wrong
