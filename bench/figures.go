@@ -389,18 +389,21 @@ func (s *site) daemonPasses(ctx context.Context, args []string, interval, d time
 			lp, _ := set["last_pass"].(map[string]any)
 			started, _ := lp["started"].(string)
 			local, _ := lp["local"].(string)
-			if lp == nil || seen[started] || !want(lp["cloud"] == true, local) {
+			if lp == nil || seen[started] {
 				continue
 			}
 			seen[started] = true
 			sec, _ := lp["seconds"].(float64)
 			took := time.Duration(sec * float64(time.Second))
-			passes = append(passes, took)
-			n, _ := lp["items"].(float64)
-			items = max(items, int(n))
 			if t, err := time.Parse(time.RFC3339Nano, started); err == nil {
 				pause = max(time.Until(nextIdle(t, took, interval)), pause)
 			}
+			if !want(lp["cloud"] == true, local) {
+				continue // (but the next read waits for the idle time after the next pass)
+			}
+			passes = append(passes, took)
+			n, _ := lp["items"].(float64)
+			items = max(items, int(n))
 		}
 	}
 	if len(passes) == 0 {
