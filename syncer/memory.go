@@ -11,9 +11,10 @@ package syncer
 // above it.
 
 const (
-	// memoryFloor is the limit with no item: the engine, the store's memtables (2 × 4 MB,
-	// counted whole from their creation) and caches (6 MB), and one chunk of a pass
-	// (Config.Chunk changes).
+	// memoryFloor is the limit with no item: the engine, the store's memtables (2 × 768 KB,
+	// counted whole from their creation), table builders (about 13 MB in a first sync,
+	// state's TestFirstSyncKeepsBadgersTableBuildersSmall) and caches (6 MB), and one chunk
+	// of a pass (Config.Chunk changes). Not measured again since the memtables shrank.
 	memoryFloor = 36 << 20
 	// memoryPerItem is what the limit grows by per item of all sets: what the engine keeps
 	// live per item at rest, 92 bytes (the set's index, about 100 bytes at 100,000 items,
