@@ -184,6 +184,14 @@ func (x *setIndex) put(it model.Item) {
 	if !it.Local.Excl && !it.Remote.Excl {
 		e.flags |= ixSynced
 	}
+	if _, taken := x.byPath.find(&x.slots, h); taken && it.Status == model.StatusFailed {
+		// A failed item keeps the path it was synced at, where its sides may no longer be:
+		// when both moved away, the pass may have recorded another item there. The path
+		// stays that item's: a failed item is in every scoped pass anyway (unsettled), a
+		// synced one only through its path, and the path it loses is never given back
+		// (TestAnItemRecordedAtAFailedItemsOldPathStaysKnown).
+		return
+	}
 	if e.local != 0 {
 		e.lid = x.hash(it.Local.ID)
 		x.byLID.set(&x.slots, e.lid, i)

@@ -37,3 +37,46 @@ func TestIndexRewriteKeepsWhatTheLookFound(t *testing.T) {
 		t.Error("a changed local side still counts as found unchanged")
 	}
 }
+
+// Two items with a base at one path: a failed one kept at the path it was synced at (both
+// its sides moved away) and the one recorded there since. The path is the synced item's,
+// in whatever order the two are written: the failed one does not take it, so it is not
+// lost when the failed item is recorded at its new path.
+func TestIndexPathStaysWithTheSyncedItem(t *testing.T) {
+	moved := model.Item{Key: "k1", Path: "c.txt", HasBase: true, Local: model.Side{ID: "mem:1", Version: "1"}, Remote: model.Side{ID: "mr:1", Version: "v1"}}
+	other := model.Item{Key: "k2", Path: "c.txt", HasBase: true, Local: model.Side{ID: "mem:2", Version: "2"}, Remote: model.Side{ID: "mr:2", Version: "v2"}}
+	failed := moved
+	failed.Status, failed.Reason = model.StatusFailed, "network"
+	for _, order := range [][]model.Item{{moved, other, failed}, {failed, other}, {failed, other, failed}} {
+		x := newSetIndex()
+		for _, it := range order {
+			x.put(it)
+		}
+		if k := holder(x, "c.txt"); k != "k2" {
+			t.Fatalf("after %d writes c.txt is held by %q, want k2", len(order), k)
+		}
+		if got := x.unsettledKeys(); len(got) != 1 || got[0] != "k1" {
+			t.Errorf("unsettled %v, want k1", got)
+		}
+		done := moved
+		done.Path = "d/c.txt"
+		x.put(done)
+		if k := holder(x, "c.txt"); k != "k2" {
+			t.Errorf("once the failed item is recorded at d/c.txt, c.txt is held by %q, want k2", k)
+		}
+		if k, ok := x.byLocalID("mem:2"); !ok || k != "k2" {
+			t.Errorf("the local id of c.txt finds %q, want k2", k)
+		}
+		if x.withLocal != 2 || x.synced != 2 {
+			t.Errorf("counters: %d with a local side, %d synced; want 2 and 2", x.withLocal, x.synced)
+		}
+	}
+}
+
+// holder is the key of the item the index has at path p ("" for none).
+func holder(x *setIndex, p string) string {
+	if e, ok := x.entry(p); ok {
+		return x.keyOf(e)
+	}
+	return ""
+}

@@ -79,6 +79,9 @@ func (x *refIndex) put(it model.Item) {
 	if !it.Local.Excl && !it.Remote.Excl {
 		e.flags |= ixSynced
 	}
+	if _, taken := x.byPath[h]; taken && it.Status == model.StatusFailed {
+		return // the path stays the other item's (setIndex.put)
+	}
 	if e.local != 0 {
 		e.lid = x.hash(it.Local.ID)
 		x.byLID[e.lid] = h
