@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -225,6 +226,11 @@ func (p *pass) settle(res exec.Result, it model.Item, drop, ok bool) {
 		mu := unitOf(res.Action)
 		for _, u := range v.carried[mu] {
 			v.planned.done(u) // moved with their folder (moveBelow recorded their paths)
+			if below, found := p.items[strings.TrimPrefix(u, "k:")]; found {
+				// Still carried by the move of a folder below this one, which may fail: the
+				// item stays pending at the path it is now recorded at.
+				v.planned.moved(u, below.Path)
+			}
 		}
 		delete(v.carried, mu)
 		maps.DeleteFunc(v.moving, func(_, u string) bool { return u == mu })

@@ -57,11 +57,24 @@ func (x *pendingIndex) add(unit string, paths ...string) {
 		x.units[unit] = u
 	}
 	u.open++
+	x.touch(u, paths)
+}
+
+// touch adds paths to unit u of the index.
+func (x *pendingIndex) touch(u *pendingUnit, paths []string) {
 	for _, p := range paths {
 		if !contains(u.paths, p) {
 			u.paths = append(u.paths, p)
 			x.paths[p]++
 		}
+	}
+}
+
+// moved adds paths to open unit unit (not a new item's): its item was recorded at another
+// path meanwhile, where Sync Info now finds it.
+func (x *pendingIndex) moved(unit string, paths ...string) {
+	if u := x.units[unit]; u != nil {
+		x.touch(u, paths)
 	}
 }
 
