@@ -30,11 +30,6 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/state/memstore"
 )
 
-// netClientTimeout is the http.Client timeout the engine's WebDAV client gets: it ends a
-// request stalled before its headers. Generous next to a loopback request of a few bytes,
-// short enough that the stalls of 300 seeds stay within the layer's time budget.
-const netClientTimeout = 3 * time.Second
-
 // netStallTimeout is the engine's stall timeout: it ends a body that stopped mid-way.
 const netStallTimeout = time.Second
 
@@ -303,7 +298,7 @@ func newNetWorld(t *testing.T, seed int64, tr *trap, trash string) *netWorld {
 	tlsTransport.TLSClientConfig.ClientSessionCache = tls.NewLRUClientSessionCache(4)
 	w.ft = newFaultTransport(tlsTransport, seed, 0.10, tr.url, w.logf)
 	w.ft.cut = func(sent, whole []byte) { w.led.cutUpload(string(sent), string(whole)) }
-	hc := &http.Client{Transport: w.ft, Timeout: netClientTimeout}
+	hc := netClient(w.ft)
 
 	if seed%8 == 0 {
 		st, err := state.Open(filepath.Join(base, "state"))

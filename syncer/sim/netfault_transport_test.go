@@ -8,10 +8,12 @@ import (
 	"math/rand"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -27,8 +29,8 @@ import (
 //   - cutput: a PUT's connection resets mid-way through the request body. x/net/webdav
 //     writes PUT bodies in place, so the first bytes stay under the real name (as rclone
 //     does): the engine must know it for its own partial upload, not a cloud edit.
-//   - stall: nothing arrives any more, before the headers (the http.Client's Timeout ends
-//     it, as the transport's ResponseHeaderTimeout does in production) or mid-body (the
+//   - stall: nothing arrives any more, before the headers (ended after netHeaderTimeout,
+//     as the transport's ResponseHeaderTimeout ends it in production) or mid-body (the
 //     engine's stall timeout ends it, as a network failure).
 //   - endless: the answer to a GET or PROPFIND goes on after its content and never ends (a
 //     broken proxy, a server bug): a download must be cut at its listed size.
@@ -180,8 +182,12 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if r%2 == 0 {
 			f.log("  net: %s: stalled before the response", what)
 			closeBody(req)
-			<-req.Context().Done()
-			return nil, req.Context().Err()
+			select {
+			case <-req.Context().Done():
+				return nil, req.Context().Err()
+			case <-time.After(netHeaderTimeout):
+				return nil, headerTimeout{}
+			}
 		}
 		resp, err := f.base.RoundTrip(req)
 		if err != nil {
@@ -284,6 +290,48 @@ func readAll(resp *http.Response) []byte {
 	resp.Body.Close()
 	return b
 }
+
+// netHeaderTimeout ends a request the fault transport stalls before its headers, as the
+// transport's ResponseHeaderTimeout ends one in production (httpclient: 2 minutes): short
+// enough that the stalls of 300 seeds stay within the layer's time budget.
+const netHeaderTimeout = 3 * time.Second
+
+// netClientTimeout is the http.Client timeout the engine's WebDAV client gets: a backstop
+// no loopback request reaches, however loaded the machine. It was the stall's end (3 s)
+// for every request, and on a loaded machine (load 6-11) a request without a fault
+// exceeded it: the connection test of the account, made before faults are on, failed
+// (TestNetworkFaults/35 and /69: "could not connect ... Client.Timeout exceeded").
+const netClientTimeout = 30 * time.Second
+
+// netClient is the engine's http.Client over the fault transport ft.
+func netClient(ft *faultTransport) *http.Client {
+	return &http.Client{Transport: ft, Timeout: netClientTimeout}
+}
+
+// A request without a fault is not bounded by the stall's end: one answered after
+// netHeaderTimeout (a loaded machine) still succeeds.
+func TestNetClientWaitsForASlowAnswer(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(netHeaderTimeout + 300*time.Millisecond)
+		fmt.Fprint(w, "late")
+	}))
+	t.Cleanup(srv.Close)
+	ft := newFaultTransport(srv.Client().Transport, 1, 1, "", t.Logf) // faults off: never setOn
+	resp, err := netClient(ft).Get(srv.URL)
+	if err != nil {
+		t.Fatalf("a slow answer without a fault failed: %v", err)
+	}
+	resp.Body.Close()
+}
+
+// headerTimeout is what the transport returns when no response headers came in time
+// (http.Transport's ResponseHeaderTimeout).
+type headerTimeout struct{}
+
+func (headerTimeout) Error() string   { return "net/http: timeout awaiting response headers" }
+func (headerTimeout) Timeout() bool   { return true }
+func (headerTimeout) Temporary() bool { return true }
 
 // resetErr is what a read or write on a connection the peer reset returns.
 func resetErr() error {
