@@ -142,14 +142,20 @@ func (e *engine) hwm() int64 {
 	return procHWM(e.pid())
 }
 
-// stop sends SIGTERM and waits for the daemon to exit; it returns the peak RSS the kernel
-// accounted to it (ru_maxrss).
+// stop sends SIGTERM and waits for the daemon to exit; it returns the daemon's peak RSS,
+// its VmHWM read just before the signal. Not ru_maxrss, which holds this process's own
+// peak: Go starts a child with vfork (CLONE_VM), and the kernel records the high-water
+// mark of the memory the child shares with its parent until exec into the child's
+// ru_maxrss. A restart of the 200,000-file run was reported as 253 MB, this process's
+// VmHWM, when the daemon's own peak was 68-81 MB (issue 11). ru_maxrss stays the answer
+// only when /proc cannot be read.
 func (e *engine) stop() (int64, error) {
 	if e.cmd == nil {
 		return 0, nil
 	}
 	cmd := e.cmd
 	e.cmd = nil
+	peak := procHWM(cmd.Process.Pid)
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -161,7 +167,10 @@ func (e *engine) stop() (int64, error) {
 		<-done
 		err = errors.New("the daemon did not stop within 60 s of SIGTERM")
 	}
-	return maxRSS(cmd.ProcessState), err
+	if peak == 0 {
+		peak = maxRSS(cmd.ProcessState)
+	}
+	return peak, err
 }
 
 // status returns `cloudsync status --json` decoded loosely.
