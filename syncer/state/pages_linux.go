@@ -16,7 +16,7 @@ import (
 // merged by a compaction, or read whole (loadIndex reads every item at start) stays
 // resident and counts in the process's RSS although nothing reads it again soon: at
 // 200,000 items that was the whole store, 44 MB, about 220 bytes per item (issue 11,
-// TestReadingEveryItemLeavesTheTablesOutOfRSS).
+// TestTablesPagesLeaveTheRSS).
 //
 // MADV_PAGEOUT (Linux 5.4) is nondestructive: a page reclaimed is read again from the file
 // when touched, a dirty one is written back first, so nothing Badger wrote or will read
