@@ -27,25 +27,37 @@ func walkAll(t *testing.T, c *Client) map[string]remote.Entry {
 	return out
 }
 
-// decodes records which folders' answers c decodes.
+// decodes records which folders' answers c decodes: all of them, and those that said
+// something the walk's kept listing of the folder did not (news).
 type decodes struct {
-	mu  sync.Mutex
-	got map[string]int
+	mu        sync.Mutex
+	got, news map[string]int
 }
 
 func recordDecodes(c *Client) *decodes {
-	d := &decodes{got: map[string]int{}}
-	c.onDecode = func(p string) { d.mu.Lock(); d.got[p]++; d.mu.Unlock() }
+	d := &decodes{got: map[string]int{}, news: map[string]int{}}
+	c.onDecode = func(p string, news bool) {
+		d.mu.Lock()
+		d.got[p]++
+		if news {
+			d.news[p]++
+		}
+		d.mu.Unlock()
+	}
 	return d
 }
 
 // take returns the folders decoded since the last take.
-func (d *decodes) take() map[string]int {
+func (d *decodes) take() map[string]int { got, _ := d.takeBoth(); return got }
+
+// takeBoth returns the folders decoded since the last take, and of those the ones whose
+// answer said something new.
+func (d *decodes) takeBoth() (got, news map[string]int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	got := d.got
-	d.got = map[string]int{}
-	return got
+	got, news = d.got, d.news
+	d.got, d.news = map[string]int{}, map[string]int{}
+	return got, news
 }
 
 // TestWalkDecodesOnlyTheAnswersThatChanged: on every real server, a walk of an unchanged
@@ -53,7 +65,10 @@ func (d *decodes) take() map[string]int {
 // last one gave; a file written anew, and on the servers that keep metadata a title set
 // by another client (a PROPPATCH, which changes neither the file's ETag nor its folder's),
 // are seen by the next walk, which decodes the changed folder's answer and not the answers
-// of the folders nothing changed in. (A folder holding folders is not asked about: Apache
+// of the folders nothing changed in as saying anything new. (An unchanged folder's answer
+// may still be decoded then: Apache writes its namespace declarations in an order that
+// varies, and now and then in a form the walk has not kept yet; the walks of settled show
+// that this is rare. A folder holding folders is not asked about: Apache
 // writes the namespace declarations of every folder entry in either order, so such an
 // answer has many byte forms; see SERVERS.md.)
 func TestWalkDecodesOnlyTheAnswersThatChanged(t *testing.T) {
@@ -77,8 +92,8 @@ func TestWalkDecodesOnlyTheAnswersThatChanged(t *testing.T) {
 			if e := got["b/2.txt"]; e.Size != 11 || e.Version == old.Version {
 				t.Errorf("after a new version of b/2.txt the walk gave %+v (before: %+v)", e, old)
 			}
-			if n := d.take(); n["b"] != 1 || n["a"] != 0 || n["c"] != 0 {
-				t.Errorf("the walk after one file of b changed decoded %v, want b's answer and neither a's nor c's", n)
+			if all, n := d.takeBoth(); n["b"] != 1 || n["a"] != 0 || n["c"] != 0 {
+				t.Errorf("the walk after one file of b changed decoded %v with news in %v, want news in b's answer and in neither a's nor c's", all, n)
 			}
 
 			if c.MetaUnsupported() != "" {
@@ -94,8 +109,8 @@ func TestWalkDecodesOnlyTheAnswersThatChanged(t *testing.T) {
 			if m := got["c/3.txt"].Meta; m == nil || m.Title != "set elsewhere" {
 				t.Errorf("after another client set the title of c/3.txt the walk gave %+v", got["c/3.txt"])
 			}
-			if n := d.take(); n["c"] != 1 || n["a"] != 0 {
-				t.Errorf("the walk after a title in c changed decoded %v, want c's answer and not a's", n)
+			if all, n := d.takeBoth(); n["c"] != 1 || n["a"] != 0 {
+				t.Errorf("the walk after a title in c changed decoded %v with news in %v, want news in c's answer and not in a's", all, n)
 			}
 		})
 	}

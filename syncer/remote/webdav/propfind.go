@@ -430,9 +430,6 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 		return propfindResult{}, nil, err
 	}
 	c.decoded.Add(1)
-	if c.onDecode != nil {
-		c.onDecode(p)
-	}
 	res := propfindResult{children: make([]remote.Entry, 0, len(ms.Responses))}
 	found := false
 	for i := range ms.Responses {
@@ -475,6 +472,9 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 	if !found {
 		return propfindResult{}, nil, &remote.Error{Kind: remote.ErrBadResponse, Op: "PROPFIND", Path: p,
 			Status: http.StatusMultiStatus, Message: "the response does not describe the requested path"}
+	}
+	if c.onDecode != nil {
+		c.onDecode(p, kept == nil || !sameResult(kept.res, res))
 	}
 	if keep {
 		return res, kept.next(sum, res), nil

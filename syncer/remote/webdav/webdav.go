@@ -79,8 +79,8 @@ type Client struct {
 	strictBase string
 	bufs       sync.Pool // *listingBuf for PROPFIND answers
 	lists      listCache
-	decoded    atomic.Int64        // listing answers decoded (a test counts them)
-	onDecode   func(folder string) // called with each folder whose answer is decoded (tests; nil)
+	decoded    atomic.Int64                   // listing answers decoded (a test counts them)
+	onDecode   func(folder string, news bool) // called with each folder whose answer is decoded, and whether it said something the kept listing did not (tests; nil)
 }
 
 var (
