@@ -35,6 +35,12 @@ func TestSetIndexAnswersAsItsMapsDid(t *testing.T) {
 		xb.seed = x.seed
 		ref := newRefIndex(x)
 		last := map[string]model.Item{}
+		put := func(it model.Item) { // into both indexes and the reference model
+			x.put(it)
+			xb.put(it.Brief())
+			ref.put(it)
+			last[it.Key] = it
+		}
 		for step := range 80 {
 			what := ""
 			switch r := rng.IntN(20); {
@@ -51,10 +57,7 @@ func TestSetIndexAnswersAsItsMapsDid(t *testing.T) {
 					it.Conflicts = nil
 				}
 				what = fmt.Sprintf("rewrite %+v", it)
-				x.put(it)
-				xb.put(it.Brief())
-				ref.put(it)
-				last[it.Key] = it
+				put(it)
 			case r < 8:
 				it := model.Item{Key: pick(keys), Path: pick(paths), HasBase: rng.IntN(5) > 0, IsDir: rng.IntN(3) == 0,
 					Local: side(ids), Remote: side([]string{"C1", "C2", "C3", ""}), Meta: metas[rng.IntN(len(metas))]}
@@ -65,10 +68,7 @@ func TestSetIndexAnswersAsItsMapsDid(t *testing.T) {
 					it.Conflicts = append(it.Conflicts, pick([]string{"c1", "c2", "c3"}))
 				}
 				what = fmt.Sprintf("put %+v", it)
-				x.put(it)
-				xb.put(it.Brief())
-				ref.put(it)
-				last[it.Key] = it
+				put(it)
 			case r < 11:
 				k := pick(keys)
 				what = "drop " + k
