@@ -64,10 +64,7 @@ func (x *setIndex) keepTags(walked map[uint64]uint64, unclean map[uint64]bool) {
 // parent hashes; where the chain breaks (a folder the index does not have), every tag.
 func (x *setIndex) untag(h uint64) {
 	for {
-		delete(x.tags.known, h)
-		if x.tags.touched != nil {
-			x.tags.touched[h] = true
-		}
+		x.dropTag(h)
 		if h == 0 {
 			return
 		}
@@ -83,14 +80,18 @@ func (x *setIndex) untag(h uint64) {
 // untagPath drops the tags of set-relative path p and of every folder above it.
 func (x *setIndex) untagPath(p string) {
 	for q := p; ; q = parentOf(q) {
-		h := x.pathHash(q)
-		delete(x.tags.known, h)
-		if x.tags.touched != nil {
-			x.tags.touched[h] = true
-		}
+		x.dropTag(x.pathHash(q))
 		if q == "" {
 			return
 		}
+	}
+}
+
+// dropTag drops the tag of folder path hash h, and keeps a running walk from tagging it.
+func (x *setIndex) dropTag(h uint64) {
+	delete(x.tags.known, h)
+	if x.tags.touched != nil {
+		x.tags.touched[h] = true
 	}
 }
 
