@@ -92,16 +92,29 @@ func (e *Engine) SignIn(ctx context.Context, account, password string) error {
 	if err := e.cfg.Secrets.Set(a.Name, password); err != nil {
 		return fmt.Errorf("storing the password in the keyring failed: %w", err)
 	}
-	if a.Paused {
-		a.Paused = false
-		if err := e.cfg.Store.PutAccount(a); err != nil {
-			return err
-		}
+	if err := e.signedIn(a.Name); err != nil {
+		return err
 	}
-	e.forgetRemote(a.Name)
 	e.kickAll()
 	e.changed()
 	return nil
+}
+
+// signedIn counts a sign-in to account (its new password is in the keyring), forgets the
+// remote made with the old one, and resumes the account: under authMu, so that a refusal
+// of the old password that comes later pauses nothing and one that came earlier is undone
+// (authFailed).
+func (e *Engine) signedIn(account string) error {
+	e.authMu.Lock()
+	defer e.authMu.Unlock()
+	e.signIns[account]++
+	e.forgetRemote(account)
+	a, err := e.cfg.Store.GetAccount(account)
+	if err != nil || !a.Paused {
+		return err
+	}
+	a.Paused = false
+	return e.cfg.Store.PutAccount(a)
 }
 
 // probe asks a remote that has a probe what its server offers (once, when the account is

@@ -18,6 +18,7 @@ import (
 // destination. Folders within the fixed top levels of the account's type (for Alfresco,
 // networks and sites: registry.Backend.Levels) are marked with that level's kind.
 func (e *Engine) Browse(ctx context.Context, account, folder string) ([]BrowseEntry, error) {
+	since := e.signInsOf(account)
 	rem, a, err := e.remoteFor(account)
 	if err != nil {
 		return nil, err
@@ -27,7 +28,7 @@ func (e *Engine) Browse(ctx context.Context, account, folder string) ([]BrowseEn
 	entries, err := rem.ReadDir(ctx, folder)
 	if err != nil {
 		if errors.Is(err, remote.ErrAuth) {
-			e.authFailed(account, err)
+			e.authFailed(account, since, err)
 		}
 		return nil, fmt.Errorf("browsing %s: %w", displayFolder(folder), err)
 	}

@@ -34,6 +34,11 @@ type Engine struct {
 	waitCalls uint64     // Wait calls so far (see runner.lookedAt)
 	passCond  *sync.Cond // broadcast when passGen changes or a runner's state changes
 
+	// authMu orders refusals with sign-ins (authFailed, SignIn); signIns counts each
+	// account's sign-ins in this process (see signInsOf).
+	authMu  sync.Mutex
+	signIns map[string]uint64
+
 	ev    events
 	ready chan struct{} // closed once Run has started the runners of the stored sets
 	// started is when this engine instance was made: local changes with an older mtime
@@ -57,6 +62,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg:     cfg,
 		runners: map[string]*runner{},
 		remotes: map[string]remote.Remote{},
+		signIns: map[string]uint64{},
 		ready:   make(chan struct{}),
 		started: cfg.Now(),
 	}
@@ -167,6 +173,7 @@ func (e *Engine) remoteFor(name string) (remote.Remote, model.Account, error) {
 	if r != nil {
 		return r, a, nil
 	}
+	since := e.signInsOf(name)
 	secret, err := e.cfg.Secrets.Get(name)
 	if err != nil {
 		return nil, a, fmt.Errorf("account %q has no password in the keyring: %w", name, remote.ErrAuth)
@@ -180,9 +187,13 @@ func (e *Engine) remoteFor(name string) (remote.Remote, model.Account, error) {
 	}
 	r = limiter.Wrap(r, e.limits) // the one place every transfer's remote is made
 	r = remote.WatchStalls(r, e.stallTimeout)
-	e.mu.Lock()
-	e.remotes[name] = r
-	e.mu.Unlock()
+	e.authMu.Lock() // (not kept when a sign-in came since the password was read)
+	if e.signIns[name] == since {
+		e.mu.Lock()
+		e.remotes[name] = r
+		e.mu.Unlock()
+	}
+	e.authMu.Unlock()
 	return r, a, nil
 }
 
@@ -218,9 +229,28 @@ func (e *Engine) forgetRemote(name string) {
 	e.mu.Unlock()
 }
 
+// signInsOf is how many times account was signed in to in this process. An operation
+// takes it before it reads the account's password (or takes the remote made with it), and
+// hands it to authFailed with a refusal.
+func (e *Engine) signInsOf(account string) uint64 {
+	e.authMu.Lock()
+	defer e.authMu.Unlock()
+	return e.signIns[account]
+}
+
 // authFailed pauses an account after a refused login, turns the state to error and
-// notifies once (SPEC §4).
-func (e *Engine) authFailed(account string, err error) {
+// notifies once (SPEC §4). since is signInsOf(account) from before the refused operation
+// read the password: a refusal of a password the user replaced meanwhile (a sign-in came
+// while the request was on its way, or while a pass that found no password ran) pauses
+// nothing, or the account would stay paused with the right password in the keyring.
+func (e *Engine) authFailed(account string, since uint64, err error) {
+	e.authMu.Lock()
+	defer e.authMu.Unlock()
+	if e.signIns[account] != since {
+		e.cfg.Log.Info("a refusal of the password used before the last sign-in; the account is not paused",
+			"account", account, "err", err)
+		return
+	}
 	e.forgetRemote(account)
 	a, gerr := e.cfg.Store.GetAccount(account)
 	if gerr != nil || a.Paused {

@@ -75,7 +75,7 @@ func (p *pass) cloudFailure(ctx context.Context, err error) string {
 	e, s := p.e, p.s
 	switch {
 	case errors.Is(err, remote.ErrAuth):
-		e.authFailed(s.Account, err)
+		e.authFailed(s.Account, p.signIns, err)
 		return StateError
 	case errors.Is(err, remote.ErrNotFound):
 		p.hold(true)

@@ -41,11 +41,12 @@ func (r *runner) syncOnce(ctx context.Context) (int, string) {
 		p.observe(ctx)
 		return 0, StateError
 	}
+	p.signIns = e.signInsOf(s.Account)
 	rem, _, err := e.remoteFor(s.Account)
 	if err != nil {
 		p.observe(ctx)
 		if errors.Is(err, remote.ErrAuth) {
-			e.authFailed(s.Account, err)
+			e.authFailed(s.Account, p.signIns, err)
 			return 0, StateError
 		}
 		return 0, r.setFailure(s, remote.ReasonOf(err, remote.ReasonNetwork), err.Error())
@@ -65,6 +66,8 @@ type pass struct {
 	rem   remote.Remote
 	lfs   exec.LocalFS
 	force bool
+	// signIns is the account's sign-ins before the pass took its remote (Engine.authFailed).
+	signIns uint64
 
 	items    map[string]model.Item // by key
 	unsynced map[string]string     // path → key of the items that never synced (failure records)

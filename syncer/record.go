@@ -63,7 +63,7 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 		res.Err != nil && res.Reason == remote.ReasonNone && !errors.Is(res.Err, exec.ErrPlannedFailure):
 		return it, false, false
 	case errors.Is(res.Err, remote.ErrAuth):
-		e.authFailed(p.s.Account, res.Err)
+		e.authFailed(p.s.Account, p.signIns, res.Err)
 		return it, false, false
 	case errors.Is(res.Err, exec.ErrMetaFailed):
 		if mit, ok := p.metaFailed(res); ok {

@@ -25,6 +25,7 @@ func (e *Engine) CreateSet(ctx context.Context, r CreateSetRequest) (model.Set, 
 	if err := CheckCloudFolder(r.To); err != nil {
 		return s, err
 	}
+	since := e.signInsOf(r.Account)
 	rem, _, err := e.remoteFor(r.Account)
 	if err != nil {
 		return s, err
@@ -72,7 +73,7 @@ func (e *Engine) CreateSet(ctx context.Context, r CreateSetRequest) (model.Set, 
 	}
 	if err := remote.MkdirAll(ctx, rem, s.RemoteRoot); err != nil {
 		if errors.Is(err, remote.ErrAuth) {
-			e.authFailed(r.Account, err)
+			e.authFailed(r.Account, since, err)
 		}
 		return s, fmt.Errorf("preparing the cloud folder %s: %w", s.RemoteRoot, err)
 	}
