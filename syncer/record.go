@@ -99,6 +99,7 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 	// A transfer, move, mkdir, record or conflict: both sides now agree; this is the base.
 	moved := exists && it.HasBase && !a.IsDir && (a.Op == plan.MoveLocal || a.Op == plan.MoveRemote)
 	it.Path, it.IsDir, it.HasBase = a.To, a.IsDir, true
+	it.Local.Path = ""
 	if res.Local != nil {
 		it.Local = recorded(*res.Local, it.Local, it.Hash, moved)
 	}
@@ -193,6 +194,10 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 			it.Path = a.Path
 		}
 	}
+	it.Local.Path = ""
+	if exists && it.HasBase && a.Op == plan.MoveRemote && a.To != it.Path {
+		it.Local.Path = a.To // moved in the folder, not in the cloud: Sync Info shows it there (shownPath)
+	}
 	details := errDetails(res.Err)
 	same := it.Status == model.StatusFailed && it.Reason == reason
 	it.Status, it.Reason, it.Details = model.StatusFailed, reason, details
@@ -208,8 +213,9 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 	}
 	if !same || !it.Notified {
 		it.Notified = true
-		e.emit(Event{Kind: "failure", Title: "Could not sync " + path.Base(it.Path),
-			Body: fmt.Sprintf("%s: %s", it.Path, reasonText(reason)), Path: p.abs(it.Path), Account: p.s.Account, Reason: reason})
+		shown := shownPath(it)
+		e.emit(Event{Kind: "failure", Title: "Could not sync " + path.Base(shown),
+			Body: fmt.Sprintf("%s: %s", shown, reasonText(reason)), Path: p.abs(shown), Account: p.s.Account, Reason: reason})
 	}
 	return it
 }

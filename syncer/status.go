@@ -32,6 +32,7 @@ func (e *Engine) ListItems(ctx context.Context, errorsOnly bool) ([]ItemInfo, er
 		}
 		err := e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
 			delete(fresh, it.Path)
+			delete(fresh, shownPath(it))
 			if it.Local.Excl || it.Remote.Excl {
 				return true
 			}
@@ -67,7 +68,7 @@ func (e *Engine) Info(ctx context.Context, p string) (ItemInfo, error) {
 	}
 	var found *model.Item
 	_ = e.cfg.Store.ListItems(s.ID, func(it model.Item) bool {
-		if it.Path == rel {
+		if shownPath(it) == rel {
 			found = &it
 			return false
 		}
@@ -80,6 +81,19 @@ func (e *Engine) Info(ctx context.Context, p string) (ItemInfo, error) {
 	one := []ItemInfo{info}
 	e.markMoving(s, one)
 	return one[0], nil
+}
+
+// shownPath is the set-relative path Sync Info shows item it at: where its file or folder
+// is in the local folder. That is its path, except after a failed cloud move of a local
+// move: the item keeps its old path (the base the planner pairs both sides with, and still
+// the cloud's path) until the move succeeds, and Local.Path says where it is now (failed).
+// Listed at both paths, it showed a failure at a path with no file and the moved file
+// twice, or not at all.
+func shownPath(it model.Item) string {
+	if it.Local.Path != "" {
+		return it.Local.Path
+	}
+	return it.Path
 }
 
 // markMoving shows the pending file whose bytes set s is moving now as syncing.
@@ -196,7 +210,7 @@ func (e *Engine) rootInfo(s model.Set) ItemInfo {
 
 func (e *Engine) itemInfo(s model.Set, it model.Item) ItemInfo {
 	info := ItemInfo{
-		Path: filepath.Join(s.LocalRoot, filepath.FromSlash(it.Path)), Set: s.ID, IsDir: it.IsDir,
+		Path: filepath.Join(s.LocalRoot, filepath.FromSlash(shownPath(it))), Set: s.ID, IsDir: it.IsDir,
 		Status: it.Status, Reason: it.Reason, Details: it.Details, Conflicts: []string{}, Message: Explain(it.Reason),
 		Note: it.Note,
 	}
@@ -231,7 +245,7 @@ func (e *Engine) itemInfo(s model.Set, it model.Item) ItemInfo {
 	case info.Status == model.StatusFailed:
 	case it.Local.Excl || it.Remote.Excl:
 		info.Status = model.StatusExcluded
-	case e.isPending(s.ID, it.Path):
+	case e.isPending(s.ID, shownPath(it)):
 		info.Status = model.StatusPending
 	case e.isPaused() || s.Paused:
 		info.Status = model.StatusPaused
