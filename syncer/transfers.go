@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/exec"
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -137,17 +138,42 @@ func (p *pass) checkInterruptedUploads(ctx context.Context, local, rem []plan.No
 		if it, ok := p.items[in.Key]; ok && it.HasBase && !p.pathIDs {
 			if i, ok := remID[it.Remote.ID]; ok {
 				p.judgeSent(ctx, in, &rem[i], l)
+			} else {
+				p.awaitLate(in, l)
 			}
 			continue
 		}
+		found := false
 		for i := range rem {
 			r := &rem[i]
 			if in.Key == "" && !r.IsDir && path.Base(r.Path) == path.Base(pth) && !p.claimed(r.ID) {
 				if p.judgeSent(ctx, in, r, l); r.Partial || r.MaybePartial {
+					found = true
 					break
 				}
 			}
 		}
+		if !found {
+			p.awaitLate(in, l)
+		}
+	}
+}
+
+// lateUploadGrace is how long after an interrupted upload started its intent is kept while
+// the cloud shows nothing it left (awaitLate).
+const lateUploadGrace = time.Hour
+
+// awaitLate keeps the intent of an interrupted upload that left nothing the listing shows:
+// a server that writes uploads in place may write the first bytes of a cut one after the
+// client went on (it was still reading them when the client gave up or crashed; a restarted
+// engine can list the cloud before that). The next pass must still know them for this
+// engine's partial, not a cloud edit: taken for one, the partial became the file on both
+// sides and the whole file a conflict copy (the UploadCutByACrash scenario on rclone at
+// load 6-11). Kept while the local file is there, for lateUploadGrace after the upload
+// started; the upload sent again replaces it.
+func (p *pass) awaitLate(in model.Intent, l *plan.Node) {
+	if l != nil && p.e.cfg.Now().Sub(in.Started) < lateUploadGrace {
+		p.keep[in.Path] = true
 	}
 }
 
@@ -159,7 +185,8 @@ func (p *pass) judgeSent(ctx context.Context, in model.Intent, r *plan.Node, l *
 		return // more than the upload sent: not its partial
 	}
 	if it, ok := p.items[in.Key]; ok && it.HasBase && r.Version == it.Remote.Version {
-		return // unchanged since the base: the upload left nothing there
+		p.awaitLate(in, l) // unchanged since the base: the upload left nothing there (yet)
+		return
 	}
 	switch {
 	case in.Hash != "" && r.Size == in.Size:
