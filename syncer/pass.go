@@ -376,8 +376,8 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 			p.pathIDs = true
 		}
 		n := p.remoteNode(en)
-		if isOwn(n.Path, p.own) {
-			continue
+		if isOwn(n.Path, p.own) || ignoredPath(n.Path) {
+			continue // (office temp and lock files are never synced, as the local scan leaves them out)
 		}
 		if docs && n.IsDir {
 			p.cloudDirs[n.Path] = n

@@ -77,3 +77,33 @@ func TestPrunedPollSeesAChangeItDidNotSync(t *testing.T) {
 	}
 	e.Has(e.Local, "local", "d/e/f2.txt", "v2 while down")
 }
+
+// TestPrunedPollTagsAFolderHoldingTempFiles: office temp and lock files are never synced
+// (SPEC §3): a cloud folder holding some is as clean as one without, and an unchanged poll
+// lists the root alone. Before, they were planned on every pass (and passes ran back to
+// back); with that mended, they still kept their folders untagged, listed on every poll. A
+// tag hides nothing here: whether a name is one of those is fixed by the name alone, and
+// any change below the folder changes its ETag.
+func TestPrunedPollTagsAFolderHoldingTempFiles(t *testing.T) {
+	t.Parallel()
+	meter := &Meter{}
+	srv := davtest.ServeOC(t, meter.Wrap)
+	cloud := FSTree{T: t, FS: srv.FileSystem(), Root: "/Docs", IDOf: srv.ID}
+	e := davEnv(t, t.TempDir(), srv.URL, cloud, meter)
+	for _, d := range []string{"a/b", "a/c", "d"} {
+		e.Local.Write(d+"/f.txt", "v1")
+	}
+	e.SyncFolder(defaults())
+	e.Cloud.Write("a/b/~$f.docx", "lock")
+	e.Cloud.Write("a/b/.DS_Store", "finder")
+	e.Sync()
+	e.Sync()
+	lists := e.Calls("list")
+	e.Sync()
+	if n := e.Calls("list") - lists; n != 1 {
+		t.Fatalf("a poll of an unchanged tree ran %d PROPFINDs, want 1 (a/b holds only files never synced besides f.txt)", n)
+	}
+	e.Cloud.Write("a/b/f.txt", "v2")
+	e.Sync()
+	e.Has(e.Local, "local", "a/b/f.txt", "v2")
+}

@@ -12,6 +12,41 @@ import (
 
 func safety() []Scenario {
 	return []Scenario{
+		{"CloudTempAndLockFilesAreNeverSynced", func(e *Env) {
+			// SPEC §3: temporary and lock files of office programs are never synced. The
+			// local scan leaves them out; the cloud's (another user has report.docx open, a
+			// Mac left .DS_Store) were downloaded, then never seen in the folder, and every
+			// pass planned them again: passes ran back to back, thousands of listings a
+			// second, "pending" for ever, and Wait never returned.
+			e.Local.Write("docs/report.docx", "the report")
+			e.SyncFolder(defaults())
+			never := []string{"docs/~$report.docx", "docs/.~lock.report.docx#", "docs/notes.tmp", "docs/.DS_Store",
+				"Thumbs.db", "cache.tmp/inner.txt"}
+			for _, p := range never {
+				e.Cloud.Write(p, "written by another program")
+			}
+			e.Cloud.Write("docs/new.txt", "a real new file")
+			e.Sync()
+			e.Has(e.Local, "local", "docs/new.txt", "a real new file")
+			for _, p := range never {
+				e.Lacks(e.Local, "local", p)
+			}
+			if e.Calls != nil {
+				lists := e.Calls("list")
+				e.Sync()
+				if n := e.Calls("list") - lists; n > 20 {
+					e.T.Fatalf("a sync with nothing to do made %d listings: passes run back to back", n)
+				}
+			}
+			if st := e.Status(); st.Pending != 0 || st.Failed != 0 {
+				e.T.Fatalf("status: %d pending, %d failed, want none (%s)", st.Pending, st.Failed, st.Message)
+			}
+			for _, p := range []string{"docs/new.txt", "docs/report.docx"} {
+				if info := e.Info(p); info.Status != model.StatusSynced {
+					e.T.Fatalf("%s is %s (%s), want synced", p, info.Status, info.Details)
+				}
+			}
+		}},
 		{"MissingLocalRootStopsTheSetWithoutDeleting", func(e *Env) {
 			// FAILURE-MODES 1: an unmounted share is not a mass delete.
 			e.Need(e.HideLocalRoot != nil, "hide the local root")
