@@ -167,7 +167,8 @@ func TestAlfrescoSiteRolesForbiddenChangesLoseNothing(t *testing.T) {
 			e.Lacks(e.Cloud, "cloud", "own.txt")
 			e.Has(e.Cloud, "cloud", "moving.txt", "bob's moving.txt")
 			e.Has(e.Local, "local", "theirs.txt", "alice's edit")
-			forbidden := []string{"moving.txt", "theirs.txt", "renamed.txt"}
+			// (a refused move is reported where the file is in the folder: its new path)
+			forbidden := []string{"sub/moving.txt", "theirs.txt", "renamed by alice.txt"}
 			if role == "SiteCollaborator" {
 				forbidden = forbidden[:1]
 				e.Has(e.Cloud, "cloud", "theirs.txt", "alice's edit")
