@@ -75,19 +75,20 @@ func (sc *scope) partition(max int) []chunk {
 			}
 		}
 	}
-	for pth, n := range sc.localNodes {
+	for pth, s := range sc.localNodes {
 		g := parentOf(pth)
 		count[g]++
 		find(g)
-		if it, ok := byLocal[n.ID]; ok && it.Path != pth {
+		if it, ok := byLocal[s.id]; ok && it.Path != pth {
 			union(g, parentOf(it.Path))
-			if n.IsDir { // a moved folder goes with its content at both ends
+			if s.flags&snapDir != 0 { // a moved folder goes with its content at both ends
 				union(g, pth)
 				union(g, it.Path)
 			}
 		}
 	}
-	for pth, n := range sc.cloudNodes {
+	for pth, s := range sc.cloudNodes {
+		n := s.node(pth)
 		g := parentOf(pth)
 		count[g]++
 		find(g)
@@ -163,7 +164,7 @@ func (sc *scope) partition(max int) []chunk {
 // could not create it) are left out and given back to the watcher's reports.
 func (sc *scope) chunkInput(ch chunk) (plan.Input, []string, error) {
 	p, x := sc.p, sc.ix
-	part := &scope{p: p, ix: x, localNodes: map[string]plan.Node{}, cloudNodes: map[string]plan.Node{},
+	part := &scope{p: p, ix: x, localNodes: nodes{}, cloudNodes: nodes{},
 		goneLocal: sc.goneLocal, goneCloud: sc.goneCloud, lookedL: sc.lookedL, fullL: sc.fullL, listed: sc.listed,
 		gensL: sc.gensL, gensC: sc.gensC, recorded: sc.recorded}
 	items := map[string]model.Item{}
@@ -173,13 +174,13 @@ func (sc *scope) chunkInput(ch chunk) (plan.Input, []string, error) {
 		}
 	}
 	for _, pth := range ch.local {
-		if n, ok := sc.localNodes[pth]; ok {
-			part.localNodes[pth] = n
+		if s, ok := sc.localNodes[pth]; ok {
+			part.localNodes[pth] = s
 		}
 	}
 	for _, pth := range ch.cloud {
-		if n, ok := sc.cloudNodes[pth]; ok {
-			part.cloudNodes[pth] = n
+		if s, ok := sc.cloudNodes[pth]; ok {
+			part.cloudNodes[pth] = s
 		}
 	}
 	// The folders above: recorded ones are read from the store; a new one must be in the
@@ -197,11 +198,11 @@ func (sc *scope) chunkInput(ch chunk) (plan.Input, []string, error) {
 	// recorded now and its node agrees with that record (no action); one it could not
 	// create is planned again here rather than leaving its content orphaned.
 	for d := range folders {
-		if n, ok := sc.localNodes[d]; ok {
-			part.localNodes[d] = n
+		if s, ok := sc.localNodes[d]; ok {
+			part.localNodes[d] = s
 		}
-		if n, ok := sc.cloudNodes[d]; ok {
-			part.cloudNodes[d] = n
+		if s, ok := sc.cloudNodes[d]; ok {
+			part.cloudNodes[d] = s
 		}
 	}
 	var keys []string
@@ -339,7 +340,8 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 	sc.recorded = map[string]bool{}
 	clean = true
 	localMark, cloudMark := len(sc.localNodes), len(sc.cloudNodes)
-	for _, ch := range chunks {
+	for i, ch := range chunks {
+		chunks[i] = chunk{} // its lists go once it ran (a first sync's hold every changed path)
 		if ctx.Err() != nil {
 			clean = false
 			break
@@ -377,6 +379,9 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 		}
 		sc.localNodes = shrunk(sc.localNodes, &localMark, 2*e.cfg.Chunk)
 		sc.cloudNodes = shrunk(sc.cloudNodes, &cloudMark, 2*e.cfg.Chunk)
+		// The limit follows: the items recorded count at rest, the snapshots as the maps'
+		// room (their slots stay until shrunk moves them).
+		e.tuneMemoryFor(localMark + cloudMark)
 	}
 	p.items = all
 	return work, clean
@@ -387,11 +392,11 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 // slots when entries leave (key and pointer, about 30 bytes), so a first sync of a million
 // files held all of them until its last chunk ran, while the index grew by every item the
 // chunks recorded (issue 11). Each snapshot is moved about once more in all.
-func shrunk(m map[string]plan.Node, mark *int, least int) map[string]plan.Node {
+func shrunk(m nodes, mark *int, least int) nodes {
 	if len(m) > *mark/2 || *mark < least {
 		return m
 	}
-	out := make(map[string]plan.Node, len(m))
+	out := make(nodes, len(m))
 	for k, v := range m {
 		out[k] = v
 	}
@@ -406,11 +411,11 @@ func shrunk(m map[string]plan.Node, mark *int, least int) map[string]plan.Node {
 func (sc *scope) mayDeleteMany(total int) bool {
 	e := sc.p.e
 	moved := map[string]bool{}
-	for _, n := range sc.localNodes {
-		moved["l"+n.ID] = true
+	for _, s := range sc.localNodes {
+		moved["l"+s.id] = true
 	}
-	for _, n := range sc.cloudNodes {
-		moved["c"+n.ID] = true
+	for _, s := range sc.cloudNodes {
+		moved["c"+s.id] = true
 	}
 	n := 0
 	for _, gone := range []map[string]bool{sc.goneLocal, sc.goneCloud} {
@@ -462,7 +467,7 @@ func (sc *scope) giveBack(paths []string) {
 	e.mu.Unlock()
 }
 
-func keysOf(m map[string]plan.Node) []string {
+func keysOf(m nodes) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -3,7 +3,6 @@ package syncer
 import (
 	"context"
 
-	"github.com/cloudsync/cloudsync/syncer/plan"
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
 
@@ -46,7 +45,7 @@ type cloudLook struct {
 	pathIDs      bool
 	walked       bool
 	err          error
-	cloudNodes   map[string]plan.Node
+	cloudNodes   nodes
 	// A pruned walk's (prune non-nil): the tags of the folders it found (path hash → tag)
 	// and the folders it did not list (path hashes).
 	prune  remote.PruningWalker
@@ -110,7 +109,7 @@ func (cl *cloudLook) visit(en remote.Entry) {
 	same := x.sameCloud(n, cl.gen)
 	x.mu.Unlock()
 	if !same {
-		cl.cloudNodes[n.Path] = n
+		cl.cloudNodes.put(n)
 	}
 }
 

@@ -43,18 +43,18 @@ type scope struct {
 	p  *pass
 	ix *setIndex
 
-	localNodes map[string]plan.Node // the local look's changed nodes by path
-	cloudNodes map[string]plan.Node // the cloud look's changed nodes by path
-	goneLocal  map[string]bool      // keys of items the local look found gone
-	goneCloud  map[string]bool      // keys of items the cloud look found gone
-	elems      map[string]bool      // keys of the items that are part of the changes (not only context)
-	lookedL    []string             // local roots looked at (nil with full)
-	fullL      bool                 // the local look covered the whole tree
-	listed     bool                 // the cloud was listed
-	gensL      map[uint32]bool      // generations of the local looks (setIndex.foundSame)
-	gensC      map[uint32]bool      // and of the cloud look
-	recorded   map[string]bool      // keys of items an earlier chunk of the pass recorded
-	copiesSeen map[string]bool      // registered conflict copies the local look met
+	localNodes nodes           // the local look's changed nodes by path
+	cloudNodes nodes           // the cloud look's changed nodes by path
+	goneLocal  map[string]bool // keys of items the local look found gone
+	goneCloud  map[string]bool // keys of items the cloud look found gone
+	elems      map[string]bool // keys of the items that are part of the changes (not only context)
+	lookedL    []string        // local roots looked at (nil with full)
+	fullL      bool            // the local look covered the whole tree
+	listed     bool            // the cloud was listed
+	gensL      map[uint32]bool // generations of the local looks (setIndex.foundSame)
+	gensC      map[uint32]bool // and of the cloud look
+	recorded   map[string]bool // keys of items an earlier chunk of the pass recorded
+	copiesSeen map[string]bool // registered conflict copies the local look met
 }
 
 // runScoped is a pass over a scope (see above). dirty is what the watcher reported (taken
@@ -87,7 +87,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	p.removeLeftoverTemps()
 	p.decideMeta()
 	p.pathIDs = p.r.pathIDsKnown()
-	sc := &scope{p: p, ix: ix, localNodes: map[string]plan.Node{}, cloudNodes: map[string]plan.Node{},
+	sc := &scope{p: p, ix: ix, localNodes: nodes{}, cloudNodes: nodes{},
 		goneLocal: map[string]bool{}, goneCloud: map[string]bool{}, copiesSeen: map[string]bool{}, elems: map[string]bool{},
 		gensL: map[uint32]bool{}, gensC: map[uint32]bool{}}
 	// Failed items, failure records and interrupted transfers are always in the scope: a
@@ -308,7 +308,12 @@ func (sc *scope) lookLocal(ctx context.Context, full bool, roots []string) error
 	if !full {
 		opts.Only = roots
 	}
-	opts.Emit = func(n plan.Node) { sc.localNodes[n.Path] = n }
+	opts.Emit = func(n plan.Node) {
+		sc.localNodes.put(n)
+		if len(sc.localNodes)%(1<<15) == 0 { // a first sync's snapshots grow the heap: the limit follows
+			p.e.tuneMemoryFor(len(sc.localNodes)) // (the cloud look may be filling its own meanwhile)
+		}
+	}
 	if _, err := p.lfs.Scan(ctx, opts); err != nil {
 		return err
 	}
@@ -474,19 +479,19 @@ func (sc *scope) holdEmptied(listed, full map[string]bool) func(key string) bool
 // sides, same content, is no conflict). One that cannot be read stays unhashed: its
 // content is compared when the plan acts on it.
 func (sc *scope) hashNew(ctx context.Context) {
-	for pth, n := range sc.localNodes {
+	for n := range sc.localNodes.all() {
 		if ctx.Err() != nil {
 			return
 		}
 		if n.IsDir || n.Unsupported || n.Hash != "" {
 			continue
 		}
-		if _, there := sc.cloudNodes[pth]; !there {
+		if _, there := sc.cloudNodes[n.Path]; !there {
 			continue
 		}
 		if h, err := exec.HashLocalPrefix(sc.p.lfs, n, n.Size); err == nil {
 			n.Hash = h
-			sc.localNodes[pth] = n
+			sc.localNodes.put(n)
 		}
 	}
 }
@@ -498,7 +503,7 @@ func (sc *scope) unreadableMoved() bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for u := range sc.p.unreadable {
-		n, ok := sc.localNodes[u]
+		n, ok := sc.localNodes.get(u)
 		if !ok {
 			continue
 		}

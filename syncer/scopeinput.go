@@ -19,8 +19,8 @@ func (sc *scope) deletesLocally() bool {
 		return false
 	}
 	moved := map[string]bool{}
-	for _, n := range sc.localNodes {
-		moved[n.ID] = true
+	for _, s := range sc.localNodes {
+		moved[s.id] = true
 	}
 	for k := range sc.goneLocal {
 		it, ok := sc.p.items[k]
@@ -40,18 +40,18 @@ func (sc *scope) widen(ctx context.Context) error {
 		var keys, more []string
 		dirs := map[uint64]bool{}
 		x.mu.Lock()
-		for _, nodes := range []map[string]plan.Node{sc.localNodes, sc.cloudNodes} {
-			for pth, n := range nodes {
+		for _, nodes := range []nodes{sc.localNodes, sc.cloudNodes} {
+			for pth, s := range nodes {
 				if e, ok := x.entry(pth); ok {
 					keys = append(keys, x.keyOf(e))
 				}
-				if n.IsDir {
+				if s.flags&snapDir != 0 {
 					dirs[x.pathHash(pth)] = true
 				}
 			}
 		}
-		for _, n := range sc.localNodes {
-			k, ok := x.byLocalID(n.ID)
+		for _, s := range sc.localNodes {
+			k, ok := x.byLocalID(s.id)
 			if !ok {
 				continue
 			}
@@ -74,14 +74,14 @@ func (sc *scope) widen(ctx context.Context) error {
 		}
 		// A local node that is a known item somewhere the local look did not cover: look
 		// at that place too (the item moved from there, or it is a hard link).
-		for _, n := range sc.localNodes {
+		for pth, s := range sc.localNodes {
 			x.mu.Lock()
-			k, ok := x.byLocalID(n.ID)
+			k, ok := x.byLocalID(s.id)
 			x.mu.Unlock()
 			if !ok {
 				continue
 			}
-			if it, ok := p.items[k]; ok && it.Path != n.Path && !sc.fullL && !underAny(it.Path, sc.lookedL) {
+			if it, ok := p.items[k]; ok && it.Path != pth && !sc.fullL && !underAny(it.Path, sc.lookedL) {
 				more = append(more, it.Path)
 			}
 		}
@@ -136,7 +136,7 @@ func (sc *scope) loadNeighbours() error {
 	x := sc.ix
 	dirs := map[uint64]bool{}
 	x.mu.Lock()
-	for _, nodes := range []map[string]plan.Node{sc.localNodes, sc.cloudNodes} {
+	for _, nodes := range []nodes{sc.localNodes, sc.cloudNodes} {
 		for pth := range nodes {
 			dirs[x.pathHash(parentOf(pth))] = true
 		}
@@ -160,7 +160,7 @@ func (sc *scope) localInput() []plan.Node {
 // files holds their nodes once, not twice, while their changes are noted (issue 11).
 func (sc *scope) localSeq() iter.Seq[plan.Node] {
 	return func(yield func(plan.Node) bool) {
-		for _, n := range sc.localNodes {
+		for n := range sc.localNodes.all() {
 			if !yield(n) {
 				return
 			}
@@ -178,8 +178,8 @@ func (sc *scope) localSeq() iter.Seq[plan.Node] {
 			}
 			if ids == nil {
 				ids = make(map[string]bool, len(sc.localNodes))
-				for _, n := range sc.localNodes {
-					ids[n.ID] = true
+				for _, s := range sc.localNodes {
+					ids[s.id] = true
 				}
 			}
 			if ids[it.Local.ID] {
@@ -197,7 +197,7 @@ func (sc *scope) localSeq() iter.Seq[plan.Node] {
 func (sc *scope) cloudInput() []plan.Node {
 	out := make([]plan.Node, 0, len(sc.cloudNodes)+len(sc.p.items))
 	ids := map[string]bool{}
-	for _, n := range sc.cloudNodes {
+	for n := range sc.cloudNodes.all() {
 		out = append(out, n)
 		ids[n.ID] = true
 	}

@@ -15,10 +15,10 @@ import (
 func TestChunkSnapshotsGiveBackTheirRoom(t *testing.T) {
 	const n = 100_000
 	base := heapInUse()
-	m := make(map[string]plan.Node)
+	m := make(nodes)
 	for i := range n {
 		p := fmt.Sprintf("d%04d/f%07d.bin", i/100, i)
-		m[p] = plan.Node{Path: p, ID: fmt.Sprint("2049:", i), Version: "v"}
+		m.put(plan.Node{Path: p, ID: fmt.Sprint("2049:", i), Version: "v"})
 	}
 	mark := len(m)
 	full := heapInUse()
