@@ -101,6 +101,13 @@ func Open(dir string) (*Store, error) {
 		WithNumCompactors(2).
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(8)
+	// Every level's tables are of the base size. With Badger's default (each level's
+	// twice the one above) a compaction into the deeper levels of a large set builds
+	// tables of several MB, each held about 3 times raw while built, several at once: the
+	// builders held 37 MB at once over 150,000 items and 94 MB over 1,000,000, against 13
+	// and 19 MB with one size (TestFirstSyncKeepsBadgersTableBuildersSmall; issue 11, the
+	// 1M first sync's peak). A set of 1,000,000 items keeps about 450 tables instead of 215.
+	opts.TableSizeMultiplier = 1
 	db, err := badger.Open(opts)
 	if err != nil {
 		if isLockErr(err) {
