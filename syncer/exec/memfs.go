@@ -168,6 +168,7 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 	roots := onlyRoots(opts.Only)
 	m.mu.Lock()
 	var snaps []snap
+	var zero *remote.Meta // shared by the nodes without metadata, as OSFS's scan shares one
 	for _, p := range m.sortedPaths("") {
 		if err := ctx.Err(); err != nil {
 			m.mu.Unlock()
@@ -177,7 +178,14 @@ func (m *MemFS) Scan(ctx context.Context, opts ScanOptions) ([]plan.Node, error)
 		if memIgnoredPath(p) || !opts.IncludeSubfolders && (strings.Contains(p, "/") || n.dir) || !m.underRoots(p, roots) {
 			continue
 		}
-		snaps = append(snaps, snap{d: m.scanned(p, n, opts), data: n.data, file: !n.dir && !n.special})
+		d := m.scanned(p, n, opts)
+		if d.Meta != nil && d.Meta.IsZero() {
+			if zero == nil {
+				zero = d.Meta
+			}
+			d.Meta = zero
+		}
+		snaps = append(snaps, snap{d: d, data: n.data, file: !n.dir && !n.special})
 	}
 	m.mu.Unlock()
 	out := make([]plan.Node, 0, len(snaps))
