@@ -2,6 +2,9 @@ package syncer
 
 import (
 	"context"
+	"iter"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -21,17 +24,29 @@ import (
 const defaultChunk = 2000
 
 // chunk is a set of folders (set-relative paths; "" is the root) whose changes run
-// together, with those changes: changed node paths on each side and item keys.
+// together: per folder, its changed node paths on each side and its item keys (the
+// folders' own lists, not copies: a first sync's chunks hold every changed path).
 type chunk struct {
-	folders      map[string]bool
-	local, cloud []string
-	items        []string
+	local, cloud, items [][]string
+}
+
+// eachOf yields every path or key of lists.
+func eachOf(lists [][]string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, l := range lists {
+			for _, s := range l {
+				if !yield(s) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // elements is the number of changes in the scope: changed nodes on both sides and the
 // items that are part of it (not only folders above the changes).
 func (sc *scope) elements() int {
-	return len(sc.localNodes) + len(sc.cloudNodes) + len(sc.elems)
+	return sc.localNodes.len() + sc.cloudNodes.len() + len(sc.elems)
 }
 
 // partition groups the scope's changes by folder, joins the folders at both ends of every
@@ -75,7 +90,7 @@ func (sc *scope) partition(max int) []chunk {
 			}
 		}
 	}
-	for pth, s := range sc.localNodes {
+	for pth, s := range sc.localNodes.each() {
 		g := parentOf(pth)
 		count[g]++
 		find(g)
@@ -87,7 +102,7 @@ func (sc *scope) partition(max int) []chunk {
 			}
 		}
 	}
-	for pth, s := range sc.cloudNodes {
+	for pth, s := range sc.cloudNodes.each() {
 		n := s.node(pth)
 		g := parentOf(pth)
 		count[g]++
@@ -111,17 +126,8 @@ func (sc *scope) partition(max int) []chunk {
 		}
 	}
 	// What each folder holds, so that a chunk takes its changes without a walk over all.
-	localIn, cloudIn, itemsIn := map[string][]string{}, map[string][]string{}, map[string][]string{}
-	for pth := range sc.localNodes {
-		localIn[parentOf(pth)] = append(localIn[parentOf(pth)], pth)
-	}
-	for pth := range sc.cloudNodes {
-		cloudIn[parentOf(pth)] = append(cloudIn[parentOf(pth)], pth)
-	}
-	for k := range sc.elems {
-		g := parentOf(sc.p.items[k].Path)
-		itemsIn[g] = append(itemsIn[g], k)
-	}
+	localIn, cloudIn := byFolder(sc.localNodes.paths(), parentOf), byFolder(sc.cloudNodes.paths(), parentOf)
+	itemsIn := byFolder(maps.Keys(sc.elems), func(k string) string { return parentOf(sc.p.items[k].Path) })
 	comps := map[string][]string{}
 	for g := range count {
 		r := find(g)
@@ -133,7 +139,8 @@ func (sc *scope) partition(max int) []chunk {
 	}
 	sort.Strings(roots) // a component's root is its smallest folder: parents come first
 	var out []chunk
-	cur, n := chunk{folders: map[string]bool{}}, 0
+	var cur chunk
+	n := 0
 	for _, r := range roots {
 		size := 0
 		for _, g := range comps[r] {
@@ -141,18 +148,35 @@ func (sc *scope) partition(max int) []chunk {
 		}
 		if n > 0 && n+size > max {
 			out = append(out, cur)
-			cur, n = chunk{folders: map[string]bool{}}, 0
+			cur, n = chunk{}, 0
 		}
 		for _, g := range comps[r] {
-			cur.folders[g] = true
-			cur.local = append(cur.local, localIn[g]...)
-			cur.cloud = append(cur.cloud, cloudIn[g]...)
-			cur.items = append(cur.items, itemsIn[g]...)
+			cur.local = append(cur.local, localIn[g])
+			cur.cloud = append(cur.cloud, cloudIn[g])
+			cur.items = append(cur.items, itemsIn[g])
 		}
 		n += size
 	}
 	if n > 0 {
 		out = append(out, cur)
+	}
+	return out
+}
+
+// byFolder groups keys by their folder, each folder's in a slice of their number (a first
+// sync's chunks hold every changed path in these).
+func byFolder(keys iter.Seq[string], folder func(string) string) map[string][]string {
+	n := map[string]int{}
+	for k := range keys {
+		n[folder(k)]++
+	}
+	out := make(map[string][]string, len(n))
+	for k := range keys {
+		g := folder(k)
+		if out[g] == nil {
+			out[g] = make([]string, 0, n[g])
+		}
+		out[g] = append(out[g], k)
 	}
 	return out
 }
@@ -164,30 +188,30 @@ func (sc *scope) partition(max int) []chunk {
 // could not create it) are left out and given back to the watcher's reports.
 func (sc *scope) chunkInput(ch chunk) (plan.Input, []string, error) {
 	p, x := sc.p, sc.ix
-	part := &scope{p: p, ix: x, localNodes: nodes{}, cloudNodes: nodes{},
+	part := &scope{p: p, ix: x, localNodes: newNodes(), cloudNodes: newNodes(),
 		goneLocal: sc.goneLocal, goneCloud: sc.goneCloud, lookedL: sc.lookedL, fullL: sc.fullL, listed: sc.listed,
 		gensL: sc.gensL, gensC: sc.gensC, recorded: sc.recorded}
 	items := map[string]model.Item{}
-	for _, k := range ch.items {
+	for k := range eachOf(ch.items) {
 		if it, ok := p.items[k]; ok {
 			items[k] = it
 		}
 	}
-	for _, pth := range ch.local {
-		if s, ok := sc.localNodes[pth]; ok {
-			part.localNodes[pth] = s
+	for pth := range eachOf(ch.local) {
+		if s, ok := sc.localNodes.lookup(pth); ok {
+			part.localNodes.set(pth, s)
 		}
 	}
-	for _, pth := range ch.cloud {
-		if s, ok := sc.cloudNodes[pth]; ok {
-			part.cloudNodes[pth] = s
+	for pth := range eachOf(ch.cloud) {
+		if s, ok := sc.cloudNodes.lookup(pth); ok {
+			part.cloudNodes.set(pth, s)
 		}
 	}
 	// The folders above: recorded ones are read from the store; a new one must be in the
 	// chunk, or its content waits.
 	var dropped []string
 	folders := map[string]bool{}
-	for _, pths := range [][]string{keysOf(part.localNodes), keysOf(part.cloudNodes), itemPaths(items)} {
+	for _, pths := range [][]string{slices.Collect(part.localNodes.paths()), slices.Collect(part.cloudNodes.paths()), itemPaths(items)} {
 		for _, pth := range pths {
 			for d := parentOf(pth); d != "" && !folders[d]; d = parentOf(d) {
 				folders[d] = true
@@ -198,11 +222,11 @@ func (sc *scope) chunkInput(ch chunk) (plan.Input, []string, error) {
 	// recorded now and its node agrees with that record (no action); one it could not
 	// create is planned again here rather than leaving its content orphaned.
 	for d := range folders {
-		if s, ok := sc.localNodes[d]; ok {
-			part.localNodes[d] = s
+		if s, ok := sc.localNodes.lookup(d); ok {
+			part.localNodes.set(d, s)
 		}
-		if s, ok := sc.cloudNodes[d]; ok {
-			part.cloudNodes[d] = s
+		if s, ok := sc.cloudNodes.lookup(d); ok {
+			part.cloudNodes.set(d, s)
 		}
 	}
 	var keys []string
@@ -211,10 +235,8 @@ func (sc *scope) chunkInput(ch chunk) (plan.Input, []string, error) {
 	for d := range folders {
 		if e, ok := x.entry(d); ok {
 			keys = append(keys, x.keyOf(e))
-		} else if _, l := part.localNodes[d]; !l {
-			if _, c := part.cloudNodes[d]; !c {
-				missing[d] = true
-			}
+		} else if !part.localNodes.has(d) && !part.cloudNodes.has(d) {
+			missing[d] = true
 		}
 	}
 	x.mu.Unlock()
@@ -227,15 +249,15 @@ func (sc *scope) chunkInput(ch chunk) (plan.Input, []string, error) {
 			}
 			return false
 		}
-		for pth := range part.localNodes {
+		for pth := range part.localNodes.paths() {
 			if under(pth) {
-				delete(part.localNodes, pth)
+				part.localNodes.del(pth)
 				dropped = append(dropped, pth)
 			}
 		}
-		for pth := range part.cloudNodes {
+		for pth := range part.cloudNodes.paths() {
 			if under(pth) {
-				delete(part.cloudNodes, pth)
+				part.cloudNodes.del(pth)
 			}
 		}
 		for k, it := range items {
@@ -339,7 +361,6 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 	e.mu.Unlock()
 	sc.recorded = map[string]bool{}
 	clean = true
-	localMark, cloudMark := len(sc.localNodes), len(sc.cloudNodes)
 	for i, ch := range chunks {
 		chunks[i] = chunk{} // its lists go once it ran (a first sync's hold every changed path)
 		if ctx.Err() != nil {
@@ -371,37 +392,21 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 			delete(all, k)
 			sc.recorded[k] = true // and newer than the looks: later chunks take it as recorded
 		}
-		for _, pth := range ch.local { // nor are its snapshots needed any more
-			delete(sc.localNodes, pth)
+		for pth := range eachOf(ch.local) { // nor are its snapshots needed any more
+			sc.localNodes.del(pth)
 		}
-		for _, pth := range ch.cloud {
-			delete(sc.cloudNodes, pth)
+		for pth := range eachOf(ch.cloud) {
+			sc.cloudNodes.del(pth)
 		}
-		sc.localNodes = shrunk(sc.localNodes, &localMark, 2*e.cfg.Chunk)
-		sc.cloudNodes = shrunk(sc.cloudNodes, &cloudMark, 2*e.cfg.Chunk)
-		// The limit follows: the items recorded count at rest, the snapshots as the maps'
-		// room (their slots stay until shrunk moves them).
-		e.tuneMemoryFor(localMark + cloudMark)
+		sc.localNodes.shrink(2 * e.cfg.Chunk)
+		sc.cloudNodes.shrink(2 * e.cfg.Chunk)
+		// The limit follows: the items recorded count at rest, the snapshots about half
+		// as those left and half as the maps' room (their slots stay until shrink moves
+		// them, as the pending units' do).
+		e.tuneMemoryFor((sc.localNodes.len() + sc.localNodes.room + sc.cloudNodes.len() + sc.cloudNodes.room) / 2)
 	}
 	p.items = all
 	return work, clean
-}
-
-// shrunk returns the snapshots m once half of those it held at the last call that moved
-// them (*mark, at least least) are gone, moved to a map of their number: a Go map keeps its
-// slots when entries leave (key and pointer, about 30 bytes), so a first sync of a million
-// files held all of them until its last chunk ran, while the index grew by every item the
-// chunks recorded (issue 11). Each snapshot is moved about once more in all.
-func shrunk(m nodes, mark *int, least int) nodes {
-	if len(m) > *mark/2 || *mark < least {
-		return m
-	}
-	out := make(nodes, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	*mark = len(out)
-	return out
 }
 
 // mayDeleteMany reports whether the scope could delete more items than the mass-delete
@@ -411,10 +416,10 @@ func shrunk(m nodes, mark *int, least int) nodes {
 func (sc *scope) mayDeleteMany(total int) bool {
 	e := sc.p.e
 	moved := map[string]bool{}
-	for _, s := range sc.localNodes {
+	for _, s := range sc.localNodes.each() {
 		moved["l"+s.id] = true
 	}
-	for _, s := range sc.cloudNodes {
+	for _, s := range sc.cloudNodes.each() {
 		moved["c"+s.id] = true
 	}
 	n := 0
@@ -465,14 +470,6 @@ func (sc *scope) giveBack(paths []string) {
 	e.mu.Lock()
 	sc.p.r.view.dirty.add(WatchEvent{Paths: paths}, func(string) bool { return true })
 	e.mu.Unlock()
-}
-
-func keysOf(m nodes) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func itemPaths(items map[string]model.Item) []string {

@@ -45,7 +45,7 @@ type cloudLook struct {
 	pathIDs      bool
 	walked       bool
 	err          error
-	cloudNodes   nodes
+	cloudNodes   *nodes
 	// A pruned walk's (prune non-nil): the tags of the folders it found (path hash → tag)
 	// and the folders it did not list (path hashes).
 	prune  remote.PruningWalker
@@ -207,7 +207,7 @@ func (sc *scope) keepTags(cl *cloudLook, gone []string) {
 			}
 		}
 	}
-	for q := range sc.cloudNodes {
+	for q := range sc.cloudNodes.paths() {
 		mark(q)
 	}
 	for d := range sc.p.held {

@@ -29,14 +29,16 @@ const (
 	// 288 in the heap profile of the bench's 1M run on the ownCloud-like server.
 	memoryPerEntry = 288
 	// memoryPerNode is what it grows by per changed node a pass holds (tuneMemoryFor): its
-	// snapshot in the scope and its pending unit in the view, 320 bytes measured with the
-	// in-memory doubles, about 300 in the daemon's heap at the peak of a 200,000-file first
-	// sync (the scan's snapshots 37 MB, pending units 8, the partition 4, the scanner's
-	// strings 4, keys 8). Counted as an item, the limit stayed below what was live, and the
-	// collector ran without pause (the 1M run's first sync uploaded about 250 files a
-	// second, 10,000 files 1,200). The limit is about where the heap peaks: at a million
-	// new files 36 + 352 MB.
-	memoryPerNode = 352
+	// snapshot in the scope (snapshot.go) and its pending unit in the view, 206 bytes
+	// measured with the in-memory doubles, whose scan shares the paths and ids the
+	// file system keeps; the daemon's scan makes its own (about 48 bytes more). In the
+	// heap profile of the bench's 1M first sync on the ownCloud-like server, with
+	// snapshots as a map of plan.Nodes, the scope's 279 MB live were 188 for that map, 49
+	// for pending units, 35 for the scan's strings: the compact snapshots in pages take
+	// about 130 of those 188. Counted as an item, the limit stayed below what was live, and
+	// the collector ran without pause; at 352 the heap sat at 388 MB through a million new
+	// files' first sync (peak RSS 542 MB). Now 36 + 256 MB at a million.
+	memoryPerNode = 256
 )
 
 // tuneMemory gives Config.MemoryLimit the limit for the sets' current item counts and

@@ -43,8 +43,8 @@ type scope struct {
 	p  *pass
 	ix *setIndex
 
-	localNodes nodes           // the local look's changed nodes by path
-	cloudNodes nodes           // the cloud look's changed nodes by path
+	localNodes *nodes          // the local look's changed nodes by path
+	cloudNodes *nodes          // the cloud look's changed nodes by path
 	goneLocal  map[string]bool // keys of items the local look found gone
 	goneCloud  map[string]bool // keys of items the cloud look found gone
 	elems      map[string]bool // keys of the items that are part of the changes (not only context)
@@ -87,7 +87,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	p.removeLeftoverTemps()
 	p.decideMeta()
 	p.pathIDs = p.r.pathIDsKnown()
-	sc := &scope{p: p, ix: ix, localNodes: nodes{}, cloudNodes: nodes{},
+	sc := &scope{p: p, ix: ix, localNodes: newNodes(), cloudNodes: newNodes(),
 		goneLocal: map[string]bool{}, goneCloud: map[string]bool{}, copiesSeen: map[string]bool{}, elems: map[string]bool{},
 		gensL: map[uint32]bool{}, gensC: map[uint32]bool{}}
 	// Failed items, failure records and interrupted transfers are always in the scope: a
@@ -159,7 +159,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 	ix.mu.Lock()
 	total := ix.synced
 	ix.mu.Unlock()
-	e.tuneMemoryFor(len(sc.localNodes) + len(sc.cloudNodes))
+	e.tuneMemoryFor(sc.localNodes.len() + sc.cloudNodes.len())
 	if sc.elements() > e.cfg.Chunk && !sc.mayDeleteMany(total) && len(p.left) == 0 && len(p.unreadable) == 0 && len(p.held) == 0 {
 		return sc.finishChunked(ctx, dirty)
 	}
@@ -310,8 +310,8 @@ func (sc *scope) lookLocal(ctx context.Context, full bool, roots []string) error
 	}
 	opts.Emit = func(n plan.Node) {
 		sc.localNodes.put(n)
-		if len(sc.localNodes)%(1<<15) == 0 { // a first sync's snapshots grow the heap: the limit follows
-			p.e.tuneMemoryFor(len(sc.localNodes)) // (the cloud look may be filling its own meanwhile)
+		if sc.localNodes.len()%(1<<15) == 0 { // a first sync's snapshots grow the heap: the limit follows
+			p.e.tuneMemoryFor(sc.localNodes.len()) // (the cloud look may be filling its own meanwhile)
 		}
 	}
 	if _, err := p.lfs.Scan(ctx, opts); err != nil {
@@ -486,7 +486,7 @@ func (sc *scope) hashNew(ctx context.Context) {
 		if n.IsDir || n.Unsupported || n.Hash != "" {
 			continue
 		}
-		if _, there := sc.cloudNodes[n.Path]; !there {
+		if !sc.cloudNodes.has(n.Path) {
 			continue
 		}
 		if h, err := exec.HashLocalPrefix(sc.p.lfs, n, n.Size); err == nil {
@@ -511,7 +511,7 @@ func (sc *scope) unreadableMoved() bool {
 			return true
 		}
 		if _, based := x.entry(u); !based {
-			delete(sc.localNodes, u) // never synced: left out, as keepUnreadable does
+			sc.localNodes.del(u) // never synced: left out, as keepUnreadable does
 		}
 	}
 	return false

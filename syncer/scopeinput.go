@@ -19,7 +19,7 @@ func (sc *scope) deletesLocally() bool {
 		return false
 	}
 	moved := map[string]bool{}
-	for _, s := range sc.localNodes {
+	for _, s := range sc.localNodes.each() {
 		moved[s.id] = true
 	}
 	for k := range sc.goneLocal {
@@ -40,8 +40,8 @@ func (sc *scope) widen(ctx context.Context) error {
 		var keys, more []string
 		dirs := map[uint64]bool{}
 		x.mu.Lock()
-		for _, nodes := range []nodes{sc.localNodes, sc.cloudNodes} {
-			for pth, s := range nodes {
+		for _, ns := range []*nodes{sc.localNodes, sc.cloudNodes} {
+			for pth, s := range ns.each() {
 				if e, ok := x.entry(pth); ok {
 					keys = append(keys, x.keyOf(e))
 				}
@@ -50,7 +50,7 @@ func (sc *scope) widen(ctx context.Context) error {
 				}
 			}
 		}
-		for _, s := range sc.localNodes {
+		for _, s := range sc.localNodes.each() {
 			k, ok := x.byLocalID(s.id)
 			if !ok {
 				continue
@@ -74,7 +74,7 @@ func (sc *scope) widen(ctx context.Context) error {
 		}
 		// A local node that is a known item somewhere the local look did not cover: look
 		// at that place too (the item moved from there, or it is a hard link).
-		for pth, s := range sc.localNodes {
+		for pth, s := range sc.localNodes.each() {
 			x.mu.Lock()
 			k, ok := x.byLocalID(s.id)
 			x.mu.Unlock()
@@ -113,10 +113,10 @@ func (sc *scope) loadAncestors() error {
 			}
 		}
 	}
-	for pth := range sc.localNodes {
+	for pth := range sc.localNodes.paths() {
 		add(pth)
 	}
-	for pth := range sc.cloudNodes {
+	for pth := range sc.cloudNodes.paths() {
 		add(pth)
 	}
 	for _, it := range sc.p.items {
@@ -136,8 +136,8 @@ func (sc *scope) loadNeighbours() error {
 	x := sc.ix
 	dirs := map[uint64]bool{}
 	x.mu.Lock()
-	for _, nodes := range []nodes{sc.localNodes, sc.cloudNodes} {
-		for pth := range nodes {
+	for _, ns := range []*nodes{sc.localNodes, sc.cloudNodes} {
+		for pth := range ns.paths() {
 			dirs[x.pathHash(parentOf(pth))] = true
 		}
 	}
@@ -149,7 +149,7 @@ func (sc *scope) loadNeighbours() error {
 // localInput is the planner's local snapshot of the scope: what the look found changed,
 // and the unchanged local side of every other item of the scope as the base recorded it.
 func (sc *scope) localInput() []plan.Node {
-	out := make([]plan.Node, 0, len(sc.localNodes)+len(sc.p.items))
+	out := make([]plan.Node, 0, sc.localNodes.len()+len(sc.p.items))
 	for n := range sc.localSeq() {
 		out = append(out, n)
 	}
@@ -170,15 +170,15 @@ func (sc *scope) localSeq() iter.Seq[plan.Node] {
 			if !it.HasBase || it.Local.Gone || it.Local.Excl || it.Local.ID == "" || sc.goneLocal[it.Key] {
 				continue
 			}
-			if _, changed := sc.localNodes[it.Path]; changed {
+			if sc.localNodes.has(it.Path) {
 				continue
 			}
 			if sc.lookedLocal(it.Path) && !sc.foundSame(it, true) && !sc.recorded[it.Key] {
 				continue // looked at and not found as the base has it: the look's nodes say what is there
 			}
 			if ids == nil {
-				ids = make(map[string]bool, len(sc.localNodes))
-				for _, s := range sc.localNodes {
+				ids = make(map[string]bool, sc.localNodes.len())
+				for _, s := range sc.localNodes.each() {
 					ids[s.id] = true
 				}
 			}
@@ -195,7 +195,7 @@ func (sc *scope) localSeq() iter.Seq[plan.Node] {
 
 // cloudInput is localInput for the cloud side.
 func (sc *scope) cloudInput() []plan.Node {
-	out := make([]plan.Node, 0, len(sc.cloudNodes)+len(sc.p.items))
+	out := make([]plan.Node, 0, sc.cloudNodes.len()+len(sc.p.items))
 	ids := map[string]bool{}
 	for n := range sc.cloudNodes.all() {
 		out = append(out, n)
@@ -205,7 +205,7 @@ func (sc *scope) cloudInput() []plan.Node {
 		if !it.HasBase || it.Remote.Gone || it.Remote.Excl || it.Remote.ID == "" || sc.goneCloud[it.Key] || ids[it.Remote.ID] {
 			continue
 		}
-		if _, changed := sc.cloudNodes[it.Path]; changed {
+		if sc.cloudNodes.has(it.Path) {
 			continue
 		}
 		if sc.listed && !sc.foundSame(it, false) && !sc.recorded[it.Key] && !(sc.p.inHeld(it.Path) && !sc.p.held0(it.Path)) {

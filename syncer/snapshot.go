@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"iter"
+	"maps"
 	"strconv"
 	"time"
 
@@ -10,11 +11,106 @@ import (
 )
 
 // nodes is a scope's snapshots of the changed nodes of one side, by path, each kept in a
-// compact form (snapNode) instead of a plan.Node: a first sync of a million new files
-// holds a million of them until their chunks ran, and a map slot of a plan.Node (160
-// bytes with its key) plus its version string was most of the live heap then (issue 11:
-// bounded memory). What get gives back is the node put, field for field.
-type nodes map[string]snapNode
+// compact form (snapNode) instead of a plan.Node, in pages of slots in the order they came
+// (issue 11: bounded memory). A first sync of a million new files holds a million of them
+// until their chunks ran: in a map of plan.Nodes they were 188 MB of the daemon's 279 MB
+// live heap (a Go map's slots of 160 bytes, about half of them empty after its tables
+// split). The map here holds a slot number per path; a page goes once every snapshot on it
+// was deleted, and chunks run in about the order the scan found the nodes. What get gives
+// back is the node put, field for field.
+type nodes struct {
+	at    map[string]uint32 // path → slot
+	pages []*nodePage
+	next  uint32 // slots given out
+	room  int    // paths at the map's last move (see shrink)
+}
+
+const nodePageSize = 1024
+
+type nodePage struct {
+	live int
+	s    [nodePageSize]snapNode
+}
+
+func newNodes() *nodes { return &nodes{at: map[string]uint32{}} }
+
+func (m *nodes) len() int { return len(m.at) }
+
+func (m *nodes) has(pth string) bool {
+	_, ok := m.at[pth]
+	return ok
+}
+
+// lookup returns the snapshot at pth.
+func (m *nodes) lookup(pth string) (snapNode, bool) {
+	i, ok := m.at[pth]
+	if !ok {
+		return snapNode{}, false
+	}
+	return m.pages[i/nodePageSize].s[i%nodePageSize], true
+}
+
+// set keeps snapshot s at pth.
+func (m *nodes) set(pth string, s snapNode) {
+	i, ok := m.at[pth]
+	if !ok {
+		i = m.next
+		m.next++
+		if int(i/nodePageSize) == len(m.pages) {
+			m.pages = append(m.pages, &nodePage{})
+		}
+		m.at[pth] = i
+		m.pages[i/nodePageSize].live++
+	}
+	m.pages[i/nodePageSize].s[i%nodePageSize] = s
+}
+
+// del forgets the snapshot at pth; its page goes with its last one.
+func (m *nodes) del(pth string) {
+	i, ok := m.at[pth]
+	if !ok {
+		return
+	}
+	delete(m.at, pth)
+	pg := m.pages[i/nodePageSize]
+	pg.s[i%nodePageSize] = snapNode{}
+	if pg.live--; pg.live == 0 {
+		m.pages[i/nodePageSize] = nil
+	}
+}
+
+// each yields every path with its snapshot (in the map's order).
+func (m *nodes) each() iter.Seq2[string, snapNode] {
+	return func(yield func(string, snapNode) bool) {
+		for pth, i := range m.at {
+			if !yield(pth, m.pages[i/nodePageSize].s[i%nodePageSize]) {
+				return
+			}
+		}
+	}
+}
+
+// paths yields every path.
+func (m *nodes) paths() iter.Seq[string] { return maps.Keys(m.at) }
+
+// shrink moves the map of paths to one of their number once half of those it held at its
+// last move (at least least) are gone: a Go map keeps its slots when entries leave, so a
+// first sync of a million files held all of them until its last chunk ran, while the index
+// grew by every item the chunks recorded (issue 11). Each path is moved about once more
+// in all; the pages are not moved.
+func (m *nodes) shrink(least int) {
+	if m.room < len(m.at) {
+		m.room = len(m.at)
+	}
+	if len(m.at) > m.room/2 || m.room < least {
+		return
+	}
+	at := make(map[string]uint32, len(m.at)) // (maps.Clone would keep the room)
+	for pth, i := range m.at {
+		at[pth] = i
+	}
+	m.at, m.room = at, len(at)
+}
 
 // snapNode is a plan.Node without its path (the map's key). The fields a changed node
 // rarely has are behind more.
@@ -45,7 +141,7 @@ const (
 )
 
 // put keeps n at its path.
-func (m nodes) put(n plan.Node) {
+func (m *nodes) put(n plan.Node) {
 	s := snapNode{id: n.ID, version: n.Version, size: n.Size, meta: n.Meta}
 	for _, f := range []struct {
 		on   bool
@@ -69,7 +165,7 @@ func (m nodes) put(n plan.Node) {
 	if n.Hash != "" || n.Why != "" || mod != (time.Time{}) {
 		s.more = &snapMore{hash: n.Hash, why: n.Why, mod: mod}
 	}
-	m[n.Path] = s
+	m.set(n.Path, s)
 }
 
 // sizeMod appends a local file's version form of size and mod to b.
@@ -80,8 +176,8 @@ func sizeMod(b []byte, size, mod int64) []byte {
 }
 
 // get returns the node at pth.
-func (m nodes) get(pth string) (plan.Node, bool) {
-	s, ok := m[pth]
+func (m *nodes) get(pth string) (plan.Node, bool) {
+	s, ok := m.lookup(pth)
 	if !ok {
 		return plan.Node{}, false
 	}
@@ -89,9 +185,9 @@ func (m nodes) get(pth string) (plan.Node, bool) {
 }
 
 // all yields every node (in the map's order).
-func (m nodes) all() iter.Seq[plan.Node] {
+func (m *nodes) all() iter.Seq[plan.Node] {
 	return func(yield func(plan.Node) bool) {
-		for pth, s := range m {
+		for pth, s := range m.each() {
 			if !yield(s.node(pth)) {
 				return
 			}
@@ -100,7 +196,10 @@ func (m nodes) all() iter.Seq[plan.Node] {
 }
 
 // isDir reports whether the node at pth is a folder (false when there is none).
-func (m nodes) isDir(pth string) bool { return m[pth].flags&snapDir != 0 }
+func (m *nodes) isDir(pth string) bool {
+	s, _ := m.lookup(pth)
+	return s.flags&snapDir != 0
+}
 
 // node is s as the plan.Node at pth.
 func (s snapNode) node(pth string) plan.Node {

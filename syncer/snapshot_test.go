@@ -29,12 +29,12 @@ func TestSnapshotsGiveBackTheNodePut(t *testing.T) {
 		{Path: "l.txt", ID: "z", ModTime: time.Time{}.In(time.FixedZone("X", 3600))},
 		{Path: "m.txt", ID: "2049:23", Version: "-3:-4", Size: -3, ModTime: time.Unix(0, -4)},
 	}
-	m := nodes{}
+	m := newNodes()
 	for _, n := range cases {
 		m.put(n)
 	}
-	if len(m) != len(cases) {
-		t.Fatalf("%d snapshots for %d nodes", len(m), len(cases))
+	if m.len() != len(cases) {
+		t.Fatalf("%d snapshots for %d nodes", m.len(), len(cases))
 	}
 	for _, n := range cases {
 		got, ok := m.get(n.Path)
@@ -59,7 +59,7 @@ func TestSnapshotsGiveBackTheNodePut(t *testing.T) {
 		t.Error("a path never put has a node")
 	}
 	// A local file's snapshot keeps no version string and no time beside its fixed fields.
-	if s := m["a.txt"]; s.version != "" || s.more != nil {
+	if s, _ := m.lookup("a.txt"); s.version != "" || s.more != nil {
 		t.Errorf("a local file's snapshot keeps %q and %+v", s.version, s.more)
 	}
 	if size, node := reflect.TypeFor[snapNode]().Size(), reflect.TypeFor[plan.Node]().Size(); size > node/2 {
