@@ -359,7 +359,7 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 	e.mu.Lock()
 	p.r.view.beginPlans()
 	e.mu.Unlock()
-	sc.recorded = map[string]bool{}
+	sc.recorded = map[keyRef]struct{}{}
 	clean = true
 	for i, ch := range chunks {
 		chunks[i] = chunk{} // its lists go once it ran (a first sync's hold every changed path)
@@ -390,8 +390,8 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 		clean = clean && c && len(dropped) == 0
 		for k := range p.items { // done with the chunk: what it recorded is in the index
 			delete(all, k)
-			sc.recorded[k] = true // and newer than the looks: later chunks take it as recorded
 		}
+		sc.markRecorded(maps.Keys(p.items)) // and newer than the looks: later chunks take it as recorded
 		for pth := range eachOf(ch.local) { // nor are its snapshots needed any more
 			sc.localNodes.del(pth)
 		}

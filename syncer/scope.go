@@ -43,18 +43,18 @@ type scope struct {
 	p  *pass
 	ix *setIndex
 
-	localNodes *nodes          // the local look's changed nodes by path
-	cloudNodes *nodes          // the cloud look's changed nodes by path
-	goneLocal  map[string]bool // keys of items the local look found gone
-	goneCloud  map[string]bool // keys of items the cloud look found gone
-	elems      map[string]bool // keys of the items that are part of the changes (not only context)
-	lookedL    []string        // local roots looked at (nil with full)
-	fullL      bool            // the local look covered the whole tree
-	listed     bool            // the cloud was listed
-	gensL      map[uint32]bool // generations of the local looks (setIndex.foundSame)
-	gensC      map[uint32]bool // and of the cloud look
-	recorded   map[string]bool // keys of items an earlier chunk of the pass recorded
-	copiesSeen map[string]bool // registered conflict copies the local look met
+	localNodes *nodes              // the local look's changed nodes by path
+	cloudNodes *nodes              // the cloud look's changed nodes by path
+	goneLocal  map[string]bool     // keys of items the local look found gone
+	goneCloud  map[string]bool     // keys of items the cloud look found gone
+	elems      map[string]bool     // keys of the items that are part of the changes (not only context)
+	lookedL    []string            // local roots looked at (nil with full)
+	fullL      bool                // the local look covered the whole tree
+	listed     bool                // the cloud was listed
+	gensL      map[uint32]bool     // generations of the local looks (setIndex.foundSame)
+	gensC      map[uint32]bool     // and of the cloud look
+	recorded   map[keyRef]struct{} // items an earlier chunk of the pass recorded (see wasRecorded)
+	copiesSeen map[string]bool     // registered conflict copies the local look met
 }
 
 // runScoped is a pass over a scope (see above). dirty is what the watcher reported (taken

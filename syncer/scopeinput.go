@@ -173,7 +173,7 @@ func (sc *scope) localSeq() iter.Seq[plan.Node] {
 			if sc.localNodes.has(it.Path) {
 				continue
 			}
-			if sc.lookedLocal(it.Path) && !sc.foundSame(it, true) && !sc.recorded[it.Key] {
+			if sc.lookedLocal(it.Path) && !sc.foundSame(it, true) && !sc.wasRecorded(it.Key) {
 				continue // looked at and not found as the base has it: the look's nodes say what is there
 			}
 			if ids == nil {
@@ -208,7 +208,7 @@ func (sc *scope) cloudInput() []plan.Node {
 		if sc.cloudNodes.has(it.Path) {
 			continue
 		}
-		if sc.listed && !sc.foundSame(it, false) && !sc.recorded[it.Key] && !(sc.p.inHeld(it.Path) && !sc.p.held0(it.Path)) {
+		if sc.listed && !sc.foundSame(it, false) && !sc.wasRecorded(it.Key) && !(sc.p.inHeld(it.Path) && !sc.p.held0(it.Path)) {
 			continue // listed and not found as the base has it (below a held folder it stands)
 		}
 		n := plan.Node{Path: it.Path, IsDir: it.IsDir, ID: it.Remote.ID, Version: it.Remote.Version, Size: it.Remote.Size,
@@ -236,6 +236,31 @@ func (sc *scope) lookedLocal(q string) bool {
 		return false // not seen: its items stand as the base has them (see keepUnreadable)
 	}
 	return sc.fullL || underAny(q, sc.lookedL)
+}
+
+// markRecorded notes that the chunk that just ran recorded the items of keys.
+func (sc *scope) markRecorded(keys iter.Seq[string]) {
+	sc.ix.mu.Lock()
+	defer sc.ix.mu.Unlock()
+	for k := range keys {
+		r, _ := sc.ix.keys.ref(k, true)
+		sc.recorded[r] = struct{}{}
+	}
+}
+
+// wasRecorded reports whether an earlier chunk of the pass recorded the item of key. The
+// keys are kept as the index's refs (a number each; they give back exactly their key): a
+// set of a million strings, each a key no one else held, grew by 60 MB or more as a first
+// sync of a million files ran (issue 11).
+func (sc *scope) wasRecorded(key string) bool {
+	if len(sc.recorded) == 0 {
+		return false
+	}
+	sc.ix.mu.Lock()
+	r, ok := sc.ix.keys.lookup(key)
+	sc.ix.mu.Unlock()
+	_, in := sc.recorded[r]
+	return ok && in
 }
 
 // foundSame is setIndex.foundSame for the scope's looks.

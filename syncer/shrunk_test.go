@@ -3,6 +3,7 @@ package syncer
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 
 	"github.com/cloudsync/cloudsync/syncer/plan"
@@ -55,5 +56,36 @@ func TestChunkSnapshotsGiveBackTheirRoom(t *testing.T) {
 	m.shrink(0)
 	if !maps.Equal(before, m.at) || m.room != m.len() || m.len() == len(kept) {
 		t.Errorf("shrink changed the snapshots (%d → %d) or the room (%d)", len(before), m.len(), m.room)
+	}
+}
+
+// TestRecordedItemsCostNoString: a chunked pass notes every item its chunks recorded (a
+// first sync: every file) as a number of the index's, not by its key: a set of a million
+// keys no one else held grew by 60 MB or more while a first sync of a million files ran
+// (issue 11). The keys read back as recorded, and others do not.
+func TestRecordedItemsCostNoString(t *testing.T) {
+	const n = 100_000
+	key := func(i int) string { return fmt.Sprintf("%012d.%06d", 7, i) }
+	sc := &scope{ix: newSetIndex(), recorded: map[keyRef]struct{}{}}
+	base := heapInUse()
+	for c := 0; c < n; c += 2000 { // chunk by chunk, whose items' keys then go
+		keys := make([]string, 0, 2000)
+		for i := c; i < c+2000; i++ {
+			keys = append(keys, key(i))
+		}
+		sc.markRecorded(slices.Values(keys))
+	}
+	cost := float64(int64(heapInUse())-int64(base)) / n
+	t.Logf("%.1f bytes per recorded item", cost)
+	if cost > 40 { // a key kept as a string: 24 bytes, and 16 more of the map's slot
+		t.Errorf("a recorded item costs %.1f bytes (a key is 19 bytes)", cost)
+	}
+	for i := range n + 10 {
+		if got := sc.wasRecorded(key(i)); got != (i < n) {
+			t.Fatalf("%s: recorded %v", key(i), got)
+		}
+	}
+	if sc.wasRecorded("other") || sc.wasRecorded(fmt.Sprintf("%012d.%06d", 8, 1)) {
+		t.Error("a key never recorded reads as recorded")
 	}
 }
