@@ -31,18 +31,21 @@ import (
 var listCacheEntries = 120_000
 
 // listing is one folder's answer as a walk keeps it: what it decoded to (read only: every
-// walk that finds one of its digests hands these entries out), and the digests of the
-// answers, up to listingSums, that decoded to exactly that. Apache writes the namespace
-// declarations of a folder entry in either order from one answer to the next (an APR hash
-// table), so an unchanged folder of files there has a few answers that differ in their
-// bytes (SERVERS.md): each is decoded once, found to say the same, and kept beside the
-// others.
+// walk that finds one of its digests hands these entries out), and digests of answers that
+// decoded to exactly that: of their bytes (sums), and of their bytes with each start tag's
+// namespace declarations in order (canons, answerSum). Apache writes the declarations of
+// a folder entry in either order from one answer to the next (an APR hash table), so an
+// unchanged folder has many answers that differ in their bytes (SERVERS.md), and one
+// canonical digest. A walk hashes an answer's bytes first, and only when no kept sum
+// matches hashes it in canonical form (about twice the work of a hash of the bytes, a
+// fifth of a decode); an answer found by its canonical digest has its sum kept too, so
+// that the next answer in the same bytes costs a hash.
 type listing struct {
-	sums [][sha256.Size]byte
-	res  propfindResult
+	sums, canons [][sha256.Size]byte
+	res          propfindResult
 }
 
-// listingSums bounds the digests one listing keeps.
+// listingSums bounds each kind of digest one listing keeps.
 const listingSums = 8
 
 // has reports whether l (nil: none) was decoded from an answer with digest sum.
@@ -50,14 +53,26 @@ func (l *listing) has(sum [sha256.Size]byte) bool {
 	return l != nil && slices.Contains(l.sums, sum)
 }
 
-// next is the listing to keep after an answer with digest sum decoded to res: l with sum
-// added when res says exactly what l says, else a new listing.
-func (l *listing) next(sum [sha256.Size]byte, res propfindResult) *listing {
+// hasCanon reports whether l (nil: none) was decoded from an answer with canonical digest c.
+func (l *listing) hasCanon(c [sha256.Size]byte) bool {
+	return l != nil && slices.Contains(l.canons, c)
+}
+
+// next is the listing to keep after an answer with digests sum and canon decoded to res: l
+// with them added when res says exactly what l says, else a new listing.
+func (l *listing) next(sum, canon [sha256.Size]byte, res propfindResult) *listing {
 	if l == nil || !sameResult(l.res, res) {
-		return &listing{sums: [][sha256.Size]byte{sum}, res: res}
+		return &listing{sums: [][sha256.Size]byte{sum}, canons: [][sha256.Size]byte{canon}, res: res}
 	}
-	sums := append([][sha256.Size]byte{sum}, l.sums[:min(len(l.sums), listingSums-1)]...)
-	return &listing{sums: sums, res: l.res}
+	return &listing{sums: withSum(l.sums, sum), canons: withSum(l.canons, canon), res: l.res}
+}
+
+// withSum returns sums (not changed) with sum first, the oldest beyond listingSums left out.
+func withSum(sums [][sha256.Size]byte, sum [sha256.Size]byte) [][sha256.Size]byte {
+	if slices.Contains(sums, sum) {
+		return sums
+	}
+	return append([][sha256.Size]byte{sum}, sums[:min(len(sums), listingSums-1)]...)
 }
 
 // sameResult reports whether a and b say the same of a folder: the same entries, field by

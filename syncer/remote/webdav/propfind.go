@@ -418,11 +418,15 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 	if err := readListing("PROPFIND", p, resp.Body, lb); err != nil {
 		return propfindResult{}, nil, err
 	}
-	var sum [sha256.Size]byte
+	var sum, canon [sha256.Size]byte
 	if keep {
-		sum = sha256.Sum256(lb.body.Bytes())
-		if kept.has(sum) {
+		body := lb.body.Bytes()
+		if sum = sha256.Sum256(body); kept.has(sum) {
 			return kept.res, kept, nil
+		}
+		if canon = answerSum(body, sum); kept.hasCanon(canon) {
+			l := &listing{sums: withSum(kept.sums, sum), canons: kept.canons, res: kept.res}
+			return l.res, l, nil
 		}
 	}
 	ms, err := decodeListing("PROPFIND", p, lb)
@@ -477,7 +481,7 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 		c.onDecode(p, kept == nil || !sameResult(kept.res, res))
 	}
 	if keep {
-		return res, kept.next(sum, res), nil
+		return res, kept.next(sum, canon, res), nil
 	}
 	return res, nil, nil
 }
