@@ -103,7 +103,13 @@ func (x *setIndex) fp(id, version string, dir bool) uint64 {
 	if dir {
 		version = "/"
 	}
-	h := x.hash(id + "\x00" + version)
+	var h uint64
+	var buf [256]byte // (every entry of a poll is fingerprinted: no allocation)
+	if len(id)+1+len(version) <= len(buf) {
+		h = maphash.Bytes(x.seed, append(append(append(buf[:0], id...), 0), version...))
+	} else {
+		h = x.hash(id + "\x00" + version)
+	}
 	if h == 0 {
 		h = 1 // 0 means "no side"
 	}

@@ -406,7 +406,7 @@ func (p *pass) remoteNode(en remote.Entry) plan.Node {
 	n := plan.Node{Path: remote.Clean(en.Path), IsDir: en.IsDir, ID: en.ID, Version: en.Version, Size: en.Size, ModTime: en.ModTime,
 		Unsupported: en.Unsupported != "", Why: en.Unsupported}
 	if en.IDIsPath || en.ID == "" {
-		n.ID = remote.Join(p.s.RemoteRoot, n.Path)
+		n.ID = remote.JoinAs(en.ID, p.s.RemoteRoot, n.Path)
 	}
 	if h, ok := strings.CutPrefix(en.Hash, "sha256:"); ok {
 		n.Hash = strings.ToLower(h)

@@ -117,13 +117,23 @@ func TestJoinIsTheCleanPathJoin(t *testing.T) {
 	walk("", 0)
 	for _, a := range paths {
 		for _, b := range paths {
-			if got, want := Join(a, b), Clean(path.Join(a, b)); got != want {
+			want := Clean(path.Join(a, b))
+			if got := Join(a, b); got != want {
 				t.Fatalf("Join(%q, %q) = %q, want %q", a, b, got, want)
+			}
+			for _, have := range []string{"", want, a + "/" + b, a + b, b} {
+				if got := JoinAs(have, a, b); got != want {
+					t.Fatalf("JoinAs(%q, %q, %q) = %q, want %q", have, a, b, got, want)
+				}
 			}
 		}
 	}
 	root, p := "Documents/Projects", "g000/d00000/f0000000.bin"
 	if n := testing.AllocsPerRun(100, func() { _ = Join(root, p) }); n > 1 {
 		t.Errorf("Join of two clean paths allocated %v times", n)
+	}
+	have := Join(root, p)
+	if n := testing.AllocsPerRun(100, func() { _ = JoinAs(have, root, p) }); n != 0 {
+		t.Errorf("JoinAs of two clean paths and their join allocated %v times", n)
 	}
 }

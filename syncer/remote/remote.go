@@ -182,6 +182,18 @@ func Join(elem ...string) string {
 	return Clean(path.Join(elem...))
 }
 
+// JoinAs is Join(a, b), and returns have itself when it is that path already: the entries
+// of a poll on a server whose ids are paths carry their account-relative path as their id,
+// which is the set's cloud folder joined to their path, so that the pass needs no new
+// string per entry (issue 11: one allocation per entry of every poll).
+func JoinAs(have, a, b string) string {
+	if a != "" && b != "" && len(have) == len(a)+1+len(b) && have[len(a)] == '/' &&
+		have[:len(a)] == a && have[len(a)+1:] == b && isClean(a) && isClean(b) {
+		return have
+	}
+	return Join(a, b)
+}
+
 // Checker is implemented by remotes that can verify an account's credentials cheaply
 // (`account add`, Test connection). Check returns an error wrapping ErrAuth for a wrong
 // user or password. Remotes without it are checked with ReadDir("").
