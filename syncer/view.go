@@ -190,7 +190,7 @@ func (v *view) conflictCopy(p string) bool {
 
 // ignoredPath reports whether an element of p is a name never synced (exec.Ignored).
 func ignoredPath(p string) bool {
-	for _, name := range strings.Split(p, "/") {
+	for name := range strings.SplitSeq(p, "/") { // no slice: the walk asks for every cloud entry
 		if exec.Ignored(name) {
 			return true
 		}
