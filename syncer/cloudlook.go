@@ -95,7 +95,7 @@ func (cl *cloudLook) visit(en remote.Entry) {
 		cl.tags[x.pathHash(n.Path)] = x.tagOf(en.ID, en.Version)
 		x.mu.Unlock()
 	}
-	if isOwn(n.Path, p.own) || ignoredPath(n.Path) {
+	if p.leftOutOfCloud(n.Path) {
 		return
 	}
 	cl.count++

@@ -376,8 +376,8 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 			p.pathIDs = true
 		}
 		n := p.remoteNode(en)
-		if isOwn(n.Path, p.own) || ignoredPath(n.Path) {
-			continue // (office temp and lock files are never synced, as the local scan leaves them out)
+		if p.leftOutOfCloud(n.Path) {
+			continue
 		}
 		if docs && n.IsDir {
 			p.cloudDirs[n.Path] = n
@@ -398,6 +398,13 @@ func (p *pass) listRemote(ctx context.Context) ([]plan.Node, string, bool) {
 // synced item (a document replaced in place by a safe save: the planner pairs it by path).
 func (p *pass) isDocPath(rel string) bool {
 	return p.basePaths[rel] || slices.Contains(p.s.Documents, rel)
+}
+
+// leftOutOfCloud reports whether a cloud entry at set-relative path rel is not looked at:
+// one of cloudsync's own files, or a name never synced (office temp and lock files, as
+// the local scan leaves them out). The full listing and the walk both ask it.
+func (p *pass) leftOutOfCloud(rel string) bool {
+	return isOwn(rel, p.own) || ignoredPath(rel)
 }
 
 // remoteNode converts a listing entry (root-relative) to a snapshot node. Path ids are made
