@@ -186,6 +186,7 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 	}
 	var queue []string
 	queue = w.add(queue, first, nil)
+	w.c.spare.put(first)
 	results := make(chan listResult)
 	inflight := 0
 	var firstErr error
@@ -221,6 +222,7 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 		}
 		w.keeping.keep(r.dir, r.kept)
 		queue = w.add(queue, r.children, dispatch)
+		w.c.spare.put(r.children) // (add copied what it kept of them)
 		if w.err != nil {
 			firstErr = w.err
 			cancel()

@@ -422,11 +422,11 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 	if keep {
 		body := lb.body.Bytes()
 		if sum = sha256.Sum256(body); kept.has(sum) {
-			return kept.res, kept, nil
+			return kept.result(c.spare.get()), kept, nil
 		}
 		if canon = answerSum(body, sum); kept.hasCanon(canon) {
-			l := &listing{sums: withSum(kept.sums, sum), canons: kept.canons, res: kept.res}
-			return l.res, l, nil
+			l := &listing{sums: withSum(kept.sums, sum), canons: kept.canons, weakETag: kept.weakETag, packed: kept.packed}
+			return l.result(c.spare.get()), l, nil
 		}
 	}
 	ms, err := decodeListing("PROPFIND", p, lb)
@@ -478,7 +478,7 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 			Status: http.StatusMultiStatus, Message: "the response does not describe the requested path"}
 	}
 	if c.onDecode != nil {
-		c.onDecode(p, kept == nil || !sameResult(kept.res, res))
+		c.onDecode(p, !kept.says(res))
 	}
 	if keep {
 		return res, kept.next(sum, canon, res), nil

@@ -1,0 +1,105 @@
+package webdav
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudsync/cloudsync/syncer/remote"
+)
+
+// packable is a folder's answer with every kind of entry a listing decodes to.
+func packable() propfindResult {
+	t := time.Date(2026, 12, 6, 13, 50, 7, 0, time.UTC)
+	return propfindResult{
+		self:     remote.Entry{ID: "d", IDIsPath: true, Path: "d", IsDir: true, ModTime: t, Version: `"f00-1"`},
+		weakETag: true,
+		children: []remote.Entry{
+			{ID: "d/a.txt", IDIsPath: true, Path: "d/a.txt", Size: 4096, ModTime: t, Version: `"1000-5f0"`},
+			{ID: "00000042ocabc", Path: "d/b.txt", Size: 1 << 40, ModTime: t.Add(123456789), Version: `"abc"`, Hash: "sha256:00ff"},
+			{ID: "d/c", IDIsPath: true, Path: "d/c", IsDir: true, Version: "size-mtime:0-0"}, // no date
+			{ID: "d/m.txt", IDIsPath: true, Path: "d/m.txt", ModTime: t, Version: `"m"`, Meta: &remote.Meta{Title: "T", Author: "ä ü"}},
+			{ID: "d/e.txt", IDIsPath: true, Path: "d/e.txt", ModTime: t, Version: `"e"`, Meta: &remote.Meta{}},
+			{ID: "d/x", IDIsPath: true, Path: "d/x", Unsupported: "a link"},
+			{ID: "", Path: "", Version: ""},
+			{ID: "d/b.txt", IDIsPath: true, Path: "d/b.txt", ModTime: time.Unix(-1, 999_999_999).UTC()},
+		},
+	}
+}
+
+// TestAKeptListingGivesBackWhatWasDecoded: a packed listing unpacks to exactly the entries
+// it was made from, field by field (times as values and in their representation, metadata
+// set, empty or absent), its unpacking into a slice it was given allocates nothing for
+// entries without metadata, and an entry it could not give back exactly (a time in a zone
+// other than UTC) leaves the answer not kept.
+func TestAKeptListingGivesBackWhatWasDecoded(t *testing.T) {
+	res := packable()
+	l := (*listing)(nil).next([32]byte{1}, [32]byte{2}, res)
+	if l == nil {
+		t.Fatal("the answer was not kept")
+	}
+	got := l.result(nil)
+	if !reflect.DeepEqual(got, res) {
+		t.Fatalf("kept listing gave\n%+v\nwant\n%+v", got, res)
+	}
+	if !l.says(res) {
+		t.Error("the kept listing does not say what it was made from")
+	}
+	other := packable()
+	other.children[1].Version = `"abd"`
+	if l.says(other) {
+		t.Error("the kept listing says what an answer with another ETag says")
+	}
+	other = packable()
+	other.children[3].Meta.Description = "x"
+	if l.says(other) {
+		t.Error("the kept listing says what an answer with another description says")
+	}
+	other = packable()
+	other.weakETag = false
+	if l.says(other) || l.next([32]byte{3}, [32]byte{4}, other).weakETag {
+		t.Error("the kept listing says what an answer with a strong ETag says")
+	}
+	if n := l.next([32]byte{3}, [32]byte{4}, packable()); n.text != l.text || len(n.sums) != 2 {
+		t.Errorf("an answer that says the same was not kept as another digest of the listing: %d digests", len(n.sums))
+	}
+
+	plain := propfindResult{self: res.self, children: res.children[:3]}
+	p := (*listing)(nil).next([32]byte{1}, [32]byte{2}, plain)
+	buf := p.result(nil).children
+	if a := testing.AllocsPerRun(100, func() { buf = p.result(buf).children }); a != 0 {
+		t.Errorf("unpacking a kept listing into a slice of its size made %.0f allocations, want 0", a)
+	}
+
+	zoned := packable()
+	zoned.children[0].ModTime = zoned.children[0].ModTime.In(time.FixedZone("X", 3600))
+	if (*listing)(nil).next([32]byte{1}, [32]byte{2}, zoned) != nil {
+		t.Error("an entry whose time is not in UTC was kept packed (it would come back in UTC)")
+	}
+}
+
+// TestAPackedEntryHoldsNoPointer: the records a kept listing holds per entry have no
+// pointer for the garbage collector to follow (listpack.go); the strings are parts of the
+// listing's one text.
+func TestAPackedEntryHoldsNoPointer(t *testing.T) {
+	var walk func(reflect.Type) []string
+	walk = func(ty reflect.Type) (ptrs []string) {
+		switch ty.Kind() {
+		case reflect.Struct:
+			for i := range ty.NumField() {
+				for _, p := range walk(ty.Field(i).Type) {
+					ptrs = append(ptrs, ty.Field(i).Name+"."+p)
+				}
+			}
+		case reflect.Array:
+			return walk(ty.Elem())
+		case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+			return []string{ty.String()}
+		}
+		return ptrs
+	}
+	if p := walk(reflect.TypeFor[packedEntry]()); len(p) > 0 {
+		t.Errorf("packedEntry holds pointers: %s", strings.Join(p, ", "))
+	}
+}
