@@ -22,12 +22,13 @@ import (
 // decode. Only answers that decoded without error are kept, and a walk that fails keeps
 // the previous walk's.
 
-// listCacheEntries bounds the entries one walk keeps decoded (about 200 bytes each, so at
-// most about 24 MB): a larger tree keeps the folders it lists first, and decodes the others
-// every time. It covers the issue's 100,000-file tree (101,011 entries): with 25,000, a
-// no-change poll of it on Apache decoded 790-800 of its 1,011 answers, 460-490 ms of
-// decoding per pass (summed over the walk's requests; the pass took 1.09-1.22 s, load 4-6,
-// issue 11).
+// listCacheEntries bounds the entries one walk keeps decoded (packed, listpack.go: an
+// 88-byte record and its strings, about 130 bytes each at the benchmark's names, so at
+// most about 16 MB): a larger tree keeps the folders it lists first, and decodes the
+// others every time. It covers the issue's 100,000-file tree (101,011 entries): with
+// 25,000, a no-change poll of it on Apache decoded 790-800 of its 1,011 answers, 460-490
+// ms of decoding per pass (summed over the walk's requests; the pass took 1.09-1.22 s,
+// load 4-6, issue 11).
 var listCacheEntries = 120_000
 
 // listing is one folder's answer as a walk keeps it: what it decoded to, packed
