@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/cloudsync/cloudsync/syncer/remote"
 	"github.com/cloudsync/cloudsync/syncer/remote/webdav/davtest"
@@ -40,10 +39,10 @@ func BenchmarkListTree(b *testing.B) {
 				b.Run(fmt.Sprintf("walk-p%d", par), func(b *testing.B) {
 					defer func(old int) { listParallel = old }(listParallel)
 					listParallel = par
-					cpu0, srv0 := davtest.CPUTime(), serverCPU(srv.Dir)
+					cpu0, srv0 := davtest.CPUTime(), davtest.ServerCPU(srv.Dir)
 					defer func() {
 						b.ReportMetric(float64((davtest.CPUTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
-						b.ReportMetric(float64((serverCPU(srv.Dir)-srv0).Microseconds())/1000/float64(b.N), "server-cpu-ms/op")
+						b.ReportMetric(float64((davtest.ServerCPU(srv.Dir)-srv0).Microseconds())/1000/float64(b.N), "server-cpu-ms/op")
 					}()
 					for b.Loop() {
 						got := 0
@@ -58,9 +57,9 @@ func BenchmarkListTree(b *testing.B) {
 			}
 			for _, par := range []int{1, 2, 4, 8} {
 				b.Run(fmt.Sprintf("server-p%d", par), func(b *testing.B) {
-					srv0 := serverCPU(srv.Dir)
+					srv0 := davtest.ServerCPU(srv.Dir)
 					defer func() {
-						b.ReportMetric(float64((serverCPU(srv.Dir)-srv0).Microseconds())/1000/float64(b.N), "server-cpu-ms/op")
+						b.ReportMetric(float64((davtest.ServerCPU(srv.Dir)-srv0).Microseconds())/1000/float64(b.N), "server-cpu-ms/op")
 					}()
 					for b.Loop() {
 						rawPropfinds(b, c, folders, par, c.propfindBody())
@@ -70,9 +69,9 @@ func BenchmarkListTree(b *testing.B) {
 			for name, body := range map[string]string{"all": ocMetaPropfindBody, "dav+dc": davMetaPropfindBody, "dav": davPropfindBody, "allprop": allpropBody,
 				"type+etag": propfindXML("", "<d:resourcetype/><d:getetag/>")} {
 				b.Run("server-p4-"+name, func(b *testing.B) {
-					srv0 := serverCPU(srv.Dir)
+					srv0 := davtest.ServerCPU(srv.Dir)
 					defer func() {
-						b.ReportMetric(float64((serverCPU(srv.Dir)-srv0).Microseconds())/1000/float64(b.N), "server-cpu-ms/op")
+						b.ReportMetric(float64((davtest.ServerCPU(srv.Dir)-srv0).Microseconds())/1000/float64(b.N), "server-cpu-ms/op")
 					}()
 					for b.Loop() {
 						rawPropfinds(b, c, folders, 4, body)
@@ -155,32 +154,3 @@ func cmpErr(a, b error) error {
 // allpropBody is what some clients send; cloudsync never does (propfind.go).
 const allpropBody = `<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:"><d:allprop/></d:propfind>`
-
-// serverCPU is the CPU time used so far by the server processes serving dir: those whose
-// command line or configuration names it (rclone names it, Apache's configuration lives
-// beside it), found in /proc; 0 where there is none.
-func serverCPU(dir string) time.Duration {
-	top := filepath.Dir(dir)
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	var total time.Duration
-	for _, c := range procs {
-		cmd, err := os.ReadFile(c)
-		if err != nil || !strings.Contains(string(cmd), top) {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join(filepath.Dir(c), "stat"))
-		if err != nil {
-			continue
-		}
-		// Fields after the command's closing parenthesis: utime and stime are the 12th
-		// and 13th, in clock ticks (100 a second on Linux).
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(f) < 13 {
-			continue
-		}
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		total += time.Duration(ut+st) * 10 * time.Millisecond
-	}
-	return total
-}
