@@ -19,24 +19,14 @@ import (
 // content and Sync Info (list, info) show it once, at the path of the file in the folder,
 // failed with the move's failure; the old path, where no file is any more, is not listed.
 func TestAFailedMoveIsListedOnceWhereTheFileIs(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
-	r := newRig(t, func(c *syncer.Config) { c.Now = clk.now })
-	r.write("a.txt", "the report")
-	r.write("keep.txt", "unchanged")
-	r.syncFolder(model.DefaultOptions())
-
+	r, clk, _ := newClockRig(t, "a.txt", "the report", "keep.txt", "unchanged")
 	if err := r.local().MkdirAll("d"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.local().Rename("a.txt", "d/b.txt"); err != nil {
 		t.Fatal(err)
 	}
-	r.rem.SetFault(func(op, p string) error {
-		if op == "move" {
-			return &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p}
-		}
-		return nil
-	})
+	failMoves(r, "")
 	r.event("a.txt", "d", "d/b.txt")
 	r.wait()
 	if got := r.rem.Tree("Docs"); got["a.txt"] != "the report" {
@@ -123,4 +113,123 @@ func TestAFailedLocalMoveIsListedOnceWhereTheFileIs(t *testing.T) {
 	if info := r.info("a.txt"); info.Status != model.StatusFailed {
 		t.Errorf("info a.txt: %s, want failed", info.Status)
 	}
+}
+
+// TestAFailedFolderMoveListsWhatIsBelowWhereItIs: a local folder rename whose cloud move
+// fails leaves the folder and everything below it at their old paths in the cloud and at
+// the new ones in the folder. Sync Info shows them where they are in the folder (the folder
+// failed, what it carries pending), not at the old paths where nothing is any more; so
+// does an engine started again over what the first one stored (as after kill -9). Once
+// the move succeeds everything is synced at the new paths.
+func TestAFailedFolderMoveListsWhatIsBelowWhereItIs(t *testing.T) {
+	r, clk, tweak := newClockRig(t, "d/x.txt", "x", "d/sub/y.txt", "y", "keep.txt", "unchanged")
+	if _, err := r.local().Rename("d", "e"); err != nil {
+		t.Fatal(err)
+	}
+	failMoves(r, "")
+	r.event("d", "e")
+	r.wait()
+	if got := r.rem.Tree("Docs"); got["d/x.txt"] != "x" || got["d/sub/y.txt"] != "y" {
+		t.Fatalf("the cloud holds %q; the move was to fail", got)
+	}
+	failedMove := map[string]string{"": "pending ", "keep.txt": "synced ", "e": "failed network",
+		"e/x.txt": "pending ", "e/sub": "pending ", "e/sub/y.txt": "pending "}
+	checkFailedFolderMove := func(when string) {
+		t.Helper()
+		checkListed(t, r, when, failedMove)
+		for p, loc := range map[string]string{"e/x.txt": "Docs/d/x.txt", "e/sub/y.txt": "Docs/d/sub/y.txt"} {
+			if info := r.info(p); info.Status != model.StatusPending || info.Cloud.Location != loc || info.LastSync == "" {
+				t.Errorf("%s: info %s: %s, in the cloud at %s, last sync %q; want pending, still at %s, synced before",
+					when, p, info.Status, info.Cloud.Location, info.LastSync, loc)
+			}
+		}
+		if info := r.info("e"); info.Status != model.StatusFailed || info.Cloud.Location != "Docs/d" {
+			t.Errorf("%s: info e: %s in the cloud at %s, want failed, still at Docs/d", when, info.Status, info.Cloud.Location)
+		}
+		for _, p := range []string{"d", "d/x.txt", "d/sub/y.txt"} { // nothing there any more
+			if info := r.info(p); info.Status == model.StatusFailed || info.Status == model.StatusSynced || info.LastSync != "" {
+				t.Errorf("%s: info %s (no file there): %s, last sync %q", when, p, info.Status, info.LastSync)
+			}
+		}
+		if errs, _ := r.eng.ListItems(r.ctx(), true); len(errs) != 1 || errs[0].Path != testRoot+"/e" {
+			t.Errorf("%s: Synced with errors lists %+v, want e alone", when, errs)
+		}
+	}
+	checkFailedFolderMove("after the failed folder move")
+
+	r.restart(tweak)
+	r.wait()
+	checkFailedFolderMove("after a restart, the retry not due yet")
+
+	r.rem.SetFault(nil)
+	clk.advance(2 * time.Hour) // the retry is due
+	r.wait()
+	if got := r.rem.Tree("Docs"); got["e/x.txt"] != "x" || got["e/sub/y.txt"] != "y" || len(got) != 5 {
+		t.Fatalf("the cloud holds %q after the retry", got)
+	}
+	checkListed(t, r, "after the retry", map[string]string{"": "synced ", "keep.txt": "synced ", "e": "synced ",
+		"e/x.txt": "synced ", "e/sub": "synced ", "e/sub/y.txt": "synced "})
+}
+
+// TestAFailedMoveBelowAMovedFolderIsListedWhereTheFileIs: a file whose cloud move failed
+// is listed at its path in the folder; when its folder is then renamed (here in the cloud,
+// followed locally) it is listed at its path in the renamed folder, before and after a
+// restart, not where the folder used to be.
+func TestAFailedMoveBelowAMovedFolderIsListedWhereTheFileIs(t *testing.T) {
+	r, clk, tweak := newClockRig(t, "d/a.txt", "the report")
+	if _, err := r.local().Rename("d/a.txt", "d/b.txt"); err != nil {
+		t.Fatal(err)
+	}
+	failMoves(r, "a.txt")
+	r.event("d/a.txt", "d/b.txt")
+	r.wait()
+	checkListed(t, r, "after the failed move", map[string]string{"": "synced ", "d": "synced ", "d/b.txt": "failed network"})
+
+	r.rem.Rename("Docs/d", "Docs/e")
+	r.event("d")
+	r.wait()
+	if got := r.local().Tree(); got["e/b.txt"] != "the report" {
+		t.Fatalf("the folder holds %q; the folder's rename was to follow the cloud", got)
+	}
+	want := map[string]string{"": "synced ", "e": "synced ", "e/b.txt": "failed network"}
+	checkListed(t, r, "after the folder moved", want)
+	if info := r.info("e/b.txt"); info.Status != model.StatusFailed || info.Cloud.Location != "Docs/e/a.txt" {
+		t.Errorf("info e/b.txt: %s in the cloud at %s, want failed, at Docs/e/a.txt", info.Status, info.Cloud.Location)
+	}
+	r.restart(tweak)
+	r.wait()
+	checkListed(t, r, "after a restart", want)
+
+	r.rem.SetFault(nil)
+	clk.advance(2 * time.Hour)
+	r.wait()
+	if got := r.rem.Tree("Docs"); got["e/b.txt"] != "the report" || len(got) != 2 {
+		t.Fatalf("the cloud holds %q after the retry", got)
+	}
+	checkListed(t, r, "after the retry", map[string]string{"": "synced ", "e": "synced ", "e/b.txt": "synced "})
+}
+
+// newClockRig is a rig on a clock the test advances (tweak starts it again so, see
+// rig.restart) that synced testRoot holding the files of pathsAndContent (path, content, …).
+func newClockRig(t *testing.T, pathsAndContent ...string) (r *rig, clk *clock, tweak func(*syncer.Config)) {
+	t.Helper()
+	clk = &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	tweak = func(c *syncer.Config) { c.Now = clk.now }
+	r = newRig(t, tweak)
+	for i := 0; i+1 < len(pathsAndContent); i += 2 {
+		r.write(pathsAndContent[i], pathsAndContent[i+1])
+	}
+	r.syncFolder(model.DefaultOptions())
+	return r, clk, tweak
+}
+
+// failMoves makes the cloud refuse every move of a path ending in suffix as an unreachable
+// server does.
+func failMoves(r *rig, suffix string) {
+	r.rem.SetFault(func(op, p string) error {
+		if op == "move" && strings.HasSuffix(p, suffix) {
+			return &remote.Error{Kind: remote.ErrNetwork, Op: op, Path: p}
+		}
+		return nil
+	})
 }

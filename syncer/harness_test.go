@@ -29,6 +29,9 @@ type rig struct {
 	rem    *memremote.Remote
 	locals map[string]*exec.MemFS
 	watch  chan syncer.WatchEvent // the watcher of testRoot's set: see event
+
+	secrets *credentials.Memory
+	stop    func() // stops the engine (restart)
 }
 
 // newRig starts an engine; tweak adjusts its config before New.
@@ -41,11 +44,23 @@ func newRig(t *testing.T, tweak func(*syncer.Config)) *rig {
 func newRigWith(t *testing.T, rem *memremote.Remote, tweak func(*syncer.Config)) *rig {
 	t.Helper()
 	r := &rig{t: t, store: memstore.New("installation-1"), rem: rem, locals: map[string]*exec.MemFS{},
-		watch: make(chan syncer.WatchEvent)}
+		watch: make(chan syncer.WatchEvent), secrets: credentials.NewMemory()}
 	r.locals[testRoot] = exec.NewMemFS()
+	r.start(tweak)
+	if _, err := r.eng.AddAccount(r.ctx(), syncer.AddAccountRequest{
+		Name: "cloud", Type: "webdav", URL: "http://127.0.0.1:1/", User: "u", Password: "pw"}); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// start starts an engine over the rig's store, keyring, cloud and local folders.
+func (r *rig) start(tweak func(*syncer.Config)) {
+	t := r.t
+	t.Helper()
 	cfg := syncer.Config{
 		Store:   r.store,
-		Secrets: credentials.NewMemory(),
+		Secrets: r.secrets,
 		Dial:    func(model.Account, string) (remote.Remote, error) { return r.rem, nil },
 		LocalFS: func(root string) exec.LocalFS {
 			if fs, ok := r.locals[root]; ok {
@@ -73,21 +88,26 @@ func newRigWith(t *testing.T, rem *memremote.Remote, tweak func(*syncer.Config))
 	}
 	r.eng = eng
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(ctx) }()
-	t.Cleanup(func() {
+	stopped := make(chan struct{})
+	go func() { _ = eng.Run(ctx); close(stopped) }()
+	r.stop = func() { // (again: at once)
 		cancel()
 		select {
-		case <-done:
+		case <-stopped:
 		case <-time.After(30 * time.Second):
-			t.Error("engine did not stop within 30 s")
+			t.Error("the engine did not stop within 30 s")
 		}
-	})
-	if _, err := eng.AddAccount(r.ctx(), syncer.AddAccountRequest{
-		Name: "cloud", Type: "webdav", URL: "http://127.0.0.1:1/", User: "u", Password: "pw"}); err != nil {
-		t.Fatal(err)
 	}
-	return r
+	t.Cleanup(r.stop)
+}
+
+// restart stops the engine and starts a new one over what the old one left: the store,
+// the keyring, the cloud and the local folders. Nothing else survives, as after kill -9
+// (the in-memory store has no unwritten state to lose).
+func (r *rig) restart(tweak func(*syncer.Config)) {
+	r.t.Helper()
+	r.stop()
+	r.start(tweak)
 }
 
 func (r *rig) ctx() context.Context {

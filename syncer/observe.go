@@ -187,7 +187,7 @@ func (p *pass) carried(idx *pendingIndex, moving map[string]string) map[string][
 		}
 		for d := path.Dir(it.Path); d != "."; d = path.Dir(d) {
 			if mu, ok := moving[d]; ok && !contains(out[mu], "k:"+it.Key) {
-				idx.add("k:"+it.Key, it.Path)
+				idx.add("k:"+it.Key, it.Path, shownPath(it))
 				out[mu] = append(out[mu], "k:"+it.Key)
 			}
 		}

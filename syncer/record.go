@@ -131,21 +131,67 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 }
 
 // moveBelow rewrites the paths (and path ids) of the items below a folder that moved from
-// → to, as the planner expects: it finds an item's base parent by path. The rewritten items
-// are stored with the next flush of the pass (through p.moved).
+// → to, as the planner expects: it finds an item's base parent by path. An item's own
+// local path (a failed move below the folder, see shownPath) moves with the folder too. The
+// rewritten items are stored with the next flush of the pass (through p.moved).
 func (p *pass) moveBelow(from, to string) {
 	for k, it := range p.items {
 		rest, ok := strings.CutPrefix(it.Path, from+"/")
-		if !ok {
+		local, lok := under(it.Local.Path, to, from)
+		if !ok && !lok {
 			continue
 		}
-		it.Path = to + "/" + rest
-		if p.pathIDs && it.HasBase && it.Remote.ID != "" {
-			it.Remote.ID = remote.Join(p.s.RemoteRoot, it.Path)
+		if ok {
+			it.Path = to + "/" + rest
+			if p.pathIDs && it.HasBase && it.Remote.ID != "" {
+				it.Remote.ID = remote.Join(p.s.RemoteRoot, it.Path)
+			}
+		}
+		if lok {
+			it.Local.Path = local
+		}
+		if it.Local.Path == it.Path {
+			it.Local.Path = ""
 		}
 		p.items[k] = it
 		p.moved = append(p.moved, it)
 	}
+}
+
+// movedHereBelow notes that the folder whose local side was at one of froms is now at to
+// in the local folder while the cloud still has it where it was (its cloud move failed):
+// every item below it gets its path in the folder in Local.Path, where Sync Info shows it
+// (shownPath), and keeps its path, the base the planner pairs both sides with. The items
+// that change are stored with the next flush of the pass (through p.moved).
+func (p *pass) movedHereBelow(to string, froms ...string) {
+	for k, it := range p.items {
+		local, ok := under(shownPath(it), to, froms...)
+		if !ok {
+			continue
+		}
+		if local == it.Path {
+			local = ""
+		}
+		if local == it.Local.Path {
+			continue // as the last failure left it: nothing to write
+		}
+		it.Local.Path = local
+		p.items[k] = it
+		p.moved = append(p.moved, it)
+	}
+}
+
+// under returns path q moved to folder to when it lies below one of the folders froms.
+func under(q, to string, froms ...string) (string, bool) {
+	if q == "" {
+		return "", false
+	}
+	for _, from := range froms {
+		if rest, ok := strings.CutPrefix(q, from+"/"); ok && from != "" {
+			return to + "/" + rest, true
+		}
+	}
+	return "", false
 }
 
 // itemFor finds the stored item an action is about: by key, or for an item new on both
@@ -194,9 +240,13 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 			it.Path = a.Path
 		}
 	}
+	wasAt := shownPath(it)
 	it.Local.Path = ""
 	if exists && it.HasBase && a.Op == plan.MoveRemote && a.To != it.Path {
 		it.Local.Path = a.To // moved in the folder, not in the cloud: Sync Info shows it there (shownPath)
+		if it.IsDir {
+			p.movedHereBelow(a.To, it.Path, wasAt, a.Path) // and so is everything below it
+		}
 	}
 	details := errDetails(res.Err)
 	same := it.Status == model.StatusFailed && it.Reason == reason

@@ -245,6 +245,10 @@ func (e *Engine) itemInfo(s model.Set, it model.Item) ItemInfo {
 	case info.Status == model.StatusFailed:
 	case it.Local.Excl || it.Remote.Excl:
 		info.Status = model.StatusExcluded
+	case it.Local.Path != "" && it.Local.Path != it.Path:
+		// Not where the cloud has it (below a folder whose cloud move failed): not synced,
+		// also before the first pass after a start has looked.
+		info.Status = model.StatusPending
 	case e.isPending(s.ID, shownPath(it)):
 		info.Status = model.StatusPending
 	case e.isPaused() || s.Paused:
