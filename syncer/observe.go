@@ -221,6 +221,7 @@ func (p *pass) settle(res exec.Result, it model.Item, drop, ok bool) {
 	v := &p.r.view
 	if planPending(res.Action) {
 		v.planned.done(unitOf(res.Action))
+		v.planned.shrink(pendingRoom)
 	}
 	if res.Err == nil && isDirMove(res.Action) {
 		mu := unitOf(res.Action)

@@ -14,6 +14,8 @@ type pendingIndex struct {
 	units map[string]*pendingUnit
 	paths map[string]int   // path → units of units naming it
 	lone  map[string]int32 // path q → open actions of unit "p:"+q, which touches q alone
+	// The most entries each map held since it was made (see shrink).
+	unitsRoom, pathsRoom, loneRoom int
 }
 
 type pendingUnit struct {
@@ -46,6 +48,7 @@ func (x *pendingIndex) add(unit string, paths ...string) {
 	if u == nil {
 		if q, ok := loneUnit(unit, paths); ok {
 			x.lone[q]++
+			x.loneRoom = max(x.loneRoom, len(x.lone))
 			return
 		}
 		u = &pendingUnit{}
@@ -55,6 +58,7 @@ func (x *pendingIndex) add(unit string, paths ...string) {
 			delete(x.lone, q)
 		}
 		x.units[unit] = u
+		x.unitsRoom = max(x.unitsRoom, len(x.units))
 	}
 	u.open++
 	x.touch(u, paths)
@@ -68,6 +72,31 @@ func (x *pendingIndex) touch(u *pendingUnit, paths []string) {
 			x.paths[p]++
 		}
 	}
+	x.pathsRoom = max(x.pathsRoom, len(x.paths))
+}
+
+// shrink moves each of the index's maps to one of its size once half of the entries it
+// held at most (at least least) are gone: a Go map keeps its slots when entries leave
+// (see view.shrinkPending).
+func (x *pendingIndex) shrink(least int) {
+	x.units = shrunk(x.units, &x.unitsRoom, least)
+	x.paths = shrunk(x.paths, &x.pathsRoom, least)
+	x.lone = shrunk(x.lone, &x.loneRoom, least)
+}
+
+// shrunk returns m, or a copy of it of its size once no more than half of the most entries
+// it held (*room, at least least) are left; *room follows.
+func shrunk[K comparable, V any](m map[K]V, room *int, least int) map[K]V {
+	*room = max(*room, len(m))
+	if len(m) > *room/2 || *room < least {
+		return m
+	}
+	out := make(map[K]V, len(m)) // (maps.Clone would keep the room)
+	for k, v := range m {
+		out[k] = v
+	}
+	*room = len(out)
+	return out
 }
 
 // moved adds paths to open unit unit (not a new item's): its item was recorded at another

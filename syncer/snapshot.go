@@ -98,19 +98,7 @@ func (m *nodes) paths() iter.Seq[string] { return maps.Keys(m.at) }
 // first sync of a million files held all of them until its last chunk ran, while the index
 // grew by every item the chunks recorded (issue 11). Each path is moved about once more
 // in all; the pages are not moved.
-func (m *nodes) shrink(least int) {
-	if m.room < len(m.at) {
-		m.room = len(m.at)
-	}
-	if len(m.at) > m.room/2 || m.room < least {
-		return
-	}
-	at := make(map[string]uint32, len(m.at)) // (maps.Clone would keep the room)
-	for pth, i := range m.at {
-		at[pth] = i
-	}
-	m.at, m.room = at, len(at)
-}
+func (m *nodes) shrink(least int) { m.at = shrunk(m.at, &m.room, least) }
 
 // snapNode is a plan.Node without its path (the map's key). The fields a changed node
 // rarely has are behind more.

@@ -118,6 +118,22 @@ func (v *view) addPlanned(idx pendingIndex, acted map[string]bool, carried map[s
 			v.seenOnly++
 		}
 	}
+	v.shrinkPending()
+}
+
+// pendingRoom is the fewest slots a pending map keeps when it shrinks (see shrinkPending):
+// the room of a chunk's units or so (defaultChunk), so that a pass of few changes moves none.
+const pendingRoom = 4 * defaultChunk
+
+// shrinkPending gives back the room of the pending units that left seen and planned: a
+// first sync of a million new files notes a million seen units when its scan ends, which
+// its chunks then plan and complete a few thousand at a time; a Go map keeps its slots,
+// and the view held about 34 bytes a file until the pass ended (issue 11), while the index
+// grew by every file recorded. Called as units leave; it moves a map only once half of its
+// largest size is gone, so each unit is moved about once more in all.
+func (v *view) shrinkPending() {
+	v.seen.shrink(pendingRoom)
+	v.planned.shrink(pendingRoom)
 }
 
 // pending counts the pending items of the set. Between setPlanned and the next setSeen
