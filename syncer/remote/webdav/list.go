@@ -45,16 +45,23 @@ func (c *Client) List(ctx context.Context, root string, prev []remote.Entry) ([]
 }
 
 // startWalk lists folder root for a walk of it, which keeps its listings for the next
-// walk of root (listcache.go).
+// walk of root (listcache.go). Where the walk can prune nothing (no folder ETags that
+// cover their subtree), the root is not listed here but by run, beside the folders the
+// last walk found below it (walkahead.go); res is then empty.
 func (c *Client) startWalk(ctx context.Context, root string) (*walker, propfindResult, error) {
 	root = remote.Clean(root)
 	k := newKeeping(c.lists.get(root))
+	w := &walker{c: c, root: root, keeping: k, s: newWalkState()}
+	if !c.caps.FolderETags {
+		w.ahead, w.s.keepOrder = c.ahead.get(root), true
+		return w, propfindResult{}, nil
+	}
 	res, l, err := c.listFolderKept(ctx, root, true, k.old[root])
 	if err != nil {
 		return nil, propfindResult{}, err
 	}
 	k.keep(root, l)
-	return &walker{c: c, root: root, keeping: k}, res, nil
+	return w, res, nil
 }
 
 // propagatesFolderVersions reports whether a folder's own entry can vouch for its subtree
@@ -130,6 +137,10 @@ type walker struct {
 	// known, when set, says which unchanged folders are not listed (WalkPruned).
 	known func(remote.Entry) bool
 	err   error // emit's first error
+	// s is what the walk knows of its folders; ahead, when s.keepOrder is set, the
+	// folders the last walk listed below root, and run lists the root too (walkahead.go).
+	s     *walkState
+	ahead []string
 }
 
 // Walk is List without holding the listing (remote.Walker): fn gets every entry below
@@ -174,19 +185,28 @@ type listResult struct {
 	children []remote.Entry
 	kept     *listing
 	err      error
+	ahead    bool // started before a listed folder named it (walkahead.go)
 }
 
 // run walks the folders below the root breadth-first with at most listParallel PROPFINDs
-// in flight. It stops at the first error, after every request it started has returned.
+// in flight, starting with the root's children (first), or where startWalk left the root
+// to it, with the root and the folders listed ahead (walkahead.go). It stops at the first
+// error, after every request it started has returned.
 func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if w.root != "" {
 		w.prefix = w.root + "/"
 	}
+	s := w.s
 	var queue []string
-	queue = w.add(queue, first, nil)
-	w.c.spare.put(first)
+	if s.keepOrder {
+		s.named[w.root] = true
+		queue = append([]string{w.root}, w.ahead...)
+	} else {
+		queue = w.add(queue, first, nil)
+		w.c.spare.put(first)
+	}
 	results := make(chan listResult)
 	inflight := 0
 	var firstErr error
@@ -195,43 +215,58 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 		for firstErr == nil && inflight < listParallel && len(queue) > 0 {
 			dir := queue[0]
 			queue = queue[1:]
+			ahead, ok := s.start(dir)
+			if !ok {
+				continue
+			}
 			inflight++
 			old := w.keeping.old[dir]
 			go func() {
 				res, l, err := w.c.listFolderKept(ctx, dir, true, old)
-				results <- listResult{dir: dir, children: res.children, kept: l, err: err}
+				results <- listResult{dir: dir, children: res.children, kept: l, err: err, ahead: ahead}
 			}()
 		}
 		return queue
 	}
 	for len(queue) > 0 && firstErr == nil || inflight > 0 {
-		queue = dispatch(queue)
-		r := <-results
+		if queue = dispatch(queue); inflight == 0 {
+			break // (what was queued was not to be listed)
+		}
+		s.ready = append(s.ready, <-results)
 		inflight--
-		if firstErr != nil {
-			continue
-		}
-		if r.err != nil {
-			if errors.Is(r.err, remote.ErrNotFound) {
-				r.err = &remote.Error{Kind: remote.ErrChanged, Op: "PROPFIND", Path: r.dir,
-					Message: "a folder vanished or became a file during the listing", Err: r.err}
+		for len(s.ready) > 0 && firstErr == nil {
+			r := s.ready[0]
+			s.ready = s.ready[1:]
+			var ok bool
+			if queue, ok = s.take(r, queue); !ok {
+				continue
 			}
-			firstErr = r.err
-			cancel()
-			continue
+			if r.err != nil {
+				if r.dir != w.root && errors.Is(r.err, remote.ErrNotFound) {
+					r.err = &remote.Error{Kind: remote.ErrChanged, Op: "PROPFIND", Path: r.dir,
+						Message: "a folder vanished or became a file during the listing", Err: r.err}
+				}
+				firstErr = r.err
+				cancel()
+				continue
+			}
+			w.keeping.keep(r.dir, r.kept)
+			queue = w.add(queue, r.children, dispatch)
+			w.c.spare.put(r.children) // (add copied what it kept of them)
+			if w.err != nil {
+				firstErr = w.err
+				cancel()
+			}
 		}
-		w.keeping.keep(r.dir, r.kept)
-		queue = w.add(queue, r.children, dispatch)
-		w.c.spare.put(r.children) // (add copied what it kept of them)
-		if w.err != nil {
-			firstErr = w.err
-			cancel()
-		}
+		s.ready = s.ready[:0]
 	}
 	if firstErr != nil {
 		return nil, firstErr
 	}
 	w.c.lists.put(w.root, w.keeping.fresh)
+	if s.keepOrder {
+		w.c.ahead.put(w.root, s.order[min(1, len(s.order)):]) // (the root first)
+	}
 	byPath := func(a, b remote.Entry) int { return strings.Compare(a.Path, b.Path) }
 	if !slices.IsSortedFunc(w.out, byPath) { // (unchanged subtrees come sorted, in their place)
 		slices.SortFunc(w.out, byPath)
@@ -254,7 +289,7 @@ func (w *walker) add(queue []string, entries []remote.Entry, start func([]string
 		if !e.IsDir {
 			continue
 		}
-		if !w.pruned(w.rel(e)) {
+		if !w.pruned(w.rel(e)) && w.s.name(e.Path) {
 			queue = append(queue, e.Path)
 		}
 	}
