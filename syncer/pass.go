@@ -490,7 +490,7 @@ func (p *pass) deletes(pl plan.Plan) (n, total int) {
 }
 
 // finish records the end of a pass: the set's failure is cleared, and after a clean pass
-// its bases are trusted under this installation.
+// its bases are trusted under this installation and the time of the last sync moves on.
 func (p *pass) finish(clean bool) {
 	e := p.e
 	s, err := e.cfg.Store.GetSet(p.s.ID)
@@ -498,8 +498,8 @@ func (p *pass) finish(clean bool) {
 		return // unsynced meanwhile
 	}
 	// Only a change a person can see is announced ("changed" wakes the desktop app): a
-	// cleared failure, a first sync. The time of the last sync moves on every clean pass
-	// and is stored, but announcing it would wake the app every poll interval for nothing.
+	// cleared failure, a first sync. The time of the last sync moves on every clean pass,
+	// but announcing it would wake the app every poll interval for nothing.
 	visible := s.Error != "" || s.PendingDeletes != 0 || s.ErrorDetails != "" || (clean && s.LastSync.IsZero())
 	store := visible
 	s.Error, s.ErrorDetails, s.PendingDeletes = "", "", 0
@@ -509,9 +509,13 @@ func (p *pass) finish(clean bool) {
 	if clean {
 		if !s.Trusted || s.Installation != e.cfg.Store.InstallationID() {
 			s.Trusted, s.Installation = true, e.cfg.Store.InstallationID()
+			store = true
 		}
-		s.LastSync = e.cfg.Now()
-		store = true
+		now := e.cfg.Now()
+		if store {
+			s.LastSync = now // (stored with the rest)
+		}
+		p.r.syncedAt(now, s.LastSync)
 	}
 	if store {
 		if err := e.cfg.Store.PutSet(s); err != nil {

@@ -52,6 +52,9 @@ type runner struct {
 	pathIDs    bool      // the last listing's ids were paths
 	look       PassInfo  // what the running pass looks at (set by the pass)
 	lastPass   PassInfo  // the last finished pass (SetInfo.LastPass)
+	// The end of the last clean pass of this engine (zero: none yet), and the one the
+	// store holds (lastsync.go).
+	lastSync, lastSyncStored time.Time
 }
 
 // poke asks for a pass (non-blocking; several pokes coalesce). e.mu may be held.
@@ -210,6 +213,7 @@ func (r *runner) runPass(ctx context.Context, list, full bool) {
 	e.passCond.Broadcast()
 	pendingChanged := r.view.pending() != pendingBefore
 	e.mu.Unlock()
+	r.storeLastSync()
 	e.tuneMemory()
 	// A new pending count or a new state (offline, back online…) is announced: the app
 	// shows them without polling.

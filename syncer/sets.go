@@ -217,7 +217,7 @@ func (e *Engine) ListSets(ctx context.Context) ([]SetInfo, error) {
 // from the store, so the answer is immediate whatever the set's size and whatever a pass
 // is doing.
 func (e *Engine) setInfo(s model.Set) SetInfo {
-	si := SetInfo{Set: s, State: e.setState(s), Progress: e.setProgress(s.ID)}
+	si := SetInfo{Set: e.withLastSync(s), State: e.setState(s), Progress: e.setProgress(s.ID)}
 	e.mu.Lock()
 	if r := e.runners[s.ID]; r != nil {
 		v := &r.view

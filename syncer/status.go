@@ -180,6 +180,7 @@ func (e *Engine) isPending(id, rel string) bool {
 }
 
 func (e *Engine) rootInfo(s model.Set) ItemInfo {
+	s = e.withLastSync(s)
 	info := ItemInfo{Path: s.LocalRoot, Set: s.ID, IsDir: true, Status: model.StatusSynced,
 		Cloud: e.cloud(s, "", &remote.Entry{ID: s.RemoteRootID, Path: s.RemoteRoot, IsDir: true}), Conflicts: []string{}}
 	if !s.LastSync.IsZero() {
