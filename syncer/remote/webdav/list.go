@@ -220,9 +220,9 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 				continue
 			}
 			inflight++
-			old := w.keeping.old[dir]
+			old, keep := w.keeping.old[dir], w.keeping.wants()
 			go func() {
-				res, l, err := w.c.listFolderKept(ctx, dir, true, old)
+				res, l, err := w.c.listFolderKept(ctx, dir, keep, old)
 				results <- listResult{dir: dir, children: res.children, kept: l, err: err, ahead: ahead}
 			}()
 		}

@@ -136,6 +136,11 @@ func newKeeping(old map[string]*listing) *keeping {
 	return &keeping{old: old, fresh: map[string]*listing{}}
 }
 
+// wants reports whether the walk may still keep a listing: not when it is pruned or the
+// bound is reached. Where it may not, its answers are neither hashed nor packed (a pruned
+// walk of a million files' first sync would pack every folder's entries for nothing).
+func (k *keeping) wants() bool { return !k.off && k.entries < listCacheEntries }
+
 // keep records folder p's listing l (nil: none) for the next walk, within the bound.
 func (k *keeping) keep(p string, l *listing) {
 	if l == nil || k.off || k.entries+len(l.recs)-1 > listCacheEntries {
