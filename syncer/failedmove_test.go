@@ -233,3 +233,53 @@ func failMoves(r *rig, suffix string) {
 		return nil
 	})
 }
+
+// TestAFailedMoveMovedBackIsSyncedAgain: a file and a folder renamed locally whose cloud
+// moves failed, then renamed back by the user, are where the cloud has them again: synced
+// (before, the planner had nothing to do for them, so their failures stayed for ever, shown
+// at paths where nothing is, and wait never succeeded). A file moved back but edited
+// meanwhile is uploaded; nothing is moved in the cloud.
+func TestAFailedMoveMovedBackIsSyncedAgain(t *testing.T) {
+	r, clk, tweak := newClockRig(t, "a.txt", "a", "c.txt", "c", "d/y.txt", "y")
+	for from, to := range map[string]string{"a.txt": "b.txt", "c.txt": "c2.txt", "d": "e"} {
+		if _, err := r.local().Rename(from, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failMoves(r, "")
+	r.event("a.txt", "b.txt", "c.txt", "c2.txt", "d", "e")
+	r.wait()
+	checkListed(t, r, "after the failed moves", map[string]string{"": "pending ", "b.txt": "failed network",
+		"c2.txt": "failed network", "e": "failed network", "e/y.txt": "pending "})
+
+	moves := r.rem.Calls("move")
+	for from, to := range map[string]string{"b.txt": "a.txt", "c2.txt": "c.txt", "e": "d"} {
+		if _, err := r.local().Rename(from, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.write("c.txt", "c, edited")
+	r.event("a.txt", "b.txt", "c.txt", "c2.txt", "d", "e")
+	r.wait()
+	checkListed(t, r, "after moving them back", map[string]string{"": "synced ", "a.txt": "synced ",
+		"c.txt": "failed network", "d": "synced ", "d/y.txt": "synced "})
+	if st := r.status(); st.Failed != 1 || st.Pending != 0 {
+		t.Errorf("status after moving them back: %d failed, %d pending, want c.txt's retry alone", st.Failed, st.Pending)
+	}
+	r.restart(tweak)
+	r.wait()
+	r.rem.SetFault(nil)
+	clk.advance(2 * time.Hour) // c.txt's retry is due
+	r.wait()
+	checkListed(t, r, "after a restart and the retry", map[string]string{"": "synced ", "a.txt": "synced ", "c.txt": "synced ",
+		"d": "synced ", "d/y.txt": "synced "})
+	if st := r.status(); st.Failed != 0 || st.Pending != 0 || st.Unsettled() != "" {
+		t.Errorf("status after the retry: %d failed, %d pending (%s)", st.Failed, st.Pending, st.Unsettled())
+	}
+	if got := r.rem.Tree("Docs"); got["a.txt"] != "a" || got["c.txt"] != "c, edited" || got["d/y.txt"] != "y" || len(got) != 4 {
+		t.Errorf("the cloud holds %q", got)
+	}
+	if n := r.rem.Calls("move"); n != moves {
+		t.Errorf("%d cloud moves were tried after the files were moved back", n-moves)
+	}
+}

@@ -101,6 +101,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 		return 0, p.r.setFailure(s, remote.ReasonLocalIO, "reading the sync state: "+err.Error())
 	}
 	p.r.setIndex(buildIndex(p.items)) // from here on it follows every write (indexingStore)
+	p.undoneMoves(nil)
 	p.publishItems()
 	defer p.publishItems()
 	if err := p.loadIntents(); err != nil {

@@ -108,6 +108,12 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 		p.restoreDirty(dirty)
 		return 0, p.stateUnread(ix, err)
 	}
+	p.undoneMoves(func(dir string) error {
+		ix.mu.Lock()
+		below := ix.below(map[uint64]bool{ix.pathHash(dir): true})
+		ix.mu.Unlock()
+		return sc.loadContext(below)
+	})
 	for _, it := range p.items {
 		roots = append(roots, it.Path)
 	}
