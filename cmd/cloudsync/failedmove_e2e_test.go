@@ -19,7 +19,8 @@ import (
 // to an ownCloud-like server; the folder d is renamed to e locally and the server refuses
 // every MOVE (403). `list --json` then shows e failed and what is below it pending at
 // e/…, nothing at d/… (where no file is); the daemon is killed with SIGKILL and started
-// again, and its list says the same. Once the server accepts moves again, a request-sync
+// again, and its list says the same. Moved back by the user, everything is synced at d/…
+// again. Renamed to e once more and with the server accepting moves again, a request-sync
 // moves the folder in the cloud (no upload) and everything is synced at e/….
 func TestAFailedFolderMoveIsListedWhereItIsAfterKillDashNine(t *testing.T) {
 	bin := builtBinary(t)
@@ -112,6 +113,23 @@ func TestAFailedFolderMoveIsListedWhereItIsAfterKillDashNine(t *testing.T) {
 	listed("after kill -9 and a restart", failed)
 	if files := cloud.Files(); files["d/x.txt"] != "x\n" || files["e/x.txt"] != "" {
 		t.Fatalf("the cloud holds %v; the move was refused", files)
+	}
+
+	// Moved back by the user: nothing is left to move, all is synced where it was.
+	if err := os.Rename(filepath.Join(root, "e"), filepath.Join(root, "d")); err != nil {
+		t.Fatal(err)
+	}
+	atD := map[string]string{"": "synced", "d": "synced", "d/x.txt": "synced", "d/sub": "synced",
+		"d/sub/y.txt": "synced", "keep.txt": "synced"}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		wait() // until the watcher's pass looked
+		if info, err := ctl.Info(t.Context(), filepath.Join(root, "d")); err == nil && info.Status == "synced" {
+			break
+		}
+	}
+	listed("after moving the folder back", atD)
+	if err := os.Rename(filepath.Join(root, "d"), filepath.Join(root, "e")); err != nil {
+		t.Fatal(err)
 	}
 
 	refuse.Store(false)
