@@ -102,6 +102,7 @@ func (p *pass) run(ctx context.Context) (int, string) {
 	}
 	p.r.setIndex(buildIndex(p.items)) // from here on it follows every write (indexingStore)
 	p.undoneMoves(nil)
+	p.noteBelowFailedMoves()
 	p.publishItems()
 	defer p.publishItems()
 	if err := p.loadIntents(); err != nil {

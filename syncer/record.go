@@ -98,6 +98,7 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 	}
 	// A transfer, move, mkdir, record or conflict: both sides now agree; this is the base.
 	moved := exists && it.HasBase && !a.IsDir && (a.Op == plan.MoveLocal || a.Op == plan.MoveRemote)
+	wasAt := shownPath(it) // where it was in the folder (a failed move before)
 	it.Path, it.IsDir, it.HasBase = a.To, a.IsDir, true
 	it.Local.Path = ""
 	if res.Local != nil {
@@ -125,19 +126,21 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 	}
 	p.lock(&it)
 	if a.IsDir && (a.Op == plan.MoveLocal || a.Op == plan.MoveRemote) && a.Path != a.To {
-		p.moveBelow(a.Path, a.To)
+		p.moveBelow(a.Path, a.To, wasAt)
 	}
 	return it, false, true
 }
 
 // moveBelow rewrites the paths (and path ids) of the items below a folder that moved from
 // → to, as the planner expects: it finds an item's base parent by path. An item's own
-// local path (a failed move below the folder, see shownPath) moves with the folder too. The
-// rewritten items are stored with the next flush of the pass (through p.moved).
-func (p *pass) moveBelow(from, to string) {
+// local path (a failed move below the folder, see shownPath) moves with the folder too, from
+// below from or below the folder's path in the local folder before (localFrom: a failed move
+// of the folder left it there). The rewritten items are stored with the next flush of the
+// pass (through p.moved).
+func (p *pass) moveBelow(from, to, localFrom string) {
 	for k, it := range p.items {
 		rest, ok := strings.CutPrefix(it.Path, from+"/")
-		local, lok := under(it.Local.Path, to, from)
+		local, lok := under(it.Local.Path, to, from, localFrom)
 		if !ok && !lok {
 			continue
 		}

@@ -142,6 +142,7 @@ func (p *pass) runScoped(ctx context.Context, ix *setIndex, lk look, dirty dirty
 		p.restoreDirty(dirty)
 		return 0, p.stateUnread(ix, err)
 	}
+	p.noteBelowFailedMoves()   // (what is below a moved folder is in the scope now)
 	p.noteLocal(sc.localSeq()) // seen changes are pending, also if the cloud is out of reach
 	// A local deletion is planned against a fresh listing, never against the base's picture
 	// of the cloud (a folder delete must not take files the last listing did not show).

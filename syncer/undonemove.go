@@ -16,9 +16,9 @@ import (
 // undoneMoves clears the failure of each failed move whose file or folder is back at its
 // path in the local folder, with the same local id and, for a file, the same version:
 // synced again, as it was before the move. A file moved back and edited is shown at its
-// path, still failed: its upload is planned and runs when its retry is due. What was below a folder comes back to its path too; load reads the
-// items below a folder that the pass has not read (nil for a pass that holds every item).
-// The items are stored at once.
+// path, still failed: its upload is planned and runs when its retry is due. What was below
+// a folder comes back to its path too; load reads the items below a folder that the pass
+// has not read (nil for a pass that holds every item). The items are stored at once.
 func (p *pass) undoneMoves(load func(dir string) error) {
 	var put []model.Item
 	for k, it := range p.items {
@@ -52,13 +52,32 @@ func (p *pass) undoneMoves(load func(dir string) error) {
 		}
 		p.e.cfg.Log.Info("moved back where it was: the failed move is no longer needed", "set", p.s.ID, "path", it.Path, "from", was)
 	}
+	p.storeMoved(put)
+}
+
+// noteBelowFailedMoves notes again, for each folder whose failed move left it elsewhere in
+// the local folder, where the items of the pass below it are (Local.Path; see
+// movedHereBelow). The failure wrote that with its record, but a store splits a record too
+// big for one transaction, and a kill -9 between two left some items below without it:
+// listed at their old paths. Only the items that differ are stored.
+func (p *pass) noteBelowFailedMoves() {
+	for _, it := range p.items {
+		if it.IsDir && it.HasBase && it.Status == model.StatusFailed && it.Local.Path != "" {
+			p.movedHereBelow(it.Local.Path, it.Path)
+		}
+	}
+	p.storeMoved(nil)
+}
+
+// storeMoved stores put and the items the pass rewrote (p.moved) at once.
+func (p *pass) storeMoved(put []model.Item) {
 	put = append(put, p.moved...)
 	p.moved = p.moved[:0]
 	if len(put) == 0 {
 		return
 	}
 	if err := p.e.cfg.Store.PutItems(p.s.ID, put, nil); err != nil {
-		p.e.cfg.Log.Error("storing items moved back", "set", p.s.ID, "err", err)
+		p.e.cfg.Log.Error("storing the paths of moved items", "set", p.s.ID, "err", err)
 	}
 }
 
