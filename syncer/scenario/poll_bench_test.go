@@ -25,8 +25,10 @@ import (
 // 127.0.0.1 every 300 ms. It reports the median of the passes' own durations (the
 // status's last_pass, which the end-to-end benchmark reads too). CLOUDSYNC_BENCH_POLL_FILES
 // sets the tree's size (default 10,000), CLOUDSYNC_BENCH_POLL_SERVERS the servers
-// (default "rclone-cached,apache"), and CLOUDSYNC_BENCH_POLL_PROFILE a prefix for a CPU
-// profile of the polling alone (prefix-<server>.cpu).
+// (default "rclone-cached,apache"), CLOUDSYNC_BENCH_POLL_INTERVAL the poll interval
+// (default 300ms; the end-to-end benchmark's daemon polls every 2s), and
+// CLOUDSYNC_BENCH_POLL_PROFILE a prefix for a CPU profile of the polling alone
+// (prefix-<server>.cpu).
 func BenchmarkPollPass(b *testing.B) {
 	n := 10_000
 	if v, err := strconv.Atoi(os.Getenv("CLOUDSYNC_BENCH_POLL_FILES")); err == nil && v > 0 {
@@ -36,6 +38,10 @@ func BenchmarkPollPass(b *testing.B) {
 	if v := os.Getenv("CLOUDSYNC_BENCH_POLL_SERVERS"); v != "" {
 		servers = strings.Split(v, ",")
 	}
+	interval := 300 * time.Millisecond
+	if v, err := time.ParseDuration(os.Getenv("CLOUDSYNC_BENCH_POLL_INTERVAL")); err == nil && v > 0 {
+		interval = v
+	}
 	for _, name := range servers {
 		b.Run(name, func(b *testing.B) {
 			srv := davtest.Own(b, name)
@@ -43,7 +49,7 @@ func BenchmarkPollPass(b *testing.B) {
 			defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 			quiet := func(c *syncer.Config) {
 				c.MemoryLimit = func(n int64) { debug.SetMemoryLimit(n) } // as the daemon runs
-				c.PollInterval = 300 * time.Millisecond
+				c.PollInterval = interval
 				c.Watch = func(ctx context.Context, _ string, _ bool, _ time.Duration) (<-chan syncer.WatchEvent, error) {
 					ch := make(chan syncer.WatchEvent)
 					go func() { <-ctx.Done(); close(ch) }()
