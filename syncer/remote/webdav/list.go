@@ -265,7 +265,7 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 	}
 	w.c.lists.put(w.root, w.keeping.fresh)
 	if s.keepOrder {
-		w.c.ahead.put(w.root, s.order[min(1, len(s.order)):]) // (the root first)
+		w.c.ahead.put(w.root, s.aheadOrder(w.root))
 	}
 	byPath := func(a, b remote.Entry) int { return strings.Compare(a.Path, b.Path) }
 	if !slices.IsSortedFunc(w.out, byPath) { // (unchanged subtrees come sorted, in their place)

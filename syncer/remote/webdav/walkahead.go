@@ -1,6 +1,10 @@
 package webdav
 
-import "sync"
+import (
+	"cmp"
+	"slices"
+	"sync"
+)
 
 // A walk that prunes nothing (the server's folder ETags do not cover their subtree:
 // Apache, rclone, lighttpd, nginx; SERVERS.md) lists every folder below its root, and
@@ -19,9 +23,15 @@ import "sync"
 // was never a snapshot of one instant, its listings ran in any order already. A folder
 // whose parent's answer is in and does not name it is not listed ahead any more, nor
 // anything below it.
+//
+// The folders are listed ahead largest first (by the entries of their last answer):
+// a walk takes as long as its longest chain of listings, and a large folder started last
+// is its tail. The end-to-end benchmark's tree has 1,000 files moved into one folder
+// beside 100 folders of 100 files; in the order the last walk took the answers in, that
+// folder, whose answer comes last, was also listed last.
 
 // aheadFolders holds, per walk root (account-relative), the folders below it that the last
-// walk of it that succeeded listed, in the order it started them.
+// walk of it that succeeded listed, largest first.
 type aheadFolders struct {
 	mu    sync.Mutex
 	roots map[string][]string
@@ -50,8 +60,26 @@ type walkState struct {
 	gone      map[string]bool // listed ahead no more: no folder of this walk holds it
 	held      map[string]listResult
 	ready     []listResult // listings to take in: the walk's answers, and held ones named since
-	order     []string     // the folders taken in, for the next walk's ahead (aheadFolders)
+	order     []sized      // the folders taken in, for the next walk's ahead (aheadFolders)
 	keepOrder bool
+}
+
+// sized is a folder and the entries of its answer.
+type sized struct {
+	dir string
+	n   int
+}
+
+// aheadOrder is the folders taken in but root, largest first (for aheadFolders).
+func (s *walkState) aheadOrder(root string) []string {
+	slices.SortStableFunc(s.order, func(a, b sized) int { return cmp.Compare(b.n, a.n) })
+	out := make([]string, 0, len(s.order))
+	for _, d := range s.order {
+		if d.dir != root {
+			out = append(out, d.dir)
+		}
+	}
+	return out
 }
 
 func newWalkState() *walkState {
@@ -103,7 +131,7 @@ func (s *walkState) take(r listResult, queue []string) ([]string, bool) {
 	if r.err == nil {
 		s.done[r.dir] = true
 		if s.keepOrder {
-			s.order = append(s.order, r.dir)
+			s.order = append(s.order, sized{r.dir, len(r.children)})
 		}
 	}
 	return queue, true

@@ -1,8 +1,10 @@
 package webdav
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"reflect"
 	"strings"
 	"sync"
@@ -187,5 +189,49 @@ func TestWalkListsAgainAFolderThatFailedAhead(t *testing.T) {
 	fails.Store(2)
 	if _, err := walkChecked(t, c, ""); remote.StatusOf(err) != http.StatusInternalServerError {
 		t.Errorf("a walk whose listings of a/b all failed: %v, want the server's 500", err)
+	}
+}
+
+// TestWalkListsTheLargestFolderAheadFirst: the folders listed ahead are started largest
+// first (by their last answer's entries), so a large folder is not the walk's tail. With
+// one listing at a time, the second walk's first listing after the root's is the folder
+// of 20 files, whatever the order of the other nine.
+func TestWalkListsTheLargestFolderAheadFirst(t *testing.T) {
+	defer func(old int) { listParallel = old }(listParallel)
+	listParallel = 1
+	var mu sync.Mutex
+	var asked []string
+	base := newXNetServer(t, nil, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == "PROPFIND" {
+				mu.Lock()
+				asked = append(asked, path.Base(strings.TrimSuffix(r.URL.Path, "/")))
+				mu.Unlock()
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	c := newTestClient(t, base, nil)
+	spec := []string{"set/"}
+	for _, d := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"} {
+		spec = append(spec, "set/"+d+"/", "set/"+d+"/1.txt")
+	}
+	spec = append(spec, "set/big/")
+	for i := range 20 {
+		spec = append(spec, fmt.Sprintf("set/big/%02d.txt", i))
+	}
+	buildTree(t, c, spec...)
+	for range 2 {
+		mu.Lock()
+		asked = nil
+		mu.Unlock()
+		if _, err := walkChecked(t, c, "set"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) != 11 || asked[0] != "set" || asked[1] != "big" {
+		t.Errorf("the second walk listed %v, want set, then big, then the others", asked)
 	}
 }
