@@ -82,6 +82,11 @@ func (l *listing) next(sum, canon [sha256.Size]byte, res propfindResult) *listin
 		}
 		return &listing{sums: [][sha256.Size]byte{sum}, canons: [][sha256.Size]byte{canon}, weakETag: res.weakETag, packed: p}
 	}
+	return l.also(sum, canon)
+}
+
+// also is l kept for one more answer, with digests sum and canon, that says what l says.
+func (l *listing) also(sum, canon [sha256.Size]byte) *listing {
 	return &listing{sums: withSum(l.sums, sum), canons: withSum(l.canons, canon), weakETag: l.weakETag, packed: l.packed}
 }
 

@@ -425,7 +425,7 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 			return kept.result(c.spare.get()), kept, nil
 		}
 		if canon = answerSum(body, sum); kept.hasCanon(canon) {
-			l := &listing{sums: withSum(kept.sums, sum), canons: kept.canons, weakETag: kept.weakETag, packed: kept.packed}
+			l := kept.also(sum, canon) // (canon is one of its canons already)
 			return l.result(c.spare.get()), l, nil
 		}
 	}
