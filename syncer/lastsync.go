@@ -13,7 +13,8 @@ import (
 // path of a poll that changed nothing, every poll interval for as long as the engine runs
 // (issue 11). So the engine keeps it in memory, shows that one (status, Sync Info), and
 // stores it with any other change of the set and, after the pass, once the stored one is
-// lastSyncStoreEvery old. A crash loses at most that much of it: the time shown after a
+// lastSyncStoreEvery old, and when the set's runner stops (the engine shuts down, the set
+// is unsynced). A crash loses at most lastSyncStoreEvery of it: the time shown after a
 // restart is then older than the last sync, never later, until the first pass ends. What
 // a pass must not lose (the trust in the bases, a cleared failure, the first sync's time)
 // is stored by the pass itself, as before.
@@ -31,13 +32,15 @@ func (r *runner) syncedAt(now, stored time.Time) {
 }
 
 // storeLastSync stores the time of the last sync when the stored one is lastSyncStoreEvery
-// older (or later: the clock was set back). Called after a pass ended, off its path.
-func (r *runner) storeLastSync() {
+// older (or later: the clock was set back), or, with always, when it differs at all (the
+// runner stops: an engine shut down cleanly shows the last sync it made after a restart).
+// Called after a pass ended, off its path, and when the runner stops.
+func (r *runner) storeLastSync(always bool) {
 	e := r.e
 	e.mu.Lock()
 	t, stored := r.lastSync, r.lastSyncStored
 	e.mu.Unlock()
-	if d := t.Sub(stored); t.IsZero() || d >= 0 && d < lastSyncStoreEvery {
+	if d := t.Sub(stored); t.IsZero() || d == 0 || !always && d > 0 && d < lastSyncStoreEvery {
 		return
 	}
 	s, err := e.cfg.Store.GetSet(r.id)

@@ -80,3 +80,38 @@ func TestAPassThatChangedNothingWritesNoSet(t *testing.T) {
 		t.Errorf("the store holds the last sync at %v, later than the last pass (%v)", got, now())
 	}
 }
+
+// TestAStoppedEngineStoresItsLastSync: the time of the last sync that a pass kept in
+// memory (TestAPassThatChangedNothingWritesNoSet) is stored when the engine stops, so an
+// engine shut down cleanly shows, after a restart, the last sync it made, not one up to
+// 10 min older.
+func TestAStoppedEngineStoresItsLastSync(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 12, 6, 14, 0, 0, 0, time.UTC).UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	r := newRig(t, func(c *syncer.Config) { c.Now = now })
+	r.write("a.txt", "a")
+	set := r.syncFolder(model.Options{})
+	stored := func() time.Time {
+		s, err := r.store.GetSet(set.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.LastSync
+	}
+	first := stored()
+	clock.Add(int64(3 * time.Minute))
+	r.wait() // nothing to do: kept in memory only
+	last := now()
+	if got := stored(); !got.Equal(first) {
+		t.Fatalf("a pass that changed nothing stored the last sync (%v, want %v)", got, first)
+	}
+	clock.Add(int64(time.Minute)) // (the stop itself is not a sync)
+	r.restart(func(c *syncer.Config) { c.Now = now })
+	if got := stored(); !got.Equal(last) {
+		t.Errorf("after a clean stop the store holds the last sync at %v, want %v (the end of the last pass)", got, last)
+	}
+	if got, want := r.status().LastSync, last.Format(time.RFC3339); got != want {
+		t.Errorf("after the restart status shows the last sync at %s, want %s", got, want)
+	}
+}

@@ -69,6 +69,7 @@ func (r *runner) stopped() <-chan struct{} { return r.done }
 
 func (r *runner) loop(ctx context.Context) {
 	defer close(r.done)
+	defer r.storeLastSync(true) // (before done: stopRunner waits for it, Run too)
 	var watchCh <-chan WatchEvent
 	poll := time.NewTimer(r.e.pollInterval())
 	defer poll.Stop()
@@ -213,7 +214,7 @@ func (r *runner) runPass(ctx context.Context, list, full bool) {
 	e.passCond.Broadcast()
 	pendingChanged := r.view.pending() != pendingBefore
 	e.mu.Unlock()
-	r.storeLastSync()
+	r.storeLastSync(false)
 	e.tuneMemory()
 	// A new pending count or a new state (offline, back online…) is announced: the app
 	// shows them without polling.
