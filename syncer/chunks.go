@@ -403,7 +403,7 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 		// The limit follows: the items recorded count at rest, the snapshots about half
 		// as those left and half as the maps' room (their slots stay until shrink moves
 		// them, as the pending units' do).
-		e.tuneMemoryFor((sc.localNodes.len() + sc.localNodes.room + sc.cloudNodes.len() + sc.cloudNodes.room) / 2)
+		e.tuneMemoryFor((sc.localNodes.len() + sc.localNodes.room() + sc.cloudNodes.len() + sc.cloudNodes.room()) / 2)
 	}
 	p.items = all
 	return work, clean

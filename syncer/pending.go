@@ -11,11 +11,9 @@ import "strings"
 // its own name, record and path list (about 170 bytes each; issue 11). A unit is in units
 // or in lone, never both: one that touches more paths leaves lone.
 type pendingIndex struct {
-	units map[string]*pendingUnit
-	paths map[string]int   // path → units of units naming it
-	lone  map[string]int32 // path q → open actions of unit "p:"+q, which touches q alone
-	// The most entries each map held since it was made (see shrink).
-	unitsRoom, pathsRoom, loneRoom int
+	units roomMap[*pendingUnit]
+	paths roomMap[int]   // path → units of units naming it
+	lone  roomMap[int32] // path q → open actions of unit "p:"+q, which touches q alone
 }
 
 type pendingUnit struct {
@@ -41,24 +39,22 @@ func loneUnit(unit string, paths []string) (string, bool) {
 
 // add registers one open action (or change) of unit, touching paths.
 func (x *pendingIndex) add(unit string, paths ...string) {
-	if x.units == nil {
-		x.units, x.paths, x.lone = map[string]*pendingUnit{}, map[string]int{}, map[string]int32{}
-	}
-	u := x.units[unit]
+	u, _ := x.units.get(unit)
 	if u == nil {
 		if q, ok := loneUnit(unit, paths); ok {
-			x.lone[q]++
-			x.loneRoom = max(x.loneRoom, len(x.lone))
+			n, _ := x.lone.get(q)
+			x.lone.set(q, n+1)
 			return
 		}
 		u = &pendingUnit{}
-		if q, ok := strings.CutPrefix(unit, "p:"); ok && x.lone[q] > 0 { // it touches more now
-			u.open, u.paths = int(x.lone[q]), []string{q}
-			x.paths[q]++
-			delete(x.lone, q)
+		if q, ok := strings.CutPrefix(unit, "p:"); ok { // it touches more now
+			if n, _ := x.lone.get(q); n > 0 {
+				u.open, u.paths = int(n), []string{q}
+				x.addPath(q)
+				x.lone.del(q)
+			}
 		}
-		x.units[unit] = u
-		x.unitsRoom = max(x.unitsRoom, len(x.units))
+		x.units.set(unit, u)
 	}
 	u.open++
 	x.touch(u, paths)
@@ -69,40 +65,29 @@ func (x *pendingIndex) touch(u *pendingUnit, paths []string) {
 	for _, p := range paths {
 		if !contains(u.paths, p) {
 			u.paths = append(u.paths, p)
-			x.paths[p]++
+			x.addPath(p)
 		}
 	}
-	x.pathsRoom = max(x.pathsRoom, len(x.paths))
 }
 
-// shrink moves each of the index's maps to one of its size once half of the entries it
-// held at most (at least least) are gone: a Go map keeps its slots when entries leave
-// (see view.shrinkPending).
+// addPath counts one more unit naming path p.
+func (x *pendingIndex) addPath(p string) {
+	n, _ := x.paths.get(p)
+	x.paths.set(p, n+1)
+}
+
+// shrink gives back the room of the entries that left the index's maps, once they held
+// least or more (roomMap.shrink; see view.shrinkPending).
 func (x *pendingIndex) shrink(least int) {
-	x.units = shrunk(x.units, &x.unitsRoom, least)
-	x.paths = shrunk(x.paths, &x.pathsRoom, least)
-	x.lone = shrunk(x.lone, &x.loneRoom, least)
-}
-
-// shrunk returns m, or a copy of it of its size once no more than half of the most entries
-// it held (*room, at least least) are left; *room follows.
-func shrunk[K comparable, V any](m map[K]V, room *int, least int) map[K]V {
-	*room = max(*room, len(m))
-	if len(m) > *room/2 || *room < least {
-		return m
-	}
-	out := make(map[K]V, len(m)) // (maps.Clone would keep the room)
-	for k, v := range m {
-		out[k] = v
-	}
-	*room = len(out)
-	return out
+	x.units.shrink(least)
+	x.paths.shrink(least)
+	x.lone.shrink(least)
 }
 
 // moved adds paths to open unit unit (not a new item's): its item was recorded at another
 // path meanwhile, where Sync Info now finds it.
 func (x *pendingIndex) moved(unit string, paths ...string) {
-	if u := x.units[unit]; u != nil {
+	if u, _ := x.units.get(unit); u != nil {
 		x.touch(u, paths)
 	}
 }
@@ -110,36 +95,38 @@ func (x *pendingIndex) moved(unit string, paths ...string) {
 // done closes one action of unit; the unit leaves when none is open.
 func (x *pendingIndex) done(unit string) {
 	if q, ok := strings.CutPrefix(unit, "p:"); ok {
-		if n := x.lone[q]; n > 1 {
-			x.lone[q] = n - 1
+		if n, _ := x.lone.get(q); n > 1 {
+			x.lone.set(q, n-1)
 			return
 		} else if n == 1 {
-			delete(x.lone, q)
+			x.lone.del(q)
 			return
 		}
 	}
-	u := x.units[unit]
+	u, _ := x.units.get(unit)
 	if u == nil {
 		return
 	}
 	if u.open--; u.open > 0 {
 		return
 	}
-	delete(x.units, unit)
+	x.units.del(unit)
 	for _, p := range u.paths {
-		if x.paths[p]--; x.paths[p] <= 0 {
-			delete(x.paths, p)
+		if n, _ := x.paths.get(p); n > 1 {
+			x.paths.set(p, n-1)
+		} else {
+			x.paths.del(p)
 		}
 	}
 }
 
 // drop removes unit whatever its open actions.
 func (x *pendingIndex) drop(unit string) {
-	if q, ok := strings.CutPrefix(unit, "p:"); ok && x.lone[q] > 0 {
-		delete(x.lone, q)
+	if q, ok := strings.CutPrefix(unit, "p:"); ok && x.loneOpen(q) > 0 {
+		x.lone.del(q)
 		return
 	}
-	u := x.units[unit]
+	u, _ := x.units.get(unit)
 	if u == nil {
 		return
 	}
@@ -148,30 +135,42 @@ func (x *pendingIndex) drop(unit string) {
 }
 
 // has reports whether a unit touches path p.
-func (x *pendingIndex) has(p string) bool { return x.paths[p] > 0 || x.lone[p] > 0 }
+func (x *pendingIndex) has(p string) bool { return x.pathUnits(p) > 0 || x.loneOpen(p) > 0 }
+
+// pathUnits is the number of units of units that name path p.
+func (x *pendingIndex) pathUnits(p string) int {
+	n, _ := x.paths.get(p)
+	return n
+}
+
+// loneOpen is the number of open actions of lone unit "p:"+q.
+func (x *pendingIndex) loneOpen(q string) int32 {
+	n, _ := x.lone.get(q)
+	return n
+}
 
 // hasUnit reports whether unit is in the index.
 func (x *pendingIndex) hasUnit(unit string) bool {
-	if x.units[unit] != nil {
+	if u, _ := x.units.get(unit); u != nil {
 		return true
 	}
 	q, ok := strings.CutPrefix(unit, "p:")
-	return ok && x.lone[q] > 0
+	return ok && x.loneOpen(q) > 0
 }
 
 // count is the number of units.
-func (x *pendingIndex) count() int { return len(x.units) + len(x.lone) }
+func (x *pendingIndex) count() int { return x.units.len() + x.lone.len() }
 
 // countNotIn is the number of units that o does not have.
 func (x *pendingIndex) countNotIn(o *pendingIndex) int {
 	n := 0
-	for u := range x.units {
+	for u := range x.units.keys() {
 		if !o.hasUnit(u) {
 			n++
 		}
 	}
-	for q := range x.lone {
-		if o.lone[q] == 0 && o.units["p:"+q] == nil {
+	for q := range x.lone.keys() {
+		if ou, _ := o.units.get("p:" + q); o.loneOpen(q) == 0 && ou == nil {
 			n++
 		}
 	}
@@ -180,23 +179,23 @@ func (x *pendingIndex) countNotIn(o *pendingIndex) int {
 
 // each calls fn with every unit, its open actions and the paths it touches.
 func (x *pendingIndex) each(fn func(unit string, open int, paths []string)) {
-	for u, pu := range x.units {
+	for u, pu := range x.units.all() {
 		fn(u, pu.open, pu.paths)
 	}
-	for q, n := range x.lone {
+	for q, n := range x.lone.all() {
 		fn("p:"+q, int(n), []string{q})
 	}
 }
 
 // eachPath calls fn with every path a unit touches.
 func (x *pendingIndex) eachPath(fn func(p string)) {
-	for p, n := range x.paths {
+	for p, n := range x.paths.all() {
 		if n > 0 {
 			fn(p)
 		}
 	}
-	for q := range x.lone {
-		if x.paths[q] == 0 { // (one unit may be lone and another name the path too)
+	for q := range x.lone.keys() {
+		if x.pathUnits(q) == 0 { // (one unit may be lone and another name the path too)
 			fn(q)
 		}
 	}
@@ -205,17 +204,14 @@ func (x *pendingIndex) eachPath(fn func(p string)) {
 // without returns the units acted does not name, each with one open action.
 func (x *pendingIndex) without(acted map[string]bool) pendingIndex {
 	var out pendingIndex
-	for u, pu := range x.units {
+	for u, pu := range x.units.all() {
 		if !acted[u] {
 			out.add(u, pu.paths...)
 		}
 	}
-	for q := range x.lone {
+	for q := range x.lone.keys() {
 		if !acted["p:"+q] {
-			if out.lone == nil {
-				out.units, out.paths, out.lone = map[string]*pendingUnit{}, map[string]int{}, map[string]int32{}
-			}
-			out.lone[q] = 1
+			out.lone.set(q, 1)
 		}
 	}
 	return out

@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"iter"
-	"maps"
 	"strconv"
 	"time"
 
@@ -19,10 +18,9 @@ import (
 // was deleted, and chunks run in about the order the scan found the nodes. What get gives
 // back is the node put, field for field.
 type nodes struct {
-	at    map[string]uint32 // path → slot
+	at    roomMap[uint32] // path → slot
 	pages []*nodePage
 	next  uint32 // slots given out
-	room  int    // paths at the map's last move (see shrink)
 }
 
 const nodePageSize = 1024
@@ -32,18 +30,21 @@ type nodePage struct {
 	s    [nodePageSize]snapNode
 }
 
-func newNodes() *nodes { return &nodes{at: map[string]uint32{}} }
+func newNodes() *nodes { return &nodes{} }
 
-func (m *nodes) len() int { return len(m.at) }
+func (m *nodes) len() int { return m.at.len() }
+
+// room is the number of paths the map has room for (see shrink).
+func (m *nodes) room() int { return m.at.room }
 
 func (m *nodes) has(pth string) bool {
-	_, ok := m.at[pth]
+	_, ok := m.at.get(pth)
 	return ok
 }
 
 // lookup returns the snapshot at pth.
 func (m *nodes) lookup(pth string) (snapNode, bool) {
-	i, ok := m.at[pth]
+	i, ok := m.at.get(pth)
 	if !ok {
 		return snapNode{}, false
 	}
@@ -52,14 +53,14 @@ func (m *nodes) lookup(pth string) (snapNode, bool) {
 
 // set keeps snapshot s at pth.
 func (m *nodes) set(pth string, s snapNode) {
-	i, ok := m.at[pth]
+	i, ok := m.at.get(pth)
 	if !ok {
 		i = m.next
 		m.next++
 		if int(i/nodePageSize) == len(m.pages) {
 			m.pages = append(m.pages, &nodePage{})
 		}
-		m.at[pth] = i
+		m.at.set(pth, i)
 		m.pages[i/nodePageSize].live++
 	}
 	m.pages[i/nodePageSize].s[i%nodePageSize] = s
@@ -67,11 +68,11 @@ func (m *nodes) set(pth string, s snapNode) {
 
 // del forgets the snapshot at pth; its page goes with its last one.
 func (m *nodes) del(pth string) {
-	i, ok := m.at[pth]
+	i, ok := m.at.get(pth)
 	if !ok {
 		return
 	}
-	delete(m.at, pth)
+	m.at.del(pth)
 	pg := m.pages[i/nodePageSize]
 	pg.s[i%nodePageSize] = snapNode{}
 	if pg.live--; pg.live == 0 {
@@ -82,7 +83,7 @@ func (m *nodes) del(pth string) {
 // each yields every path with its snapshot (in the map's order).
 func (m *nodes) each() iter.Seq2[string, snapNode] {
 	return func(yield func(string, snapNode) bool) {
-		for pth, i := range m.at {
+		for pth, i := range m.at.all() {
 			if !yield(pth, m.pages[i/nodePageSize].s[i%nodePageSize]) {
 				return
 			}
@@ -91,14 +92,14 @@ func (m *nodes) each() iter.Seq2[string, snapNode] {
 }
 
 // paths yields every path.
-func (m *nodes) paths() iter.Seq[string] { return maps.Keys(m.at) }
+func (m *nodes) paths() iter.Seq[string] { return m.at.keys() }
 
-// shrink moves the map of paths to one of their number once half of those it held at its
-// last move (at least least) are gone: a Go map keeps its slots when entries leave, so a
-// first sync of a million files held all of them until its last chunk ran, while the index
-// grew by every item the chunks recorded (issue 11). Each path is moved about once more
-// in all; the pages are not moved.
-func (m *nodes) shrink(least int) { m.at = shrunk(m.at, &m.room, least) }
+// shrink gives back the room of the paths that left the map, once it held least or more
+// (roomMap.shrink): a Go map keeps its slots when entries leave, so a first sync of a
+// million files held all of them until its last chunk ran, while the index grew by every
+// item the chunks recorded (issue 11). Each path is moved about once more in all; the
+// pages are not moved.
+func (m *nodes) shrink(least int) { m.at.shrink(least) }
 
 // snapNode is a plan.Node without its path (the map's key). The fields a changed node
 // rarely has are behind more.
