@@ -51,8 +51,7 @@ func (e *Engine) setPaused(set string, paused bool) error {
 	if rel != "" {
 		return fmt.Errorf("%s is inside a sync set; pause the set (%s)", set, s.LocalRoot)
 	}
-	s.Paused = paused
-	if err := e.cfg.Store.PutSet(s); err != nil {
+	if _, err := e.updateSet(s.ID, func(cur *model.Set) bool { cur.Paused = paused; return true }); err != nil {
 		return err
 	}
 	if r := e.runner(s.ID); r != nil {
@@ -179,7 +178,7 @@ func (e *Engine) Unsync(ctx context.Context, p string, removeFromCloud bool) err
 		}
 	}
 	if rel == "" {
-		if err := e.cfg.Store.DeleteSet(s.ID); err != nil {
+		if err := e.deleteSet(s.ID); err != nil {
 			return err
 		}
 		e.changed()
@@ -189,22 +188,19 @@ func (e *Engine) Unsync(ctx context.Context, p string, removeFromCloud bool) err
 	for _, it := range items {
 		keys = append(keys, it.Key)
 	}
-	var docs []string
-	for _, d := range s.Documents {
-		if d != rel {
-			docs = append(docs, d)
-		}
-	}
-	s.Documents = docs
 	if err := e.cfg.Store.PutItems(s.ID, nil, keys); err != nil {
 		return err
 	}
-	if len(docs) == 0 && len(keys) == len(items) && e.countDocuments(s.ID) == 0 {
+	left := 0
+	_, err = e.updateSet(s.ID, func(cur *model.Set) bool {
+		cur.Documents = without(cur.Documents, rel)
+		left = len(cur.Documents)
+		return true
+	})
+	if err == nil && left == 0 && e.countDocuments(s.ID) == 0 {
 		// No document left: the set ends, with the folders its documents were in.
 		e.stopRunner(s.ID)
-		err = e.cfg.Store.DeleteSet(s.ID)
-	} else {
-		err = e.cfg.Store.PutSet(s)
+		err = e.deleteSet(s.ID)
 	}
 	e.changed()
 	return err

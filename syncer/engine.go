@@ -20,6 +20,9 @@ type Engine struct {
 	runCtx context.Context // set by Run; nil before
 	wg     sync.WaitGroup
 
+	// setMu orders the read-change-write of a stored set (setupdate.go).
+	setMu sync.Mutex
+
 	mu       sync.Mutex
 	runners  map[string]*runner       // by set id
 	remotes  map[string]remote.Remote // by account name, each wrapped by limits

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/plan"
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
@@ -16,14 +17,19 @@ import (
 // holdDeletes stops the set instead of deleting n of its total synced items: more than the
 // mass-delete threshold waits for the user's confirmation (FAILURE-MODES 3).
 func (p *pass) holdDeletes(n, total int) {
-	e, s := p.e, p.s
-	isNew := s.PendingDeletes == 0
-	s.PendingDeletes = n
-	s.Error = ""
-	s.ErrorDetails = fmt.Sprintf("this pass would delete %d of %d items; nothing was deleted. "+
-		"If that is intended, confirm with Request Sync (cloudsync request-sync %s)", n, total, s.LocalRoot)
-	if err := e.cfg.Store.PutSet(s); err != nil {
-		e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
+	e := p.e
+	isNew := false
+	s, err := e.updateSet(p.s.ID, func(s *model.Set) bool {
+		isNew = s.PendingDeletes == 0
+		s.PendingDeletes = n
+		s.Error = ""
+		s.ErrorDetails = fmt.Sprintf("this pass would delete %d of %d items; nothing was deleted. "+
+			"If that is intended, confirm with Request Sync (cloudsync request-sync %s)", n, total, s.LocalRoot)
+		return true
+	})
+	if err != nil {
+		e.cfg.Log.Error("storing set", "set", p.s.ID, "err", err)
+		return
 	}
 	if isNew { // announced once, not on every pass that holds them
 		e.emit(Event{Kind: "failure", Title: "Many deletions held back", Body: s.ErrorDetails, Path: s.LocalRoot})

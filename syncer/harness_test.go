@@ -3,6 +3,7 @@ package syncer_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,12 +24,13 @@ const testRoot = "/home/u/Docs"
 
 // rig is one engine under test with its doubles.
 type rig struct {
-	t      *testing.T
-	eng    *syncer.Engine
-	store  *memstore.Store
-	rem    *memremote.Remote
-	locals map[string]*exec.MemFS
-	watch  chan syncer.WatchEvent // the watcher of testRoot's set: see event
+	t       *testing.T
+	eng     *syncer.Engine
+	store   *memstore.Store
+	rem     *memremote.Remote
+	locals  map[string]*exec.MemFS // written while the engine runs only by setLocal
+	localMu sync.Mutex             // orders setLocal with the engine's LocalFS
+	watch   chan syncer.WatchEvent // the watcher of testRoot's set: see event
 
 	secrets *credentials.Memory
 	stop    func() // stops the engine (restart)
@@ -63,6 +65,8 @@ func (r *rig) start(tweak func(*syncer.Config)) {
 		Secrets: r.secrets,
 		Dial:    func(model.Account, string) (remote.Remote, error) { return r.rem, nil },
 		LocalFS: func(root string) exec.LocalFS {
+			r.localMu.Lock()
+			defer r.localMu.Unlock()
 			if fs, ok := r.locals[root]; ok {
 				return fs
 			}
@@ -114,6 +118,13 @@ func (r *rig) ctx() context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	r.t.Cleanup(cancel)
 	return ctx
+}
+
+// setLocal makes fs the local folder root (the engine may be running).
+func (r *rig) setLocal(root string, fs *exec.MemFS) {
+	r.localMu.Lock()
+	r.locals[root] = fs
+	r.localMu.Unlock()
 }
 
 // local is the MemFS of testRoot.

@@ -43,13 +43,11 @@ func (r *runner) storeLastSync(always bool) {
 	if d := t.Sub(stored); t.IsZero() || d == 0 || !always && d > 0 && d < lastSyncStoreEvery {
 		return
 	}
-	s, err := e.cfg.Store.GetSet(r.id)
-	if err != nil {
-		return // unsynced meanwhile
-	}
-	s.LastSync = t
-	if err := e.cfg.Store.PutSet(s); err != nil {
-		e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
+	found := false
+	if _, err := e.updateSet(r.id, func(s *model.Set) bool { found = true; s.LastSync = t; return true }); err != nil {
+		if found { // (else unsynced meanwhile)
+			e.cfg.Log.Error("storing set", "set", r.id, "err", err)
+		}
 		return
 	}
 	e.mu.Lock()

