@@ -86,6 +86,15 @@ func (p *pass) localMetaSupport() string {
 	return ""
 }
 
+// rereadMeta makes the set's next listing read every item's metadata afresh where the
+// remote's listings re-read it on a rotation (remote.MetaRereader): Request Sync asks for
+// a look at everything, and an edit made elsewhere could otherwise take a few polls.
+func (p *pass) rereadMeta() {
+	if mr, ok := remote.As[remote.MetaRereader](p.rem); ok {
+		mr.RereadMeta()
+	}
+}
+
 // metaOn reports whether the set's last pass synced metadata (for a pass that may not
 // sync now and only scans).
 func (r *runner) metaOn() bool {

@@ -52,6 +52,9 @@ func (r *runner) syncOnce(ctx context.Context) (int, string) {
 		return 0, r.setFailure(s, remote.ReasonOf(err, remote.ReasonNetwork), err.Error())
 	}
 	p.rem = rem
+	if force {
+		p.rereadMeta()
+	}
 	if ix, lk, dirty, ok := r.scoped(s, force, p.own); ok {
 		return p.runScoped(ctx, ix, lk, dirty)
 	}

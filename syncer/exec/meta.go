@@ -111,7 +111,20 @@ func (r *planRunner) finishMeta(ctx context.Context, res Result) Result {
 			if !ok {
 				return metaFailure(res, remoteFailure(res, "set metadata", fmt.Errorf("%w: the remote keeps no metadata", remote.ErrUnsupported), remote.ReasonNone))
 			}
-			e, err := mk.SetMeta(ctx, r.entry(res.Remote, res.Remote.Path), want)
+			en := r.entry(res.Remote, res.Remote.Path)
+			if cur != nil {
+				seen := *cur // what the plan merged: the keeper checks the cloud still has it
+				en.Meta = &seen
+			}
+			e, err := mk.SetMeta(ctx, en, want)
+			if errors.Is(err, remote.ErrChanged) && a.Op == plan.Meta {
+				// Edited in the cloud since it was listed (a listing may show a metadata edit
+				// late): nothing is recorded, and the next pass, which lists it afresh, merges
+				// the edit with the local one (the cloud wins a clash).
+				res = remoteFailure(res, "set metadata", err, remote.ReasonNone)
+				res.Reason = remote.ReasonNone
+				return res
+			}
 			if err != nil {
 				return metaFailure(res, remoteFailure(res, "set metadata", err, remote.ReasonTargetDeleted))
 			}

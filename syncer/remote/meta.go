@@ -71,6 +71,18 @@ type MetaKeeper interface {
 	// SetMeta replaces the metadata of e (a file or folder) with m: fields empty in m are
 	// removed. It returns e as stored afterwards, whose Version may have changed (Alfresco
 	// moves modifiedAt, and may make a version). ErrNotFound when e is gone; a server that
-	// answers but does not keep the values gives ErrUnsupported.
+	// answers but does not keep the values gives ErrUnsupported. e.Meta, when set, is the
+	// metadata the caller last saw the item with (a zero Meta: none): a keeper whose
+	// listings may show another client's edit late (WebDAV servers whose walks re-read
+	// metadata on a rotation) reads it first and, when it is other, writes nothing and
+	// returns ErrChanged, so that the edit is not overwritten unseen.
 	SetMeta(ctx context.Context, e Entry, m Meta) (Entry, error)
+}
+
+// MetaRereader is implemented by a remote whose listings may give an unchanged item's
+// metadata as it was read a few polls before (WebDAV servers whose walks re-read metadata
+// on a rotation): RereadMeta makes the listings that start after it read every item's
+// metadata afresh (Request Sync: the person may know of an edit made elsewhere).
+type MetaRereader interface {
+	RereadMeta()
 }

@@ -54,9 +54,12 @@ func (c *Client) startWalk(ctx context.Context, root string) (*walker, propfindR
 	w := &walker{c: c, root: root, keeping: k, s: newWalkState()}
 	if !c.caps.FolderETags {
 		w.ahead, w.s.keepOrder = c.ahead.get(root), true
+		if w.rotate = c.rotates(); w.rotate {
+			w.n = c.lists.walk(root)
+		}
 		return w, propfindResult{}, nil
 	}
-	res, l, err := c.listFolderKept(ctx, root, true, k.old[root])
+	res, l, err := c.listFolderKept(ctx, root, true, k.old[root], false)
 	if err != nil {
 		return nil, propfindResult{}, err
 	}
@@ -141,6 +144,10 @@ type walker struct {
 	// folders the last walk listed below root, and run lists the root too (walkahead.go).
 	s     *walkState
 	ahead []string
+	// rotate: the walk reads the folders' metadata on a rotation; n is its number among
+	// the walks of root (walkmeta.go).
+	rotate bool
+	n      uint64
 }
 
 // Walk is List without holding the listing (remote.Walker): fn gets every entry below
@@ -222,7 +229,7 @@ func (w *walker) run(ctx context.Context, first []remote.Entry) ([]remote.Entry,
 			inflight++
 			old, keep := w.keeping.old[dir], w.keeping.wants()
 			go func() {
-				res, l, err := w.c.listFolderKept(ctx, dir, keep, old)
+				res, l, err := w.list(ctx, dir, keep, old)
 				results <- listResult{dir: dir, children: res.children, kept: l, err: err, ahead: ahead}
 			}()
 		}

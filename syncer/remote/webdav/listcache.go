@@ -43,7 +43,13 @@ var listCacheEntries = 120_000
 // digest has its sum kept too, so that the next answer in the same bytes costs a hash.
 type listing struct {
 	sums, canons [][sha256.Size]byte
-	weakETag     bool
+	// davSums and davCanons are digests of answers to the DAV properties alone that gave
+	// these entries but for their metadata (walkmeta.go): such an answer says the folder
+	// is unchanged but for what it does not show.
+	davSums, davCanons [][sha256.Size]byte
+	weakETag           bool
+	// read says when the entries' metadata was read (walkmeta.go).
+	read metaRead
 	packed
 }
 
@@ -87,7 +93,9 @@ func (l *listing) next(sum, canon [sha256.Size]byte, res propfindResult) *listin
 
 // also is l kept for one more answer, with digests sum and canon, that says what l says.
 func (l *listing) also(sum, canon [sha256.Size]byte) *listing {
-	return &listing{sums: withSum(l.sums, sum), canons: withSum(l.canons, canon), weakETag: l.weakETag, packed: l.packed}
+	c := *l
+	c.sums, c.canons = withSum(l.sums, sum), withSum(l.canons, canon)
+	return &c
 }
 
 // withSum returns sums (not changed) with sum first, the oldest beyond listingSums left out.
@@ -109,6 +117,18 @@ func sameEntry(a, b remote.Entry) bool {
 type listCache struct {
 	mu    sync.Mutex
 	roots map[string]map[string]*listing
+	walks map[string]uint64 // the walks of each root started (walkmeta.go)
+}
+
+// walk counts a walk of root started and returns its number (the first is 1).
+func (lc *listCache) walk(root string) uint64 {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if lc.walks == nil {
+		lc.walks = map[string]uint64{}
+	}
+	lc.walks[root]++
+	return lc.walks[root]
 }
 
 // get returns the listings kept for root (nil: none); the map is not changed afterwards.

@@ -120,8 +120,12 @@ func escapeText(s string) string {
 
 // SetMeta implements remote.MetaKeeper with one PROPPATCH of e (setting the fields of m
 // and removing the others), then a Stat. On a server with file ids, e's id must still be
-// at e's path (ErrNotFound otherwise). A property the server refuses (a 207 that reports
-// 403 or 409 for it) is ErrUnsupported; 423 is ErrLocked.
+// at e's path (ErrNotFound otherwise). When e.Meta is set (what the caller last saw), the
+// item's metadata is read first and, when it is other, nothing is written: ErrChanged
+// (walks read an unchanged item's metadata once every few polls, walkmeta.go, so another
+// client's edit may not have been listed yet; the cloud wins such a clash, SPEC §3). A
+// property the server refuses (a 207 that reports 403 or 409 for it) is ErrUnsupported;
+// 423 is ErrLocked.
 func (c *Client) SetMeta(ctx context.Context, e remote.Entry, m remote.Meta) (remote.Entry, error) {
 	p := remote.Clean(e.Path)
 	if why := c.MetaUnsupported(); why != "" {
@@ -133,16 +137,24 @@ func (c *Client) SetMeta(ctx context.Context, e remote.Entry, m remote.Meta) (re
 				Message: "the " + f.Name + " is not text a WebDAV property can hold"}
 		}
 	}
-	if !e.IDIsPath && e.ID != "" {
+	if byID := !e.IDIsPath && e.ID != ""; byID || e.Meta != nil {
 		cur, err := c.Stat(ctx, p)
 		if err != nil {
 			return remote.Entry{}, err
 		}
-		if cur.ID != e.ID {
+		if byID && cur.ID != e.ID {
 			return remote.Entry{}, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPPATCH", Path: p,
 				Message: fmt.Sprintf("another item (id %s) is at its path now", cur.ID)}
 		}
+		if now := metaOrZero(cur.Meta); e.Meta != nil && now != *e.Meta {
+			c.marks.note(p, e.IsDir) // (the walks' kept listings of it are stale)
+			return remote.Entry{}, &remote.Error{Kind: remote.ErrChanged, Op: "PROPPATCH", Path: p,
+				Message: fmt.Sprintf("its metadata changed on the server since it was listed: %s instead of %s", describeMeta(now), describeMeta(*e.Meta))}
+		}
 	}
+	// The walks' kept listings of its folder read before the PROPPATCH ended hold what it
+	// may have changed (walkmeta.go).
+	defer c.marks.note(p, e.IsDir)
 	req, err := c.newRequest(ctx, "PROPPATCH", p, e.IsDir && p != "", strings.NewReader(proppatchBody(m)))
 	if err != nil {
 		return remote.Entry{}, err

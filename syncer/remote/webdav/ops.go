@@ -66,14 +66,14 @@ func (c *Client) ReadDir(ctx context.Context, p string) ([]remote.Entry, error) 
 // ErrNotFound when p does not exist or is not a folder, also from servers that refuse a
 // file's URL with a slash (Apache 400, lighttpd 403) instead of answering for the file.
 func (c *Client) listFolder(ctx context.Context, p string) (propfindResult, error) {
-	res, _, err := c.listFolderKept(ctx, p, false, nil)
+	res, _, err := c.listFolderKept(ctx, p, false, nil, false)
 	return res, err
 }
 
 // listFolderKept is listFolder for a walk: see propfindKept.
-func (c *Client) listFolderKept(ctx context.Context, p string, keep bool, kept *listing) (propfindResult, *listing, error) {
+func (c *Client) listFolderKept(ctx context.Context, p string, keep bool, kept *listing, davOnly bool) (propfindResult, *listing, error) {
 	p = remote.Clean(p)
-	res, l, err := c.propfindKept(ctx, p, "1", true, keep, kept)
+	res, l, err := c.propfindKept(ctx, p, "1", true, keep, kept, davOnly)
 	if err != nil {
 		switch st := remote.StatusOf(err); {
 		case st == http.StatusBadRequest, st == http.StatusForbidden, st == http.StatusConflict, st >= 300 && st < 400:

@@ -62,7 +62,7 @@ var (
 // unless the probe found neither file ids nor checksums; the metadata ones (meta.go) where
 // the probe found that the server keeps them.
 func (c *Client) propfindBody() string {
-	oc := c.caps.ProbedAt.IsZero() || c.caps.FileIDs || c.caps.Checksums
+	oc := c.ocProps()
 	switch {
 	case oc && c.keepsMeta():
 		return ocMetaPropfindBody
@@ -72,6 +72,20 @@ func (c *Client) propfindBody() string {
 		return davMetaPropfindBody
 	}
 	return davPropfindBody
+}
+
+// davPropfindBody is propfindBody without the metadata properties (walkmeta.go).
+func (c *Client) davPropfindBody() string {
+	if c.ocProps() {
+		return ocPropfindBody
+	}
+	return davPropfindBody
+}
+
+// ocProps reports whether listings ask for the ownCloud properties: unless the probe
+// found neither file ids nor checksums.
+func (c *Client) ocProps() bool {
+	return c.caps.ProbedAt.IsZero() || c.caps.FileIDs || c.caps.Checksums
 }
 
 // maxListing bounds the multistatus body of one PROPFIND (about 400,000 entries).
@@ -386,16 +400,23 @@ type propfindResult struct {
 // anything outside p, are skipped (and logged); the listing itself never fails because of
 // one bad name.
 func (c *Client) propfind(ctx context.Context, p, depth string, dir bool) (propfindResult, error) {
-	res, _, err := c.propfindKept(ctx, p, depth, dir, false, nil)
+	res, _, err := c.propfindKept(ctx, p, depth, dir, false, nil, false)
 	return res, err
 }
 
 // propfindKept is propfind for a walk (listcache.go): with keep, it also returns the
 // answer's listing to keep for the next walk, and when the answer has the digest of kept
 // (the last walk's listing of p, or nil) it returns kept's result without decoding it.
-func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bool, kept *listing) (propfindResult, *listing, error) {
+// davOnly (with keep and kept) asks for the DAV properties alone and returns kept's
+// result, metadata included, only when the answer says what kept says but for the
+// metadata; else the answer's result without metadata and no listing (walkmeta.go).
+func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bool, kept *listing, davOnly bool) (propfindResult, *listing, error) {
 	p = remote.Clean(p)
-	req, err := c.newRequest(ctx, "PROPFIND", p, dir, strings.NewReader(c.propfindBody()))
+	body := c.propfindBody()
+	if davOnly {
+		body = c.davPropfindBody()
+	}
+	req, err := c.newRequest(ctx, "PROPFIND", p, dir, strings.NewReader(body))
 	if err != nil {
 		return propfindResult{}, nil, err
 	}
@@ -419,6 +440,9 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 		return propfindResult{}, nil, err
 	}
 	var sum, canon [sha256.Size]byte
+	if davOnly {
+		return c.davAnswer(p, lb, kept)
+	}
 	if keep {
 		body := lb.body.Bytes()
 		if sum = sha256.Sum256(body); kept.has(sum) {
@@ -429,9 +453,25 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 			return l.result(c.spare.get()), l, nil
 		}
 	}
-	ms, err := decodeListing("PROPFIND", p, lb)
+	res, err := c.resultOf(p, depth, lb)
 	if err != nil {
 		return propfindResult{}, nil, err
+	}
+	if c.onDecode != nil {
+		c.onDecode(p, !kept.says(res))
+	}
+	if keep {
+		return res, kept.next(sum, canon, res), nil
+	}
+	return res, nil, nil
+}
+
+// resultOf decodes the answer readListing read into lb: what a PROPFIND with depth of p
+// says about p and its children.
+func (c *Client) resultOf(p, depth string, lb *listingBuf) (propfindResult, error) {
+	ms, err := decodeListing("PROPFIND", p, lb)
+	if err != nil {
+		return propfindResult{}, err
 	}
 	c.decoded.Add(1)
 	res := propfindResult{children: make([]remote.Entry, 0, len(ms.Responses))}
@@ -461,7 +501,7 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 		switch {
 		case rel == p || depth == "0" && len(ms.Responses) == 1 && strings.EqualFold(rel, p):
 			if !ok {
-				return propfindResult{}, nil, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p,
+				return propfindResult{}, &remote.Error{Kind: remote.ErrNotFound, Op: "PROPFIND", Path: p,
 					Message: strings.TrimSpace(r.Status)}
 			}
 			res.self, res.weakETag = entryOf(rel, r)
@@ -474,16 +514,10 @@ func (c *Client) propfindKept(ctx context.Context, p, depth string, dir, keep bo
 		}
 	}
 	if !found {
-		return propfindResult{}, nil, &remote.Error{Kind: remote.ErrBadResponse, Op: "PROPFIND", Path: p,
+		return propfindResult{}, &remote.Error{Kind: remote.ErrBadResponse, Op: "PROPFIND", Path: p,
 			Status: http.StatusMultiStatus, Message: "the response does not describe the requested path"}
 	}
-	if c.onDecode != nil {
-		c.onDecode(p, !kept.says(res))
-	}
-	if keep {
-		return res, kept.next(sum, canon, res), nil
-	}
-	return res, nil, nil
+	return res, nil
 }
 
 // childPath joins folder p and a name without cleaning the name (it may be invalid).

@@ -81,6 +81,7 @@ type Client struct {
 	lists      listCache
 	spare      entryBufs                      // slices of entries a walk is done with, for the kept listings it unpacks
 	ahead      aheadFolders                   // the folders of the last walks, listed ahead by the next (walkahead.go)
+	marks      metaMarks                      // this client's writes of metadata (walkmeta.go)
 	decoded    atomic.Int64                   // listing answers decoded (a test counts them)
 	onDecode   func(folder string, news bool) // called with each folder whose answer is decoded, and whether it said something the kept listing did not (tests; nil)
 }
