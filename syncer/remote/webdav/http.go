@@ -36,6 +36,7 @@ func (c *Client) newRequest(ctx context.Context, method, p string, dir bool, bod
 // noOverwrite tells kindOf that a 412 means the target exists (If-None-Match, Overwrite: F).
 func (c *Client) do(req *http.Request, p string, noOverwrite bool, ok ...int) (*http.Response, error) {
 	resp, err := c.hc.Do(req)
+	c.wrote(req, p)
 	if err != nil {
 		return nil, transportError(req.Method, p, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"hash/fnv"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -32,8 +33,9 @@ import (
 // what was not read is never handed out as "none". A folder without a kept listing read
 // with its metadata (the first walk after a start: the listings live in memory only, a
 // folder beyond the bound listCacheEntries, a walk that keeps none) is always asked for
-// it, and so is a folder whose listing was read before this client wrote the metadata of
-// one of its items (metaMarks), so that the client never reads back its own edit undone.
+// it, and so is a folder whose listing was read before this client wrote in it (metaMarks:
+// its metadata, so that the client never reads back its own edit undone; its content or
+// names, so that a folder known to have changed is asked once, not twice).
 // A write of this client checks the item's metadata first (SetMeta), so that an edit made
 // elsewhere within the period is not overwritten unseen.
 
@@ -47,11 +49,12 @@ type metaRead struct {
 	walk, tick uint64
 }
 
-// metaMarks notes this Client's writes of metadata, for the walks' kept listings.
+// metaMarks notes this Client's writes (of content, names and metadata), for the walks'
+// kept listings.
 type metaMarks struct {
 	clock atomic.Uint64
 	mu    sync.Mutex
-	wrote map[string]uint64 // folder (account-relative) → tick after a write of its items' metadata
+	wrote map[string]uint64 // folder (account-relative) → tick after a write in it
 	all   uint64            // tick of the last RereadMeta
 }
 
@@ -70,9 +73,9 @@ func (c *Client) RereadMeta() {
 // now is a tick of the clock, later than every tick before.
 func (m *metaMarks) now() uint64 { return m.clock.Add(1) }
 
-// note records that item p's metadata may have been written (called once the write
+// note records that item p, or its metadata, may have been written (called once the write
 // ended, failed or not): the listings of its folder, and of p itself when it is a folder,
-// whose PROPFIND started before now hold metadata that may be stale.
+// whose PROPFIND started before now may be stale.
 func (m *metaMarks) note(p string, dir bool) {
 	t := m.now()
 	m.mu.Lock()
@@ -94,6 +97,27 @@ func (m *metaMarks) fresh(dir string, r metaRead) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return r.tick > m.all && r.tick > m.wrote[dir]
+}
+
+// wrote notes a request of this Client on p that may have changed p's folder, or a MOVE's
+// or COPY's destination folder, once it is answered (or failed): the next walk lists
+// those folders with the metadata at once, instead of finding that their answer to the DAV
+// properties alone says something new and asking again.
+func (c *Client) wrote(req *http.Request, p string) {
+	switch req.Method {
+	case http.MethodPut, "MKCOL", "MOVE", "COPY", http.MethodDelete, "PROPPATCH":
+	default:
+		return
+	}
+	if !c.rotates() {
+		return
+	}
+	c.marks.note(p, false)
+	if d := req.Header.Get("Destination"); d != "" {
+		if to, err := c.relPath(d); err == nil {
+			c.marks.note(to, false)
+		}
+	}
 }
 
 // rotates reports whether c's walks of a root read the metadata on a rotation: the server
