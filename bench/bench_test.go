@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -98,5 +99,32 @@ func TestStatusIsReadBetweenPasses(t *testing.T) {
 			t.Errorf("pass of %v every %v: status read at +%v, want between +%v and +%v",
 				c.took, c.interval, at.Sub(t0), nextEnd.Sub(t0), afterNext.Sub(t0))
 		}
+	}
+}
+
+// procCounts reads a process's minor page faults and CPU time from /proc: touching new
+// memory adds faults, and a busy loop adds CPU time.
+func TestProcCountsSeesFaultsAndCPU(t *testing.T) {
+	before := procCounts(os.Getpid())
+	if before.minflt == 0 {
+		t.Fatal("no minor faults read for this process")
+	}
+	mem, err := syscall.Mmap(-1, 0, 16<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(mem)
+	syscall.Madvise(mem, 15) // MADV_NOHUGEPAGE: a fault per 4 KiB page
+	for i := 0; i < len(mem); i += 4096 {
+		mem[i] = 1
+	}
+	for start := time.Now(); time.Since(start) < 50*time.Millisecond; {
+	}
+	after := procCounts(os.Getpid())
+	if got := after.minflt - before.minflt; got < 4096 {
+		t.Errorf("16 MB touched: %d minor faults read, want at least 4096", got)
+	}
+	if after.cpu <= before.cpu {
+		t.Errorf("50 ms of busy loop: CPU time read %v then %v", before.cpu, after.cpu)
 	}
 }

@@ -23,9 +23,12 @@ type bench struct {
 	work   string
 	probes int
 	poll   time.Duration // daemon --poll-interval; 0: the engine's default
-	peers  bool
-	big    bool
-	keep   bool // keep each site's folders (trees, logs) for a look afterwards
+	// pollPass are the poll intervals of the daemons whose no-change poll passes are
+	// measured (2 s unless -poll-pass says otherwise; -poll does not change it).
+	pollPass []time.Duration
+	peers    bool
+	big      bool
+	keep     bool // keep each site's folders (trees, logs) for a look afterwards
 	// heapDir, when set, receives the first-sync daemon's heap profiles (its peak and its
 	// end) of each site, as <server>-<files>.pprof and .pprof.end, and those of the daemons
 	// restarted with the same arguments after it (start, converge, stop) as .pprof.restart
@@ -303,15 +306,27 @@ func (s *site) noChangePass(ctx context.Context, list time.Duration) {
 	s.add(r)
 }
 
-// pollPasses runs the daemon with a 2 s poll interval for a while with nothing changing and
-// reads, from `cloudsync status --json`, what its poll passes cost: the pass a daemon runs
-// every poll interval (a cloud listing, the watcher's reports). This is the figure's
-// "no-change pass in the daemon". Then it does the same with a 10 s rescan interval and no
+// pollPasses runs the daemon with a 2 s poll interval (or those of -poll-pass, each in turn)
+// for a while with nothing changing and reads, from `cloudsync status --json`, what its
+// poll passes cost: the pass a daemon runs every poll interval (a cloud listing, the
+// watcher's reports). This is the figure's "no-change pass in the daemon". Then it does the same with a 10 s rescan interval and no
 // poll, for the passes that look at the whole local tree and not at the cloud.
 func (s *site) pollPasses(ctx context.Context, list time.Duration) {
-	const figure = "no-change pass in the daemon"
+	for _, every := range s.b.pollPass {
+		s.pollPassesEvery(ctx, list, every)
+	}
+	s.rescanPasses(ctx)
+}
+
+// pollPassesEvery is pollPasses' figure for a daemon polling every interval; its row names
+// the interval unless it is 2 s.
+func (s *site) pollPassesEvery(ctx context.Context, list, every time.Duration) {
+	figure := "no-change pass in the daemon"
+	if every != 2*time.Second {
+		figure += fmt.Sprintf(" (poll every %v)", every)
+	}
 	var locals []string
-	passes, items, err := s.daemonPasses(ctx, []string{"--poll-interval", "2s"}, 2*time.Second, max(20*time.Second, 12*list),
+	passes, items, err := s.daemonPasses(ctx, []string{"--poll-interval", every.String()}, every, max(20*time.Second, 12*list)+6*every,
 		func(cloud bool, local string) bool {
 			if cloud && local != "all" && !slices.Contains(locals, local) {
 				locals = append(locals, local)
@@ -335,16 +350,19 @@ func (s *site) pollPasses(ctx context.Context, list time.Duration) {
 		r.Goal, r.Met = "≤ 5 s", met(med <= 5*time.Second)
 	}
 	s.add(r)
+}
 
+// rescanPasses measures the passes of the rescan interval in a daemon that does not poll.
+func (s *site) rescanPasses(ctx context.Context) {
 	const rescan = "no-change rescan pass in the daemon"
-	passes, items, err = s.daemonPasses(ctx, []string{"--poll-interval", "24h", "--rescan-interval", "10s"}, 10*time.Second, 3*time.Minute,
+	passes, items, err := s.daemonPasses(ctx, []string{"--poll-interval", "24h", "--rescan-interval", "10s"}, 10*time.Second, 3*time.Minute,
 		func(cloud bool, local string) bool { return !cloud && local == "all" })
 	if err != nil {
 		s.fail(rescan, err)
 		return
 	}
-	r = s.row(rescan)
-	med = quantile(passes, 0.5)
+	r := s.row(rescan)
+	med := quantile(passes, 0.5)
 	r.CS = fmt.Sprintf("median %s (%d passes, max %s)", secs(med), len(passes), secs(quantile(passes, 1)))
 	r.Note = fmt.Sprintf("the passes of the rescan interval (whole local tree looked at, cloud not listed), at most %d items planned", items)
 	s.add(r)
@@ -377,12 +395,14 @@ func (s *site) daemonPasses(ctx context.Context, args []string, interval, d time
 	items := 0
 	deadline := time.Now().Add(d)
 	pause := 300 * time.Millisecond // until a pass was seen, then the next idle time
+	last := procCounts(s.eng.pid())
 	for len(passes) < 5 && time.Now().Before(deadline) && sleepCtx(ctx, pause) == nil {
 		pause = 300 * time.Millisecond
 		st, err := s.eng.status(ctx)
 		if err != nil {
 			return nil, 0, err
 		}
+		now := procCounts(s.eng.pid())
 		sets, _ := st["set_states"].([]any)
 		for _, x := range sets {
 			set, _ := x.(map[string]any)
@@ -402,9 +422,12 @@ func (s *site) daemonPasses(ctx context.Context, args []string, interval, d time
 				continue // (but the next read waits for the idle time after the next pass)
 			}
 			passes = append(passes, took)
+			s.b.logf("%s %s: pass %s; the daemon since the last read: %d minor faults, %v of CPU",
+				s.srv.Name, files(s.n), secs(took), now.minflt-last.minflt, now.cpu-last.cpu)
 			n, _ := lp["items"].(float64)
 			items = max(items, int(n))
 		}
+		last = now
 	}
 	if len(passes) == 0 {
 		return nil, 0, fmt.Errorf("no such pass reported in status (last_pass) within %v", d)

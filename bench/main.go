@@ -39,6 +39,7 @@ func run() int {
 	sizes := flag.String("sizes", "10000,100000", "tree sizes (files of 4 KiB)")
 	probes := flag.Int("probes", 7, "latency probes per figure (at least 5)")
 	poll := flag.Duration("poll", 0, "daemon --poll-interval (0: the engine's default)")
+	pollPass := flag.String("poll-pass", "2s", "the poll intervals (comma-separated) of the daemons whose no-change poll passes are measured (not changed by -poll)")
 	peers := flag.Bool("peers", true, "also run unison and rclone bisync (first size of each server)")
 	big := flag.Bool("big", true, "also time 200 × 1 MiB and one 1 GiB file (first size of each server)")
 	million := flag.Bool("million", os.Getenv("CLOUDSYNC_BENCH_1M") != "", "also run the 1,000,000-file tree (first server)")
@@ -60,6 +61,15 @@ func run() int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2
+	}
+	var pollEvery []time.Duration
+	for _, f := range strings.Split(*pollPass, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil || d <= 0 {
+			fmt.Fprintf(os.Stderr, "bench: bad -poll-pass interval %q\n", f)
+			return 2
+		}
+		pollEvery = append(pollEvery, d)
 	}
 	var ns []int
 	for _, f := range strings.Split(*sizes, ",") {
@@ -93,7 +103,7 @@ func run() int {
 			return 2
 		}
 	}
-	b := &bench{bin: abs, headless: *headless, work: dir, probes: *probes, poll: *poll, peers: *peers, big: *big, keep: *keep, heapDir: *heap,
+	b := &bench{bin: abs, headless: *headless, work: dir, probes: *probes, poll: *poll, pollPass: pollEvery, peers: *peers, big: *big, keep: *keep, heapDir: *heap,
 		rep: &report{out: os.Stdout},
 		logf: func(format string, args ...any) {
 			fmt.Fprintf(os.Stderr, "bench %s: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
