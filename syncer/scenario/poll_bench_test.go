@@ -28,7 +28,10 @@ import (
 // (default "rclone-cached,apache"), CLOUDSYNC_BENCH_POLL_INTERVAL the poll interval
 // (default 300ms; the end-to-end benchmark's daemon polls every 2s), and
 // CLOUDSYNC_BENCH_POLL_PROFILE a prefix for a CPU profile of the polling alone
-// (prefix-<server>.cpu).
+// (prefix-<server>.cpu), CLOUDSYNC_BENCH_POLL_PASSES the passes measured (default 10), and
+// CLOUDSYNC_BENCH_POLL_DIAG=1 logs, for each pass, this process's minor page faults and
+// collections, the heap given back to the OS before it, and the connections to the server
+// it opened (passDiag).
 func BenchmarkPollPass(b *testing.B) {
 	n := 10_000
 	if v, err := strconv.Atoi(os.Getenv("CLOUDSYNC_BENCH_POLL_FILES")); err == nil && v > 0 {
@@ -80,7 +83,7 @@ func BenchmarkPollPass(b *testing.B) {
 					pprof.StartCPUProfile(f)
 				}
 				cpu0, srv0 := davtest.CPUTime(), davtest.ServerCPU(srv.Dir)
-				passes := pollPasses(b, e, 10)
+				passes := pollPasses(b, e, 10, srv.Host)
 				pprof.StopCPUProfile()
 				// The process's CPU time while 10 passes ran (and the status was read):
 				// what the client costs the cores it shares with the server; and the
@@ -97,12 +100,17 @@ func BenchmarkPollPass(b *testing.B) {
 
 // pollPasses collects the durations of the next k poll passes (cloud listed, local look
 // at the watcher's reports) from the status.
-func pollPasses(b *testing.B, e *Env, k int) []time.Duration {
+func pollPasses(b *testing.B, e *Env, k int, host string) []time.Duration {
+	if v, err := strconv.Atoi(os.Getenv("CLOUDSYNC_BENCH_POLL_PASSES")); err == nil && v > 0 {
+		k = v
+	}
+	diag := &passDiag{hostPort: host}
 	seen := map[time.Time]bool{}
 	var out []time.Duration
 	deadline := time.Now().Add(time.Duration(k) * time.Minute)
 	first := true
 	for len(out) < k && time.Now().Before(deadline) {
+		diag.sample()
 		st := e.Status()
 		for _, s := range st.SetStates {
 			lp := s.LastPass
@@ -115,6 +123,11 @@ func pollPasses(b *testing.B, e *Env, k int) []time.Duration {
 				continue
 			}
 			out = append(out, time.Duration(lp.Seconds*float64(time.Second)))
+			if os.Getenv("CLOUDSYNC_BENCH_POLL_DIAG") != "" {
+				time.Sleep(100 * time.Millisecond)
+				diag.sample()
+				b.Logf("pass %s", diag.pass(lp.Started, out[len(out)-1]))
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
