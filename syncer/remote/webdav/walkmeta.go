@@ -146,10 +146,12 @@ func (w *walker) list(ctx context.Context, dir string, keep bool, old *listing) 
 	c := w.c
 	if keep && w.davOnly(dir, old) {
 		res, l, err := c.listFolderKept(ctx, dir, true, old, true)
-		if err != nil || l != nil {
+		if err != nil || l != nil && c.marks.fresh(dir, l.read) {
 			return res, l, err
 		}
-		c.spare.put(res.children) // something changed: listed again with the metadata
+		// Something changed, or this Client wrote in the folder meanwhile (another walk's
+		// set): listed again with the metadata.
+		c.spare.put(res.children)
 	}
 	tick := c.marks.now()
 	res, l, err := c.listFolderKept(ctx, dir, keep, old, false)
