@@ -10,10 +10,10 @@ import (
 // leave, so the maps a first sync of a million files fills once (its pending units, its
 // snapshots' paths) are moved to maps of their size as they empty (shrink). Moved whole,
 // a map of half a million entries was a new 25 MB block made while the old map was still
-// live: with the heap at its memory limit, each such move showed as a spike of 25–33 MB
-// in the daemon's RSS (379 MB peak against 345–350 between the moves). In shards, each
-// move is a sixty-fourth of that, and the collector frees the old shard before many more
-// are moved (shrink moves a few per call).
+// live, with the heap at its memory limit: the likely cause of the two spikes of 25–33 MB
+// in the daemon's RSS at half-way (379 MB peak against 345–350 in 5 s samples). In shards,
+// each move is a sixty-fourth of that, and the collector frees the old shards before many
+// more are moved (shrink moves a few per call).
 type roomMap[V any] struct {
 	shards []roomShard[V] // roomShards of them, made by the first set
 	n      int            // entries
@@ -32,9 +32,9 @@ const (
 	// calls come with the work that empties the maps (a chunk, a completed action), so the
 	// moves of shards that empty at about the same time (their keys are spread evenly) are
 	// spread over several calls, and the collector frees the shards moved between them. A
-	// chunk of 2,000 units moves at most 8 times its own number: a round of moves (when
-	// the map halved) ends within a quarter of the time the map takes to halve again.
-	roomMoves = 16 << 10
+	// chunk of 2,000 units moves at most 4 times its own number: a round of moves (3/4 of
+	// the map) ends within 3/4 of the time the map takes to lose a quarter again.
+	roomMoves = 8 << 10
 )
 
 var roomSeed = maphash.MakeSeed()
@@ -107,17 +107,21 @@ func (r *roomMap[V]) keys() iter.Seq[string] {
 	}
 }
 
-// shrink moves shards that hold no more than half of the most entries they held (16 or
+// shrink moves shards that hold no more than 3/4 of the most entries they held (16 or
 // more) to maps of their size, up to roomMoves entries, once the shards' room is least or
-// more. Each entry is moved about once more in all.
+// more. A map then has room for at most a third more than it holds. Moved at half, it
+// had room for up to twice what it holds: at a million files the first sync's RSS peaked
+// at half-way, where the index is half grown and the maps still had the room of the half
+// million units and paths that had left (about 15 MB each). At 3/4 each entry is moved
+// about three times more in all instead of once (a few hundred milliseconds at a million).
 func (r *roomMap[V]) shrink(least int) {
-	if r.room < least || r.room-r.n < 8 { // (no shard can be at half)
+	if r.room < least || r.room-r.n < 4 { // (no shard can be due)
 		return
 	}
 	moved := 0
 	for range roomShards {
 		s := &r.shards[r.next]
-		if len(s.m) > s.room/2 || s.room < 16 {
+		if len(s.m) > s.room*3/4 || s.room < 16 {
 			r.next = (r.next + 1) % roomShards
 			continue
 		}

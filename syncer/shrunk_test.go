@@ -10,10 +10,10 @@ import (
 )
 
 // TestChunkSnapshotsGiveBackTheirRoom: as a chunked pass's chunks run, the snapshots they
-// took leave the scope: a page of them goes with its last one, and once half the paths
-// have gone the rest move to a map of their size, so the slots of those gone are given
-// back (a Go map keeps them): a first sync of a million files held a slot per snapshot
-// until its last chunk ran (issue 11).
+// took leave the scope: a page of them goes with its last one, and once a quarter of the
+// paths of a shard of the map have gone the rest move to a map of their size, so the slots
+// of those gone are given back (a Go map keeps them): a first sync of a million files held
+// a slot per snapshot until its last chunk ran (issue 11).
 func TestChunkSnapshotsGiveBackTheirRoom(t *testing.T) {
 	const n = 100_000
 	path := func(i int) string { return fmt.Sprintf("d%04d/f%07d.bin", i/100, i) }

@@ -97,8 +97,8 @@ func (m *nodes) paths() iter.Seq[string] { return m.at.keys() }
 // shrink gives back the room of the paths that left the map, once it held least or more
 // (roomMap.shrink): a Go map keeps its slots when entries leave, so a first sync of a
 // million files held all of them until its last chunk ran, while the index grew by every
-// item the chunks recorded (issue 11). Each path is moved about once more in all; the
-// pages are not moved.
+// item the chunks recorded (issue 11). Each path is moved about three times more in all;
+// the pages are not moved.
 func (m *nodes) shrink(least int) { m.at.shrink(least) }
 
 // snapNode is a plan.Node without its path (the map's key). The fields a changed node

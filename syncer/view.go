@@ -129,9 +129,9 @@ const pendingRoom = 4 * defaultChunk
 // first sync of a million new files notes a million seen units when its scan ends, which
 // its chunks then plan and complete a few thousand at a time; a Go map keeps its slots,
 // and the view held about 34 bytes a file until the pass ended (issue 11), while the index
-// grew by every file recorded. Called as units leave; it moves a shard of a map only once
-// half of its largest size is gone, so each unit is moved about once more in all, and a few
-// shards a call (roomMap.shrink), never a whole map at once.
+// grew by every file recorded. Called as units leave; it moves a shard of a map once a
+// quarter of its largest size is gone, so each unit is moved about three times more in
+// all, and a few shards a call (roomMap.shrink), never a whole map at once.
 func (v *view) shrinkPending() {
 	v.seen.shrink(pendingRoom)
 	v.planned.shrink(pendingRoom)
