@@ -412,21 +412,36 @@ func (sc *scope) runChunks(ctx context.Context) (work int, clean bool) {
 // mayDeleteMany reports whether the scope could delete more items than the mass-delete
 // guard lets a pass delete without confirmation: every item gone on one side could be
 // deleted on the other, unless it reappears elsewhere (a move). Only such a scope needs
-// its deletions counted by one plan of the whole scope.
+// its deletions counted by one plan of the whole scope. It notes the ids of the gone
+// items and looks for them among the changed nodes, not the other way round: a first
+// sync of a million files has no gone item, and a set of its million nodes' ids was a
+// block of about 70 MB made and dropped at its scan's end (issue 11).
 func (sc *scope) mayDeleteMany(total int) bool {
 	e := sc.p.e
-	moved := map[string]bool{}
-	for _, s := range sc.localNodes.each() {
-		moved["l"+s.id] = true
+	local, cloud := map[string]bool{}, map[string]bool{} // id → it is a changed node's
+	for _, gone := range []map[string]bool{sc.goneLocal, sc.goneCloud} {
+		for k := range gone {
+			it := sc.p.items[k]
+			local[it.Local.ID], cloud[it.Remote.ID] = false, false
+		}
 	}
-	for _, s := range sc.cloudNodes.each() {
-		moved["c"+s.id] = true
+	mark := func(ids map[string]bool, m *nodes) {
+		if len(ids) == 0 {
+			return
+		}
+		for _, s := range m.each() {
+			if _, ok := ids[s.id]; ok {
+				ids[s.id] = true
+			}
+		}
 	}
+	mark(local, sc.localNodes)
+	mark(cloud, sc.cloudNodes)
 	n := 0
 	for _, gone := range []map[string]bool{sc.goneLocal, sc.goneCloud} {
 		for k := range gone {
 			it := sc.p.items[k]
-			if !moved["l"+it.Local.ID] && !moved["c"+it.Remote.ID] {
+			if !local[it.Local.ID] && !cloud[it.Remote.ID] {
 				n++
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/plan"
 )
 
@@ -55,4 +56,48 @@ func TestGivingBackRoomMakesNoLargeBlock(t *testing.T) {
 		t.Error("the maps never gave back their room")
 	}
 	runtime.KeepAlive(paths)
+}
+
+// TestMassDeleteCountLooksForTheGoneItemsOnly: whether a large scope may delete more than
+// the mass-delete guard allows counts the items gone on one side that reappear nowhere
+// (a move). A first sync of many new files has no gone item: the count makes no set of
+// the new files' ids (at a million files it was a block of about 70 MB at the scan's end,
+// the first sync's peak RSS; issue 11).
+func TestMassDeleteCountLooksForTheGoneItemsOnly(t *testing.T) {
+	const n = 100_000
+	p := &pass{e: &Engine{cfg: Config{MassDeleteRatio: 0.5, MassDeleteMin: 10}}, items: map[string]model.Item{}}
+	sc := &scope{p: p, localNodes: newNodes(), cloudNodes: newNodes(), goneLocal: map[string]bool{}, goneCloud: map[string]bool{}}
+	for i := range n {
+		sc.localNodes.put(plan.Node{Path: fmt.Sprintf("d%04d/f%07d.bin", i/100, i), ID: fmt.Sprint("2049:", i)})
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if sc.mayDeleteMany(0) {
+		t.Fatal("a scope with nothing gone may delete many")
+	}
+	runtime.ReadMemStats(&after)
+	if made := after.TotalAlloc - before.TotalAlloc; made > 64<<10 {
+		t.Errorf("counting no gone item among %d new files made %d KB", n, made>>10)
+	}
+	// 30 items gone locally (of 29 synced: total), 12 of them moved (their local id is a
+	// changed node's) and 3 of them moved in the cloud: 15 may be deleted, more than the
+	// guard's 10 and half of 29; with 2 more moved, 13 may, not more than half of 29.
+	for i := range 30 {
+		k := fmt.Sprint("k", i)
+		p.items[k] = model.Item{Key: k, Local: model.Side{ID: fmt.Sprint("gone:", i)}, Remote: model.Side{ID: fmt.Sprint("c", i)}}
+		sc.goneLocal[k] = true
+		if i < 12 {
+			sc.localNodes.put(plan.Node{Path: fmt.Sprint("moved/", i), ID: fmt.Sprint("gone:", i)})
+		} else if i < 15 {
+			sc.cloudNodes.put(plan.Node{Path: fmt.Sprint("moved/", i), ID: fmt.Sprint("c", i)})
+		}
+	}
+	if !sc.mayDeleteMany(29) {
+		t.Error("15 of 29 items gone and not moved: the scope may delete many")
+	}
+	sc.cloudNodes.put(plan.Node{Path: "moved/15", ID: "c15"})
+	sc.localNodes.put(plan.Node{Path: "moved/16", ID: "gone:16"})
+	if sc.mayDeleteMany(29) {
+		t.Error("13 of 29 items gone and not moved: the scope may not delete many")
+	}
 }
