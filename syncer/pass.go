@@ -418,7 +418,12 @@ func (p *pass) remoteNode(en remote.Entry) plan.Node {
 	n := plan.Node{Path: remote.Clean(en.Path), IsDir: en.IsDir, ID: en.ID, Version: en.Version, Size: en.Size, ModTime: en.ModTime,
 		Unsupported: en.Unsupported != "", Why: en.Unsupported}
 	if en.IDIsPath || en.ID == "" {
-		n.ID = remote.JoinAs(en.ID, p.s.RemoteRoot, n.Path)
+		if root := p.s.RemoteRoot; !(root != "" && len(en.ID) == len(root)+1+len(n.Path) && en.ID[len(root)] == '/' &&
+			en.ID[:len(root)] == root && en.ID[len(root)+1:] == n.Path && remote.Clean(root) == root) {
+			// (else the id is already root/path, both clean, which JoinAs would return as it
+			// is: n.Path is clean, and asking it again cost every entry of a poll a scan)
+			n.ID = remote.JoinAs(en.ID, root, n.Path)
+		}
 	}
 	if h, ok := strings.CutPrefix(en.Hash, "sha256:"); ok {
 		n.Hash = strings.ToLower(h)
