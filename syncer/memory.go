@@ -1,5 +1,7 @@
 package syncer
 
+import "github.com/cloudsync/cloudsync/syncer/remote"
+
 // The engine sizes the Go runtime's soft memory limit to the sets it syncs (issue 11: a
 // small desktop footprint). The garbage collector lets the heap grow to twice what is live
 // before it runs; a limit a little above what the engine needs makes it run earlier, so a
@@ -57,7 +59,13 @@ func (e *Engine) tuneMemoryFor(extra int) {
 		items += r.view.items
 		listed += len(r.prevRemote)
 	}
-	limit := int64(memoryFloor) + int64(items)*memoryPerItem + int64(listed)*memoryPerEntry + int64(extra)*memoryPerNode
+	var kept int64
+	for _, rem := range e.remotes {
+		if k, ok := remote.As[remote.Keeper](rem); ok {
+			kept += k.KeptBytes()
+		}
+	}
+	limit := int64(memoryFloor) + int64(items)*memoryPerItem + int64(listed)*memoryPerEntry + int64(extra)*memoryPerNode + kept
 	last := e.memLimit
 	change := limit - last
 	if change < 0 {

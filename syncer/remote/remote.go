@@ -116,6 +116,13 @@ type PruningWalker interface {
 	WalkPruned(ctx context.Context, root string, known func(Entry) bool, fn func(Entry) error) error
 }
 
+// Keeper is implemented by remotes that keep, between calls, data that grows with the
+// trees they list (WebDAV's kept listings): KeptBytes is about how many bytes of heap that
+// is now. The engine's memory limit counts it (syncer/memory.go).
+type Keeper interface {
+	KeptBytes() int64
+}
+
 // WebURLer is implemented by remotes that can name a web page for an entry (View in Cloud).
 type WebURLer interface {
 	WebURL(e Entry) string

@@ -148,4 +148,14 @@ func TestKeptListingsAreFewObjects(t *testing.T) {
 	if bytes > 160 {
 		t.Errorf("a kept listing costs %.0f bytes per entry, want at most 160", bytes)
 	}
+	// What the Client says it keeps (KeptBytes, which the engine's memory limit counts) is
+	// what the heap holds.
+	c, byDir := &Client{}, map[string]*listing{}
+	for d, l := range kept {
+		byDir[fmt.Sprintf("Docs/d%04d", d)] = l
+	}
+	c.lists.put("Docs", byDir)
+	if got, heap := float64(c.KeptBytes()), float64(after.HeapAlloc-before.HeapAlloc); got < 0.8*heap || got > 1.25*heap {
+		t.Errorf("KeptBytes says %.0f bytes, the heap holds %.0f more", got, heap)
+	}
 }
