@@ -18,7 +18,7 @@ func (c *Client) KeptBytes() int64 {
 	for _, kept := range c.lists.roots {
 		for p, l := range kept {
 			n += int64(len(p)) + int64(len(l.text)) + int64(cap(l.recs))*int64(unsafe.Sizeof(packedEntry{})) +
-				int64(cap(l.sums)+cap(l.canons))*sha256.Size + int64(unsafe.Sizeof(*l))
+				int64(cap(l.sums)+cap(l.canons)+cap(l.davSums)+cap(l.davCanons))*sha256.Size + int64(unsafe.Sizeof(*l))
 		}
 	}
 	return n
