@@ -20,15 +20,31 @@ func (s *setWrites) PutSet(set model.Set) error {
 	return s.Store.PutSet(set)
 }
 
+// testClock is a clock the test moves (clock, in Unix nanoseconds) and the Config.Now
+// that reads it, starting at 2026-12-06 14:00 UTC.
+func testClock() (*atomic.Int64, func() time.Time) {
+	clock := new(atomic.Int64)
+	clock.Store(time.Date(2026, 12, 6, 14, 0, 0, 0, time.UTC).UnixNano())
+	return clock, func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+}
+
+// storedLastSync is the time of the last sync that r's store holds for set id.
+func storedLastSync(t *testing.T, r *rig, id string) time.Time {
+	t.Helper()
+	s, err := r.store.GetSet(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.LastSync
+}
+
 // TestAPassThatChangedNothingWritesNoSet: the time of the last sync shown (status, the
 // set's Sync Info) is the end of the last clean pass, but a pass that found nothing to do
 // does not store it (each write of the store is synced to the disk: issue 11); it is
 // stored once the stored one is lastSyncStoreEvery (10 min) old. What the store holds, and
 // so what a restarted engine shows after a crash, is never later than the last sync.
 func TestAPassThatChangedNothingWritesNoSet(t *testing.T) {
-	var clock atomic.Int64
-	clock.Store(time.Date(2026, 12, 6, 14, 0, 0, 0, time.UTC).UnixNano())
-	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	clock, now := testClock()
 	var sw *setWrites
 	r := newRig(t, func(c *syncer.Config) {
 		sw = &setWrites{Store: c.Store}
@@ -36,13 +52,7 @@ func TestAPassThatChangedNothingWritesNoSet(t *testing.T) {
 	})
 	r.write("a.txt", "a")
 	set := r.syncFolder(model.Options{})
-	stored := func() time.Time {
-		s, err := r.store.GetSet(set.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s.LastSync
-	}
+	stored := func() time.Time { return storedLastSync(t, r, set.ID) }
 	first := stored()
 	if !first.Equal(now()) {
 		t.Fatalf("after the first sync at %v the store holds %v", now(), first)
@@ -86,19 +96,11 @@ func TestAPassThatChangedNothingWritesNoSet(t *testing.T) {
 // engine shut down cleanly shows, after a restart, the last sync it made, not one up to
 // 10 min older.
 func TestAStoppedEngineStoresItsLastSync(t *testing.T) {
-	var clock atomic.Int64
-	clock.Store(time.Date(2026, 12, 6, 14, 0, 0, 0, time.UTC).UnixNano())
-	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	clock, now := testClock()
 	r := newRig(t, func(c *syncer.Config) { c.Now = now })
 	r.write("a.txt", "a")
 	set := r.syncFolder(model.Options{})
-	stored := func() time.Time {
-		s, err := r.store.GetSet(set.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s.LastSync
-	}
+	stored := func() time.Time { return storedLastSync(t, r, set.ID) }
 	first := stored()
 	clock.Add(int64(3 * time.Minute))
 	r.wait() // nothing to do: kept in memory only

@@ -2,7 +2,6 @@ package syncer_test
 
 import (
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,28 +9,12 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
-// armedGate holds the first ListIntents after it is armed (a pass reads the intents after
-// it read its set, before it looks at either side) until gate is closed.
-type armedGate struct {
-	model.Store
-	armed         atomic.Bool
-	gate, entered chan struct{}
-}
-
-func (g *armedGate) ListIntents(set string, fn func(batch string, in model.Intent) bool) error {
-	if g.armed.CompareAndSwap(true, false) {
-		close(g.entered)
-		<-g.gate
-	}
-	return g.Store.ListIntents(set, fn)
-}
-
 // TestAPauseDuringAPassThatHoldsDeletesStays: a set paused while a pass runs stays paused
 // when that pass ends by holding back a mass deletion (and so writes the set). The pass
 // used to write the set as it read it when it began, which undid the pause: the tray
 // showed the set running again and its next pass synced.
 func TestAPauseDuringAPassThatHoldsDeletesStays(t *testing.T) {
-	g := &armedGate{gate: make(chan struct{}), entered: make(chan struct{})}
+	g := &gatedStore{gate: make(chan struct{}), entered: make(chan struct{})}
 	r := newRig(t, func(c *syncer.Config) { g.Store = c.Store; c.Store = g })
 	for i := range 20 {
 		r.write(fmt.Sprintf("f%02d.txt", i), "x")

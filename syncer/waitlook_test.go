@@ -9,16 +9,17 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
-// gatedStore holds the first ListIntents, which a pass reads before it looks at either
-// side, until gate is closed; entered is closed when it began.
+// gatedStore holds the first ListIntents after it is armed (a pass reads the intents after
+// it read its set, before it looks at either side) until gate is closed; entered is
+// closed when it began.
 type gatedStore struct {
 	model.Store
+	armed         atomic.Bool
 	gate, entered chan struct{}
-	once          atomic.Bool
 }
 
 func (g *gatedStore) ListIntents(set string, fn func(batch string, in model.Intent) bool) error {
-	if g.once.CompareAndSwap(false, true) {
+	if g.armed.CompareAndSwap(true, false) {
 		close(g.entered)
 		<-g.gate
 	}
@@ -33,6 +34,7 @@ func (g *gatedStore) ListIntents(set string, fn func(batch string, in model.Inte
 func TestWaitTakesARunningPassThatLooksAfterIt(t *testing.T) {
 	gs := &gatedStore{gate: make(chan struct{}), entered: make(chan struct{})}
 	r := newRig(t, func(c *syncer.Config) { gs.Store = c.Store; c.Store = gs })
+	gs.armed.Store(true) // (the rig's account makes no pass)
 	r.local().MkdirAll("")
 	r.rem.MkdirAll("Docs")
 	if _, err := r.eng.CreateSet(r.ctx(), syncer.CreateSetRequest{Paths: []string{testRoot}, Account: "cloud", To: "Docs",
