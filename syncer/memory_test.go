@@ -17,6 +17,15 @@ import (
 	"github.com/cloudsync/cloudsync/syncer/state/memstore"
 )
 
+// runEngine runs eng until ctx ends or the stop it returns is called; stop waits for Run
+// to return and gives its error (a second call: the same).
+func runEngine(ctx context.Context, eng *Engine) (stop func() error) {
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(runCtx) }()
+	return sync.OnceValue(func() error { cancel(); return <-done })
+}
+
 // engineHeap is what the engine holds live in a first sync of a folder of n files and at
 // rest after it.
 type engineHeap struct {
@@ -43,9 +52,7 @@ func measureEngineHeap(t *testing.T, n int, typ string) engineHeap {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(runCtx) }()
+	stop := runEngine(ctx, eng)
 	if _, err := eng.AddAccount(ctx, AddAccountRequest{Name: "cloud", Type: typ, URL: "http://127.0.0.1:1/",
 		User: "u", Password: "pw"}); err != nil {
 		t.Fatal(err)
@@ -74,8 +81,7 @@ func measureEngineHeap(t *testing.T, n int, typ string) engineHeap {
 		t.Fatalf("the engine counts %d items, want at least %d", st.Items, n)
 	}
 	running := heapInUse()
-	stop()
-	if err := <-done; err != nil && err != context.Canceled {
+	if err := stop(); err != nil && err != context.Canceled {
 		t.Fatal(err)
 	}
 	eng = nil
@@ -147,10 +153,7 @@ func TestMemoryLimitCountsWhatTheRemoteKeeps(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(runCtx) }()
-	defer func() { stop(); <-done }()
+	defer runEngine(ctx, eng)()
 	if _, err := eng.AddAccount(ctx, AddAccountRequest{Name: "cloud", Type: "webdav", URL: "http://127.0.0.1:1/",
 		User: "u", Password: "pw"}); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -77,10 +76,7 @@ func TestPrunedPollsKeepFolderTagsNotTheListing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(runCtx) }()
-	stopEngine := sync.OnceFunc(func() { stop(); <-done })
+	stopEngine := runEngine(context.Background(), eng)
 	defer stopEngine()
 	if _, err := eng.AddAccount(ctx, AddAccountRequest{Name: "dav", Type: "webdav", URL: srv.URL,
 		User: davtest.User, Password: davtest.Password}); err != nil {
