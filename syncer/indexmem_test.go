@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/cloudsync/cloudsync/syncer/internal/alone"
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
@@ -16,6 +17,9 @@ import (
 // entries in pages behind open-addressed tables of slot numbers (index_table.go) 104 (97 at
 // a million).
 func TestSetIndexBytesPerItem(t *testing.T) {
+	if !alone.InChild(t) { // (it measures the heap)
+		return
+	}
 	const n = 100_000
 	item := benchItem
 	before := heapInUse()
