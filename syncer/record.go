@@ -60,7 +60,8 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 	it, exists := p.itemFor(a)
 	switch {
 	case res.Skipped, errors.Is(res.Err, exec.ErrLocalChanged),
-		res.Err != nil && res.Reason == remote.ReasonNone && !errors.Is(res.Err, exec.ErrPlannedFailure):
+		res.Err != nil && res.Reason == remote.ReasonNone && !errors.Is(res.Err, exec.ErrPlannedFailure),
+		p.replanRace(res):
 		return it, false, false
 	case errors.Is(res.Err, remote.ErrAuth):
 		e.authFailed(p.s.Account, p.signIns, res.Err)

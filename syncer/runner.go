@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"cmp"
 	"context"
 	"path"
 	"sync/atomic"
@@ -55,6 +56,9 @@ type runner struct {
 	// The end of the last clean pass of this engine (zero: none yet), and the one the
 	// store holds (lastsync.go).
 	lastSync, lastSyncStored time.Time
+	// The actions that met a cloud item changed since it was listed, in the last pass and
+	// in the running one (race.go). Used by the runner's goroutine only.
+	raced, racing map[string]bool
 }
 
 // poke asks for a pass (non-blocking; several pokes coalesce). e.mu may be held.
@@ -105,14 +109,16 @@ func (r *runner) loop(ctx context.Context) {
 			list, full = true, true
 		}
 		r.runPass(ctx, list, full)
-		if list { // the poll interval counts from the last look at the cloud
+		interval := r.e.pollInterval()
+		soon := r.endRaces(interval)
+		if list || soon > 0 { // the poll interval counts from the last look at the cloud
 			if !poll.Stop() {
 				select {
 				case <-poll.C:
 				default:
 				}
 			}
-			poll.Reset(r.e.pollInterval())
+			poll.Reset(cmp.Or(soon, interval))
 		}
 	}
 }

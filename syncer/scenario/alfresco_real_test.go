@@ -343,7 +343,8 @@ func TestAlfrescoNamesWithLeadingSpacesSync(t *testing.T) {
 // deleted in the cloud while it holds a file added after the listing the delete was planned
 // from (a listing can lag behind Alfresco's folder timestamps); the next pass sees the file
 // and brings the folder back locally with it (an edit beats a delete), deleting only what
-// the user deleted.
+// the user deleted. The refused delete is a race with another client, not a failure: the
+// engine looks at the cloud again within a second (syncer/race.go), not after a back-off.
 func TestAlfrescoFolderDeleteKeepsWhatTheClientHasNotSeen(t *testing.T) {
 	e, srv, lib := realEnv(t)
 	e.Local.Write("F/old.txt", "old")
@@ -366,14 +367,12 @@ func TestAlfrescoFolderDeleteKeepsWhatTheClientHasNotSeen(t *testing.T) {
 	e.Local.Remove("F")
 	e.Sync()
 	srv.SetFault(nil)
+	// (The look again may have run already: old.txt may be gone, new.txt never.)
 	e.Has(e.Cloud, "cloud", "F/new.txt", "someone's new file")
-	e.Has(e.Cloud, "cloud", "F/old.txt", "old")
-	if len(srv.Trashed()) != 0 {
-		t.Fatalf("trashed in the cloud: %v", srv.Trashed())
+	if tr := srv.Trashed(); len(tr) > 1 || len(tr) == 1 && tr[0] != "old" {
+		t.Fatalf("trashed in the cloud: %v", tr)
 	}
 	t.Logf("after the refused delete: errors %v", errorPaths(e))
-	// The refused delete waits for its back-off like any failure; Request Sync retries now.
-	e.Do("request-sync", func(ctx ctxT) error { return e.Ctl.RequestSync(ctx, e.Root) })
 	e.Sync()
 	e.Has(e.Local, "local", "F/new.txt", "someone's new file")
 	e.Has(e.Cloud, "cloud", "F/new.txt", "someone's new file")
