@@ -161,7 +161,8 @@ func (p *pass) recordMeta(it *model.Item, a plan.Action) {
 
 // metaFailed records a result whose content step succeeded but whose metadata failed: the
 // content is the new base, the metadata unknown (the next pass merges it without deleting
-// anything), and the item fails with the metadata's reason.
+// anything), and the item fails with the metadata's reason; unless the metadata met a
+// cloud edit made since the listing (a race, race.go).
 func (p *pass) metaFailed(res exec.Result) (model.Item, bool) {
 	if !errors.Is(res.Err, exec.ErrMetaFailed) {
 		return model.Item{}, false
@@ -172,6 +173,12 @@ func (p *pass) metaFailed(res exec.Result) (model.Item, bool) {
 	it, drop, recorded := p.record(ok)
 	if !recorded || drop {
 		return it, false
+	}
+	if p.noteRace(res) {
+		// The cloud's metadata was edited since it was listed (SetMeta's check): the
+		// content is synced and the metadata's base stays as it was, so the look again
+		// (race.go) merges both edits, the cloud winning a clash. No failure.
+		return it, true
 	}
 	it.Meta = nil
 	res.Err = fmt.Errorf("the content is synced, but its title, description or author could not be written: %w", res.Err)

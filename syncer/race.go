@@ -27,8 +27,16 @@ func raceKey(a plan.Action) string { return a.Path + "\x00" + a.To }
 // reached" for a cloud that answered, and the edit waited for the back-off. An action that
 // races again in the next pass fails as any other error does, so that a server whose
 // versions never match shows a failure and backs off instead of being retried unseen.
+// (A transfer whose content step succeeded and whose metadata step met such a change is
+// metaFailed's: its content is recorded.)
 func (p *pass) replanRace(res exec.Result) bool {
-	if !errors.Is(res.Err, remote.ErrChanged) || errors.Is(res.Err, exec.ErrMetaFailed) {
+	return !errors.Is(res.Err, exec.ErrMetaFailed) && p.noteRace(res)
+}
+
+// noteRace reports whether res met a cloud item changed since it was listed for the first
+// time in a row, and notes it so (replanRace).
+func (p *pass) noteRace(res exec.Result) bool {
+	if !errors.Is(res.Err, remote.ErrChanged) {
 		return false
 	}
 	k := raceKey(res.Action)

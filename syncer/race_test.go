@@ -104,3 +104,54 @@ func TestAnUploadAlwaysRefusedAsChangedFails(t *testing.T) {
 		t.Errorf("%d failure notifications, want 1: %+v", len(f), f)
 	}
 }
+
+// TestACloudMetadataEditDuringAnUploadIsMergedNotFailed: the metadata step of an upload
+// that carries a title finds the cloud's title edited since the listing (SetMeta's check,
+// as WebDAV's): the content is synced, nothing fails, and the look again a second later
+// merges the two titles, the cloud's winning. Before, the item showed failed until the
+// next poll.
+func TestACloudMetadataEditDuringAnUploadIsMergedNotFailed(t *testing.T) {
+	r := newRig(t, nil)
+	r.write("a.txt", "v1")
+	if err := r.local().WriteMeta("a.txt", remote.Meta{Title: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	r.syncFolder(model.DefaultOptions())
+	if got := r.rem.GetMeta("Docs/a.txt"); got.Title != "first" {
+		t.Fatalf("cloud title %q after the first sync", got.Title)
+	}
+	last := r.lastEvent()
+	var once sync.Once
+	r.rem.SetFault(func(op, p string) error {
+		var err error
+		if op == "setmeta" && p == "Docs/a.txt" {
+			once.Do(func() {
+				r.rem.PutMeta("Docs/a.txt", remote.Meta{Title: "theirs"})
+				err = &remote.Error{Kind: remote.ErrChanged, Op: "PROPPATCH", Path: p}
+			})
+		}
+		return err
+	})
+	r.write("a.txt", "v2")
+	if err := r.local().WriteMeta("a.txt", remote.Meta{Title: "mine"}); err != nil {
+		t.Fatal(err)
+	}
+	r.event("a.txt")
+	r.eventually("the cloud's title in the folder", func() bool {
+		m, _ := r.local().ReadMeta("a.txt")
+		return m.Title == "theirs"
+	})
+	if f := r.failuresAfter(last); len(f) > 0 {
+		t.Errorf("a cloud title edited during an upload was announced as a failure: %+v", f)
+	}
+	if got, _ := r.rem.Get("Docs/a.txt"); string(got) != "v2" {
+		t.Errorf("cloud a.txt = %q, want the uploaded %q", got, "v2")
+	}
+	if got := r.rem.GetMeta("Docs/a.txt"); got.Title != "theirs" {
+		t.Errorf("cloud title %q, want the other client's", got.Title)
+	}
+	r.wait()
+	if info := r.info("a.txt"); info.Status != model.StatusSynced || info.Metadata == nil || info.Metadata.Title != "theirs" {
+		t.Errorf("a.txt: %s, metadata %+v; want synced with the cloud's title", info.Status, info.Metadata)
+	}
+}
