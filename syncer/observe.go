@@ -48,7 +48,8 @@ func (p *pass) restoreDirty(d dirtySet) {
 
 // noteLocal records the local changes a scan found against the base as pending: edited,
 // moved and new items, and synced items gone locally. Failed items stay failed, and
-// unsupported nodes (symlinks, special files) fail rather than wait.
+// unsupported nodes (symlinks, special files) fail rather than wait. An item shown away
+// from its path follows its file or folder (followLocal).
 func (p *pass) noteLocal(local iter.Seq[plan.Node]) {
 	byID := make(map[string]model.Item, len(p.items))
 	// atPath says which synced items' paths hold a node; only those paths are kept (a first
@@ -78,6 +79,7 @@ func (p *pass) noteLocal(local iter.Seq[plan.Node]) {
 		}
 		if ok {
 			seenID[n.ID] = true
+			p.followLocal(it, n.Path)
 			if it.Status != model.StatusFailed && (n.Path != it.Path || !n.IsDir && n.Version != it.Local.Version || metaChanged(n.Meta, it.Meta)) {
 				idx.add("k:"+it.Key, it.Path, n.Path)
 			}
@@ -93,6 +95,7 @@ func (p *pass) noteLocal(local iter.Seq[plan.Node]) {
 			idx.add("k:"+it.Key, it.Path)
 		}
 	}
+	p.storeMoved(nil)
 	p.e.mu.Lock()
 	p.keepSeenUnreadable(&idx)
 	p.r.view.setSeen(idx)
@@ -155,6 +158,12 @@ func (p *pass) planUnits(full, pl plan.Plan) (idx pendingIndex, acted map[string
 			paths := []string{a.Path, a.To}
 			if it, ok := p.items[a.Key]; a.Key != "" && ok {
 				paths = append(paths, it.Path) // where Sync Info finds the item until the action ran
+				if it.Local.Path != "" {
+					// Shown where the folder has it (a failed move, followLocal), not at the
+					// plan's paths, which can lie below the failed folder's new path: listed
+					// there too, as new, it was listed twice.
+					paths = []string{it.Path, it.Local.Path}
+				}
 			}
 			idx.add(unitOf(a), paths...)
 		}

@@ -69,6 +69,25 @@ func (p *pass) noteBelowFailedMoves() {
 	p.storeMoved(nil)
 }
 
+// followLocal notes that the scan saw the local side of item it at path at. An item shown
+// away from its path (Local.Path: its cloud move, or the move of a folder above it, failed)
+// is shown where its file or folder is now: one moved on, out of the folder whose move
+// failed or back into it, was shown at the path it left (where no file is) and listed a
+// second time, pending, where it is. Its path stays the base both sides pair through. A
+// failed item back at its path is undoneMoves' to clear, not this. The item is stored with
+// the next storeMoved.
+func (p *pass) followLocal(it model.Item, at string) {
+	if it.Local.Path == "" || at == it.Local.Path || at == it.Path && it.Status == model.StatusFailed {
+		return
+	}
+	it.Local.Path = at
+	if at == it.Path {
+		it.Local.Path = ""
+	}
+	p.items[it.Key] = it
+	p.moved = append(p.moved, it)
+}
+
 // storeMoved stores put and the items the pass rewrote (p.moved) at once.
 func (p *pass) storeMoved(put []model.Item) {
 	put = append(put, p.moved...)

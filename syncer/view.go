@@ -72,7 +72,8 @@ func (v *view) setSeen(idx pendingIndex) {
 func (v *view) setPlanned(idx pendingIndex, acted map[string]bool, carried map[string][]string, moving map[string]string) {
 	v.planned, v.carried, v.moving = idx, carried, moving
 	v.seen = v.seen.without(acted)
-	v.seenOnly = v.seen.count()
+	// (An item below a moving folder is in both without an action of its own: carried.)
+	v.seenOnly = v.seen.countNotIn(&v.planned)
 }
 
 // beginPlans starts the planned work of a pass that adds it plan by plan (addPlanned: a
@@ -138,8 +139,8 @@ func (v *view) shrinkPending() {
 }
 
 // pending counts the pending items of the set. Between setPlanned and the next setSeen
-// seen holds only units planned has not, so closing planned units (done) never changes
-// seenOnly.
+// seenOnly counts only units planned has not, so closing planned units (done) never
+// changes it.
 func (v *view) pending() int {
 	n := v.planned.count() + v.seenOnly
 	for p := range v.dirty.paths {
