@@ -191,7 +191,7 @@ func (p *pass) carried(idx *pendingIndex, moving map[string]string) map[string][
 	}
 	out := map[string][]string{}
 	for _, it := range p.items {
-		if it.Local.Excl || it.Remote.Excl {
+		if it.Local.Excl || it.Remote.Excl || it.Status == model.StatusFailed { // (failed: counted as such)
 			continue
 		}
 		for d := path.Dir(it.Path); d != "."; d = path.Dir(d) {
@@ -236,6 +236,7 @@ func (p *pass) settle(res exec.Result, it model.Item, drop, ok bool) {
 		mu := unitOf(res.Action)
 		for _, u := range v.carried[mu] {
 			v.planned.done(u) // moved with their folder (moveBelow recorded their paths)
+			v.seen.drop(u)    // (seen moved by the scan: that was the folder's move)
 			if below, found := p.items[strings.TrimPrefix(u, "k:")]; found {
 				// Still carried by the move of a folder below this one, which may fail: the
 				// item stays pending at the path it is now recorded at.
@@ -245,7 +246,7 @@ func (p *pass) settle(res exec.Result, it model.Item, drop, ok bool) {
 		delete(v.carried, mu)
 		maps.DeleteFunc(v.moving, func(_, u string) bool { return u == mu })
 	}
-	if !drop && len(v.moving) > 0 {
+	if !drop && it.Status != model.StatusFailed && len(v.moving) > 0 {
 		// An item recorded below a folder whose move is still to do (a download into the
 		// folder already renamed on this side) is at its path on one side only until then.
 		for d := path.Dir(it.Path); d != "."; d = path.Dir(d) {

@@ -82,6 +82,8 @@ type pass struct {
 	// unreadable.go); held the cloud folders the empty-listing guard holds (emptyguard.go).
 	unreadable map[string]error
 	held       map[string]int
+	// unreadableKeys: the synced items at unreadable paths, failed by failUnreadable.
+	unreadableKeys map[string]bool
 	// Documents sets (documents.go): every folder of the home on each side, and the
 	// documents moved out of it (path → item key).
 	localDirs, cloudDirs map[string]plan.Node

@@ -112,7 +112,9 @@ func (p *pass) record(res exec.Result) (it model.Item, drop, ok bool) {
 		it.Hash = res.Hash
 	}
 	p.recordMeta(&it, a)
-	it.Status, it.Reason, it.Details, it.Attempts, it.NextRetry, it.Notified = model.StatusSynced, "", "", 0, time.Time{}, false
+	if !p.unreadableKeys[it.Key] || it.Status != model.StatusFailed { // (an unreadable item stays failed)
+		it.Status, it.Reason, it.Details, it.Attempts, it.NextRetry, it.Notified = model.StatusSynced, "", "", 0, time.Time{}, false
+	}
 	it.LastSync = now
 	if !it.Restore {
 		it.Note = "" // (a restore keeps the note that says why the item came back)
@@ -250,6 +252,11 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 		it.Local.Path = a.To // moved in the folder, not in the cloud: Sync Info shows it there (shownPath)
 		if it.IsDir {
 			p.movedHereBelow(a.To, it.Path, wasAt, a.Path) // and so is everything below it
+		}
+	} else if exists && it.HasBase && a.Op == plan.Fail && a.Key != "" && a.Path != it.Path {
+		it.Local.Path = a.Path // where the folder has it (failUnreadable: by its local id)
+		if it.IsDir {
+			p.movedHereBelow(a.Path, it.Path, wasAt) // and so is everything below it
 		}
 	}
 	details := errDetails(res.Err)

@@ -85,7 +85,12 @@ func (p *pass) keepUnreadable(nodes []plan.Node) []plan.Node {
 // failUnreadable adds a Fail action for each unreadable path and each cloud folder the
 // empty-listing guard holds (emptyguard.go), and clears such failures of items that are
 // readable or listed again and need nothing (pl is the plan as reconciled: an item it has no
-// action for agrees with its base on both sides).
+// action for agrees with its base on both sides). An unreadable path is a path in the local
+// folder: the item there is the one with its local id, shown there (shownPath), which
+// below a folder whose cloud move failed, or moved since, is not its path. Matched by its
+// path, it was cleared while unreadable and a failure record of no item was made beside it,
+// both listed at the same place; cleared once readable, it keeps the local path noted (it
+// is still not where the cloud has it: pending there until the move).
 func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
 	acted := map[string]bool{}
 	next := 0
@@ -93,21 +98,9 @@ func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
 		acted["k:"+a.Key], acted["p:"+a.Path], acted["p:"+a.To] = true, true, true
 		next = max(next, a.ID+1)
 	}
-	var clear []model.Item
-	for _, it := range p.items {
-		if it.HasBase && it.Status == model.StatusFailed && !it.Local.Gone && !it.Remote.Gone &&
-			(it.Reason == remote.ReasonPermissionDenied || it.Reason == remote.ReasonLocalIO ||
-				it.Reason == remote.ReasonTargetDeleted || it.Reason == remote.ReasonMovedOut) &&
-			!acted["k:"+it.Key] && !p.underUnreadable(it.Path) && !p.held0(it.Path) && p.movedOut[it.Path] == "" {
-			it.Status, it.Reason, it.Details, it.Attempts, it.NextRetry, it.Notified = model.StatusSynced, "", "", 0, time.Time{}, false
-			clear = append(clear, it)
-			p.items[it.Key] = it
-		}
-	}
-	if len(clear) > 0 {
-		if err := p.e.cfg.Store.PutItems(p.s.ID, clear, nil); err != nil {
-			p.e.cfg.Log.Error("clearing failures of items readable again", "set", p.s.ID, "err", err)
-		}
+	var unreadable []plan.Action // their Fail actions
+	if p.unreadableKeys == nil {
+		p.unreadableKeys = map[string]bool{} // no failure of theirs is cleared (nor by record)
 	}
 	paths := make([]string, 0, len(p.unreadable))
 	for u := range p.unreadable {
@@ -122,18 +115,37 @@ func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
 		}
 		a := plan.Action{ID: next, Op: plan.Fail, Path: u, To: u, Reason: reason, Note: "cannot be read here: " + err.Error()}
 		next++
-		for _, it := range p.items {
-			if it.Path == u && it.HasBase {
+		n, err := p.lfs.Stat(u)
+		if err == nil {
+			a.IsDir = n.IsDir
+		}
+		for _, it := range p.items { // the synced item there: by its local id, else the one shown there
+			if it.HasBase && (err == nil && n.ID != "" && it.Local.ID == n.ID || err != nil && shownPath(it) == u) {
 				a.Key, a.IsDir = it.Key, it.IsDir
 			}
 		}
-		if a.Key == "" {
-			if n, err := p.lfs.Stat(u); err == nil {
-				a.IsDir = n.IsDir
-			}
+		unreadable = append(unreadable, a)
+		if a.Key != "" {
+			p.unreadableKeys[a.Key] = true
 		}
-		pl.Actions = append(pl.Actions, a)
 	}
+	var clear []model.Item
+	for _, it := range p.items {
+		if it.HasBase && it.Status == model.StatusFailed && !it.Local.Gone && !it.Remote.Gone &&
+			(it.Reason == remote.ReasonPermissionDenied || it.Reason == remote.ReasonLocalIO ||
+				it.Reason == remote.ReasonTargetDeleted || it.Reason == remote.ReasonMovedOut) &&
+			!acted["k:"+it.Key] && !p.unreadableKeys[it.Key] && !p.underUnreadable(it.Path) && !p.held0(it.Path) && p.movedOut[it.Path] == "" {
+			it.Status, it.Reason, it.Details, it.Attempts, it.NextRetry, it.Notified = model.StatusSynced, "", "", 0, time.Time{}, false
+			clear = append(clear, it)
+			p.items[it.Key] = it
+		}
+	}
+	if len(clear) > 0 {
+		if err := p.e.cfg.Store.PutItems(p.s.ID, clear, nil); err != nil {
+			p.e.cfg.Log.Error("clearing failures of items readable again", "set", p.s.ID, "err", err)
+		}
+	}
+	pl.Actions = append(pl.Actions, unreadable...)
 	held := make([]string, 0, len(p.held))
 	for d := range p.held {
 		held = append(held, d)

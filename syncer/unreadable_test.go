@@ -2,7 +2,9 @@ package syncer_test
 
 import (
 	"io/fs"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
@@ -79,4 +81,117 @@ func TestUnreadableSubfolderFailsThatItemNotTheSet(t *testing.T) {
 	if st := r.status(); st.Failed != 0 {
 		t.Fatalf("failed items once readable: %d", st.Failed)
 	}
+}
+
+// deniedScan makes the scan of each folder named name refuse to list it.
+func deniedScan(name string) func(op, p string) error {
+	return func(op, p string) error {
+		if op == "scan" && (p == name || strings.HasSuffix(p, "/"+name)) {
+			return &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+		}
+		return nil
+	}
+}
+
+// TestAnUnreadableFolderBelowAFailedFolderMoveIsListedOnce: d/locked cannot be read, then
+// d is renamed e and its cloud move fails. The unreadable folder is one item, listed once
+// at e/locked, failed permission_denied: its failure is found by its local id, not by its
+// path in the cloud (it was cleared, notified again, and a second failure made beside it
+// at e/locked, listed twice, counted twice, and left failed once the folder was readable).
+// Readable again, its failure clears and it keeps the path it has in the folder: pending
+// there until the folder's move succeeds, also after a restart.
+func TestAnUnreadableFolderBelowAFailedFolderMoveIsListedOnce(t *testing.T) {
+	r, clk, tweak := newClockRig(t, "d/locked/f.txt", "f", "d/x.txt", "x")
+	r.local().Fault = deniedScan("locked")
+	r.event("d/locked")
+	r.wait()
+	checkListed(t, r, "while unreadable", map[string]string{"": "synced ", "d": "synced ", "d/locked": "failed permission_denied",
+		"d/locked/f.txt": "synced ", "d/x.txt": "synced "})
+	if _, err := r.local().Rename("d", "e"); err != nil {
+		t.Fatal(err)
+	}
+	failMoves(r, "")
+	r.event("d", "e")
+	r.wait()
+	want := map[string]string{"": "pending ", "e": "failed network", "e/locked": "failed permission_denied",
+		"e/locked/f.txt": "pending ", "e/x.txt": "pending "}
+	checkListed(t, r, "after the failed folder move", want)
+	checkPendingFailed(t, r, "after the failed folder move", 2, 2)
+	if info := r.info("e/locked"); info.Status != model.StatusFailed || info.Cloud.Location != "Docs/d/locked" {
+		t.Errorf("info e/locked: %s in the cloud at %s, want failed, still at Docs/d/locked", info.Status, info.Cloud.Location)
+	}
+	notified := func() (n int) {
+		evs, _, _ := r.eng.Events(r.ctx(), 0)
+		for _, ev := range evs {
+			if ev.Kind == "failure" && strings.HasSuffix(ev.Path, "/locked") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := notified(); n != 1 {
+		t.Errorf("the unreadable folder's failure was notified %d times, want once", n)
+	}
+	r.restart(tweak)
+	r.wait()
+	checkListed(t, r, "after a restart", want)
+	checkPendingFailed(t, r, "after a restart", 2, 2)
+
+	r.local().Fault = nil
+	r.event("e/locked")
+	r.wait()
+	checkListed(t, r, "readable again", map[string]string{"": "pending ", "e": "failed network", "e/locked": "pending ",
+		"e/locked/f.txt": "pending ", "e/x.txt": "pending "})
+	checkPendingFailed(t, r, "readable again", 3, 1)
+	if info := r.info("e/locked"); info.Status != model.StatusPending || info.Cloud.Location != "Docs/d/locked" {
+		t.Errorf("info e/locked readable again: %s in the cloud at %s, want pending, still at Docs/d/locked", info.Status, info.Cloud.Location)
+	}
+
+	r.rem.SetFault(nil)
+	clk.advance(2 * time.Hour) // the folder's retry is due
+	r.wait()
+	if got := r.rem.Tree("Docs"); got["e/locked/f.txt"] != "f" || got["e/x.txt"] != "x" || len(got) != 4 {
+		t.Fatalf("the cloud holds %q after the retry", got)
+	}
+	checkListed(t, r, "after the retry", map[string]string{"": "synced ", "e": "synced ", "e/locked": "synced ",
+		"e/locked/f.txt": "synced ", "e/x.txt": "synced "})
+	checkPendingFailed(t, r, "after the retry", 0, 0)
+}
+
+// TestAnUnreadableFolderRenamedIsListedOnce: an unreadable synced folder renamed locked →
+// open is moved in the cloud and stays one item, failed at its new path, listed once; what
+// it holds is synced there (it was listed failed twice at the new path and pending at the
+// old one as well, for as long as the folder could not be read).
+// Its move is recorded keeping its failure: never synced between, it is notified once.
+func TestAnUnreadableFolderRenamedIsListedOnce(t *testing.T) {
+	r, _, _ := newClockRig(t, "locked/f.txt", "f", "keep.txt", "k")
+	r.local().Fault = deniedScan("locked")
+	r.event("locked")
+	r.wait()
+	r.local().Fault = deniedScan("open")
+	if _, err := r.local().Rename("locked", "open"); err != nil {
+		t.Fatal(err)
+	}
+	r.event("locked", "open")
+	r.wait()
+	evs, _, _ := r.eng.Events(r.ctx(), 0)
+	failures := 0
+	for _, ev := range evs {
+		if ev.Kind == "failure" {
+			failures++
+		}
+	}
+	if failures != 1 {
+		t.Errorf("the folder's failure was notified %d times, want once (it was not shown synced between)", failures)
+	}
+	want := map[string]string{"": "synced ", "keep.txt": "synced ", "open": "failed permission_denied", "open/f.txt": "synced "}
+	checkListed(t, r, "after the rename", want)
+	checkPendingFailed(t, r, "after the rename", 0, 1)
+	if got := r.rem.Tree("Docs"); got["open/f.txt"] != "f" || len(got) != 3 {
+		t.Fatalf("the cloud holds %q", got)
+	}
+	r.event("open")
+	r.wait()
+	checkListed(t, r, "a pass later", want)
+	checkPendingFailed(t, r, "a pass later", 0, 1)
 }
