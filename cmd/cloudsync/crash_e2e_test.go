@@ -255,9 +255,18 @@ func (k *killWorld) differences() []string {
 // trash, and every file anywhere holds a complete written content.
 func (k *killWorld) checkNoLostWrite() {
 	k.t.Helper()
+	k.checkHeld(map[string]map[string]string{k.root: tree(k.root), k.cloud: tree(k.cloud)})
+}
+
+// checkHeld: every content written is in one of trees (a place → its files' contents) or
+// the desktop trash, and every file there holds a complete written content.
+func (k *killWorld) checkHeld(trees map[string]map[string]string) {
+	k.t.Helper()
+	trash := filepath.Join(k.base, "xdg", "Trash", "files")
+	trees[trash] = tree(trash)
 	held := map[string]bool{}
-	for _, dir := range []string{k.root, k.cloud, filepath.Join(k.base, "xdg", "Trash", "files")} {
-		for p, data := range tree(dir) {
+	for dir, files := range trees {
+		for p, data := range files {
 			h := sum(data)
 			held[h] = true
 			if !k.ever[h] {

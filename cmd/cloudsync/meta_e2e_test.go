@@ -5,7 +5,9 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -42,12 +44,19 @@ type metaCloud struct {
 	other    remote.Remote
 	prefix   string       // the set's folder as a path of other
 	content  atomic.Int64 // uploads and downloads of content the daemon made
+	// propfinds counts the daemon's PROPFINDs (WebDAV clouds).
+	propfinds atomic.Int64
+	// fresh returns a new client of the cloud, which keeps no listing yet (WebDAV clouds).
+	fresh func() (remote.Remote, error)
 }
 
 // countContent wraps h, counting requests that move content: a WebDAV GET or PUT, an
-// Alfresco GET or PUT of nodes/{id}/content, a multipart upload.
+// Alfresco GET or PUT of nodes/{id}/content, a multipart upload; and PROPFINDs.
 func (c *metaCloud) countContent(h http.Handler, isDAV bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "PROPFIND" {
+			c.propfinds.Add(1)
+		}
 		get, put := r.Method == http.MethodGet, r.Method == http.MethodPut
 		if (get || put) && (isDAV || strings.HasSuffix(r.URL.Path, "/content")) ||
 			r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
@@ -66,6 +75,7 @@ func davCloud(t *testing.T, name string) *metaCloud {
 	target, _ := url.Parse(base)
 	c := &metaCloud{password: davtest.Password, to: "Docs", prefix: "Docs/"}
 	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	proxy.ErrorLog = log.New(io.Discard, "", 0) // (a daemon killed with SIGKILL cancels its requests)
 	hs := httptest.NewServer(c.countContent(proxy, true))
 	t.Cleanup(hs.Close)
 	c.add = []string{"--type", "webdav", "--url", hs.URL + target.EscapedPath(), "--user", davtest.User}
@@ -77,7 +87,14 @@ func davCloud(t *testing.T, name string) *metaCloud {
 	if err != nil || caps.DeadProperties != (name != davtest.Nginx) {
 		t.Fatalf("%s's probe: %+v, %v", name, caps, err)
 	}
-	if c.other, err = webdav.New(webdav.Config{URL: base, User: davtest.User, Password: davtest.Password, Capabilities: &caps}); err != nil {
+	c.fresh = func() (remote.Remote, error) {
+		// Its idle connections close long before the server's keep-alive timeout (5 s
+		// on Apache and lighttpd) could close one as a PROPFIND, which net/http does not
+		// send again, goes out on it.
+		hc := &http.Client{Transport: &http.Transport{IdleConnTimeout: time.Second}}
+		return webdav.New(webdav.Config{URL: base, User: davtest.User, Password: davtest.Password, Capabilities: &caps, HTTPClient: hc})
+	}
+	if c.other, err = c.fresh(); err != nil {
 		t.Fatal(err)
 	}
 	return c
