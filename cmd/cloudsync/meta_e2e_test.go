@@ -103,6 +103,18 @@ func davCloud(t *testing.T, name string) *metaCloud {
 func apacheCloud(t *testing.T) *metaCloud   { return davCloud(t, davtest.Apache) }
 func lighttpdCloud(t *testing.T) *metaCloud { return davCloud(t, davtest.Lighttpd) }
 
+// onRotatingClouds runs test as a parallel subtest on each cloud whose walks read the
+// metadata on a rotation (webdav walkmeta.go): Apache and lighttpd.
+func onRotatingClouds(t *testing.T, test func(t *testing.T, bin string, newCloud func(*testing.T) *metaCloud)) {
+	bin := builtBinary(t)
+	for name, newCloud := range map[string]func(*testing.T) *metaCloud{"apache": apacheCloud, "lighttpd": lighttpdCloud} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, bin, newCloud)
+		})
+	}
+}
+
 // alfrescoCloud is the Alfresco test server (every request checked against the API
 // definition when it is present), as realistic as it gets.
 func alfrescoCloud(t *testing.T) *metaCloud {
@@ -156,6 +168,28 @@ func (c *metaCloud) setMeta(t *testing.T, p string, m remote.Meta) {
 
 var xattrNames = [3]string{"user.dublincore.title", "user.dublincore.description", "user.dublincore.creator"}
 
+// syncOneFile syncs a folder holding a.txt with content to the cloud newCloud makes, with
+// the daemon, and returns the cloud, the CLI and a.txt's path. It skips t where the folder
+// keeps no user extended attributes.
+func syncOneFile(t *testing.T, bin string, newCloud func(*testing.T) *metaCloud, content string) (*metaCloud, *cliCtl, string) {
+	t.Helper()
+	base := t.TempDir()
+	a := filepath.Join(base, "Docs", "a.txt")
+	writeFile(t, a, content)
+	needUserXattrs(t, a)
+	cloud := newCloud(t)
+	return cloud, cloud.syncWithDaemon(t, bin, base, filepath.Dir(a)), a
+}
+
+// needUserXattrs skips t when the file system of file p keeps no user extended attributes.
+func needUserXattrs(t *testing.T, p string) {
+	t.Helper()
+	if err := unix.Lsetxattr(p, "user.cloudsync-test", []byte("1"), 0); err != nil {
+		t.Skipf("the test folder's file system keeps no user extended attributes: %v", err)
+	}
+	unix.Lremovexattr(p, "user.cloudsync-test")
+}
+
 func localMeta(t *testing.T, p string) remote.Meta {
 	t.Helper()
 	var v [3]string
@@ -202,16 +236,8 @@ func TestMetadataEndToEnd(t *testing.T) {
 	for name, newCloud := range map[string]func(*testing.T) *metaCloud{"apache": apacheCloud, "lighttpd": lighttpdCloud, "alfresco": alfrescoCloud} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			base := t.TempDir()
-			root := filepath.Join(base, "Docs")
-			a := filepath.Join(root, "a.txt")
-			writeFile(t, a, "content that must not travel again")
-			if err := unix.Lsetxattr(a, "user.cloudsync-test", []byte("1"), 0); err != nil {
-				t.Skipf("the test folder's file system keeps no user extended attributes: %v", err)
-			}
-			unix.Lremovexattr(a, "user.cloudsync-test")
-			cloud := newCloud(t)
-			ctl := cloud.syncWithDaemon(t, bin, base, root)
+			cloud, ctl, a := syncOneFile(t, bin, newCloud, "content that must not travel again")
+			root := filepath.Dir(a)
 			before, ino := cloud.content.Load(), inode(t, a)
 			cloudEntry, _ := cloud.meta(t, "a.txt")
 

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"path/filepath"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -19,43 +18,30 @@ import (
 // the cloud winning the clash (SPEC §3), while a field changed locally only still reaches
 // the cloud.
 func TestMetadataEditedOnBothSidesBeforeAPollKeepsTheClouds(t *testing.T) {
-	bin := builtBinary(t)
-	for name, newCloud := range map[string]func(*testing.T) *metaCloud{"apache": apacheCloud, "lighttpd": lighttpdCloud} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			base := t.TempDir()
-			root := filepath.Join(base, "Docs")
-			a := filepath.Join(root, "a.txt")
-			writeFile(t, a, "content")
-			if err := unix.Lsetxattr(a, "user.cloudsync-test", []byte("1"), 0); err != nil {
-				t.Skipf("the test folder's file system keeps no user extended attributes: %v", err)
-			}
-			unix.Lremovexattr(a, "user.cloudsync-test")
-			cloud := newCloud(t)
-			ctl := cloud.syncWithDaemon(t, bin, base, root)
-			mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "60s"})
+	onRotatingClouds(t, func(t *testing.T, bin string, newCloud func(*testing.T) *metaCloud) {
+		cloud, ctl, a := syncOneFile(t, bin, newCloud, "content")
+		mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "60s"})
 
-			theirs := remote.Meta{Title: "the cloud's title"}
-			cloud.setMeta(t, "a.txt", theirs)
-			// The local edit comes to the daemon by its watcher; the title clashes, the
-			// author is the local side's alone.
-			for _, kv := range [][2]string{{xattrNames[2], "Ann"}, {xattrNames[0], "my title"}} {
-				if err := unix.Lsetxattr(a, kv[0], []byte(kv[1]), 0); err != nil {
-					t.Fatal(err)
-				}
+		theirs := remote.Meta{Title: "the cloud's title"}
+		cloud.setMeta(t, "a.txt", theirs)
+		// The local edit comes to the daemon by its watcher; the title clashes, the
+		// author is the local side's alone.
+		for _, kv := range [][2]string{{xattrNames[2], "Ann"}, {xattrNames[0], "my title"}} {
+			if err := unix.Lsetxattr(a, kv[0], []byte(kv[1]), 0); err != nil {
+				t.Fatal(err)
 			}
-			want := remote.Meta{Title: theirs.Title, Author: "Ann"}
-			eventually(t, "the two edits are not merged on both sides with the cloud's title", func() bool {
-				_, m := cloud.meta(t, "a.txt")
-				if m.Title != theirs.Title {
-					t.Fatalf("the local title overwrote the cloud's: the cloud has %+v", m)
-				}
-				if m != want || localMeta(t, a) != want {
-					mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "60s"})
-					return false
-				}
-				return true
-			})
+		}
+		want := remote.Meta{Title: theirs.Title, Author: "Ann"}
+		eventually(t, "the two edits are not merged on both sides with the cloud's title", func() bool {
+			_, m := cloud.meta(t, "a.txt")
+			if m.Title != theirs.Title {
+				t.Fatalf("the local title overwrote the cloud's: the cloud has %+v", m)
+			}
+			if m != want || localMeta(t, a) != want {
+				mustRun(t, ctl, t.Context(), "", []string{"wait", "--timeout", "60s"})
+				return false
+			}
+			return true
 		})
-	}
+	})
 }
