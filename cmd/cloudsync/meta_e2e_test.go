@@ -44,8 +44,9 @@ type metaCloud struct {
 	other    remote.Remote
 	prefix   string       // the set's folder as a path of other
 	content  atomic.Int64 // uploads and downloads of content the daemon made
-	// propfinds counts the daemon's PROPFINDs (WebDAV clouds).
-	propfinds atomic.Int64
+	// propfinds counts the daemon's PROPFINDs (WebDAV clouds), propfindsOpen those not
+	// answered yet.
+	propfinds, propfindsOpen atomic.Int64
 	// fresh returns a new client of the cloud, which keeps no listing yet (WebDAV clouds).
 	fresh func() (remote.Remote, error)
 }
@@ -56,6 +57,8 @@ func (c *metaCloud) countContent(h http.Handler, isDAV bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == "PROPFIND" {
 			c.propfinds.Add(1)
+			c.propfindsOpen.Add(1)
+			defer c.propfindsOpen.Add(-1)
 		}
 		get, put := r.Method == http.MethodGet, r.Method == http.MethodPut
 		if (get || put) && (isDAV || strings.HasSuffix(r.URL.Path, "/content")) ||
