@@ -49,6 +49,9 @@ type metaCloud struct {
 	propfinds, propfindsOpen atomic.Int64
 	// fresh returns a new client of the cloud, which keeps no listing yet (WebDAV clouds).
 	fresh func() (remote.Remote, error)
+	// before, when set, sees each of the daemon's requests before the cloud serves it.
+	before atomic.Pointer[func(*http.Request)]
+	daemon *proc // started by syncWithDaemon
 }
 
 // countContent wraps h, counting requests that move content: a WebDAV GET or PUT, an
@@ -64,6 +67,9 @@ func (c *metaCloud) countContent(h http.Handler, isDAV bool) http.Handler {
 		if (get || put) && (isDAV || strings.HasSuffix(r.URL.Path, "/content")) ||
 			r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 			c.content.Add(1)
+		}
+		if f := c.before.Load(); f != nil {
+			(*f)(r)
 		}
 		h.ServeHTTP(w, r)
 	})
@@ -141,7 +147,7 @@ func (c *metaCloud) syncWithDaemon(t *testing.T, bin, base, root string) *cliCtl
 	t.Helper()
 	env := childEnv(cloudsyncVars, "CLOUDSYNC_HOME="+filepath.Join(base, "cs"), "CLOUDSYNC_KEYRING=memory",
 		"XDG_DATA_HOME="+filepath.Join(base, "xdg"))
-	startDaemon(t, bin, env, "--poll-interval", "1h")
+	c.daemon = startDaemon(t, bin, env, "--poll-interval", "1h")
 	ctl := &cliCtl{bin: bin, env: env}
 	mustRun(t, ctl, t.Context(), c.password+"\n", append([]string{"account", "add", "cloud"}, append(c.add, "--password-stdin")...))
 	mustRun(t, ctl, t.Context(), "", []string{"sync", root, "--account", "cloud", "--to", c.to})

@@ -175,8 +175,8 @@ func (b *bodyReader) Close() error { return b.rc.Close() }
 // the request carries If-None-Match: * and, since some servers (x/net/webdav, rclone,
 // nginx) ignore it, an existing p found by a PROPFIND first gives ErrNameClash. With replace
 // != nil, p must still be the node replace describes (same version, same id where ids are
-// not paths), checked by PROPFIND and by If-Match with its ETag (when the server calls it
-// strong): ErrChanged otherwise, and ErrNotFound when it is gone. A missing parent folder is
+// not paths), checked by PROPFIND and by If-Match with its ETag (once the server calls it
+// strong: strongAgain): ErrChanged otherwise, and ErrNotFound when it is gone. A missing parent folder is
 // ErrNotFound whatever the server answers (409, or 500 from nginx). The returned Entry is a
 // fresh Stat of the stored file, or the PUT answer's when it says all (putEntry); a new
 // file whose caller asked to list its folder afterwards (remote.DeferLookup) gets only
@@ -203,10 +203,12 @@ func (c *Client) Upload(ctx context.Context, p string, replace *remote.Entry, r 
 		return remote.Entry{}, err
 	case replace != nil && err != nil:
 		return remote.Entry{}, err
-	case replace != nil && (cur.self.IsDir || cur.self.Version != replace.Version ||
-		!replace.IDIsPath && replace.ID != "" && cur.self.ID != replace.ID):
-		return remote.Entry{}, &remote.Error{Kind: remote.ErrChanged, Op: "PUT", Path: p,
-			Message: fmt.Sprintf("version %s is now %s", replace.Version, cur.self.Version)}
+	case replace != nil && replacedMeanwhile(cur, *replace):
+		return remote.Entry{}, changedError(p, *replace, cur)
+	case replace != nil:
+		if cur, err = c.strongAgain(ctx, p, *replace, cur); err != nil {
+			return remote.Entry{}, err
+		}
 	}
 	req, err := c.newRequest(ctx, http.MethodPut, p, false, io.LimitReader(r, size))
 	if err != nil {

@@ -83,6 +83,7 @@ type Client struct {
 	ahead      aheadFolders                   // the folders of the last walks, listed ahead by the next (walkahead.go)
 	marks      metaMarks                      // this client's writes of metadata (walkmeta.go)
 	decoded    atomic.Int64                   // listing answers decoded (a test counts them)
+	weakStays  atomic.Bool                    // the server's ETags stayed weak (weaketag.go)
 	onDecode   func(folder string, news bool) // called with each folder whose answer is decoded, and whether it said something the kept listing did not (tests; nil)
 }
 
