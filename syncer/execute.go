@@ -67,6 +67,7 @@ func (p *pass) execute(ctx context.Context, pl plan.Plan) (work int, clean bool)
 		if res.Action.Op != plan.Fail {
 			e.mu.Lock()
 			r.left--
+			r.echoes.wrote(p.lfs, res)
 			e.mu.Unlock()
 			r.prog.done()
 		}

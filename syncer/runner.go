@@ -59,6 +59,7 @@ type runner struct {
 	// The actions that met a cloud item changed since it was listed, in the last pass and
 	// in the running one (race.go). Used by the runner's goroutine only.
 	raced, racing map[string]bool
+	echoes        echoes // what the last passes wrote in the folder (echo.go); guarded by e.mu
 }
 
 // poke asks for a pass (non-blocking; several pokes coalesce). e.mu may be held.
@@ -177,6 +178,7 @@ func (r *runner) startWatch(ctx context.Context) <-chan WatchEvent {
 // once) and reports whether it asks for a pass.
 func (r *runner) noteWatch(ev WatchEvent) bool {
 	e := r.e
+	ev = r.dropEchoes(ev)
 	e.mu.Lock()
 	before := r.view.pending()
 	wanted := r.view.dirty.add(ev, r.view.relevant)
@@ -196,6 +198,7 @@ func (r *runner) runPass(ctx context.Context, list, full bool) {
 	pendingBefore := r.view.pending()
 	r.running = true
 	r.started++
+	r.echoes.turn()
 	r.dirty = false
 	r.allWanted, r.looked, r.lookedAll = list && full || r.ix == nil, false, false
 	r.look = PassInfo{Started: e.cfg.Now(), Local: "none"}
