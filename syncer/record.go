@@ -275,6 +275,7 @@ func (p *pass) failed(it model.Item, exists bool, res exec.Result) model.Item {
 	if !same || !it.Notified {
 		it.Notified = true
 		shown := shownPath(it)
+		e.cfg.Log.Info("an item failed", "set", p.s.ID, "path", shown, "op", a.Op, "reason", reason, "err", details)
 		e.emit(Event{Kind: "failure", Title: "Could not sync " + path.Base(shown),
 			Body: fmt.Sprintf("%s: %s", shown, reasonText(reason)), Path: p.abs(shown), Account: p.s.Account, Reason: reason})
 	}

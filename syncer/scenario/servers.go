@@ -179,7 +179,10 @@ func StartXNetWebDAV(t testing.TB, dir, user, pass string, m *Meter) string {
 // that a metered server behaves like the server itself. (httputil.ReverseProxy streamed
 // answers and, under load, cut PROPFIND answers mid-body.)
 func Proxy(t testing.TB, target *url.URL) http.Handler {
-	tr := &http.Transport{MaxIdleConnsPerHost: 8}
+	// Idle connections close before a server's keep-alive timeout does (5 s on Apache and
+	// lighttpd): a request net/http does not send again (PROPFIND, PUT) must not go out on
+	// a connection the server is closing, which the client would see as a 502.
+	tr := &http.Transport{MaxIdleConnsPerHost: 8, IdleConnTimeout: time.Second}
 	t.Cleanup(tr.CloseIdleConnections)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		out := r.Clone(r.Context())
