@@ -91,11 +91,20 @@ func (p *pass) keepUnreadable(nodes []plan.Node) []plan.Node {
 // path, it was cleared while unreadable and a failure record of no item was made beside it,
 // both listed at the same place; cleared once readable, it keeps the local path noted (it
 // is still not where the cloud has it: pending there until the move).
+//
+// An unreadable item the plan fails already (a cloud move of the folder onto a name taken
+// in the local folder: name_clash) keeps the plan's failure, the one that waits for the
+// user: a second Fail of the same item made its reason the one recorded last, which hung
+// on the order the parallel workers finished in (at one worker permission_denied, and both
+// failures notified again on every pass).
 func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
-	acted := map[string]bool{}
+	acted, planFailed := map[string]bool{}, map[string]bool{}
 	next := 0
 	for _, a := range pl.Actions {
 		acted["k:"+a.Key], acted["p:"+a.Path], acted["p:"+a.To] = true, true, true
+		if a.Op == plan.Fail && a.Key != "" {
+			planFailed[a.Key] = true
+		}
 		next = max(next, a.ID+1)
 	}
 	var unreadable []plan.Action // their Fail actions
@@ -124,9 +133,11 @@ func (p *pass) failUnreadable(pl plan.Plan) plan.Plan {
 				a.Key, a.IsDir = it.Key, it.IsDir
 			}
 		}
-		unreadable = append(unreadable, a)
 		if a.Key != "" {
 			p.unreadableKeys[a.Key] = true
+		}
+		if !planFailed[a.Key] {
+			unreadable = append(unreadable, a)
 		}
 	}
 	var clear []model.Item

@@ -1,7 +1,9 @@
 package syncer_test
 
 import (
+	"fmt"
 	"io/fs"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -194,4 +196,61 @@ func TestAnUnreadableFolderRenamedIsListedOnce(t *testing.T) {
 	r.wait()
 	checkListed(t, r, "a pass later", want)
 	checkPendingFailed(t, r, "a pass later", 0, 1)
+}
+
+// TestAnUnreadableFolderWhoseCloudMoveClashesFailsOnce: the cloud renames the synced
+// folder C.txt to c.txt, where the local folder keeps a file the cloud deleted, while C.txt
+// cannot be read. Two failures are true of the folder, permission_denied and the local
+// rename's name_clash; it is failed name_clash (the one that waits for the user), at one
+// worker as at many, notified once, and stays so pass after pass. It used to be failed
+// with whichever failure was recorded last: at one worker permission_denied, both failures
+// notified again on every pass; at several workers either, by the order they finished in
+// (then the content below it, reported synced at C.txt, was at c.txt in the cloud, with
+// nothing to say why). Once the file is deleted, the folder follows the cloud.
+func TestAnUnreadableFolderWhoseCloudMoveClashesFailsOnce(t *testing.T) {
+	for _, parallel := range []int{1, 4} {
+		t.Run(fmt.Sprint("parallel ", parallel), func(t *testing.T) {
+			clk := &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+			r := newRig(t, func(c *syncer.Config) { c.Now, c.Parallel = clk.now, parallel })
+			r.write("C.txt/B", "b")
+			r.write("c.txt", "c")
+			r.syncFolder(model.DefaultOptions())
+			r.local().Fault = func(op, p string) error {
+				if op == "scan" && (p == "C.txt" || p == "c.txt") {
+					return &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+				}
+				return nil
+			}
+			r.rem.Remove("Docs/c.txt") // the local copy is kept (target_deleted)
+			r.event("C.txt")
+			r.wait()
+			r.rem.Rename("Docs/C.txt", "Docs/c.txt")
+			want := map[string]string{"": "synced ", "C.txt": "failed name_clash", "C.txt/B": "synced ", "c.txt": "failed target_deleted"}
+			for i := 1; i <= 3; i++ {
+				clk.advance(time.Hour) // any retry is due
+				r.wait()
+				checkListed(t, r, fmt.Sprint("pass ", i, " after the cloud rename"), want)
+			}
+			notified := map[string]int{}
+			evs, _, _ := r.eng.Events(r.ctx(), 0)
+			for _, ev := range evs {
+				if ev.Kind == "failure" {
+					notified[strings.TrimPrefix(ev.Path, testRoot+"/")+" "+string(ev.Reason)]++
+				}
+			}
+			if want := map[string]int{"C.txt permission_denied": 1, "C.txt name_clash": 1, "c.txt target_deleted": 1}; !maps.Equal(notified, want) {
+				t.Errorf("failure notifications %v, want %v", notified, want)
+			}
+
+			if err := r.local().Remove("c.txt"); err != nil {
+				t.Fatal(err)
+			}
+			r.event("c.txt")
+			r.wait()
+			if got := r.local().Tree(); got["c.txt/B"] != "b" || len(got) != 2 {
+				t.Fatalf("the folder did not follow the cloud once its name was free: local %v", got)
+			}
+			checkListed(t, r, "the name free", map[string]string{"": "synced ", "c.txt": "failed permission_denied", "c.txt/B": "synced "})
+		})
+	}
 }
