@@ -44,9 +44,8 @@ func TestAFailedMoveIsListedOnceWhereTheFileIs(t *testing.T) {
 	if errs, _ := r.eng.ListItems(r.ctx(), true); len(errs) != 1 || errs[0].Path != testRoot+"/d/b.txt" {
 		t.Errorf("Synced with errors lists %+v, want d/b.txt alone", errs)
 	}
-	evs, _, _ := r.eng.Events(r.ctx(), 0)
-	for _, ev := range evs {
-		if ev.Kind == "failure" && ev.Path != testRoot+"/d/b.txt" {
+	for _, ev := range r.failuresAfter(0) {
+		if ev.Path != testRoot+"/d/b.txt" {
 			t.Errorf("the failure was notified for %s (%q), want d/b.txt", ev.Path, ev.Title)
 		}
 	}
@@ -123,12 +122,7 @@ func TestAFailedLocalMoveIsListedOnceWhereTheFileIs(t *testing.T) {
 // the move succeeds everything is synced at the new paths.
 func TestAFailedFolderMoveListsWhatIsBelowWhereItIs(t *testing.T) {
 	r, clk, tweak := newClockRig(t, "d/x.txt", "x", "d/sub/y.txt", "y", "keep.txt", "unchanged")
-	if _, err := r.local().Rename("d", "e"); err != nil {
-		t.Fatal(err)
-	}
-	failMoves(r, "")
-	r.event("d", "e")
-	r.wait()
+	renameWhileMovesFail(r, "d", "e")
 	if got := r.rem.Tree("Docs"); got["d/x.txt"] != "x" || got["d/sub/y.txt"] != "y" {
 		t.Fatalf("the cloud holds %q; the move was to fail", got)
 	}
@@ -244,6 +238,18 @@ func newClockRig(t *testing.T, pathsAndContent ...string) (r *rig, clk *clock, t
 	return r, clk, tweak
 }
 
+// renameWhileMovesFail renames local from to to while the cloud refuses every move, and
+// runs the pass that fails the move.
+func renameWhileMovesFail(r *rig, from, to string) {
+	r.t.Helper()
+	if _, err := r.local().Rename(from, to); err != nil {
+		r.t.Fatal(err)
+	}
+	failMoves(r, "")
+	r.event(from, to)
+	r.wait()
+}
+
 // failMoves makes the cloud refuse every move of a path ending in suffix as an unreachable
 // server does.
 func failMoves(r *rig, suffix string) {
@@ -310,12 +316,7 @@ func TestAFailedMoveMovedBackIsSyncedAgain(t *testing.T) {
 // cloud once moves succeed, and everything is listed synced there, nothing at e/… or d/….
 func TestAFailedFolderMoveMovedOnIsSyncedWhereItEnds(t *testing.T) {
 	r, _, _ := newClockRig(t, "d/x.txt", "x", "d/sub/y.txt", "y")
-	if _, err := r.local().Rename("d", "e"); err != nil {
-		t.Fatal(err)
-	}
-	failMoves(r, "")
-	r.event("d", "e")
-	r.wait()
+	renameWhileMovesFail(r, "d", "e")
 	checkListed(t, r, "after the failed move", map[string]string{"": "pending ", "e": "failed network", "e/x.txt": "pending ",
 		"e/sub": "pending ", "e/sub/y.txt": "pending "})
 	r.rem.SetFault(nil)

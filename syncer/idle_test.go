@@ -5,15 +5,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
 )
 
-// eventsAfter counts what the engine announced after event last, waiting at most d for it.
-func (r *rig) eventsAfter(last int64, d time.Duration) int {
+// eventsAfter returns what the engine announced after event last, waiting at most d for it.
+func (r *rig) eventsAfter(last int64, d time.Duration) []syncer.Event {
 	ctx, cancel := context.WithTimeout(r.ctx(), d)
 	defer cancel()
 	evs, _, _ := r.eng.Events(ctx, last)
-	return len(evs)
+	return evs
+}
+
+// failuresAfter returns the "failure" events the engine announced after event last.
+func (r *rig) failuresAfter(last int64) []syncer.Event {
+	var out []syncer.Event
+	for _, ev := range r.eventsAfter(last, 20*time.Millisecond) {
+		if ev.Kind == "failure" {
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 // lastEvent is the engine's last event so far.
@@ -31,7 +43,7 @@ func TestAPassWithNothingToDoAnnouncesNothing(t *testing.T) {
 	last := r.lastEvent()
 	r.wait() // two more passes that find nothing to do
 	r.wait()
-	if n := r.eventsAfter(last, 50*time.Millisecond); n != 0 {
+	if n := len(r.eventsAfter(last, 50*time.Millisecond)); n != 0 {
 		t.Fatalf("passes with nothing to do announced %d events", n)
 	}
 }
@@ -46,7 +58,7 @@ func TestASetGoingOfflineIsAnnounced(t *testing.T) {
 	ctx, cancel := context.WithTimeout(r.ctx(), 300*time.Millisecond)
 	r.eng.Wait(ctx) // offline passes never converge: one round is enough
 	cancel()
-	if n := r.eventsAfter(last, 2*time.Second); n == 0 {
+	if n := len(r.eventsAfter(last, 2*time.Second)); n == 0 {
 		t.Fatal("a set that went offline was not announced")
 	}
 	if st := r.status(); st.State != "offline" {

@@ -17,12 +17,7 @@ import (
 // back into e it is listed there again; once moves succeed everything is synced where it is.
 func TestAFileMovedOutOfAFailedFolderMoveIsListedOnce(t *testing.T) {
 	r, clk, tweak := newClockRig(t, "d/x.txt", "x", "d/sub/y.txt", "y", "keep.txt", "unchanged")
-	if _, err := r.local().Rename("d", "e"); err != nil {
-		t.Fatal(err)
-	}
-	failMoves(r, "")
-	r.event("d", "e")
-	r.wait()
+	renameWhileMovesFail(r, "d", "e")
 	checkPendingFailed(t, r, "after the failed folder move", 3, 1)
 	if _, err := r.local().Rename("e/x.txt", "x.txt"); err != nil {
 		t.Fatal(err)
@@ -77,12 +72,7 @@ func TestAFileMovedOutOfAFailedFolderMoveIsListedOnce(t *testing.T) {
 // listed at b.txt, where no file is, and not at all where it is), also after a restart.
 func TestAFailedMoveMovedOnIsListedWhereItIs(t *testing.T) {
 	r, clk, tweak := newClockRig(t, "a.txt", "the report")
-	if _, err := r.local().Rename("a.txt", "b.txt"); err != nil {
-		t.Fatal(err)
-	}
-	failMoves(r, "")
-	r.event("a.txt", "b.txt")
-	r.wait()
+	renameWhileMovesFail(r, "a.txt", "b.txt")
 	if _, err := r.local().Rename("b.txt", "c.txt"); err != nil {
 		t.Fatal(err)
 	}

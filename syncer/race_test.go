@@ -1,30 +1,13 @@
 package syncer_test
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/cloudsync/cloudsync/syncer"
 	"github.com/cloudsync/cloudsync/syncer/model"
 	"github.com/cloudsync/cloudsync/syncer/remote"
 )
-
-// failuresAfter returns the "failure" events the engine announced after event last.
-func (r *rig) failuresAfter(last int64) []syncer.Event {
-	ctx, cancel := context.WithTimeout(r.ctx(), 20*time.Millisecond)
-	defer cancel()
-	evs, _, _ := r.eng.Events(ctx, last)
-	var out []syncer.Event
-	for _, ev := range evs {
-		if ev.Kind == "failure" {
-			out = append(out, ev)
-		}
-	}
-	return out
-}
 
 // TestACloudEditDuringAnUploadIsAConflictNotAFailure: another client writes a file in the
 // cloud after this pass planned to upload the local edit and before the upload (the

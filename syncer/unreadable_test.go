@@ -58,14 +58,7 @@ func TestUnreadableSubfolderFailsThatItemNotTheSet(t *testing.T) {
 	if st.Failed != 2 || st.State == syncer.StateError && st.SetStates[0].Error != "" {
 		t.Fatalf("status: failed %d, set error %q; want 2 failed items and no set-wide stop", st.Failed, st.SetStates[0].Error)
 	}
-	evs, _, _ := r.eng.Events(r.ctx(), 0)
-	failures := 0
-	for _, ev := range evs {
-		if ev.Kind == "failure" {
-			failures++
-		}
-	}
-	if failures != 2 {
+	if failures := len(r.failuresAfter(0)); failures != 2 {
 		t.Fatalf("%d failure notifications over two passes, want one per unreadable folder", failures)
 	}
 
@@ -109,12 +102,7 @@ func TestAnUnreadableFolderBelowAFailedFolderMoveIsListedOnce(t *testing.T) {
 	r.wait()
 	checkListed(t, r, "while unreadable", map[string]string{"": "synced ", "d": "synced ", "d/locked": "failed permission_denied",
 		"d/locked/f.txt": "synced ", "d/x.txt": "synced "})
-	if _, err := r.local().Rename("d", "e"); err != nil {
-		t.Fatal(err)
-	}
-	failMoves(r, "")
-	r.event("d", "e")
-	r.wait()
+	renameWhileMovesFail(r, "d", "e")
 	want := map[string]string{"": "pending ", "e": "failed network", "e/locked": "failed permission_denied",
 		"e/locked/f.txt": "pending ", "e/x.txt": "pending "}
 	checkListed(t, r, "after the failed folder move", want)
@@ -123,9 +111,8 @@ func TestAnUnreadableFolderBelowAFailedFolderMoveIsListedOnce(t *testing.T) {
 		t.Errorf("info e/locked: %s in the cloud at %s, want failed, still at Docs/d/locked", info.Status, info.Cloud.Location)
 	}
 	notified := func() (n int) {
-		evs, _, _ := r.eng.Events(r.ctx(), 0)
-		for _, ev := range evs {
-			if ev.Kind == "failure" && strings.HasSuffix(ev.Path, "/locked") {
+		for _, ev := range r.failuresAfter(0) {
+			if strings.HasSuffix(ev.Path, "/locked") {
 				n++
 			}
 		}
@@ -176,14 +163,7 @@ func TestAnUnreadableFolderRenamedIsListedOnce(t *testing.T) {
 	}
 	r.event("locked", "open")
 	r.wait()
-	evs, _, _ := r.eng.Events(r.ctx(), 0)
-	failures := 0
-	for _, ev := range evs {
-		if ev.Kind == "failure" {
-			failures++
-		}
-	}
-	if failures != 1 {
+	if failures := len(r.failuresAfter(0)); failures != 1 {
 		t.Errorf("the folder's failure was notified %d times, want once (it was not shown synced between)", failures)
 	}
 	want := map[string]string{"": "synced ", "keep.txt": "synced ", "open": "failed permission_denied", "open/f.txt": "synced "}
@@ -232,11 +212,8 @@ func TestAnUnreadableFolderWhoseCloudMoveClashesFailsOnce(t *testing.T) {
 				checkListed(t, r, fmt.Sprint("pass ", i, " after the cloud rename"), want)
 			}
 			notified := map[string]int{}
-			evs, _, _ := r.eng.Events(r.ctx(), 0)
-			for _, ev := range evs {
-				if ev.Kind == "failure" {
-					notified[strings.TrimPrefix(ev.Path, testRoot+"/")+" "+string(ev.Reason)]++
-				}
+			for _, ev := range r.failuresAfter(0) {
+				notified[strings.TrimPrefix(ev.Path, testRoot+"/")+" "+string(ev.Reason)]++
 			}
 			if want := map[string]int{"C.txt permission_denied": 1, "C.txt name_clash": 1, "c.txt target_deleted": 1}; !maps.Equal(notified, want) {
 				t.Errorf("failure notifications %v, want %v", notified, want)
